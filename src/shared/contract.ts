@@ -1,0 +1,172 @@
+// The one IPC contract: every command channel with its payload schema and result type, every event
+// with its payload type. The preload bridge, the WebSocket bridge, the renderer's client and the
+// main-side handler table are all mapped types over `commands` and `events`; nothing is restated.
+import * as v from 'valibot'
+import type {
+  AppShutdownReport,
+  AppSnapshot,
+  DaemonInfo,
+  ExportFile,
+  HistoryRun,
+  HistoryRunDetail,
+  JobsProgress,
+  RunSummary,
+  ScenarioInfo,
+  ShutdownProgress,
+  ShutdownReport,
+  StatsSample,
+  TaskDelta,
+  TaskDetail,
+  TaskSnapshot,
+} from './snapshots'
+
+// Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
+const MAX_GRACE_MS = 10 * 60_000
+const MAX_DEADLINE_MS = 24 * 3_600_000
+
+const taskId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
+const runId = v.pipe(v.string(), v.minLength(1), v.maxLength(64))
+const graceMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_GRACE_MS))
+const reason = v.pipe(v.string(), v.maxLength(500))
+const daemonId = v.picklist(['stats', 'heartbeat', 'jobs'])
+/** A JSON object of parameters; the scenario's or daemon's own schema checks the fields. */
+const jsonObject = v.pipe(v.record(v.pipe(v.string(), v.maxLength(100)), v.unknown()), v.maxEntries(100))
+const nothing = v.optional(v.union([v.undefined(), v.null(), v.strictObject({})]))
+
+export const clockSchema = v.union([
+  v.literal('virtual'),
+  v.strictObject({ speed: v.pipe(v.number(), v.finite(), v.minValue(0.01), v.maxValue(10_000)) }),
+])
+
+/** A command: its payload schema, and (as a phantom type) what it resolves to. */
+export interface Command<S extends v.GenericSchema, R> {
+  readonly payload: S
+  /** Never read at run time: carries the result type. */
+  readonly result?: R
+}
+
+function command<R>() {
+  return <S extends v.GenericSchema>(payload: S): Command<S, R> => ({ payload })
+}
+
+export const commands = {
+  /** Full current state, for a UI that just connected. Deltas with a greater seq follow. */
+  'app:snapshot': command<AppSnapshot>()(nothing),
+  'scenarios:list': command<ScenarioInfo[]>()(nothing),
+  /** Starts a run of a scenario (params validated by the scenario's own schema). */
+  'scenario:start': command<RunSummary>()(
+    v.strictObject({ id: v.pipe(v.string(), v.maxLength(100)), params: v.optional(jsonObject), clock: clockSchema }),
+  ),
+  /** Live runs (running, stopping, and those that ended while this app ran). */
+  'runs:list': command<RunSummary[]>()(nothing),
+  'run:stop': command<ShutdownReport>()(v.strictObject({ runId, graceMs })),
+  'task:get': command<TaskDetail>()(v.strictObject({ taskId })),
+  'task:cancel': command<TaskSnapshot>()(v.strictObject({ taskId, reason: v.optional(v.nullable(reason)) })),
+  /** Puts a deadline `inMs` loop-ms from now on the task (replacing any), or clears it with null. */
+  'task:setDeadline': command<TaskSnapshot>()(
+    v.strictObject({ taskId, inMs: v.nullable(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_DEADLINE_MS))) }),
+  ),
+  'daemons:list': command<DaemonInfo[]>()(nothing),
+  'daemon:start': command<DaemonInfo>()(v.strictObject({ id: daemonId, config: v.optional(jsonObject) })),
+  'daemon:stop': command<ShutdownReport>()(v.strictObject({ id: daemonId, graceMs: v.optional(graceMs) })),
+  /** Stops every run and daemon gracefully, streaming shutdown:progress; the app stays open. */
+  'app:shutdown': command<AppShutdownReport>()(v.strictObject({ graceMs })),
+  'history:list': command<HistoryRun[]>()(
+    v.optional(
+      v.strictObject({
+        limit: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(1000))),
+        before: v.optional(runId),
+      }),
+    ),
+  ),
+  'history:get': command<HistoryRunDetail>()(v.strictObject({ runId })),
+  'run:export': command<ExportFile>()(v.strictObject({ runId, format: v.picklist(['csv', 'json']) })),
+} as const
+
+/** An event: a phantom payload type. */
+export interface EventDef<P> {
+  readonly payload?: P
+}
+function event<P>(): EventDef<P> {
+  return {}
+}
+
+export const events = {
+  /** Task changes and log lines, batched: at most 60 per second. */
+  'tasks:delta': event<TaskDelta>(),
+  'stats:sample': event<StatsSample>(),
+  'jobs:progress': event<JobsProgress>(),
+  'runs:changed': event<RunSummary[]>(),
+  'daemons:changed': event<DaemonInfo[]>(),
+  'shutdown:progress': event<ShutdownProgress>(),
+} as const
+
+export type Channel = keyof typeof commands
+export type EventName = keyof typeof events
+export const CHANNELS = Object.keys(commands) as Channel[]
+export const EVENT_NAMES = Object.keys(events) as EventName[]
+
+/** What the caller passes (defaults not yet applied). */
+export type PayloadOf<C extends Channel> = v.InferInput<(typeof commands)[C]['payload']>
+/** What a handler receives after validation. */
+export type ParsedPayloadOf<C extends Channel> = v.InferOutput<(typeof commands)[C]['payload']>
+export type ResultOf<C extends Channel> = (typeof commands)[C] extends Command<v.GenericSchema, infer R> ? R : never
+export type EventPayloadOf<E extends EventName> = (typeof events)[E] extends EventDef<infer P> ? P : never
+
+export type ErrorCode =
+  /** The payload failed its schema, or the frame was not a request. */
+  | 'bad_request'
+  | 'unknown_channel'
+  /** No such task, run, scenario, daemon or history entry. */
+  | 'not_found'
+  /** The target exists but cannot do that now (task already done, daemon already running…). */
+  | 'invalid_state'
+  | 'shutting_down'
+  | 'forbidden'
+  | 'internal'
+
+export interface ErrorInfo {
+  code: ErrorCode
+  message: string
+  /** For bad_request: the failing fields as `{ path, message }`. */
+  details?: unknown
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
+
+/** Arguments of invoke: the payload may be left out where the command takes none. */
+export type InvokeArgs<C extends Channel> = undefined extends PayloadOf<C> ? [payload?: PayloadOf<C>] : [payload: PayloadOf<C>]
+
+/**
+ * What the renderer talks to, whoever hosts it: `window.loopwatch` (Electron preload) or the
+ * WebSocket client (browser host). `invoke` never rejects for a failed command: it resolves with
+ * `{ ok: false, error }`.
+ */
+export interface LoopwatchApi {
+  invoke<C extends Channel>(channel: C, ...args: InvokeArgs<C>): Promise<Result<ResultOf<C>>>
+  on<E extends EventName>(event: E, listener: (payload: EventPayloadOf<E>) => void): () => void
+}
+
+/** Main-side: one handler per channel, receiving the validated payload. */
+export type Handlers = { [C in Channel]: (payload: ParsedPayloadOf<C>) => Promise<ResultOf<C>> | ResultOf<C> }
+
+/** Main-side: a sink for events, typed by name (each host fans it out to its windows / sockets). */
+export type EmitEvent = <E extends EventName>(event: E, payload: EventPayloadOf<E>) => void
+
+export function isChannel(x: unknown): x is Channel {
+  return typeof x === 'string' && Object.hasOwn(commands, x)
+}
+export function isEventName(x: unknown): x is EventName {
+  return typeof x === 'string' && Object.hasOwn(events, x)
+}
+
+/** Validates a payload for a channel; issues come back as `{ path, message }` for the UI. */
+export function parsePayload<C extends Channel>(
+  channel: C,
+  payload: unknown,
+): { ok: true; value: ParsedPayloadOf<C> } | { ok: false; error: ErrorInfo } {
+  const parsed = v.safeParse(commands[channel].payload, payload)
+  if (parsed.success) return { ok: true, value: parsed.output as ParsedPayloadOf<C> }
+  const details = parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? '', message: i.message }))
+  return { ok: false, error: { code: 'bad_request', message: `${channel}: ${v.summarize(parsed.issues)}`, details } }
+}

@@ -1,0 +1,281 @@
+// Plain JSON shapes that cross from main to the renderer (IPC or WebSocket). No Node, DOM or
+// Electron imports: both tsconfigs compile this file.
+
+/** A task's lifecycle state, exactly the runtime's union (one string, shared by main and renderer). */
+export type TaskState = 'pending' | 'running' | 'waiting' | 'cancelling' | 'done' | 'failed' | 'cancelled'
+/** Who asked for a cancellation (Trio's habit: every cancel has an owner). */
+export type CancelSource = 'user' | 'deadline' | 'shutdown' | 'sibling' | 'parent'
+
+export const TASK_STATES: readonly TaskState[] = ['pending', 'running', 'waiting', 'cancelling', 'done', 'failed', 'cancelled']
+/** States after which a task never changes again. */
+export const FINAL_STATES: readonly TaskState[] = ['done', 'failed', 'cancelled']
+
+/**
+ * One instant, read on two clocks: `loop` is ms on the task's loop clock (virtual for a virtual
+ * run, so durations read as the program meant them), `wall` is Date.now() when it happened.
+ */
+export interface Stamp {
+  loop: number
+  wall: number
+}
+
+/** The label of the loop a task lives on: a run's id, or 'daemons' for the daemons' loop. */
+export type LoopLabel = string
+export const DAEMONS_LOOP: LoopLabel = 'daemons'
+
+export interface ErrorSnapshot {
+  name: string
+  message: string
+  stack: string | null
+}
+
+export interface CancelSnapshot {
+  source: CancelSource
+  reason: string | null
+  at: Stamp
+}
+
+/** What a task awaits now, as a person reads it. */
+export interface AwaitSnapshot {
+  /** 'task' (another task), 'sleep', 'future' (gather, queue get, event wait, lock, …). */
+  kind: 'task' | 'sleep' | 'future'
+  /** e.g. 'task #12 worker-2', 'sleep 1.0 s', 'gather (3)', 'future'. */
+  text: string
+  /** Set when it awaits another task: follow it for the await chain. */
+  taskId: number | null
+}
+
+export interface TaskSnapshot {
+  id: number
+  loop: LoopLabel
+  /** The run this task belongs to; null for daemon tasks. */
+  runId: string | null
+  name: string
+  /** The task whose step created this one, if any. */
+  parentId: number | null
+  state: TaskState
+  createdAt: Stamp
+  startedAt: Stamp | null
+  endedAt: Stamp | null
+  awaiting: AwaitSnapshot | null
+  cancel: CancelSnapshot | null
+  /** A deadline set from the UI (task:setDeadline), on the loop clock. */
+  deadline: { at: Stamp } | null
+  error: ErrorSnapshot | null
+  /** How many log lines this task printed (the lines travel in deltas and task:get). */
+  logCount: number
+}
+
+export interface LogLine {
+  /** Per-process sequence: the order lines were printed in, across every loop. */
+  seq: number
+  loop: LoopLabel
+  runId: string | null
+  taskId: number | null
+  taskName: string | null
+  /** ms on the loop clock since its run began (the oracle's `t`). */
+  t: number
+  wall: number
+  stream: 'stdout' | 'stderr'
+  line: string
+}
+
+/** A loop's clock at the moment a delta was cut: lets the UI tick durations and countdowns. */
+export interface LoopClock {
+  loop: LoopLabel
+  now: number
+  wall: number
+  /** Loop ms per wall ms (1 real, 10/60 scaled); null for a virtual clock (jumps). */
+  rate: number | null
+}
+
+/**
+ * One batch of task changes (at most 60 per second). Each task appears at most once, with its
+ * latest snapshot: in `created` if new since the last delta, else in `ended` if it reached a final
+ * state since then, else in `changed`. Apply all three as upserts keyed by id.
+ */
+export interface TaskDelta {
+  seq: number
+  created: TaskSnapshot[]
+  changed: TaskSnapshot[]
+  ended: TaskSnapshot[]
+  /** Tasks dropped from the live view (old runs' tasks beyond the retention limit). */
+  removed: number[]
+  logs: LogLine[]
+  clocks: LoopClock[]
+}
+
+export type ClockChoice = 'virtual' | { speed: number }
+
+export type RunStatus = 'running' | 'stopping' | 'done' | 'failed' | 'cancelled'
+
+export interface RunSummary {
+  runId: string
+  scenarioId: string
+  title: string
+  params: Record<string, unknown>
+  clock: ClockChoice
+  status: RunStatus
+  startedWall: number
+  endedWall: number | null
+  error: ErrorSnapshot | null
+  /** Where the run writes its files (users-csv's CSV). */
+  outDir: string | null
+}
+
+/** One field of a scenario's parameter form, read off its valibot schema. */
+export interface ParamField {
+  key: string
+  kind: 'number' | 'integer' | 'string' | 'boolean' | 'enum' | 'json'
+  default: unknown
+  optional: boolean
+  nullable: boolean
+  min: number | null
+  max: number | null
+  options: (string | number)[] | null
+}
+
+export interface ScenarioInfo {
+  id: string
+  title: string
+  section: string
+  description: string
+  courseSource: string
+  portSource: string
+  defaults: Record<string, unknown>
+  params: ParamField[]
+}
+
+export type DaemonId = 'stats' | 'heartbeat' | 'jobs'
+
+export interface DaemonInfo {
+  id: DaemonId
+  title: string
+  running: boolean
+  config: Record<string, unknown>
+  /** Clock rate of the daemons' loop (60 = a minute a second), when scaled. */
+  rate: number | null
+}
+
+/** One stats daemon sample as its collector received it. */
+export interface StatsSample {
+  wall: number
+  loopDelayMs: { mean: number; p50: number; p99: number; max: number }
+  tasks: Partial<Record<TaskState, number>>
+  memory: { rssMb: number; heapUsedMb: number }
+  cpuPercent: number
+  /** Anything else the daemon sent, kept as is. */
+  extra: Record<string, unknown>
+}
+
+export interface JobsProgress {
+  wall: number
+  done: number
+  failed: number
+  queued: number
+  /** Jobs per second over the last window. */
+  perSecond: number
+}
+
+/** The runtime's ShutdownReport, as JSON. */
+export interface ShutdownReport {
+  graceMs: number
+  elapsedMs: number
+  finished: { id: number; name: string; state: TaskState }[]
+  forced: { id: number; name: string }[]
+  cleanupErrors: { id: number; name: string; message: string }[]
+}
+
+/** One part of an app shutdown: a run's loop or the daemons. */
+export interface ShutdownPart {
+  kind: 'run' | 'daemons'
+  id: string
+  title: string
+  state: 'waiting' | 'stopping' | 'stopped'
+  report: ShutdownReport | null
+}
+
+export interface AppShutdownReport {
+  graceMs: number
+  elapsedMs: number
+  parts: ShutdownPart[]
+  totals: { finished: number; forced: number; cleanupErrors: number }
+}
+
+/** Streamed while an app shutdown runs; the last one has phase 'done' and the report. */
+export interface ShutdownProgress {
+  phase: 'started' | 'stopping' | 'done'
+  graceMs: number
+  startedWall: number
+  /** Wall ms by which every cleanup must have finished (the countdown's target). */
+  deadlineWall: number
+  parts: ShutdownPart[]
+  report: AppShutdownReport | null
+}
+
+export type HistoryOutcome = 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
+
+export interface HistoryRun {
+  runId: string
+  scenario: string
+  params: Record<string, unknown>
+  clock: ClockChoice
+  startedWall: number
+  endedWall: number | null
+  outcome: HistoryOutcome
+  error: ErrorSnapshot | null
+}
+
+export interface HistoryTask {
+  id: number
+  name: string
+  parentId: number | null
+  state: TaskState | string
+  createdAt: number | null
+  startedAt: number | null
+  endedAt: number | null
+  cancelSource: CancelSource | null
+  cancelReason: string | null
+  error: ErrorSnapshot | null
+}
+
+export interface HistoryLog {
+  t: number
+  taskId: number | null
+  taskName: string | null
+  stream: 'stdout' | 'stderr'
+  line: string
+}
+
+export interface HistoryRunDetail {
+  run: HistoryRun
+  tasks: HistoryTask[]
+  logs: HistoryLog[]
+}
+
+export interface ExportFile {
+  filename: string
+  mime: string
+  content: string
+}
+
+/** Everything a freshly connected UI needs to draw the current state; deltas follow. */
+export interface AppSnapshot {
+  /** The last delta seq included: apply only deltas with a greater seq. */
+  seq: number
+  tasks: TaskSnapshot[]
+  runs: RunSummary[]
+  daemons: DaemonInfo[]
+  clocks: LoopClock[]
+  shutdown: ShutdownProgress | null
+  /** 'electron' or 'web': which host serves this UI. */
+  host: 'electron' | 'web'
+}
+
+export interface TaskDetail {
+  task: TaskSnapshot
+  logs: LogLine[]
+  /** This task, what it awaits, what that awaits, … (stops at a non-task or a cycle). */
+  awaitChain: AwaitSnapshot[]
+  children: number[]
+}
