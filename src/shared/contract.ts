@@ -25,7 +25,7 @@ const MAX_GRACE_MS = 10 * 60_000
 const MAX_DEADLINE_MS = 24 * 3_600_000
 
 const taskId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
-const runId = v.pipe(v.string(), v.minLength(1), v.maxLength(64))
+const runId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const graceMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_GRACE_MS))
 const reason = v.pipe(v.string(), v.maxLength(500))
 const daemonId = v.picklist(['stats', 'heartbeat', 'jobs'])

@@ -19,9 +19,15 @@ export interface Stamp {
   wall: number
 }
 
-/** The label of the loop a task lives on: a run's id, or 'daemons' for the daemons' loop. */
+/** The label of the loop a task lives on: `run-<runId>` for a scenario run, or 'daemons'. */
 export type LoopLabel = string
 export const DAEMONS_LOOP: LoopLabel = 'daemons'
+export function runLoopLabel(runId: RunId): LoopLabel {
+  return `run-${runId}`
+}
+
+/** A run's id: the history database's row id (a positive integer). */
+export type RunId = number
 
 export interface ErrorSnapshot {
   name: string
@@ -49,7 +55,7 @@ export interface TaskSnapshot {
   id: number
   loop: LoopLabel
   /** The run this task belongs to; null for daemon tasks. */
-  runId: string | null
+  runId: RunId | null
   name: string
   /** The task whose step created this one, if any. */
   parentId: number | null
@@ -70,7 +76,7 @@ export interface LogLine {
   /** Per-process sequence: the order lines were printed in, across every loop. */
   seq: number
   loop: LoopLabel
-  runId: string | null
+  runId: RunId | null
   taskId: number | null
   taskName: string | null
   /** ms on the loop clock since its run began (the oracle's `t`). */
@@ -110,7 +116,7 @@ export type ClockChoice = 'virtual' | { speed: number }
 export type RunStatus = 'running' | 'stopping' | 'done' | 'failed' | 'cancelled'
 
 export interface RunSummary {
-  runId: string
+  runId: RunId
   scenarioId: string
   title: string
   params: Record<string, unknown>
@@ -216,7 +222,7 @@ export interface ShutdownProgress {
 export type HistoryOutcome = 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
 
 export interface HistoryRun {
-  runId: string
+  runId: RunId
   scenario: string
   params: Record<string, unknown>
   clock: ClockChoice

@@ -17,7 +17,7 @@ describe('contract payload validation', () => {
   })
 
   it('rejects unknown keys instead of ignoring them', () => {
-    const r = parsePayload('run:stop', { runId: 'r1', graceMs: 100, extra: true })
+    const r = parsePayload('run:stop', { runId: 1, graceMs: 100, extra: true })
     expect(r.ok).toBe(false)
   })
 
@@ -44,7 +44,7 @@ describe('contract payload validation', () => {
 
   it('only allows the three daemons and the two export formats', () => {
     expect(parsePayload('daemon:start', { id: 'rm-rf' }).ok).toBe(false)
-    expect(parsePayload('run:export', { runId: 'r1', format: 'xml' }).ok).toBe(false)
+    expect(parsePayload('run:export', { runId: 1, format: 'xml' }).ok).toBe(false)
   })
 
   it('knows its channels and events, and not inherited object keys', () => {
@@ -63,5 +63,13 @@ describe('wire helpers', () => {
   it('reads the token from the location hash', () => {
     expect(tokenFromHash('#token=abc123')).toBe('abc123')
     expect(tokenFromHash('')).toBeNull()
+  })
+})
+
+describe('run ids', () => {
+  it('are positive integers, as the history database numbers runs', () => {
+    expect(parsePayload('history:get', { runId: 3 }).ok).toBe(true)
+    expect(parsePayload('history:get', { runId: '3' }).ok).toBe(false)
+    expect(parsePayload('history:get', { runId: 0 }).ok).toBe(false)
   })
 })
