@@ -1,0 +1,97 @@
+import { createServer } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import type { EventName } from '../../shared/contract'
+import { MAX_FRAME_BYTES, TOKEN_PARAM, WS_PATH } from '../../shared/wire'
+import { allowedOrigins, newToken, securityHeaders, tokenMatches } from './security'
+import { serveStatic } from './static-files'
+import { SocketSession } from './ws-bridge'
+import type { Dispatch } from './ws-bridge'
+
+export interface WebHostOptions {
+  /** The built renderer (out/renderer). */
+  staticDir: string
+  /** 0 picks a free port. */
+  port: number
+  dispatch: Dispatch
+  /** Subscribes to the app's events; returns unsubscribe. */
+  subscribe: (listener: (event: EventName, payload: unknown) => void) => () => void
+  /** Fixed token (tests); default a fresh random one. */
+  token?: string
+}
+
+export interface WebHost {
+  readonly port: number
+  readonly token: string
+  /** The URL to open: the token rides in the hash, which browsers never send to servers. */
+  readonly url: string
+  readonly server: Server
+  close(): Promise<void>
+}
+
+/**
+ * The browser host: static files of the renderer over HTTP on 127.0.0.1, and the contract over a
+ * WebSocket at /ipc for pages that present this start's token from our own origin.
+ */
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const token = opts.token ?? newToken()
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  const sessions = new Set<SocketSession>()
+  let port = opts.port
+
+  const server = createServer((req, res) => {
+    serveStatic(opts.staticDir, req, res, securityHeaders(port)).catch(() => res.destroy())
+  })
+  server.on('upgrade', (req, socket, head) => {
+    const refusal = checkUpgrade(req, token, port)
+    if (refusal) return refuse(socket, refusal.status, refusal.reason)
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new SocketSession(ws, opts.dispatch)
+      sessions.add(session)
+      ws.on('close', () => sessions.delete(session))
+      ws.on('error', () => ws.terminate())
+    })
+  })
+  const unsubscribe = opts.subscribe((event, payload) => {
+    for (const s of sessions) s.sendEvent(event, payload)
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  port = typeof address === 'object' && address ? address.port : opts.port
+
+  return {
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/#${TOKEN_PARAM}=${token}`,
+    server,
+    async close() {
+      unsubscribe()
+      for (const client of wss.clients) client.close(1001, 'server shutting down')
+      wss.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** Why an upgrade is refused (null: accept). */
+export function checkUpgrade(req: IncomingMessage, token: string, port: number): { status: number; reason: string } | null {
+  const url = new URL(req.url ?? '/', 'http://localhost')
+  if (url.pathname !== WS_PATH) return { status: 404, reason: 'no WebSocket here' }
+  const origin = req.headers.origin
+  if (!origin || !allowedOrigins(port).has(origin)) return { status: 403, reason: 'foreign origin' }
+  if (!tokenMatches(token, url.searchParams.get(TOKEN_PARAM))) return { status: 401, reason: 'missing or wrong token' }
+  return null
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`)
+}

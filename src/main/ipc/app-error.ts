@@ -1,0 +1,42 @@
+import type { ErrorCode, ErrorInfo } from '../../shared/contract'
+
+/** An error a handler throws on purpose: its code and message reach the UI as they are. */
+export class AppError extends Error {
+  override name = 'AppError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+  }
+}
+
+// The history module's own codes, mapped onto the contract's.
+const HISTORY_CODES: Record<string, ErrorCode> = {
+  'invalid-run-id': 'bad_request',
+  'run-not-found': 'not_found',
+  'run-already-ended': 'invalid_state',
+  'invalid-input': 'bad_request',
+  'invalid-export-format': 'bad_request',
+  closed: 'shutting_down',
+}
+
+/**
+ * Converts anything a handler threw into the `{ code, message, details? }` that crosses IPC.
+ * Only deliberate errors keep their message; anything else is 'internal' (its message kept, its
+ * stack not: stacks stay in main's log).
+ */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof AppError) return e.details === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, details: e.details }
+  if (e instanceof Error) {
+    const own = (e as { code?: unknown }).code
+    const code = typeof own === 'string' && Object.hasOwn(HISTORY_CODES, own) ? HISTORY_CODES[own] : undefined
+    if (code) {
+      const issues = (e as { issues?: unknown }).issues
+      return issues === undefined ? { code, message: e.message } : { code, message: e.message, details: issues }
+    }
+    return { code: 'internal', message: `${e.name}: ${e.message}` }
+  }
+  return { code: 'internal', message: String(e) }
+}

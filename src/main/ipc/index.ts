@@ -1,0 +1,3 @@
+export { dispatch, found } from './dispatch'
+export type { InternalErrorLog } from './dispatch'
+export { AppError, toErrorInfo } from './app-error'

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { connect, nextFrame, startFixture } from './web-host-helper'
+
+describe('browser host WebSocket', () => {
+  it('accepts our origin with the right token and answers a request by id', async () => {
+    const f = await startFixture()
+    const ws = await connect(f.host)
+    ws.send(JSON.stringify({ id: 7, channel: 'scenarios:list' }))
+    expect(await nextFrame(ws)).toEqual({ id: 7, ok: true, value: { echoed: 'scenarios:list' } })
+    expect(f.calls).toEqual([{ channel: 'scenarios:list', payload: undefined }])
+  })
+
+  it('refuses a wrong token with 401 and a missing one too', async () => {
+    const f = await startFixture()
+    await expect(connect(f.host, { token: 'nope' })).rejects.toThrow('refused 401')
+    await expect(connect(f.host, { token: null })).rejects.toThrow('refused 401')
+    await expect(connect(f.host, { token: f.host.token.slice(0, -1) })).rejects.toThrow('refused 401')
+  })
+
+  it('refuses a foreign or missing Origin with 403 even with the right token', async () => {
+    const f = await startFixture()
+    await expect(connect(f.host, { origin: 'http://evil.example' })).rejects.toThrow('refused 403')
+    await expect(connect(f.host, { origin: `http://127.0.0.1:${f.host.port + 1}` })).rejects.toThrow('refused 403')
+    await expect(connect(f.host, { origin: null })).rejects.toThrow('refused 403')
+  })
+
+  it('gives every malformed frame an error reply and dispatches none of them', async () => {
+    const f = await startFixture()
+    const ws = await connect(f.host)
+    const bad: [string | Buffer, unknown][] = [
+      ['not json', null],
+      ['[1,2]', null],
+      ['{"channel":"scenarios:list"}', null],
+      ['{"id":{},"channel":"scenarios:list"}', null],
+      ['{"id":3,"channel":42}', 3],
+      [Buffer.from([1, 2, 3]), null],
+    ]
+    for (const [frame, id] of bad) {
+      ws.send(frame)
+      const reply = await nextFrame(ws)
+      expect(reply).toMatchObject({ id, ok: false, error: { code: 'bad_request' } })
+    }
+    expect(f.calls).toEqual([])
+    // The socket is still usable afterwards.
+    ws.send(JSON.stringify({ id: 'x', channel: 'runs:list' }))
+    expect(await nextFrame(ws)).toMatchObject({ id: 'x', ok: true })
+  })
+
+  it('sends app events to every connected socket as { event, payload }', async () => {
+    const f = await startFixture()
+    const a = await connect(f.host)
+    const b = await connect(f.host)
+    const frames = Promise.all([nextFrame(a), nextFrame(b)])
+    f.emit('runs:changed', [])
+    expect(await frames).toEqual([
+      { event: 'runs:changed', payload: [] },
+      { event: 'runs:changed', payload: [] },
+    ])
+  })
+
+  it('closes a socket that sends a frame over the size limit', async () => {
+    const f = await startFixture()
+    const ws = await connect(f.host)
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
+    ws.send(JSON.stringify({ id: 1, channel: 'x', payload: 'y'.repeat(2 << 20) }))
+    expect(await closed).toBe(1009)
+    expect(f.calls).toEqual([])
+  })
+
+  it('prints a URL carrying the token in its hash', async () => {
+    const f = await startFixture()
+    expect(f.host.url).toBe(`http://127.0.0.1:${f.host.port}/#token=${f.host.token}`)
+    expect(f.host.token.length).toBeGreaterThanOrEqual(32)
+  })
+})
