@@ -6,6 +6,7 @@ import type {
   AppShutdownReport,
   AppSnapshot,
   DaemonInfo,
+  DaemonStopReport,
   ExportFile,
   HistoryRun,
   HistoryRunDetail,
@@ -68,7 +69,7 @@ export const commands = {
   ),
   'daemons:list': command<DaemonInfo[]>()(nothing),
   'daemon:start': command<DaemonInfo>()(v.strictObject({ id: daemonId, config: v.optional(jsonObject) })),
-  'daemon:stop': command<ShutdownReport>()(v.strictObject({ id: daemonId, graceMs: v.optional(graceMs) })),
+  'daemon:stop': command<DaemonStopReport>()(v.strictObject({ id: daemonId, graceMs: v.optional(graceMs) })),
   /** Stops every run and daemon gracefully, streaming shutdown:progress; the app stays open. */
   'app:shutdown': command<AppShutdownReport>()(v.strictObject({ graceMs })),
   'history:list': command<HistoryRun[]>()(

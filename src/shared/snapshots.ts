@@ -157,30 +157,44 @@ export type DaemonId = 'stats' | 'heartbeat' | 'jobs'
 export interface DaemonInfo {
   id: DaemonId
   title: string
+  description: string
   running: boolean
+  /** The running config, or the one the next start uses. */
   config: Record<string, unknown>
-  /** Clock rate of the daemons' loop (60 = a minute a second), when scaled. */
-  rate: number | null
+  /** Work per second of the daemons' clock: jobs/s for the job workers, beats/s for heartbeats. */
+  rate?: number
 }
 
-/** One stats daemon sample as its collector received it. */
+/** One stats daemon sample as its collector received it (over real HTTP on 127.0.0.1). */
 export interface StatsSample {
-  wall: number
-  loopDelayMs: { mean: number; p50: number; p99: number; max: number }
-  tasks: Partial<Record<TaskState, number>>
-  memory: { rssMb: number; heapUsedMb: number }
+  seq: number
+  /** Wall clock, epoch ms. */
+  at: number
+  /** Event-loop delay over the interval, ms. */
+  eventLoopDelay: { p50: number; p99: number; max: number; mean: number }
+  /** Not-done tasks by state, over every loop. */
+  tasks: Record<string, number>
+  /** Bytes. */
+  memory: { rss: number; heapUsed: number }
+  /** Process CPU (user + system) over the interval, as % of one core. */
   cpuPercent: number
-  /** Anything else the daemon sent, kept as is. */
-  extra: Record<string, unknown>
+  /** The interval this sample covers, real ms. */
+  intervalMs: number
 }
 
+/** Throughput of the job workers, once per progress interval. */
 export interface JobsProgress {
-  wall: number
+  /** Jobs written since this start. */
   done: number
-  failed: number
+  /** Jobs accepted but not yet written. */
+  pending: number
   queued: number
-  /** Jobs per second over the last window. */
-  perSecond: number
+  /** Jobs per second of the daemons' clock over the last interval. */
+  jobsPerSec: number
+  /** Daemon clock ms since start. */
+  t: number
+  /** Wall clock, epoch ms, when it was reported. */
+  at: number
 }
 
 /** The runtime's ShutdownReport, as JSON. */
@@ -199,6 +213,15 @@ export interface ShutdownPart {
   title: string
   state: 'waiting' | 'stopping' | 'stopped'
   report: ShutdownReport | null
+}
+
+/** What stopping a daemon did: its tasks' ShutdownReport plus daemon facts. */
+export interface DaemonStopReport extends ShutdownReport {
+  id: DaemonId
+  /** False when the daemon was not running: nothing was cancelled. */
+  wasRunning: boolean
+  /** Daemon-specific counts, e.g. the job workers' finishedInCleanup and pending. */
+  detail?: Record<string, number>
 }
 
 export interface AppShutdownReport {
