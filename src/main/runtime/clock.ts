@@ -1,0 +1,80 @@
+/**
+ * Clocks, as Trio's: the loop asks `now()` for its time and `sleepTimeUntil()` for how long it may
+ * really wait for a deadline. All values are milliseconds.
+ */
+import { performance } from 'node:perf_hooks'
+
+export interface Clock {
+  /** ms on this clock */
+  now(): number
+  /** real ms the loop may wait for that deadline */
+  sleepTimeUntil(deadline: number): number
+}
+
+/** Wall time: a monotonic clock in ms. */
+export class RealClock implements Clock {
+  now(): number {
+    return performance.now()
+  }
+  sleepTimeUntil(deadline: number): number {
+    return Math.max(0, deadline - this.now())
+  }
+}
+
+/**
+ * Time running `rate` times faster than real time, starting at 0: with rate 60 one real second is a
+ * clock minute, so a 60 s daemon interval passes in 1 s.
+ */
+export class ScaledClock implements Clock {
+  readonly rate: number
+  private readonly origin = performance.now()
+
+  constructor(rate: number) {
+    if (!(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) {
+      throw new RangeError(`ScaledClock rate must be a finite number > 0, got ${String(rate)}`)
+    }
+    this.rate = rate
+  }
+  now(): number {
+    return (performance.now() - this.origin) * this.rate
+  }
+  sleepTimeUntil(deadline: number): number {
+    return Math.max(0, (deadline - this.now()) / this.rate)
+  }
+}
+
+/**
+ * Trio's MockClock: starts at `start` (default 0) and moves only when told — by `advance()`, or,
+ * with `autojump` (default true), by the loop jumping straight to the next timer whenever no task
+ * is ready. Deterministic and instant: a program that sleeps an hour finishes at once, with
+ * `loop.time()` an hour later.
+ */
+export class VirtualClock implements Clock {
+  readonly autojump: boolean
+  private t: number
+
+  constructor(opts: { start?: number; autojump?: boolean } = {}) {
+    this.t = opts.start ?? 0
+    this.autojump = opts.autojump ?? true
+    if (!Number.isFinite(this.t)) throw new RangeError(`VirtualClock start must be finite, got ${String(opts.start)}`)
+  }
+  now(): number {
+    return this.t
+  }
+  /** Virtual time never passes by itself: without autojump the loop waits for `advance()`. */
+  sleepTimeUntil(deadline: number): number {
+    return deadline <= this.t ? 0 : Infinity
+  }
+  /** Moves time forward by `ms` (≥ 0); the loop fires what became due. */
+  advance(ms: number): void {
+    if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`advance() takes a finite ms ≥ 0, got ${String(ms)}`)
+    this.t += ms
+    for (const fn of this.listeners) fn()
+  }
+  /** @internal the loop's autojump */
+  jumpTo(when: number): void {
+    if (when > this.t) this.t = when
+  }
+  /** @internal loops waiting on this clock are woken when it is advanced */
+  readonly listeners = new Set<() => void>()
+}

@@ -1,0 +1,56 @@
+/**
+ * The runtime's errors. Each has its own `name`; test them with `instanceof` (a DOM
+ * `TimeoutError` from `AbortSignal.timeout()` shares the name but not the class).
+ */
+import type { CancelSource } from './types'
+
+/** Base for every runtime error, so `name` follows the subclass. */
+abstract class RuntimeBaseError extends Error {
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/**
+ * Delivered into a task at its next await when cancellation was requested. Carries who asked
+ * (`source`) and why (`reason`). Created without a captured stack: mass cancellation would
+ * otherwise spend most of its time building stack traces, and the request says more to a person.
+ */
+export class CancelledError extends RuntimeBaseError {
+  readonly source: CancelSource
+  readonly reason: string | undefined
+
+  constructor(reason?: string, source: CancelSource = 'user') {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    super(reason ?? '')
+    Error.stackTraceLimit = limit
+    this.source = source
+    this.reason = reason
+    this.stack = `CancelledError: cancelled (source: ${source})${reason ? `: ${reason}` : ''}`
+  }
+}
+
+/** A deadline passed: raised by `waitFor`, `timeout()` scopes and `wait`-style helpers. */
+export class TimeoutError extends RuntimeBaseError {}
+
+/** A future was used in a state that does not allow the call (`result()` before done, …). */
+export class InvalidStateError extends RuntimeBaseError {}
+
+/** Misuse of the loop: no running loop, a closed loop, a lock released twice, … */
+export class RuntimeError extends RuntimeBaseError {}
+
+/** Every error of a task group's children (in the order they failed), then the body's own. */
+export class TaskGroupError extends AggregateError {
+  constructor(errors: unknown[], message = 'unhandled errors in a task group') {
+    super(errors, `${message} (${errors.length} sub-error${errors.length === 1 ? '' : 's'})`)
+    this.name = 'TaskGroupError'
+  }
+}
+
+/** `Queue.getNowait()` on an empty queue. */
+export class QueueEmpty extends RuntimeBaseError {}
+
+/** `Queue.putNowait()` on a full queue. */
+export class QueueFull extends RuntimeBaseError {}

@@ -1,0 +1,204 @@
+/**
+ * Future: asyncio's Future as a thenable. Awaiting it inside a task makes V8 call `then` within
+ * that task's step, which is how the loop learns the await edge (`task.awaiting()`) and whom to
+ * cancel; the task is then woken through the ready queue, as asyncio's Task.__wakeup.
+ */
+import type { EventLoop } from './loop'
+import type { Task } from './task'
+import type { CancelSource } from './types'
+import { current } from './current'
+import { CancelledError, InvalidStateError, RuntimeError } from './errors'
+
+const PENDING = 0
+const FINISHED = 1
+const CANCELLED = 2
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- stored callbacks must not make Future<T> invariant
+type DoneCallback = (f: Future<any>) => void
+/** A done callback, or a task parked on this future (woken with a step, no closure needed). */
+type Waiter = DoneCallback | Task<unknown>
+
+export class Future<T> implements PromiseLike<T> {
+  /** @internal */ _state = PENDING
+  /** @internal */ _result: T | undefined = undefined
+  /** @internal */ _exception: unknown = undefined
+  /** @internal */ _hasException = false
+  /** @internal the error result() throws once cancelled */ _cancelledError: CancelledError | null = null
+  /** @internal */ _loop: EventLoop | null
+  /** @internal a single waiter is kept unboxed: most futures have exactly one */
+  _waiters: Waiter | Waiter[] | null = null
+  /** @internal sleep(0): wakes its awaiting task directly, without a timer or a callback */
+  _yieldOnce = false
+
+  constructor(loop?: EventLoop | null) {
+    this._loop = loop ?? current.loop
+  }
+
+  done(): boolean {
+    return this._state !== PENDING
+  }
+  cancelled(): boolean {
+    return this._state === CANCELLED
+  }
+
+  /** The result; throws the future's error, a CancelledError, or InvalidStateError if not done. */
+  result(): T {
+    if (this._state === CANCELLED) throw this._cancelledError!
+    if (this._state === PENDING) throw new InvalidStateError('Result is not set.')
+    if (this._hasException) throw this._exception
+    return this._result as T
+  }
+
+  /** The error (or null); throws CancelledError if cancelled, InvalidStateError if not done. */
+  exception(): unknown | null {
+    if (this._state === CANCELLED) throw this._cancelledError!
+    if (this._state === PENDING) throw new InvalidStateError('Exception is not set.')
+    return this._hasException ? this._exception : null
+  }
+
+  setResult(v: T): void {
+    if (this._state !== PENDING) throw new InvalidStateError(`${this.describe()} is already done: setResult() refused`)
+    this._result = v
+    this._state = FINISHED
+    this._scheduleWaiters()
+  }
+
+  setException(e: unknown): void {
+    if (this._state !== PENDING) throw new InvalidStateError(`${this.describe()} is already done: setException() refused`)
+    this._exception = e
+    this._hasException = true
+    this._state = FINISHED
+    this._scheduleWaiters()
+  }
+
+  /** Cancels the future and schedules its callbacks; false if it was already done. */
+  cancel(msg?: string): boolean {
+    return this._cancelWith(msg, 'user')
+  }
+
+  /** @internal cancellation carrying its source (a task passes its own request to what it awaits). */
+  _cancelWith(reason: string | undefined, source: CancelSource): boolean {
+    if (this._state !== PENDING) return false
+    this._cancelledError = new CancelledError(reason, source)
+    this._state = CANCELLED
+    this._scheduleWaiters()
+    return true
+  }
+
+  /** Calls `cb(future)` from the loop (never synchronously) once done; at once if already done. */
+  addDoneCallback(cb: (f: Future<T>) => void): void {
+    if (typeof cb !== 'function') throw new TypeError('addDoneCallback() takes a function')
+    if (this._state !== PENDING) this._loopFor().callSoon(() => cb(this))
+    else this._addWaiter(cb)
+  }
+
+  /** Removes every registration of `cb`; returns how many there were. */
+  removeDoneCallback(cb: (f: Future<T>) => void): number {
+    return this._removeWaiter(cb)
+  }
+
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    let res!: (v: R1 | R2 | PromiseLike<R1 | R2>) => void
+    let rej!: (e: unknown) => void
+    const derived = new Promise<R1 | R2>((a, b) => {
+      res = a
+      rej = b
+    })
+    const settle = (f: Future<T>, cancelledWith?: unknown): void => {
+      try {
+        if (cancelledWith !== undefined) {
+          if (onRejected) res(onRejected(cancelledWith))
+          else rej(cancelledWith)
+        } else if (f._state === CANCELLED || f._hasException) {
+          const e = f._state === CANCELLED ? f._cancelledError : f._exception
+          if (onRejected) res(onRejected(e))
+          else rej(e)
+        } else if (onFulfilled) res(onFulfilled(f._result as T))
+        else res(f._result as unknown as R1)
+      } catch (e) {
+        rej(e)
+      }
+    }
+    const task = current.task
+    if (task !== null && task._inStep && task._loop === current.loop) {
+      if (this._state !== PENDING && !this._yieldOnce) settle(this) // asyncio: awaiting a done future does not yield
+      else if ((this as Future<unknown>) === task) settle(this, new RuntimeError(`${task.describe()} cannot await itself`))
+      else task._park(this as Future<unknown>, settle as (f: Future<unknown>, c?: unknown) => void)
+    } else if (this._state !== PENDING && this._loopOrNull() === null) {
+      queueMicrotask(() => settle(this))
+    } else {
+      this.addDoneCallback(settle)
+    }
+    return derived
+  }
+
+  /** A short human description, e.g. for errors and the monitor. */
+  describe(): string {
+    return 'Future'
+  }
+
+  /** @internal */
+  _addWaiter(w: Waiter): void {
+    if (this._yieldOnce) {
+      // sleep(0) awaited outside a task step, or handed to gather/wait: settle on the next iteration.
+      this._yieldOnce = false
+      this._loopFor().callSoon(() => {
+        if (!this.done()) this.setResult(this._result as T)
+      })
+    }
+    const ws = this._waiters
+    if (ws === null) this._waiters = w
+    else if (Array.isArray(ws)) ws.push(w)
+    else this._waiters = [ws, w]
+  }
+
+  /** @internal */
+  _removeWaiter(w: Waiter): number {
+    const ws = this._waiters
+    if (ws === null) return 0
+    if (!Array.isArray(ws)) {
+      if (ws !== w) return 0
+      this._waiters = null
+      return 1
+    }
+    const kept = ws.filter((x) => x !== w)
+    this._waiters = kept.length === 0 ? null : kept
+    return ws.length - kept.length
+  }
+
+  /** @internal asyncio schedules every done callback with call_soon, in registration order. */
+  _scheduleWaiters(): void {
+    const ws = this._waiters
+    if (ws === null) return
+    this._waiters = null
+    if (!Array.isArray(ws)) this._wake(ws)
+    else for (const w of ws) this._wake(w)
+  }
+
+  private _wake(w: Waiter): void {
+    if (typeof w === 'function') {
+      const loop = this._loopOrNull()
+      if (loop === null) queueMicrotask(() => w(this))
+      else loop._callSoonArg(w, this)
+    } else {
+      w._loop._scheduleStep(w)
+    }
+  }
+
+  /** @internal the loop this future belongs to, bound lazily to the running loop. */
+  _loopOrNull(): EventLoop | null {
+    if (this._loop === null || this._loop._closed) this._loop = current.loop ?? this._loop
+    return this._loop
+  }
+
+  private _loopFor(): EventLoop {
+    const loop = this._loopOrNull()
+    if (loop === null) throw new RuntimeError('no running event loop')
+    return loop
+  }
+}
+
+export const FutureStates = { PENDING, FINISHED, CANCELLED } as const

@@ -1,0 +1,94 @@
+/** gather(): run awaitables concurrently, results in input order (asyncio.gather). */
+import type { Awaitable, AwaitedOf } from './awaitable'
+import { ensureFuture } from './awaitable'
+import { getRunningLoop } from './current'
+import { CancelledError } from './errors'
+import { Future } from './future'
+import type { EventLoop } from './loop'
+import { requestCancel } from './task'
+
+type Results<T extends readonly unknown[]> = { -readonly [K in keyof T]: AwaitedOf<T[K]> }
+type Settled<T extends readonly unknown[]> = { -readonly [K in keyof T]: AwaitedOf<T[K]> | Error }
+
+/**
+ * The outer future of a gather. Cancelling it cancels every child; it then settles, once the
+ * children have finished, with a CancelledError as its exception (as CPython's _GatheringFuture).
+ */
+class GatheringFuture<T> extends Future<T> {
+  /** @internal */ _cancelRequested = false
+  constructor(
+    loop: EventLoop,
+    private readonly children: Future<unknown>[],
+  ) {
+    super(loop)
+  }
+  override cancel(msg?: string): boolean {
+    return this._cancelWith(msg, 'user')
+  }
+  override _cancelWith(reason: string | undefined, source: Parameters<Future<T>['_cancelWith']>[1]): boolean {
+    if (this.done()) return false
+    let any = false
+    for (const child of this.children) if (requestCancel(child, 'parent', reason)) any = true
+    if (any) this._cancelRequested = true
+    return any
+  }
+  override describe(): string {
+    return `gather of ${this.children.length}`
+  }
+}
+
+/**
+ * Runs every awaitable concurrently; resolves with their results in input order. Without
+ * `returnExceptions` the first error settles the gather while the other children keep running;
+ * with it, errors take their place in the results. Cancelling the gather cancels every child.
+ * @example const [a, b] = await gather([fetchA, () => sleep(10, 'b')])
+ */
+export function gather<const T extends readonly Awaitable<unknown>[]>(aws: T, opts?: { returnExceptions?: false }): Future<Results<T>>
+export function gather<const T extends readonly Awaitable<unknown>[]>(aws: T, opts: { returnExceptions: true }): Future<Settled<T>>
+export function gather<const T extends readonly Awaitable<unknown>[]>(aws: T, opts?: { returnExceptions?: boolean }): Future<unknown[]>
+export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExceptions?: boolean } = {}): Future<unknown[]> {
+  if (aws === null || typeof (aws as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError('gather() takes an array of awaitables')
+  }
+  const loop = getRunningLoop()
+  const returnExceptions = opts?.returnExceptions === true
+  const seen = new Map<unknown, Future<unknown>>()
+  const children = [...aws].map((aw) => {
+    let f = seen.get(aw)
+    if (f === undefined) {
+      f = ensureFuture(aw, loop)
+      seen.set(aw, f)
+    }
+    return f
+  })
+  const outer = new GatheringFuture<unknown[]>(loop, [...new Set(children)])
+  if (children.length === 0) {
+    outer.setResult([])
+    return outer
+  }
+  const unique = new Set(children)
+  let finished = 0
+  const onChildDone = (fut: Future<unknown>): void => {
+    finished++
+    if (outer.done()) return
+    if (!returnExceptions) {
+      if (fut.cancelled()) {
+        outer.setException(fut._cancelledError ?? new CancelledError())
+        return
+      }
+      if (fut._hasException) {
+        outer.setException(fut._exception)
+        return
+      }
+    }
+    if (finished === unique.size) {
+      const results = children.map((f) =>
+        f.cancelled() ? (f._cancelledError ?? new CancelledError()) : f._hasException ? f._exception : f._result,
+      )
+      if (outer._cancelRequested) outer.setException(new CancelledError('gather was cancelled', 'parent'))
+      else outer.setResult(results)
+    }
+  }
+  for (const f of unique) f.addDoneCallback(onChildDone)
+  return outer
+}

@@ -1,0 +1,78 @@
+/** Callbacks the loop runs: plain handles (callSoon) and timer handles (callLater / callAt). */
+import type { Handle } from './types'
+
+/** Anything the ready queue can hold. `_kind` 1 is a task step; everything else is run via `_run`. */
+export interface Runnable {
+  readonly _kind: number
+  _cancelled: boolean
+  _run(): void
+}
+
+/** Timers in the loop's heap: a deadline, a sequence number for FIFO ties, and what to run. */
+export interface Timer extends Runnable {
+  when: number
+  seq: number
+}
+
+export type ErrorReporter = (error: unknown, where: string) => void
+
+export class CallbackHandle<A = undefined> implements Runnable, Handle {
+  readonly _kind = 0
+  _cancelled = false
+
+  constructor(
+    private fn: ((arg: A) => void) | null,
+    private readonly arg: A,
+    private readonly report: ErrorReporter,
+  ) {}
+
+  cancel(): void {
+    this._cancelled = true
+    this.fn = null
+  }
+  cancelled(): boolean {
+    return this._cancelled
+  }
+  _run(): void {
+    const fn = this.fn
+    if (fn === null) return
+    try {
+      fn(this.arg)
+    } catch (e) {
+      this.report(e, 'a loop callback')
+    }
+  }
+}
+
+export class TimerHandle implements Timer, Handle {
+  readonly _kind = 0
+  _cancelled = false
+  seq = 0
+
+  constructor(
+    readonly when: number,
+    private fn: (() => void) | null,
+    private readonly report: ErrorReporter,
+    private readonly onCancel: () => void,
+  ) {}
+
+  cancel(): void {
+    if (this._cancelled) return
+    this._cancelled = true
+    this.fn = null
+    this.onCancel()
+  }
+  cancelled(): boolean {
+    return this._cancelled
+  }
+  _run(): void {
+    const fn = this.fn
+    if (fn === null) return
+    this.fn = null
+    try {
+      fn()
+    } catch (e) {
+      this.report(e, 'a timer callback')
+    }
+  }
+}

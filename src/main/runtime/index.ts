@@ -1,0 +1,30 @@
+/**
+ * Loopwatch's runtime: asyncio's semantics in TypeScript. The public surface of
+ * shared/RUNTIME-API.md; pure TypeScript, no Electron or DOM.
+ */
+export type { Clock } from './clock'
+export { RealClock, ScaledClock, VirtualClock } from './clock'
+export { EventLoop } from './loop'
+export { Future } from './future'
+export { Task } from './task'
+export { getRunningLoop, currentTask } from './current'
+export { run, createTask, allTasks } from './run'
+export { sleep } from './sleep'
+export { gather } from './gather'
+export { wait, waitFor, shield, asCompleted } from './wait'
+export { timeout, timeoutAt, TimeoutScope } from './timeout'
+export { taskGroup, TaskGroup } from './task-group'
+export { Queue } from './queue'
+export { Event, Lock, Semaphore } from './locks'
+export type { Awaitable, AwaitedOf } from './awaitable'
+export {
+  CancelledError,
+  TimeoutError,
+  InvalidStateError,
+  RuntimeError,
+  TaskGroupError,
+  QueueEmpty,
+  QueueFull,
+} from './errors'
+export { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './types'
+export type { ReturnWhen, TaskState, CancelSource, CancelRequest, Instrument, ShutdownReport, Handle } from './types'

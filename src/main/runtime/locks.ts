@@ -1,0 +1,137 @@
+/** Event, Lock, Semaphore (asyncio's), all FIFO fair. Waiters are insertion-ordered Sets. */
+import { getRunningLoop } from './current'
+import { CancelledError, RuntimeError } from './errors'
+import type { Future } from './future'
+import { describeValue } from './validate'
+
+export class Event {
+  private value = false
+  private readonly waiters = new Set<Future<true>>()
+
+  isSet(): boolean {
+    return this.value
+  }
+  /** Sets the flag and wakes every waiter. */
+  set(): void {
+    if (this.value) return
+    this.value = true
+    for (const w of this.waiters) if (!w.done()) w.setResult(true)
+  }
+  clear(): void {
+    this.value = false
+  }
+  /** Waits until the flag is set; returns true. */
+  async wait(): Promise<true> {
+    if (this.value) return true
+    const fut = getRunningLoop().createFuture<true>()
+    this.waiters.add(fut)
+    try {
+      return await fut
+    } finally {
+      this.waiters.delete(fut)
+    }
+  }
+}
+
+export class Lock {
+  private held = false
+  private readonly waiters = new Set<Future<true>>()
+
+  locked(): boolean {
+    return this.held
+  }
+
+  /** Acquires the lock, waiting in FIFO order; returns true. */
+  async acquire(): Promise<true> {
+    if (!this.held && [...this.waiters].every((w) => w.cancelled())) {
+      this.held = true
+      return true
+    }
+    const fut = getRunningLoop().createFuture<true>()
+    this.waiters.add(fut)
+    try {
+      try {
+        await fut
+      } finally {
+        this.waiters.delete(fut)
+      }
+    } catch (e) {
+      // Keep the invariant: if the lock is free and someone waits, the first waiter gets woken.
+      if (e instanceof CancelledError && !this.held) this.wakeUpFirst()
+      throw e
+    }
+    this.held = true
+    return true
+  }
+
+  /** Releases the lock; RuntimeError if it is not held. */
+  release(): void {
+    if (!this.held) throw new RuntimeError('release() of a Lock that is not acquired')
+    this.held = false
+    this.wakeUpFirst()
+  }
+
+  private wakeUpFirst(): void {
+    const first = this.waiters.values().next()
+    if (!first.done && !first.value.done()) first.value.setResult(true)
+  }
+}
+
+export class Semaphore {
+  private value: number
+  private readonly waiters = new Set<Future<true>>()
+
+  constructor(value = 1) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new RangeError(`Semaphore initial value must be an integer ≥ 0, got ${describeValue(value)}`)
+    }
+    this.value = value
+  }
+
+  /** True when acquire() would wait. */
+  locked(): boolean {
+    return this.value === 0 || [...this.waiters].some((w) => !w.cancelled())
+  }
+
+  /** Acquires one unit, FIFO: waits for earlier waiters even if units are free. Returns true. */
+  async acquire(): Promise<true> {
+    if (!this.locked()) {
+      this.value--
+      return true
+    }
+    const fut = getRunningLoop().createFuture<true>()
+    this.waiters.add(fut)
+    try {
+      try {
+        await fut
+      } finally {
+        this.waiters.delete(fut)
+      }
+    } catch (e) {
+      // Woken but cancelled before it could run: give the unit back.
+      if (fut.done() && !fut.cancelled()) this.value++
+      throw e
+    } finally {
+      while (this.value > 0 && this.wakeUpNext()) {
+        // wake as many as the free units allow
+      }
+    }
+    return true
+  }
+
+  release(): void {
+    this.value++
+    this.wakeUpNext()
+  }
+
+  private wakeUpNext(): boolean {
+    for (const w of this.waiters) {
+      if (!w.done()) {
+        this.value--
+        w.setResult(true)
+        return true
+      }
+    }
+    return false
+  }
+}

@@ -1,0 +1,493 @@
+/**
+ * EventLoop: asyncio's _run_once on native async functions.
+ *
+ * One iteration: every timer due now moves to the ready queue (equal deadlines in scheduling
+ * order) before anything it wakes runs; then exactly the handles queued at that point run, in FIFO
+ * order — anything they schedule waits for the next iteration. A task step is one handle; it lasts
+ * until V8's microtask queue is empty. The loop learns that by a `process.nextTick` scheduled from a
+ * promise job: Node runs nextTicks only once the microtask queue has drained.
+ *
+ * Time comes from an injectable Clock. With a VirtualClock (autojump) the clock jumps to the next
+ * timer only when nothing is ready, so hour-long programs finish at once and deterministically.
+ */
+import { performance } from 'node:perf_hooks'
+import type { Clock } from './clock'
+import { RealClock, VirtualClock } from './clock'
+import { current } from './current'
+import { RuntimeError } from './errors'
+import { Future } from './future'
+import type { Runnable, Timer } from './handle'
+import { CallbackHandle, TimerHandle } from './handle'
+import { Deque, TimerHeap } from './queue-structures'
+import { Task } from './task'
+import type { Handle, Instrument, ShutdownReport, TaskState } from './types'
+import { describeValue, validateDelay, validateCoroutineFunction } from './validate'
+
+/** Give Node's own event loop (I/O, real timers, sockets) a turn at least this often (ms). */
+const SLICE_MS = 10
+const resolved = Promise.resolve()
+
+export class EventLoop {
+  readonly clock: Clock
+  /** @internal */ _closed = false
+  private readonly ready = new Deque<Runnable>()
+  private readonly timers = new TimerHeap<Timer>()
+  private timerSeq = 0
+  private cancelledTimers = 0
+  /** not-done tasks, in creation order */
+  private readonly tasks = new Set<Task<unknown>>()
+  private instruments: Instrument[] = []
+  private stepHooks = false
+  private stateHooks = false
+
+  // Running state. `busy`: a pump is in progress or a task step's barrier is pending.
+  private running = false
+  private stopping = false
+  private busy = false
+  private todo = 0
+  private sliceEnd = 0
+  private stepping: Task<unknown> | null = null
+  private immediate: NodeJS.Immediate | null = null
+  private hostTimer: NodeJS.Timeout | null = null
+  private onStopped: (() => void) | null = null
+  private readonly stopListeners = new Set<() => void>()
+  private readonly clockListener = (): void => this.wakeup()
+
+  constructor(opts: { clock?: Clock } = {}) {
+    this.clock = opts.clock ?? new RealClock()
+    if (this.clock instanceof VirtualClock) this.clock.listeners.add(this.clockListener)
+  }
+
+  /** The loop's time in ms, on its clock. */
+  time(): number {
+    return this.clock.now()
+  }
+
+  isRunning(): boolean {
+    return this.running
+  }
+  isClosed(): boolean {
+    return this._closed
+  }
+
+  /**
+   * Wraps a coroutine function in a task. Its first step runs on a later loop iteration, never
+   * inside createTask; tasks start in creation order.
+   * @example loop.createTask(async () => { await sleep(1000); return 42 }, { name: 'answer' })
+   */
+  createTask<T>(coro: () => Promise<T>, opts: { name?: string } = {}): Task<T> {
+    this.checkOpen('createTask')
+    validateCoroutineFunction(coro)
+    const name = opts?.name
+    if (name !== undefined && typeof name !== 'string') throw new TypeError(`task name must be a string, got ${describeValue(name)}`)
+    const task = new Task<T>(this, coro, name)
+    this.tasks.add(task as Task<unknown>)
+    this.emit('taskCreated', task as Task<unknown>)
+    this._scheduleStep(task as Task<unknown>)
+    return task
+  }
+
+  createFuture<T>(): Future<T> {
+    return new Future<T>(this)
+  }
+
+  /** Runs `fn` on the next iteration, after what is already queued (FIFO). */
+  callSoon(fn: () => void): Handle {
+    this.checkOpen('callSoon')
+    if (typeof fn !== 'function') throw new TypeError(`callSoon() takes a function, got ${describeValue(fn)}`)
+    const h = new CallbackHandle<undefined>(fn, undefined, this.reportError)
+    this.push(h)
+    return h
+  }
+
+  /**
+   * Runs `fn` after `ms` on the loop's clock. A delay ≤ 0 means "on the next iteration once due"
+   * (as asyncio); NaN or a non-number is a TypeError and schedules nothing.
+   */
+  callLater(ms: number, fn: () => void): Handle {
+    validateDelay(ms, 'callLater')
+    return this.callAt(this.time() + Math.max(0, ms), fn)
+  }
+
+  /** Runs `fn` once the loop's clock reaches `when` (ms). Equal deadlines fire in scheduling order. */
+  callAt(when: number, fn: () => void): Handle {
+    this.checkOpen('callAt')
+    if (typeof when !== 'number' || Number.isNaN(when)) throw new TypeError(`callAt() takes a time in ms, got ${describeValue(when)}`)
+    if (typeof fn !== 'function') throw new TypeError(`callAt() takes a function, got ${describeValue(fn)}`)
+    const h = new TimerHandle(when, fn, this.reportError, this.timerCancelled)
+    this._addTimer(h)
+    return h
+  }
+
+  /** Runs the loop until `aw` is done; returns its result or throws its error. */
+  async runUntilComplete<T>(aw: Task<T> | Future<T> | (() => Promise<T>)): Promise<T> {
+    this.checkOpen('runUntilComplete')
+    this.checkNotRunning()
+    const fut: Future<T> =
+      aw instanceof Future ? aw : typeof aw === 'function' ? this.createTask(aw) : invalidAwaitable(aw)
+    if (!fut.done()) {
+      const stop = (): void => this.stop()
+      fut.addDoneCallback(stop)
+      await this.runWhile(() => {
+        fut.removeDoneCallback(stop)
+      })
+    }
+    if (!fut.done()) throw new RuntimeError('the event loop stopped before the future completed')
+    return fut.result()
+  }
+
+  /** Runs the loop until stop(); settles then. */
+  async runForever(): Promise<void> {
+    this.checkOpen('runForever')
+    this.checkNotRunning()
+    await this.runWhile(() => {})
+  }
+
+  /** Stops a running loop once the current iteration's handles have run. */
+  stop(): void {
+    this.stopping = true
+    this.wakeup()
+  }
+
+  allTasks(): Set<Task<unknown>> {
+    return new Set(this.tasks)
+  }
+
+  /** Adds an instrument; returns a function that removes it. */
+  addInstrument(i: Instrument): () => void {
+    if (i === null || typeof i !== 'object') throw new TypeError(`addInstrument() takes an object, got ${describeValue(i)}`)
+    this.instruments = [...this.instruments, i]
+    this.recomputeHooks()
+    return () => {
+      this.instruments = this.instruments.filter((x) => x !== i)
+      this.recomputeHooks()
+    }
+  }
+
+  /**
+   * Graceful shutdown: cancels every task newest-first (source `shutdown`), lets their cleanup run
+   * for up to `graceMs` of loop time, then reports what finished, what was forced (still running)
+   * and which cleanups failed. Drives the loop itself if nobody else is running it.
+   */
+  async shutdown(opts: { graceMs?: number } = {}): Promise<ShutdownReport> {
+    const graceMs = opts?.graceMs ?? 5000
+    if (typeof graceMs !== 'number' || Number.isNaN(graceMs) || graceMs < 0) {
+      throw new TypeError(`shutdown() graceMs must be a number ≥ 0, got ${describeValue(graceMs)}`)
+    }
+    const start = this.time()
+    const self = current.loop === this ? current.task : null
+    const targets = [...this.tasks].filter((t) => t !== self).sort((a, b) => b.id - a.id)
+    if (targets.length > 0 && !this._closed) {
+      for (const t of targets) t._requestCancel('shutdown', 'graceful shutdown')
+      const waiter = this.createFuture<void>()
+      let left = 0
+      const settled = (): void => {
+        if (--left === 0 && !waiter.done()) waiter.setResult()
+      }
+      for (const t of targets) {
+        if (!t.done()) {
+          left++
+          t.addDoneCallback(settled)
+        }
+      }
+      if (left === 0) waiter.setResult()
+      const timer = Number.isFinite(graceMs) ? this.callLater(graceMs, () => waiter.done() || waiter.setResult()) : null
+      await this.drive(waiter)
+      timer?.cancel()
+      for (const t of targets) t.removeDoneCallback(settled)
+    }
+    return {
+      graceMs,
+      elapsedMs: this.time() - start,
+      finished: targets.filter((t) => t.done()).map((t) => ({ id: t.id, name: t.name, state: t.state })),
+      forced: targets.filter((t) => !t.done()).map((t) => ({ id: t.id, name: t.name })),
+      cleanupErrors: targets
+        .filter((t) => t.state === 'failed')
+        .map((t) => ({ id: t.id, name: t.name, message: errorMessage(t.exception()) })),
+    }
+  }
+
+  /** After close, createTask and friends throw RuntimeError. A running loop cannot be closed. */
+  close(): void {
+    if (this.running) throw new RuntimeError('cannot close a running event loop')
+    if (this._closed) return
+    this._closed = true
+    if (this.clock instanceof VirtualClock) this.clock.listeners.delete(this.clockListener)
+    this.ready.clear()
+    this.timers.prune(() => true)
+  }
+
+  /** Where errors of loop callbacks and instruments go (asyncio's exception handler). */
+  setExceptionHandler(handler: ((error: unknown, where: string) => void) | null): void {
+    this.exceptionHandler = handler
+  }
+
+  // ---- internals used by Task and Future ---------------------------------------------------
+
+  /** @internal */
+  _scheduleStep(task: Task<unknown>): void {
+    this.push(task)
+  }
+
+  /** @internal done callbacks: one handle each, as asyncio's call_soon(cb, fut) */
+  _callSoonArg<A>(fn: (a: A) => void, arg: A): void {
+    if (this._closed) return
+    this.push(new CallbackHandle<A>(fn, arg, this.reportError))
+  }
+
+  /** @internal */
+  _addTimer(t: Timer): void {
+    t.seq = this.timerSeq++
+    this.timers.push(t)
+    this.wakeup()
+  }
+
+  /** @internal */
+  _taskFinished(task: Task<unknown>): void {
+    this.tasks.delete(task)
+    if (this.instruments.length > 0) this.emit('taskDone', task)
+  }
+
+  /** @internal */
+  _stateChanged(task: Task<unknown>, from: TaskState, to: TaskState): void {
+    if (!this.stateHooks) return
+    for (const i of this.instruments) {
+      if (i.taskStateChanged === undefined) continue
+      try {
+        i.taskStateChanged(task, from, to)
+      } catch (e) {
+        this.dropInstrument(i, e)
+      }
+    }
+  }
+
+  /** @internal waits for `fut` whether or not someone else runs the loop meanwhile. */
+  async drive(fut: Future<unknown>): Promise<void> {
+    while (!fut.done() && !this._closed) {
+      if (this.running) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            this.stopListeners.delete(done)
+            fut.removeDoneCallback(done)
+            resolve()
+          }
+          this.stopListeners.add(done)
+          fut.addDoneCallback(done)
+        })
+      } else {
+        try {
+          await this.runUntilComplete(fut)
+        } catch (e) {
+          if (!fut.done()) throw e // could not run the loop at all; fut's own error is not ours to throw
+        }
+      }
+    }
+  }
+
+  // ---- the pump ---------------------------------------------------------------------------
+
+  private exceptionHandler: ((error: unknown, where: string) => void) | null = null
+
+  private readonly reportError = (error: unknown, where: string): void => {
+    if (this.exceptionHandler !== null) {
+      try {
+        this.exceptionHandler(error, where)
+        return
+      } catch {
+        // fall through to the default report
+      }
+    }
+    console.error(`loopwatch runtime: unhandled error in ${where}:`, error)
+  }
+
+  private readonly timerCancelled = (): void => {
+    this.cancelledTimers++
+    if (this.cancelledTimers > 100 && this.cancelledTimers * 2 > this.timers.size) {
+      this.timers.prune((t) => t._cancelled)
+      this.cancelledTimers = 0
+    }
+  }
+
+  private push(r: Runnable): void {
+    this.ready.push(r)
+    if (!this.busy) this.wakeup()
+  }
+
+  private runWhile(onStop: () => void): Promise<void> {
+    if (current.loop !== null && current.task !== null) {
+      return Promise.reject(new RuntimeError('cannot run an event loop from inside a running task; await instead'))
+    }
+    return new Promise<void>((resolve) => {
+      this.running = true
+      this.stopping = false
+      this.onStopped = () => {
+        onStop()
+        resolve()
+      }
+      this.wakeup()
+    })
+  }
+
+  /** Makes sure an idle, running loop gets a turn soon. */
+  private wakeup(): void {
+    if (!this.running || this.busy || this.immediate !== null) return
+    if (this.hostTimer !== null) {
+      clearTimeout(this.hostTimer)
+      this.hostTimer = null
+    }
+    this.immediate = setImmediate(this.enter)
+  }
+
+  /** Entry from Node's event loop (immediate or host timer): a fresh time slice. */
+  private readonly enter = (): void => {
+    this.immediate = null
+    this.hostTimer = null
+    if (!this.running || this.busy) return
+    this.busy = true
+    this.sliceEnd = performance.now() + SLICE_MS
+    this.pump()
+  }
+
+  private pump(): void {
+    current.loop = this
+    let n = 0
+    for (;;) {
+      if (this.todo === 0) {
+        if (this.stopping) {
+          this.finishRunning()
+          return
+        }
+        if (!this.beginIteration()) {
+          this.idle()
+          return
+        }
+        continue
+      }
+      const r = this.ready.shift()!
+      this.todo--
+      if (r._kind === 1) {
+        const task = r as unknown as Task<unknown>
+        this.stepping = task
+        if (this.stepHooks) this.emit('beforeTaskStep', task)
+        task._step()
+        resolved.then(this.barrierJob)
+        return // the step goes on in microtasks; afterStep resumes the pump
+      }
+      if (!r._cancelled) r._run()
+      if ((++n & 31) === 0 && performance.now() > this.sliceEnd) {
+        this.yieldToHost()
+        return
+      }
+    }
+  }
+
+  private readonly barrierJob = (): void => {
+    process.nextTick(this.afterStep)
+  }
+
+  /** The stepped task has parked (or finished): every microtask of its step has run. */
+  private readonly afterStep = (): void => {
+    const task = this.stepping!
+    this.stepping = null
+    task._afterStep()
+    if (this.stepHooks) this.emit('afterTaskStep', task)
+    current.task = null
+    if (performance.now() > this.sliceEnd) this.yieldToHost()
+    else this.pump()
+  }
+
+  private yieldToHost(): void {
+    current.loop = null
+    this.busy = false
+    this.immediate = setImmediate(this.enter)
+  }
+
+  private idle(): void {
+    current.loop = null
+    this.busy = false
+  }
+
+  /** Starts one iteration; false when there is nothing to do yet (a host timer is set if due later). */
+  private beginIteration(): boolean {
+    const clock = this.clock
+    if (this.ready.length === 0) {
+      let top = this.timers.peek()
+      while (top !== undefined && top._cancelled) {
+        this.timers.pop()
+        this.cancelledTimers = Math.max(0, this.cancelledTimers - 1)
+        top = this.timers.peek()
+      }
+      if (top === undefined) return false
+      if (top.when > clock.now()) {
+        if (clock instanceof VirtualClock && clock.autojump) clock.jumpTo(top.when)
+        else {
+          const wait = clock.sleepTimeUntil(top.when)
+          if (Number.isFinite(wait)) this.hostTimer = setTimeout(this.enter, Math.max(1, Math.ceil(wait)))
+          return false
+        }
+      }
+    }
+    const now = clock.now()
+    for (let top = this.timers.peek(); top !== undefined && top.when <= now; top = this.timers.peek()) {
+      this.timers.pop()
+      if (top._cancelled) this.cancelledTimers = Math.max(0, this.cancelledTimers - 1)
+      else this.ready.push(top)
+    }
+    this.todo = this.ready.length
+    return true
+  }
+
+  private finishRunning(): void {
+    current.loop = null
+    this.busy = false
+    this.running = false
+    this.stopping = false
+    if (this.hostTimer !== null) clearTimeout(this.hostTimer)
+    this.hostTimer = null
+    const cb = this.onStopped
+    this.onStopped = null
+    cb?.()
+    for (const l of [...this.stopListeners]) l()
+  }
+
+  private checkOpen(what: string): void {
+    if (this._closed) throw new RuntimeError(`${what}() on a closed event loop`)
+  }
+
+  private checkNotRunning(): void {
+    if (this.running) throw new RuntimeError('this event loop is already running')
+  }
+
+  private recomputeHooks(): void {
+    this.stepHooks = this.instruments.some((i) => i.beforeTaskStep !== undefined || i.afterTaskStep !== undefined)
+    this.stateHooks = this.instruments.some((i) => i.taskStateChanged !== undefined)
+  }
+
+  private emit(hook: 'taskCreated' | 'taskDone' | 'beforeTaskStep' | 'afterTaskStep', task: Task<unknown>): void {
+    for (const i of this.instruments) {
+      const fn = i[hook]
+      if (fn === undefined) continue
+      try {
+        fn.call(i, task)
+      } catch (e) {
+        this.dropInstrument(i, e)
+      }
+    }
+  }
+
+  /** An instrument must not throw into the scheduler: log it once and remove it. */
+  private dropInstrument(i: Instrument, e: unknown): void {
+    if (!this.instruments.includes(i)) return
+    this.instruments = this.instruments.filter((x) => x !== i)
+    this.recomputeHooks()
+    this.reportError(e, 'an instrument (removed)')
+  }
+}
+
+function invalidAwaitable(aw: unknown): never {
+  throw new TypeError(`runUntilComplete() takes a Task, a Future or a coroutine function, got ${describeValue(aw)}`)
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+}

@@ -1,0 +1,108 @@
+/**
+ * taskGroup() (asyncio.TaskGroup): structured concurrency. The body and every child must finish
+ * before the group returns. The first failing child cancels the others (source `sibling`) and the
+ * body; the group then throws TaskGroupError with the children's errors in the order they failed,
+ * then the body's own error.
+ */
+import { currentTask, getRunningLoop } from './current'
+import { CancelledError, RuntimeError, TaskGroupError } from './errors'
+import type { Future } from './future'
+import type { EventLoop } from './loop'
+import type { Task } from './task'
+import type { CancelSource } from './types'
+
+export class TaskGroup {
+  private readonly tasks = new Set<Task<unknown>>()
+  private errors: unknown[] = []
+  private aborting = false
+  private exiting = false
+  private parentCancelRequested = false
+  private onCompleted: Future<boolean> | null = null
+
+  /** @internal */
+  constructor(
+    private readonly loop: EventLoop,
+    private readonly parent: Task<unknown>,
+  ) {}
+
+  /** Starts a child task in the group. Refused once the group is finished or shutting down. */
+  createTask<T>(coro: () => Promise<T>, opts: { name?: string } = {}): Task<T> {
+    if (this.exiting && this.tasks.size === 0) throw new RuntimeError('this task group is finished')
+    if (this.aborting) throw new RuntimeError('this task group is shutting down')
+    const task = this.loop.createTask(coro, opts)
+    this.tasks.add(task as Task<unknown>)
+    task.addDoneCallback(this.onTaskDone)
+    return task
+  }
+
+  private abort(source: CancelSource): void {
+    this.aborting = true
+    for (const t of this.tasks) if (!t.done()) t._requestCancel(source, source === 'sibling' ? 'a sibling task failed' : undefined)
+  }
+
+  private readonly onTaskDone = (task: Future<unknown>): void => {
+    this.tasks.delete(task as Task<unknown>)
+    if (this.onCompleted !== null && this.tasks.size === 0 && !this.onCompleted.done()) this.onCompleted.setResult(true)
+    if (task.cancelled() || !task._hasException) return
+    this.errors.push(task._exception)
+    if (this.parent.done()) return
+    if (!this.aborting && !this.parentCancelRequested) {
+      // Abort whatever the body is awaiting right now; __aexit__ takes the request back.
+      this.abort('sibling')
+      this.parentCancelRequested = true
+      this.parent._requestCancel('sibling', 'a task in its group failed')
+    }
+  }
+
+  /** @internal asyncio's TaskGroup.__aexit__: waits for the children, then returns what to throw. */
+  async _exit(bodyError: { value: unknown } | null): Promise<{ value: unknown } | null> {
+    this.exiting = true
+    const et = bodyError?.value
+    let propagateCancel: unknown = et instanceof CancelledError ? et : null
+    if (this.parentCancelRequested && this.parent.uncancel() === 0) propagateCancel = null
+    if (bodyError !== null && !this.aborting) this.abort('parent')
+    while (this.tasks.size > 0) {
+      if (this.onCompleted === null) this.onCompleted = this.loop.createFuture<boolean>()
+      try {
+        await this.onCompleted
+      } catch (e) {
+        if (!(e instanceof CancelledError)) throw e
+        if (!this.aborting) {
+          propagateCancel = e
+          this.abort('parent')
+        }
+      }
+      this.onCompleted = null
+    }
+    if (propagateCancel !== null && this.errors.length === 0) return { value: propagateCancel }
+    if (bodyError !== null && !(et instanceof CancelledError)) this.errors.push(et)
+    if (this.errors.length > 0) {
+      const errors = this.errors
+      this.errors = []
+      return { value: new TaskGroupError(errors) }
+    }
+    return null
+  }
+}
+
+/**
+ * Runs `body` with a task group; returns the body's result once every child has finished.
+ * @example await taskGroup(async (tg) => { tg.createTask(a); tg.createTask(b) })
+ */
+export async function taskGroup<T>(body: (tg: TaskGroup) => Promise<T>): Promise<T> {
+  if (typeof body !== 'function') throw new TypeError('taskGroup() takes a body function')
+  const loop = getRunningLoop()
+  const parent = currentTask()
+  if (parent === null) throw new RuntimeError('taskGroup() must be used inside a task')
+  const tg = new TaskGroup(loop, parent)
+  let result: T
+  try {
+    result = await body(tg)
+  } catch (e) {
+    const thrown = await tg._exit({ value: e })
+    throw thrown === null ? e : thrown.value
+  }
+  const thrown = await tg._exit(null)
+  if (thrown !== null) throw thrown.value
+  return result
+}

@@ -1,0 +1,308 @@
+/**
+ * Task: runs a coroutine function on the loop, one step at a time. A step starts when the loop
+ * resumes the task and ends when V8's microtask queue has drained (the task has parked at its
+ * next await of a runtime future, or finished).
+ *
+ * Cancellation is a counted request with an owner (asyncio + Trio): `cancel()` asks, `cancelling()`
+ * counts, `cancelRequest()` says who asked and why, `cancelled()` is the outcome. The request is
+ * delivered as CancelledError at the task's next await; `finally`/`catch` blocks run and may await.
+ */
+import type { EventLoop } from './loop'
+import type { CancelRequest, CancelSource, TaskState } from './types'
+import { current } from './current'
+import { CancelledError } from './errors'
+import { Future, FutureStates } from './future'
+import type { Handle } from './types'
+
+const { PENDING, CANCELLED } = FutureStates
+type Phase = 'pending' | 'running' | 'waiting'
+type Settle = (f: Future<unknown>, cancelledWith?: unknown) => void
+
+let nextId = 1
+
+export class Task<T> extends Future<T> {
+  /** Unique across every loop of the process. */
+  readonly id: number
+  name: string
+  /** The task that created this one (null when created from outside any task). */
+  readonly parent: Task<unknown> | null
+  /** Loop times (ms) of creation, first step and end (NaN until they happen). */
+  readonly createdAt: number
+  startedAt = NaN
+  endedAt = NaN
+
+  /** @internal a task step is kind 1 in the ready queue */
+  readonly _kind = 1
+  /** @internal */ _cancelled = false
+  /** @internal */ declare _loop: EventLoop
+  /** @internal */ _inStep = false
+  private _coro: (() => PromiseLike<T> | T) | null
+  private _phase: Phase = 'pending'
+  private _taskState: TaskState = 'pending'
+  private _started = false
+  private _mustCancel = false
+  private _numCancels = 0
+  private _request: CancelRequest | null = null
+  /** @internal what the task is parked on (asyncio's _fut_waiter) and how to resume it */
+  _waitingOn: Future<unknown> | null = null
+  private _settle: Settle | null = null
+  private _controller: AbortController | null = null
+  private _deadline: { when: number; handle: Handle } | null = null
+
+  /** @internal use loop.createTask / createTask */
+  constructor(loop: EventLoop, coro: () => PromiseLike<T> | T, name: string | undefined) {
+    super(loop)
+    this.id = nextId++
+    this.name = name ?? `Task-${this.id}`
+    this.parent = current.task
+    this.createdAt = loop.time()
+    this._coro = coro
+  }
+
+  get state(): TaskState {
+    return this._taskState
+  }
+
+  /** Aborted when cancellation is requested; after uncancel() brings cancelling() to 0, a fresh one. */
+  get signal(): AbortSignal {
+    if (this._controller === null) {
+      this._controller = new AbortController()
+      if (this._numCancels > 0 && !this.done()) this._controller.abort(this._makeCancelledError())
+    }
+    return this._controller.signal
+  }
+
+  override describe(): string {
+    return `Task ${this.name} (#${this.id})`
+  }
+
+  /** Asks the task to cancel (source `user`); false if it is already done. */
+  override cancel(msg?: string): boolean {
+    return this._requestCancel('user', msg)
+  }
+
+  /** How many cancellation requests are pending (asyncio's cancelling()). */
+  cancelling(): number {
+    return this._numCancels
+  }
+
+  /** Withdraws one request; meant for whoever asked (timeouts, task groups). Returns the count left. */
+  uncancel(): number {
+    if (this._numCancels > 0) {
+      this._numCancels--
+      if (this._numCancels === 0) {
+        this._mustCancel = false
+        this._request = null
+        this._controller = null
+      }
+      this._refresh()
+    }
+    return this._numCancels
+  }
+
+  /** What the task waits on now: the edge of the await graph. */
+  awaiting(): Future<unknown> | null {
+    return this._waitingOn
+  }
+
+  /** Who asked for cancellation, why and when; null when no request is pending. */
+  cancelRequest(): CancelRequest | null {
+    return this._request === null ? null : { ...this._request }
+  }
+
+  /** The loop time at which the task's deadline cancels it (source `deadline`), or null. */
+  deadline(): number | null {
+    return this._deadline?.when ?? null
+  }
+
+  /**
+   * Puts a deadline on the task, owned by the runtime: at loop time `when` the task is cancelled
+   * with source `deadline`. `null` clears it; a later call replaces it (extend or shorten).
+   */
+  setDeadline(when: number | null): void {
+    if (when !== null && (typeof when !== 'number' || Number.isNaN(when))) {
+      throw new TypeError(`setDeadline() takes a loop time in ms or null, got ${String(when)}`)
+    }
+    this._deadline?.handle.cancel()
+    this._deadline = null
+    if (when === null || this.done()) return
+    const fire = (): void => {
+      this._deadline = null
+      this._requestCancel('deadline', `deadline passed at ${(when / 1000).toFixed(3)}s`)
+    }
+    const handle = when <= this._loop.time() ? this._loop.callSoon(fire) : this._loop.callAt(when, fire)
+    this._deadline = { when, handle }
+  }
+
+  /** @internal a cancellation request with its source; the public cancel() is source `user`. */
+  _requestCancel(source: CancelSource, reason?: string): boolean {
+    if (this._state !== PENDING) return false
+    this._numCancels++
+    if (this._request === null) {
+      this._request = reason === undefined ? { source, at: this._loop.time() } : { source, reason, at: this._loop.time() }
+    }
+    if (this._controller !== null && !this._controller.signal.aborted) this._controller.abort(this._makeCancelledError())
+    this._refresh()
+    const w = this._waitingOn
+    if (w !== null && cancelAwaited(w, reason)) return true
+    // Delivered at the next step (its wake-up may already be queued).
+    this._mustCancel = true
+    return true
+  }
+
+  /** @internal the CancelledError this task's request delivers. */
+  _makeCancelledError(): CancelledError {
+    const r = this._request
+    return new CancelledError(r?.reason, r?.source ?? 'user')
+  }
+
+  /** @internal called by Future.then inside this task's step: the task parks on `f`. */
+  _park(f: Future<unknown>, settle: Settle): void {
+    const prev = this._waitingOn
+    if (prev !== null && prev !== f) {
+      // A second `then` in one step (Promise.all over futures, a side chain): the last one is the
+      // await edge; the earlier one still settles, through a plain callback.
+      const prevSettle = this._settle!
+      prev._removeWaiter(this)
+      prev.addDoneCallback((p) => prevSettle(p))
+    }
+    this._waitingOn = f
+    this._settle = settle
+    if (f._yieldOnce) {
+      // sleep(0): a bare yield. The future is done at once and the task goes to the back of the queue.
+      f._yieldOnce = false
+      f._state = FutureStates.FINISHED
+      this._loop._scheduleStep(this)
+    } else {
+      f._addWaiter(this)
+    }
+    if (this._mustCancel && cancelAwaited(f, this._request?.reason)) this._mustCancel = false
+  }
+
+  /** @internal Runnable: the loop runs a queued task as one step */
+  _run(): void {
+    this._step()
+  }
+
+  /** @internal one step: start the coroutine, or resume it with what it awaited. */
+  _step(): void {
+    if (this._state !== PENDING) return
+    current.task = this
+    this._inStep = true
+    this._phase = 'running'
+    this._refresh()
+    if (!this._started) {
+      this._started = true
+      this.startedAt = this._loop.time()
+      const coro = this._coro!
+      this._coro = null
+      if (this._mustCancel) {
+        // Cancelled before it started: asyncio throws into a fresh coroutine, whose body never runs.
+        this._mustCancel = false
+        this._finishCancelled(this._makeCancelledError())
+        return
+      }
+      let p: PromiseLike<T> | T
+      try {
+        p = coro()
+      } catch (e) {
+        this._onReject(e)
+        return
+      }
+      if (p !== null && typeof p === 'object' && typeof (p as PromiseLike<T>).then === 'function') {
+        ;(p as PromiseLike<T>).then(
+          (v) => this._onResolve(v),
+          (e: unknown) => this._onReject(e),
+        )
+      } else {
+        this._onResolve(p as T)
+      }
+      return
+    }
+    const f = this._waitingOn
+    const settle = this._settle
+    this._waitingOn = null
+    this._settle = null
+    if (f === null || settle === null) return
+    if (this._mustCancel) {
+      this._mustCancel = false
+      settle(f, this._makeCancelledError())
+    } else if (f._state === CANCELLED && this._request !== null) {
+      settle(f, this._makeCancelledError())
+    } else {
+      settle(f)
+    }
+  }
+
+  /** @internal the loop calls this once the step's microtasks have drained. */
+  _afterStep(): void {
+    this._inStep = false
+    if (current.task === this) current.task = null
+    if (this._state === PENDING) {
+      this._phase = 'waiting'
+      this._refresh()
+    }
+  }
+
+  private _onResolve(v: T): void {
+    if (this._state !== PENDING) return
+    if (this._mustCancel) {
+      // Cancelled during its last step: asyncio ends it cancelled even though it returned.
+      this._mustCancel = false
+      this._finishCancelled(this._makeCancelledError())
+      return
+    }
+    this._result = v
+    this._finish(FutureStates.FINISHED, 'done')
+  }
+
+  private _onReject(e: unknown): void {
+    if (this._state !== PENDING) return
+    if (e instanceof CancelledError) {
+      this._finishCancelled(e)
+      return
+    }
+    this._exception = e
+    this._hasException = true
+    this._finish(FutureStates.FINISHED, 'failed')
+  }
+
+  private _finishCancelled(e: CancelledError): void {
+    this._cancelledError = e
+    this._finish(CANCELLED, 'cancelled')
+  }
+
+  private _finish(state: number, final: TaskState): void {
+    this._state = state
+    this.endedAt = this._loop.time()
+    this._deadline?.handle.cancel()
+    this._deadline = null
+    this._waitingOn = null
+    this._settle = null
+    this._setState(final)
+    this._loop._taskFinished(this)
+    this._scheduleWaiters()
+  }
+
+  private _refresh(): void {
+    if (this._state !== PENDING) return
+    this._setState(this._numCancels > 0 ? 'cancelling' : this._phase)
+  }
+
+  private _setState(to: TaskState): void {
+    const from = this._taskState
+    if (from === to) return
+    this._taskState = to
+    this._loop._stateChanged(this, from, to)
+  }
+}
+
+/** Cancelling a task cancels what it awaits (asyncio); a task passes the request on as `parent`. */
+function cancelAwaited(w: Future<unknown>, reason: string | undefined): boolean {
+  return requestCancel(w, 'parent', reason)
+}
+
+/** @internal cancels a future, or asks a task to cancel, recording who asked. */
+export function requestCancel(f: Future<unknown>, source: CancelSource, reason?: string): boolean {
+  return f instanceof Task ? f._requestCancel(source, reason) : f._cancelWith(reason, source)
+}

@@ -1,0 +1,53 @@
+/** Shared vocabulary of the runtime: states, cancel sources, instruments, reports. */
+import type { Task } from './task'
+
+/**
+ * A task's state, printable as is.
+ * pending: created, first step not run yet · running: inside a step · waiting: parked at an await ·
+ * cancelling: cancellation requested and not yet finished (overrides running/waiting) ·
+ * done / failed / cancelled: final.
+ */
+export type TaskState = 'pending' | 'running' | 'waiting' | 'cancelling' | 'done' | 'failed' | 'cancelled'
+
+/** Who asked for a cancellation. */
+export type CancelSource = 'user' | 'deadline' | 'shutdown' | 'sibling' | 'parent'
+
+export interface CancelRequest {
+  source: CancelSource
+  reason?: string
+  /** loop time (ms) of the request */
+  at: number
+}
+
+/**
+ * The one observability seam (as Trio's Instrument). Called synchronously from the scheduler;
+ * an instrument that throws is logged once and removed.
+ */
+export interface Instrument {
+  taskCreated?(t: Task<unknown>): void
+  taskStateChanged?(t: Task<unknown>, from: TaskState, to: TaskState): void
+  taskDone?(t: Task<unknown>): void
+  /** with afterTaskStep: who held the loop, for how long (only called when some instrument defines them) */
+  beforeTaskStep?(t: Task<unknown>): void
+  afterTaskStep?(t: Task<unknown>): void
+}
+
+export interface ShutdownReport {
+  graceMs: number
+  elapsedMs: number
+  /** settled within the grace period */
+  finished: { id: number; name: string; state: TaskState }[]
+  /** still running when it ran out */
+  forced: { id: number; name: string }[]
+  cleanupErrors: { id: number; name: string; message: string }[]
+}
+
+export interface Handle {
+  cancel(): void
+  cancelled(): boolean
+}
+
+export const FIRST_COMPLETED = 'FIRST_COMPLETED'
+export const FIRST_EXCEPTION = 'FIRST_EXCEPTION'
+export const ALL_COMPLETED = 'ALL_COMPLETED'
+export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED
