@@ -1,0 +1,153 @@
+// The window's root state: the connection, and the parts of the UI that hang off it. Components
+// receive this one object; each part is its own class in its own file.
+import type { LoopwatchApi } from '../../../shared/contract'
+import type { AppSnapshot, RunSummary, TaskDelta } from '../../../shared/snapshots'
+import { DAEMONS_LOOP, runLoopLabel } from '../../../shared/snapshots'
+import type { ConnectionState } from '../transport/ws-client'
+import { DaemonsState } from './daemons.svelte'
+import { DetailsState } from './details.svelte'
+import { HistoryState } from './history.svelte'
+import { LauncherState } from './launcher.svelte'
+import { ShutdownState } from './shutdown.svelte'
+import { isLive } from './states'
+import { TaskStore } from './task-store.svelte'
+import { TaskTableState } from './task-table.svelte'
+import { Ticker } from './ticker.svelte'
+
+export type MainView = 'live' | 'history'
+
+export class AppState {
+  api = $state.raw<LoopwatchApi | null>(null)
+  host = $state<'electron' | 'web' | null>(null)
+  connection = $state<ConnectionState>('connecting')
+  connectionProblem = $state<string | null>(null)
+  /** True once the first snapshot arrived (before that, the window shows a calm loading line). */
+  ready = $state(false)
+  runs = $state.raw<RunSummary[]>([])
+  view = $state<MainView>('live')
+  /** The details panel is open for the table's selection. */
+  detailsOpen = $state(false)
+
+  readonly store = new TaskStore()
+  readonly table = new TaskTableState(this.store)
+  readonly ticker = new Ticker()
+  readonly launcher: LauncherState
+  readonly daemons: DaemonsState
+  readonly shutdown: ShutdownState
+  readonly history: HistoryState
+  readonly details: DetailsState
+
+  /** The run the top bar speaks of: the newest one still running, else the newest one. */
+  readonly currentRun = $derived.by(() => {
+    const live = this.runs.filter((r) => r.status === 'running' || r.status === 'stopping')
+    const pick = (list: RunSummary[]) => list.reduce<RunSummary | null>((a, r) => (!a || r.startedWall > a.startedWall ? r : a), null)
+    return pick(live) ?? pick(this.runs)
+  })
+
+  readonly liveCount = $derived.by(() => {
+    void this.store.version
+    let n = 0
+    for (const t of this.store.tasks.values()) if (isLive(t.state)) n++
+    return n
+  })
+
+  readonly selectedTask = $derived(this.store.get(this.table.selectedId))
+
+  private pendingDeltas: TaskDelta[] | null = []
+
+  constructor() {
+    const api = () => this.api
+    this.launcher = new LauncherState(api, (run) => this.onRunStarted(run))
+    this.daemons = new DaemonsState(api)
+    this.shutdown = new ShutdownState(api)
+    this.history = new HistoryState(api)
+    this.details = new DetailsState(api, this.store)
+  }
+
+  /** Wire a connected API: subscribe to events once, then load the snapshot. */
+  attach(api: LoopwatchApi, host: 'electron' | 'web'): void {
+    this.api = api
+    this.host = host
+    api.on('tasks:delta', (d) => {
+      if (this.pendingDeltas) this.pendingDeltas.push(d)
+      else this.store.apply(d)
+    })
+    api.on('stats:sample', (s) => this.daemons.addSample(s))
+    api.on('jobs:progress', (p) => this.daemons.addProgress(p))
+    api.on('daemons:changed', (list) => (this.daemons.list = list))
+    api.on('runs:changed', (list) => this.onRunsChanged(list))
+    api.on('shutdown:progress', (p) => this.shutdown.onProgress(p))
+    this.ticker.start()
+  }
+
+  /** Called when the socket (re)opens: a fresh snapshot replaces whatever we had. */
+  async load(): Promise<void> {
+    const api = this.api
+    if (!api) return
+    this.pendingDeltas = this.pendingDeltas ?? []
+    const [snap, scenarios] = await Promise.all([api.invoke('app:snapshot'), api.invoke('scenarios:list')])
+    if (!snap.ok) {
+      this.connectionProblem = snap.error.message
+      return
+    }
+    this.applySnapshot(snap.value)
+    if (scenarios.ok) this.launcher.scenarios = scenarios.value
+    this.ready = true
+    void this.history.refresh()
+  }
+
+  private applySnapshot(s: AppSnapshot): void {
+    this.store.reset(s)
+    for (const d of this.pendingDeltas ?? []) this.store.apply(d)
+    this.pendingDeltas = null
+    this.runs = s.runs
+    this.daemons.list = s.daemons
+    if (s.shutdown) this.shutdown.onProgress(s.shutdown)
+  }
+
+  setConnection(state: ConnectionState, reason?: string): void {
+    this.connection = state
+    if (state === 'closed') {
+      this.connectionProblem = reason ?? 'disconnected'
+      this.pendingDeltas = []
+    } else if (state === 'open') this.connectionProblem = null
+  }
+
+  private onRunStarted(run: RunSummary): void {
+    this.runs = [...this.runs.filter((r) => r.runId !== run.runId), run]
+    this.table.scope = runLoopLabel(run.runId)
+    this.table.selectedId = null
+    this.detailsOpen = false
+    this.view = 'live'
+    this.launcher.close()
+  }
+
+  private onRunsChanged(list: RunSummary[]): void {
+    const before = new Map(this.runs.map((r) => [r.runId, r.status]))
+    this.runs = list
+    // A run that just ended lands in history: refresh the list.
+    if (list.some((r) => before.get(r.runId) !== r.status && r.status !== 'running' && r.status !== 'stopping')) {
+      void this.history.refresh()
+    }
+  }
+
+  /** The label shown for a loop: the run's scenario id, or "daemons". */
+  loopLabel(loop: string): string {
+    if (loop === DAEMONS_LOOP) return 'daemons'
+    return this.runs.find((r) => runLoopLabel(r.runId) === loop)?.scenarioId ?? loop
+  }
+
+  select(id: number | null, open = true): void {
+    this.table.selectedId = id
+    if (id == null) {
+      this.detailsOpen = false
+      return
+    }
+    const i = this.table.indexOfSelection()
+    if (i >= 0) this.table.cursor = i
+    if (open) {
+      this.detailsOpen = true
+      void this.details.load(id)
+    }
+  }
+}

@@ -1,0 +1,108 @@
+// The details panel's actions on the selected task: cancel with a reason, and a deadline that can
+// be set, extended or cleared. The task itself is read live from the store.
+import type { AwaitSnapshot, TaskDetail, TaskSnapshot } from '../../../shared/snapshots'
+import type { LoopwatchApi } from '../../../shared/contract'
+import type { TaskStore } from './task-store.svelte'
+
+export type DetailsForm = 'none' | 'cancel' | 'deadline'
+
+/** How much "Extend" adds to a running deadline. */
+export const EXTEND_MS = 5_000
+
+export class DetailsState {
+  form = $state<DetailsForm>('none')
+  reason = $state('')
+  deadlineSeconds = $state('5')
+  error = $state<string | null>(null)
+  busy = $state(false)
+  detail = $state.raw<TaskDetail | null>(null)
+
+  readonly deadlineError = $derived.by(() => {
+    const n = Number(this.deadlineSeconds)
+    if (this.deadlineSeconds.trim() === '' || !Number.isFinite(n)) return 'enter seconds, e.g. 5'
+    if (n < 0) return 'must not be negative'
+    return null
+  })
+
+  constructor(
+    private readonly api: () => LoopwatchApi | null,
+    private readonly store: TaskStore,
+  ) {}
+
+  /** Load what the stream may have missed (logs printed before this window connected). */
+  async load(taskId: number): Promise<void> {
+    this.form = 'none'
+    this.error = null
+    this.detail = null
+    const api = this.api()
+    if (!api) return
+    const res = await api.invoke('task:get', { taskId })
+    if (!res.ok) return
+    this.detail = res.value
+    this.store.mergeTaskLogs(taskId, res.value.logs)
+  }
+
+  async cancel(task: TaskSnapshot): Promise<boolean> {
+    const reason = this.reason.trim()
+    const ok = await this.call(() => this.api()?.invoke('task:cancel', { taskId: task.id, reason: reason === '' ? null : reason }))
+    if (ok) {
+      this.form = 'none'
+      this.reason = ''
+    }
+    return ok
+  }
+
+  async setDeadline(task: TaskSnapshot): Promise<boolean> {
+    if (this.deadlineError) return false
+    const inMs = Math.round(Number(this.deadlineSeconds) * 1000)
+    const ok = await this.call(() => this.api()?.invoke('task:setDeadline', { taskId: task.id, inMs }))
+    if (ok) this.form = 'none'
+    return ok
+  }
+
+  /** Push the deadline EXTEND_MS further than it is now (`remainingMs` on the task's clock). */
+  async extend(task: TaskSnapshot, remainingMs: number): Promise<boolean> {
+    const inMs = Math.max(0, Math.round(remainingMs)) + EXTEND_MS
+    return this.call(() => this.api()?.invoke('task:setDeadline', { taskId: task.id, inMs }))
+  }
+
+  async clearDeadline(task: TaskSnapshot): Promise<boolean> {
+    return this.call(() => this.api()?.invoke('task:setDeadline', { taskId: task.id, inMs: null }))
+  }
+
+  private async call(
+    fn: () => Promise<{ ok: true; value: TaskSnapshot } | { ok: false; error: { message: string } }> | undefined,
+  ): Promise<boolean> {
+    this.busy = true
+    this.error = null
+    try {
+      const res = await fn()
+      if (!res) return false
+      if (!res.ok) {
+        this.error = res.error.message
+        return false
+      }
+      return true
+    } finally {
+      this.busy = false
+    }
+  }
+}
+
+/**
+ * The await chain downwards from a task, read from live snapshots: what it awaits, what that
+ * awaits, … ending at a non-task await or a cycle.
+ */
+export function awaitChain(start: TaskSnapshot, get: (id: number) => TaskSnapshot | undefined): AwaitSnapshot[] {
+  const chain: AwaitSnapshot[] = []
+  const seen = new Set<number>([start.id])
+  let cur: TaskSnapshot | undefined = start
+  while (cur?.awaiting) {
+    chain.push(cur.awaiting)
+    const next: number | null = cur.awaiting.taskId
+    if (next == null || seen.has(next)) break
+    seen.add(next)
+    cur = get(next)
+  }
+  return chain
+}

@@ -1,0 +1,94 @@
+// Pure row shaping for the task table: filter → sort → group. Kept free of runes so the unit tests
+// exercise it directly and the table's $derived stays a one-liner.
+import type { TaskSnapshot, TaskState } from '../../../shared/snapshots'
+import { TASK_STATES } from '../../../shared/snapshots'
+
+export type SortKey = 'id' | 'name' | 'state' | 'started' | 'duration' | 'deadline' | 'cancel'
+export type SortDir = 'asc' | 'desc'
+
+/** One table row: a task, or a group of identical tasks (same name and state) shown once. */
+export interface TaskRow {
+  key: string
+  /** The representative task (for a group: its newest member). */
+  task: TaskSnapshot
+  /** 1 for a plain row; the member count for a group. */
+  count: number
+  /** Member ids for a group (newest last); just the task's id for a plain row. */
+  ids: number[]
+}
+
+const STATE_ORDER = new Map<TaskState, number>(TASK_STATES.map((s, i) => [s, i]))
+
+/** Loop ms the task has run (or ran) for: from start (or creation) to end, or to `now` if live. */
+export function taskDuration(t: TaskSnapshot, now: number | null): number | null {
+  const from = (t.startedAt ?? t.createdAt).loop
+  if (t.endedAt) return t.endedAt.loop - from
+  return now == null ? null : Math.max(0, now - from)
+}
+
+function sortValue(t: TaskSnapshot, key: SortKey, now: (t: TaskSnapshot) => number | null): number | string {
+  switch (key) {
+    case 'id':
+      return t.id
+    case 'name':
+      return t.name.toLowerCase()
+    case 'state':
+      return STATE_ORDER.get(t.state) ?? 99
+    case 'started':
+      return t.startedAt?.loop ?? Number.POSITIVE_INFINITY
+    case 'duration':
+      return taskDuration(t, now(t)) ?? -1
+    case 'deadline':
+      return t.deadline?.at.loop ?? Number.POSITIVE_INFINITY
+    case 'cancel':
+      return t.cancel?.source ?? '~'
+  }
+}
+
+/**
+ * Sort tasks by `key`, ties broken by id so rows never jump between equal neighbours.
+ * `now` gives a live task's loop time (for duration); it is read once per task.
+ */
+export function sortTasks(
+  tasks: readonly TaskSnapshot[],
+  key: SortKey,
+  dir: SortDir,
+  now: (t: TaskSnapshot) => number | null = () => null,
+): TaskSnapshot[] {
+  const sign = dir === 'asc' ? 1 : -1
+  const keyed = tasks.map((t) => ({ t, v: sortValue(t, key, now) }))
+  keyed.sort((a, b) => {
+    if (a.v < b.v) return -sign
+    if (a.v > b.v) return sign
+    return a.t.id - b.t.id
+  })
+  return keyed.map((k) => k.t)
+}
+
+/** Rows for already sorted tasks, one per task. */
+export function plainRows(sorted: readonly TaskSnapshot[]): TaskRow[] {
+  return sorted.map((t) => ({ key: `t${t.id}`, task: t, count: 1, ids: [t.id] }))
+}
+
+/**
+ * Collapse tasks with the same name and state into one row with a count, placed where the group's
+ * first member falls in the sorted order; the newest member represents the group.
+ */
+export function groupRows(sorted: readonly TaskSnapshot[]): TaskRow[] {
+  const groups = new Map<string, TaskRow>()
+  const rows: TaskRow[] = []
+  for (const t of sorted) {
+    const key = `g${t.state}\u0000${t.name}`
+    const g = groups.get(key)
+    if (g) {
+      g.count++
+      g.ids.push(t.id)
+      if (t.id > g.task.id) g.task = t
+    } else {
+      const row: TaskRow = { key, task: t, count: 1, ids: [t.id] }
+      groups.set(key, row)
+      rows.push(row)
+    }
+  }
+  return rows
+}

@@ -1,0 +1,79 @@
+// What the task table shows: scope, filter, sort, grouping and the selected row. The rows are one
+// $derived over the store's version, so a delta re-shapes the table once per batch.
+import type { TaskSnapshot } from '../../../shared/snapshots'
+import { TASK_STATES } from '../../../shared/snapshots'
+import { compileFilter, parseFilter } from './filter'
+import type { TaskStore } from './task-store.svelte'
+import { groupRows, plainRows, sortTasks, type SortDir, type SortKey, type TaskRow } from './task-rows'
+
+/** `'all'`, or a loop label (`run-<id>`, `daemons`): which loop's tasks the table lists. */
+export type Scope = string
+
+export class TaskTableState {
+  filterText = $state('')
+  sortKey = $state<SortKey>('id')
+  sortDir = $state<SortDir>('asc')
+  grouped = $state(false)
+  scope = $state<Scope>('all')
+  selectedId = $state<number | null>(null)
+  /** Index of the keyboard cursor in `rows` (kept in step with the selection). */
+  cursor = $state(0)
+
+  readonly filter = $derived(parseFilter(this.filterText, TASK_STATES))
+
+  readonly scoped: TaskSnapshot[] = $derived.by(() => {
+    void this.store.version
+    const scope = this.scope
+    const out: TaskSnapshot[] = []
+    for (const t of this.store.tasks.values()) {
+      if (scope === 'all' || t.loop === scope) out.push(t)
+    }
+    return out
+  })
+
+  readonly rows: TaskRow[] = $derived.by(() => {
+    const test = compileFilter(this.filter)
+    const wall = Date.now()
+    const sorted = sortTasks(
+      this.scoped.filter(test),
+      this.sortKey,
+      this.sortDir,
+      (t) => this.store.loopNow(t.loop, wall),
+    )
+    return this.grouped ? groupRows(sorted) : plainRows(sorted)
+  })
+
+  constructor(private readonly store: TaskStore) {}
+
+  /** Click on a column header: sort by it, or flip the direction if it already sorts. */
+  toggleSort(key: SortKey): void {
+    if (this.sortKey === key) this.sortDir = this.sortDir === 'asc' ? 'desc' : 'asc'
+    else {
+      this.sortKey = key
+      this.sortDir = 'asc'
+    }
+  }
+
+  /** Move the keyboard cursor by `step` rows (clamped) and select that row's task. */
+  move(step: number): void {
+    const n = this.rows.length
+    if (n === 0) return
+    const current = this.indexOfSelection()
+    const from = current >= 0 ? current : step > 0 ? -1 : n
+    this.selectIndex(Math.min(n - 1, Math.max(0, from + step)))
+  }
+
+  selectIndex(i: number): void {
+    const row = this.rows[i]
+    if (!row) return
+    this.cursor = i
+    this.selectedId = row.task.id
+  }
+
+  /** Where the selected task sits in the current rows (-1 if filtered out). */
+  indexOfSelection(): number {
+    const id = this.selectedId
+    if (id == null) return -1
+    return this.rows.findIndex((r) => r.ids.includes(id))
+  }
+}

@@ -1,0 +1,78 @@
+// The timeline's view: which time window it shows (fit, or zoomed and panned), and whether it is
+// frozen for inspection while events keep arriving.
+import type { TaskSnapshot } from '../../../shared/snapshots'
+import type { TaskRow } from './task-rows'
+
+/** Time for a task on the axis the timeline uses: its loop clock, or wall time when loops mix. */
+export type Axis = 'loop' | 'wall'
+
+export interface TimeSpan {
+  start: number
+  end: number
+}
+
+export function taskStart(t: TaskSnapshot, axis: Axis): number {
+  const s = t.startedAt ?? t.createdAt
+  return axis === 'loop' ? s.loop : s.wall
+}
+
+export function taskEnd(t: TaskSnapshot, axis: Axis, now: number | null): number | null {
+  if (t.endedAt) return axis === 'loop' ? t.endedAt.loop : t.endedAt.wall
+  return now
+}
+
+/** Loop time when every row shares one loop (their clocks agree), else wall time. */
+export function chooseAxis(rows: readonly TaskRow[]): Axis {
+  const first = rows[0]?.task.loop
+  for (const r of rows) if (r.task.loop !== first) return 'wall'
+  return 'loop'
+}
+
+/** The span covering every row, from the earliest start to the latest end or `now`. */
+export function fitSpan(rows: readonly TaskRow[], axis: Axis, now: number | null): TimeSpan | null {
+  let start = Infinity
+  let end = -Infinity
+  for (const r of rows) {
+    const s = taskStart(r.task, axis)
+    const e = taskEnd(r.task, axis, now) ?? s
+    if (s < start) start = s
+    if (e > end) end = e
+  }
+  if (!Number.isFinite(start)) return null
+  if (now != null && now > end) end = now
+  // A little air after the now-line, and never a zero-width span.
+  const width = Math.max(end - start, 1000)
+  return { start, end: start + width * 1.03 }
+}
+
+/** Ticks at a 1-2-5 step giving about `target` labels across the span. */
+export function ticks(span: TimeSpan, target: number): number[] {
+  const raw = (span.end - span.start) / Math.max(1, target)
+  const pow = 10 ** Math.floor(Math.log10(raw))
+  const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? raw
+  const out: number[] = []
+  for (let v = Math.ceil(span.start / step) * step; v <= span.end; v += step) out.push(v)
+  return out
+}
+
+export class TimelineView {
+  /** A zoomed window; null follows the data (fit and keep the now-line in view). */
+  zoom = $state.raw<TimeSpan | null>(null)
+  frozen = $state(false)
+
+  /** Zoom around `at` by `factor` (< 1 zooms in). */
+  zoomAt(current: TimeSpan, at: number, factor: number): void {
+    const start = at - (at - current.start) * factor
+    const end = at + (current.end - at) * factor
+    if (end - start < 5) return
+    this.zoom = { start, end }
+  }
+
+  pan(current: TimeSpan, delta: number): void {
+    this.zoom = { start: current.start + delta, end: current.end + delta }
+  }
+
+  fit(): void {
+    this.zoom = null
+  }
+}
