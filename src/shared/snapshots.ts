@@ -157,44 +157,35 @@ export type DaemonId = 'stats' | 'heartbeat' | 'jobs'
 export interface DaemonInfo {
   id: DaemonId
   title: string
+  /** What the daemon does, for the panel. */
   description: string
   running: boolean
   /** The running config, or the one the next start uses. */
   config: Record<string, unknown>
-  /** Work per second of the daemons' clock: jobs/s for the job workers, beats/s for heartbeats. */
-  rate?: number
+  /** Clock rate of the daemons' loop (60 = a minute a second) when scaled; null in real time. */
+  rate: number | null
 }
 
 /** One stats daemon sample as its collector received it (over real HTTP on 127.0.0.1). */
 export interface StatsSample {
-  seq: number
-  /** Wall clock, epoch ms. */
-  at: number
-  /** Event-loop delay over the interval, ms. */
-  eventLoopDelay: { p50: number; p99: number; max: number; mean: number }
-  /** Not-done tasks by state, over every loop. */
-  tasks: Record<string, number>
-  /** Bytes. */
-  memory: { rss: number; heapUsed: number }
-  /** Process CPU (user + system) over the interval, as % of one core. */
+  wall: number
+  loopDelayMs: { mean: number; p50: number; p99: number; max: number }
+  tasks: Partial<Record<TaskState, number>>
+  memory: { rssMb: number; heapUsedMb: number }
   cpuPercent: number
-  /** The interval this sample covers, real ms. */
-  intervalMs: number
+  /** Anything else the daemon sent, kept as is. */
+  extra: Record<string, unknown>
 }
 
-/** Throughput of the job workers, once per progress interval. */
 export interface JobsProgress {
-  /** Jobs written since this start. */
+  wall: number
   done: number
-  /** Jobs accepted but not yet written. */
-  pending: number
+  failed: number
   queued: number
-  /** Jobs per second of the daemons' clock over the last interval. */
-  jobsPerSec: number
-  /** Daemon clock ms since start. */
-  t: number
-  /** Wall clock, epoch ms, when it was reported. */
-  at: number
+  /** Jobs accepted but not yet written (queue, in hand, or left from a previous stop). */
+  pending: number
+  /** Jobs per second over the last window. */
+  perSecond: number
 }
 
 /** The runtime's ShutdownReport, as JSON. */
