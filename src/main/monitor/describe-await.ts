@@ -1,0 +1,14 @@
+import { Task } from '../runtime/index'
+import type { Future } from '../runtime/index'
+import type { AwaitSnapshot } from '../../shared/snapshots'
+
+/**
+ * What a task is waiting on, in words: another task ('task #12 worker-2'), or the runtime's own
+ * description of the future ('sleep 1.0 s', 'gather (3)', …).
+ */
+export function describeAwait(f: Future<unknown> | null): AwaitSnapshot | null {
+  if (!f) return null
+  if (f instanceof Task) return { kind: 'task', text: `task #${f.id} ${f.name}`, taskId: f.id }
+  const text = f.describe()
+  return { kind: /^sleep\b/i.test(text) ? 'sleep' : 'future', text, taskId: null }
+}

@@ -1,0 +1,6 @@
+export { TaskMonitor } from './task-monitor'
+export type { LoopInfo, LogRecord, MonitorOptions } from './task-monitor'
+export { Throttle, realTimers } from './throttle'
+export type { Timers } from './throttle'
+export { toErrorSnapshot } from './error-snapshot'
+export { describeAwait } from './describe-await'

@@ -1,0 +1,362 @@
+import { currentTask } from '../runtime/index'
+import type { EventLoop, Instrument, Task, TaskState } from '../runtime/index'
+import { FINAL_STATES } from '../../shared/snapshots'
+import type { LogLine, LoopClock, LoopLabel, RunId, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
+import { describeAwait } from './describe-await'
+import { toErrorSnapshot } from './error-snapshot'
+import { Throttle, realTimers } from './throttle'
+import type { Timers } from './throttle'
+
+/** How a loop is shown: its label, the run it belongs to, and its clock rate (null: virtual). */
+export interface LoopInfo {
+  label: LoopLabel
+  runId: RunId | null
+  rate: number | null
+}
+
+/** A printed line as the scenarios emit it (ScenarioRun.onRecord). */
+export interface LogRecord {
+  t: number
+  line: string
+  taskId: number | null
+  taskName: string | null
+  stream: 'stdout' | 'stderr'
+}
+
+export interface MonitorOptions {
+  /** Receives each batch; called at most `maxPerSecond` times a second. */
+  emit: (delta: TaskDelta) => void
+  maxPerSecond?: number
+  /** Tasks kept for the live view; beyond it the oldest ended tasks are dropped (default 50,000). */
+  maxTasks?: number
+  /** Log lines kept per task for task:get (default 1,000; the newest win). */
+  maxLogsPerTask?: number
+  /** Log lines per delta; more wait for the next delta (default 5,000). */
+  maxLogsPerDelta?: number
+  timers?: Timers
+  wallNow?: () => number
+}
+
+interface LoopEntry {
+  info: LoopInfo
+  loop: EventLoop
+  remove: () => void
+}
+
+interface TaskEntry {
+  /** The live task, until its final snapshot has been taken. */
+  task: Task<unknown> | null
+  loop: LoopEntry
+  snap: TaskSnapshot
+  logs: LogLine[]
+  emitted: boolean
+  endedEmitted: boolean
+}
+
+const FINAL = new Set<TaskState>(FINAL_STATES)
+
+/**
+ * The runtime instrument behind the live view. Attached to every loop, it keeps one TaskSnapshot
+ * per task and sends what changed as batched TaskDeltas (at most 60 a second; a task that changed
+ * a thousand times between two batches is sent once). Callbacks only mark tasks dirty; snapshots
+ * are read off the tasks when a batch is cut, so the scheduler's hot path stays a Map lookup.
+ *
+ * @example
+ * const monitor = new TaskMonitor({ emit: (d) => send('tasks:delta', d) })
+ * const detach = monitor.attach(loop, { label: 'run-1', runId: 1, rate: null })
+ */
+export class TaskMonitor {
+  private readonly tasks = new Map<number, TaskEntry>()
+  private readonly loops = new Map<LoopLabel, LoopEntry>()
+  private readonly dirty = new Map<number, TaskEntry>()
+  private pendingLogs: LogLine[] = []
+  private removed: number[] = []
+  private seq = 0
+  private logSeq = 0
+  private readonly throttle: Throttle
+  private readonly wallNow: () => number
+  private readonly maxTasks: number
+  private readonly maxLogsPerTask: number
+  private readonly maxLogsPerDelta: number
+
+  constructor(private readonly opts: MonitorOptions) {
+    this.wallNow = opts.wallNow ?? Date.now
+    this.maxTasks = opts.maxTasks ?? 50_000
+    this.maxLogsPerTask = opts.maxLogsPerTask ?? 1_000
+    this.maxLogsPerDelta = opts.maxLogsPerDelta ?? 5_000
+    this.throttle = new Throttle(1000 / (opts.maxPerSecond ?? 60), () => this.flush(), opts.timers ?? realTimers)
+  }
+
+  /** Watches a loop (and adopts the tasks it already has). Returns detach(). */
+  attach(loop: EventLoop, info: LoopInfo): () => void {
+    if (this.loops.has(info.label)) throw new Error(`a loop labelled ${info.label} is already attached`)
+    const entry: LoopEntry = { info, loop, remove: () => {} }
+    this.loops.set(info.label, entry)
+    for (const t of loop.allTasks()) this.created(entry, t, null)
+    entry.remove = loop.addInstrument(this.instrumentFor(entry))
+    this.throttle.mark()
+    return () => this.detach(info.label)
+  }
+
+  /** Stops watching a loop; its tasks stay in the view with their last snapshot. */
+  detach(label: LoopLabel): void {
+    const entry = this.loops.get(label)
+    if (!entry) return
+    // Take the last look at every task of this loop while the objects are still reachable.
+    for (const t of this.tasks.values()) if (t.loop === entry && t.task) this.markDirty(t)
+    this.flush()
+    entry.remove()
+    this.loops.delete(label)
+    for (const t of this.tasks.values()) if (t.loop === entry) t.task = null
+  }
+
+  /** Drops every task of a loop from the view (their ids travel in `removed`). */
+  forget(label: LoopLabel): void {
+    if (this.loops.has(label)) this.detach(label)
+    for (const [id, t] of this.tasks) {
+      if (t.loop.info.label !== label) continue
+      this.tasks.delete(id)
+      this.dirty.delete(id)
+      this.removed.push(id)
+    }
+    this.throttle.mark()
+  }
+
+  /** A printed line of a task (or of the loop when taskId is null). */
+  log(label: LoopLabel, rec: LogRecord): void {
+    const loop = this.loops.get(label)
+    const line: LogLine = {
+      seq: ++this.logSeq,
+      loop: label,
+      runId: loop?.info.runId ?? null,
+      taskId: rec.taskId,
+      taskName: rec.taskName,
+      t: rec.t,
+      wall: this.wallNow(),
+      stream: rec.stream,
+      line: rec.line,
+    }
+    this.pendingLogs.push(line)
+    const entry = rec.taskId === null ? undefined : this.tasks.get(rec.taskId)
+    if (entry) {
+      entry.logs.push(line)
+      if (entry.logs.length > this.maxLogsPerTask) entry.logs.splice(0, entry.logs.length - this.maxLogsPerTask)
+      entry.snap.logCount += 1
+      this.markDirty(entry)
+    }
+    this.throttle.mark()
+  }
+
+  /**
+   * Re-reads a task at the next batch: for changes the runtime reports no event for (a deadline
+   * set or cleared, a name changed).
+   */
+  touch(taskId: number): void {
+    const entry = this.tasks.get(taskId)
+    if (entry) this.markDirty(entry)
+  }
+
+  /** The live task object with that id, if it is still running on an attached loop. */
+  liveTask(taskId: number): Task<unknown> | null {
+    return this.tasks.get(taskId)?.task ?? null
+  }
+
+  loopOf(taskId: number): { loop: EventLoop; info: LoopInfo } | null {
+    const entry = this.tasks.get(taskId)
+    if (!entry || !this.loops.has(entry.loop.info.label)) return null
+    return { loop: entry.loop.loop, info: entry.loop.info }
+  }
+
+  /** The current snapshot of one task (read fresh), or null if unknown. */
+  get(taskId: number): TaskSnapshot | null {
+    const entry = this.tasks.get(taskId)
+    if (!entry) return null
+    this.refresh(entry)
+    return { ...entry.snap }
+  }
+
+  logsOf(taskId: number): LogLine[] {
+    return [...(this.tasks.get(taskId)?.logs ?? [])]
+  }
+
+  /** Tasks whose parent is this task. */
+  childrenOf(taskId: number): number[] {
+    const out: number[] = []
+    for (const [id, t] of this.tasks) if (t.snap.parentId === taskId) out.push(id)
+    return out
+  }
+
+  /** Not-ended tasks by state over every attached loop (for the stats daemon's samples). */
+  countByState(): Partial<Record<TaskState, number>> {
+    const counts: Partial<Record<TaskState, number>> = {}
+    for (const entry of this.tasks.values()) {
+      if (!entry.task) continue
+      const state = entry.task.state
+      if (!FINAL.has(state)) counts[state] = (counts[state] ?? 0) + 1
+    }
+    return counts
+  }
+
+  /** Everything, fresh: what a newly connected UI starts from. Deltas with a greater seq follow. */
+  snapshot(): { seq: number; tasks: TaskSnapshot[]; clocks: LoopClock[] } {
+    this.flush()
+    const tasks: TaskSnapshot[] = []
+    for (const entry of this.tasks.values()) tasks.push({ ...entry.snap })
+    return { seq: this.seq, tasks, clocks: this.clocks() }
+  }
+
+  clocks(): LoopClock[] {
+    const wall = this.wallNow()
+    return [...this.loops.values()].map((l) => ({ loop: l.info.label, now: l.loop.time(), wall, rate: l.info.rate }))
+  }
+
+  /** Sends what is pending now instead of at the next tick. */
+  flushNow(): void {
+    this.flush()
+  }
+
+  dispose(): void {
+    for (const label of [...this.loops.keys()]) this.detach(label)
+    this.throttle.dispose()
+  }
+
+  private instrumentFor(loop: LoopEntry): Instrument {
+    return {
+      taskCreated: (t) => this.created(loop, t, parentOf(t)),
+      taskStateChanged: (t, _from, to) => {
+        const entry = this.tasks.get(t.id)
+        if (!entry) return
+        if (to === 'running' && entry.snap.startedAt === null) entry.snap.startedAt = this.stamp(loop)
+        this.markDirty(entry)
+      },
+      taskDone: (t) => {
+        const entry = this.tasks.get(t.id)
+        if (!entry) return
+        entry.snap.endedAt = this.stamp(loop)
+        this.markDirty(entry)
+      },
+    }
+  }
+
+  private created(loop: LoopEntry, task: Task<unknown>, parentId: number | null): void {
+    const snap: TaskSnapshot = {
+      id: task.id,
+      loop: loop.info.label,
+      runId: loop.info.runId,
+      name: task.name,
+      parentId,
+      state: task.state,
+      createdAt: this.stamp(loop),
+      startedAt: null,
+      endedAt: null,
+      awaiting: null,
+      cancel: null,
+      deadline: null,
+      error: null,
+      logCount: 0,
+    }
+    const entry: TaskEntry = { task, loop, snap, logs: [], emitted: false, endedEmitted: false }
+    this.tasks.set(task.id, entry)
+    this.markDirty(entry)
+  }
+
+  private markDirty(entry: TaskEntry): void {
+    this.dirty.set(entry.snap.id, entry)
+    this.throttle.mark()
+  }
+
+  /** Reads the live task into its snapshot; after its final state, lets go of the task. */
+  private refresh(entry: TaskEntry): void {
+    const task = entry.task
+    if (!task) return
+    const snap = entry.snap
+    snap.state = task.state
+    snap.name = task.name
+    snap.awaiting = snap.state === 'waiting' || snap.state === 'cancelling' ? describeAwait(task.awaiting()) : null
+    const req = task.cancelRequest()
+    if (req && (!snap.cancel || snap.cancel.at.loop !== req.at || snap.cancel.source !== req.source)) {
+      snap.cancel = { source: req.source, reason: req.reason ?? null, at: this.stampAt(entry.loop, req.at) }
+    }
+    const deadline = task.deadline()
+    if (deadline !== null) {
+      if (snap.deadline?.at.loop !== deadline) snap.deadline = { at: this.stampAt(entry.loop, deadline) }
+    } else if (snap.cancel?.source !== 'deadline') snap.deadline = null // a deadline that fired stays as the mark
+    if (FINAL.has(snap.state)) {
+      snap.awaiting = null
+      snap.endedAt ??= this.stamp(entry.loop)
+      if (snap.state === 'failed') snap.error = toErrorSnapshot(safeException(task))
+      entry.task = null
+    }
+  }
+
+  private flush(): void {
+    this.throttle.dispose()
+    if (this.dirty.size === 0 && this.pendingLogs.length === 0 && this.removed.length === 0) return
+    const delta: TaskDelta = { seq: ++this.seq, created: [], changed: [], ended: [], removed: this.removed, logs: [], clocks: this.clocks() }
+    for (const entry of this.dirty.values()) {
+      this.refresh(entry)
+      const snap = { ...entry.snap }
+      if (!entry.emitted) {
+        entry.emitted = true
+        delta.created.push(snap)
+        if (FINAL.has(snap.state)) entry.endedEmitted = true
+      } else if (FINAL.has(snap.state) && !entry.endedEmitted) {
+        entry.endedEmitted = true
+        delta.ended.push(snap)
+      } else delta.changed.push(snap)
+    }
+    this.dirty.clear()
+    this.removed = []
+    if (this.pendingLogs.length > this.maxLogsPerDelta) {
+      delta.logs = this.pendingLogs.splice(0, this.maxLogsPerDelta)
+      this.throttle.mark()
+    } else {
+      delta.logs = this.pendingLogs
+      this.pendingLogs = []
+    }
+    this.evict(delta)
+    this.opts.emit(delta)
+  }
+
+  /** Keeps the view bounded: drops the oldest ended tasks beyond maxTasks. */
+  private evict(delta: TaskDelta): void {
+    let excess = this.tasks.size - this.maxTasks
+    if (excess <= 0) return
+    for (const [id, entry] of this.tasks) {
+      if (excess <= 0) break
+      if (entry.task || !FINAL.has(entry.snap.state)) continue
+      this.tasks.delete(id)
+      delta.removed.push(id)
+      excess -= 1
+    }
+  }
+
+  private stamp(loop: LoopEntry): Stamp {
+    return { loop: loop.loop.time(), wall: this.wallNow() }
+  }
+
+  /** A loop instant in the past or future, with its wall time estimated from the clock's rate. */
+  private stampAt(loop: LoopEntry, at: number): Stamp {
+    const now = loop.loop.time()
+    const wall = this.wallNow()
+    const rate = loop.info.rate
+    return { loop: at, wall: rate ? Math.round(wall + (at - now) / rate) : wall }
+  }
+}
+
+function parentOf(task: Task<unknown>): number | null {
+  try {
+    const parent = currentTask()
+    return parent && parent !== task ? parent.id : null
+  } catch {
+    return null
+  }
+}
+
+function safeException(task: Task<unknown>): unknown {
+  try {
+    return task.exception()
+  } catch (e) {
+    return e
+  }
+}
