@@ -31,7 +31,7 @@ describe('batching', () => {
   it('coalesces a whole run of 10,000 tasks into one delta carrying each task once', async () => {
     const w = watchedLoop()
     await w.loop.runUntilComplete(async () => {
-      const tasks = Array.from({ length: 10_000 }, (_, i) => w.loop.createTask(() => sleep(i % 100), { name: `w${i}` }))
+      const tasks = Array.from({ length: 10_000 }, (_, i) => w.loop.createTask(async () => void (await sleep(i % 100)), { name: `w${i}` }))
       for (const t of tasks) await t
     })
     expect(w.deltas).toHaveLength(0)
@@ -49,7 +49,7 @@ describe('batching', () => {
 
   it('sends a delta only when something changed', async () => {
     const w = watchedLoop()
-    await w.loop.runUntilComplete(() => sleep(5))
+    await w.loop.runUntilComplete(async () => void (await sleep(5)))
     w.timers.advance(100)
     const count = w.deltas.length
     w.timers.advance(1000)

@@ -8,7 +8,7 @@ describe('TaskMonitor snapshots', () => {
     await w.loop.runUntilComplete(async () => {
       const me = currentTask()!
       me.name = 'main'
-      const child = w.loop.createTask(() => sleep(1000), { name: 'child' })
+      const child = w.loop.createTask(async () => void (await sleep(1000)), { name: 'child' })
       await child
     })
     w.monitor.flushNow()
@@ -25,7 +25,7 @@ describe('TaskMonitor snapshots', () => {
     const w = watchedLoop()
     await w.loop.runUntilComplete(async () => {
       currentTask()!.name = 'main'
-      const sleeper = w.loop.createTask(() => sleep(2000), { name: 'sleeper' })
+      const sleeper = w.loop.createTask(async () => void (await sleep(2000)), { name: 'sleeper' })
       const waiter = w.loop.createTask(async () => void (await sleeper), { name: 'waiter' })
       await sleep(10)
       w.monitor.flushNow()
@@ -43,7 +43,7 @@ describe('TaskMonitor snapshots', () => {
   it('sends a task first as created, then its end as ended, each task once per delta', async () => {
     const w = watchedLoop()
     await w.loop.runUntilComplete(async () => {
-      const child = w.loop.createTask(() => sleep(1000), { name: 'child' })
+      const child = w.loop.createTask(async () => void (await sleep(1000)), { name: 'child' })
       await sleep(1)
       w.monitor.flushNow()
       await child
@@ -62,7 +62,7 @@ describe('TaskMonitor snapshots', () => {
   it('records a user cancellation with its source, reason and loop time', async () => {
     const w = watchedLoop()
     await w.loop.runUntilComplete(async () => {
-      const child = w.loop.createTask(() => sleep(10_000), { name: 'child' })
+      const child = w.loop.createTask(async () => void (await sleep(10_000)), { name: 'child' })
       await sleep(500)
       child.cancel('enough')
       await sleep(1)
@@ -74,7 +74,7 @@ describe('TaskMonitor snapshots', () => {
   it('shows a runtime deadline and keeps it as the mark once it has cancelled the task', async () => {
     const w = watchedLoop()
     await w.loop.runUntilComplete(async () => {
-      const child = w.loop.createTask(() => sleep(10_000), { name: 'child' })
+      const child = w.loop.createTask(async () => void (await sleep(10_000)), { name: 'child' })
       await sleep(100)
       child.setDeadline(w.loop.time() + 200)
       w.monitor.touch(child.id)
@@ -126,7 +126,7 @@ describe('TaskMonitor snapshots', () => {
 
   it('reports each attached loop’s clock in a delta, and drops it after detach', async () => {
     const w = watchedLoop()
-    await w.loop.runUntilComplete(() => sleep(1500))
+    await w.loop.runUntilComplete(async () => void (await sleep(1500)))
     w.monitor.flushNow()
     expect(w.deltas.at(-1)!.clocks).toEqual([{ loop: 'run-1', now: 1500, wall: expect.any(Number), rate: null }])
     w.monitor.detach('run-1')
@@ -136,7 +136,7 @@ describe('TaskMonitor snapshots', () => {
 
   it('forgets a loop’s tasks and announces their ids as removed', async () => {
     const w = watchedLoop()
-    await w.loop.runUntilComplete(() => sleep(1))
+    await w.loop.runUntilComplete(async () => void (await sleep(1)))
     w.monitor.flushNow()
     const ids = [...w.view().keys()]
     w.monitor.forget('run-1')
@@ -149,7 +149,7 @@ describe('TaskMonitor snapshots', () => {
     const w = watchedLoop({ maxTasks: 3 })
     await w.loop.runUntilComplete(async () => {
       currentTask()!.name = 'main'
-      for (let i = 0; i < 5; i++) await w.loop.createTask(() => sleep(1), { name: `t${i}` })
+      for (let i = 0; i < 5; i++) await w.loop.createTask(async () => void (await sleep(1)), { name: `t${i}` })
       w.monitor.flushNow()
     })
     w.monitor.flushNow()
