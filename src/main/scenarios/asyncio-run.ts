@@ -1,0 +1,40 @@
+import type { EventLoop, Task } from '../runtime/index'
+
+/**
+ * `asyncio.run(main())` on a given loop: runs `main` as a task named "main", then — however it
+ * ended — cancels every task still alive and waits for their cleanup, as asyncio.run does.
+ * Errors raised by those tasks while cancelling are reported through `warn` (CPython logs them
+ * as "unhandled exception during asyncio.run() shutdown").
+ */
+export async function asyncioRun<T>(loop: EventLoop, main: () => Promise<T>, warn: (message: string) => void): Promise<T> {
+  const task = loop.createTask(main, { name: 'main' })
+  try {
+    return await loop.runUntilComplete(task)
+  } finally {
+    await cancelAllTasks(loop, warn)
+  }
+}
+
+async function cancelAllTasks(loop: EventLoop, warn: (message: string) => void): Promise<void> {
+  const left = [...loop.allTasks()]
+  if (left.length === 0) return
+  for (const task of left) task.cancel()
+  // A future, not a gather task: the cleanup adds no task of its own to the monitor.
+  const allDone = loop.createFuture<void>()
+  let pending = left.length
+  const settle = () => {
+    pending -= 1
+    if (pending === 0 && !allDone.done()) allDone.setResult()
+  }
+  for (const task of left) task.addDoneCallback(settle)
+  await loop.runUntilComplete(allDone)
+  for (const task of left) reportShutdownError(task, warn)
+}
+
+function reportShutdownError(task: Task<unknown>, warn: (message: string) => void): void {
+  if (task.cancelled()) return
+  const error = task.exception()
+  if (error === null) return
+  const text = error instanceof Error ? `${error.name}(${JSON.stringify(error.message)})` : String(error)
+  warn(`unhandled exception during asyncio.run() shutdown: task ${task.name}: ${text}`)
+}

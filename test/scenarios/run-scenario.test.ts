@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { createScenarioRun, getScenario } from '../../src/main/scenarios/index'
+import { runScenario, tempDir } from './helpers'
+
+describe('createScenarioRun', () => {
+  it('attributes each printed line to the task that printed it', async () => {
+    const run = await runScenario('workers-heartbeat', { iterations: 1 })
+    run.remove()
+    expect(run.records.map((r) => [r.taskName, r.line])).toEqual([
+      ['main', 'main msg'],
+      ['worker-1', 'worker-1 msg'],
+      ['worker-2', 'worker-2 msg'],
+      ['worker-3', 'worker-3 msg'],
+    ])
+    expect(new Set(run.records.map((r) => r.taskId)).size).toBe(4)
+  })
+
+  it("shows run-non-coroutine's misuse error as a failed outcome and a traceback line, not a crash", async () => {
+    const run = await runScenario('run-non-coroutine')
+    run.remove()
+    expect(run.result).toMatchObject({ outcome: 'failed', error: { name: 'TypeError' } })
+    expect(run.records).toEqual([
+      expect.objectContaining({
+        t: 0,
+        stream: 'stderr',
+        kind: 'traceback',
+        line: expect.stringMatching(/^TypeError: a coroutine function was expected, got undefined/),
+      }),
+    ])
+  })
+
+  it('records the never-awaited coroutine of async-context-manager as a stderr warning at 1 s', async () => {
+    const run = await runScenario('async-context-manager')
+    run.remove()
+    expect(run.result).toMatchObject({ outcome: 'done', elapsed: 3000 })
+    expect(run.records.map((r) => [r.t, r.kind, r.line])).toEqual([
+      [0, 'print', '0.0: __aenter__'],
+      [1000, 'print', '1.0: __aexit__'],
+      [1000, 'warning', "RuntimeWarning: coroutine 'action' was never awaited"],
+    ])
+  })
+
+  it('ends an endless daemon when stopped, with every task cancelled and the run cancelled', async () => {
+    const dir = tempDir()
+    const run = createScenarioRun(getScenario('stats-daemon')!, { iterations: null, interval: 1000 }, { clock: 'virtual', outDir: dir.path })
+    const lines: string[] = []
+    run.onRecord((r) => {
+      lines.push(r.line)
+      if (lines.length === 3) void run.stop(100)
+    })
+    const result = await run.start()
+    dir.remove()
+    expect(result.outcome).toBe('cancelled')
+    expect(lines).toEqual(['1.0: stat', '2.0: stat', '3.0: stat'])
+  })
+
+  it('lets callers observe the loop before the run starts', async () => {
+    const dir = tempDir()
+    const run = createScenarioRun(getScenario('graceful-cancel')!, {}, { clock: 'virtual', outDir: dir.path })
+    const cancelled: string[] = []
+    run.loop.addInstrument({ taskStateChanged: (task, _from, to) => void (to === 'cancelled' && cancelled.push(task.name)) })
+    const result = await run.start()
+    dir.remove()
+    expect(result.outcome).toBe('done')
+    expect(cancelled).toEqual([])
+  })
+
+  it('refuses a clock speed that is not a positive number', () => {
+    expect(() => createScenarioRun(getScenario('awaitables')!, {}, { clock: { speed: 0 }, outDir: '/nonexistent' })).toThrow(RangeError)
+  })
+})
