@@ -1,0 +1,74 @@
+import type { Instrument, Task } from '../runtime'
+import type {
+  ClockChoice, ErrorSnapshot, HistoryLog, HistoryOutcome, HistoryRun, HistoryRunDetail, HistoryTask,
+} from '../../shared/snapshots'
+import type { Database } from './sqlite'
+
+// The stored shapes are the shared contract's (src/shared/snapshots.ts): what the history returns
+// crosses IPC as is, so it is declared once, there.
+export type { ClockChoice, ErrorSnapshot, HistoryLog, HistoryOutcome, HistoryRun, HistoryRunDetail, HistoryTask }
+
+/** A run in a listing, with how much it recorded. */
+export interface HistoryRunSummary extends HistoryRun {
+  taskCount: number
+  logCount: number
+}
+
+export interface StartRunInput {
+  scenario: string
+  params?: Record<string, unknown>
+  clock: ClockChoice
+}
+
+/** How a run ended. Extra fields (a scenario RunResult's times) are ignored. */
+export interface EndRunInput {
+  outcome: 'done' | 'failed' | 'cancelled'
+  error?: { name: string; message: string; stack?: string | null | undefined } | null | undefined
+}
+
+export type ExportFormat = 'csv' | 'json'
+
+/** Counters of what reached the disk, for tests and the UI's "history is keeping up" hint. */
+export interface WriteStats {
+  /** Batch transactions committed by flushes (not counting startRun/endRun). */
+  transactions: number
+  taskRows: number
+  logRows: number
+}
+
+/** Knobs of the write-behind buffer. */
+export interface HistoryOptions {
+  /** Real ms a buffered row may wait before a flush (default 200). */
+  flushMs?: number
+  /** Buffered rows that trigger an early flush (default 1000). */
+  maxBatch?: number
+}
+
+/** The slice of the runtime's EventLoop the recorder needs. */
+export interface RecordableLoop {
+  time(): number
+  allTasks(): Set<Task<unknown>>
+  addInstrument(i: Instrument): () => void
+}
+
+export interface History {
+  /** The open SQLite connection (WAL), shared with the job workers' business rows. */
+  readonly db: Database
+  /** Absolute path of the database file. */
+  readonly file: string
+  /** Records a new run as `running`; returns its id. Throws InvalidHistoryInputError on bad input. */
+  startRun(input: StartRunInput): number
+  /** Records every task of `loop` into the run, buffered; returns `remove()`. */
+  recorder(loop: RecordableLoop, runId: number): () => void
+  /** Buffers one printed line of the run. */
+  log(runId: number, record: HistoryLog): void
+  /** Flushes the run's rows and records its outcome. */
+  endRun(runId: number, result: EndRunInput): void
+  /** Newest first; `before` pages by run id. */
+  listRuns(opts?: { limit?: number; before?: number }): HistoryRunSummary[]
+  getRun(runId: number): HistoryRunDetail | null
+  exportRun(runId: number, format: ExportFormat): string
+  flush(): void
+  stats(): WriteStats
+  close(): void
+}

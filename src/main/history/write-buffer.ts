@@ -1,0 +1,143 @@
+import type { Database } from './sqlite'
+import type { HistoryLog as LogRecord, WriteStats } from './types'
+
+/** A task's row while it is being recorded; mutated in place, written when dirty. */
+export interface TaskRow {
+  runId: number
+  taskId: number
+  name: string
+  parentId: number | null
+  createdAt: number
+  startedAt: number | null
+  endedAt: number | null
+  state: string
+  cancelSource: string | null
+  cancelReason: string | null
+  errorName: string | null
+  errorMessage: string | null
+  stack: string | null
+}
+
+interface LogRow extends LogRecord {
+  runId: number
+}
+
+/**
+ * Write-behind buffer between the scheduler and SQLite. The scheduler's instruments only touch
+ * memory (mark a row dirty, push a log line); rows reach the disk from a Node timer or
+ * `setImmediate`, outside any task step, in one transaction per flush. A row changed ten times
+ * between flushes is written once.
+ */
+export class WriteBuffer {
+  private dirty = new Set<TaskRow>()
+  private logs: LogRow[] = []
+  private timer: NodeJS.Timeout | null = null
+  private immediate: NodeJS.Immediate | null = null
+  private readonly counters: WriteStats = { transactions: 0, taskRows: 0, logRows: 0 }
+  private readonly upsertTask
+  private readonly insertLog
+  private readonly writeBatch
+
+  constructor(
+    db: Database,
+    private readonly flushMs: number,
+    private readonly maxBatch: number,
+    private readonly onBackgroundError: (error: unknown) => void,
+  ) {
+    this.upsertTask = db.prepare(`
+      INSERT INTO tasks (run_id, task_id, name, parent_id, created_at, started_at, ended_at, state,
+                         cancel_source, cancel_reason, error_name, error_message, stack)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id, task_id) DO UPDATE SET
+        name = excluded.name, started_at = excluded.started_at, ended_at = excluded.ended_at,
+        state = excluded.state, cancel_source = excluded.cancel_source,
+        cancel_reason = excluded.cancel_reason, error_name = excluded.error_name,
+        error_message = excluded.error_message, stack = excluded.stack`)
+    this.insertLog = db.prepare(
+      'INSERT INTO logs (run_id, t, task_id, task_name, stream, line) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    this.writeBatch = db.transaction((tasks: TaskRow[], logs: LogRow[]) => {
+      for (const r of tasks) {
+        this.upsertTask.run(
+          r.runId, r.taskId, r.name, r.parentId, r.createdAt, r.startedAt, r.endedAt, r.state,
+          r.cancelSource, r.cancelReason, r.errorName, r.errorMessage, r.stack,
+        )
+      }
+      for (const l of logs) this.insertLog.run(l.runId, l.t, l.taskId, l.taskName, l.stream, l.line)
+    })
+  }
+
+  /** Hot path: called from instruments inside task steps. Memory only. */
+  markTask(row: TaskRow): void {
+    this.dirty.add(row)
+    this.schedule()
+  }
+
+  /** Hot path: called for each printed line. Memory only. */
+  addLog(runId: number, record: LogRecord): void {
+    this.logs.push({ runId, ...record })
+    this.schedule()
+  }
+
+  /** Rows waiting for the disk. */
+  pending(): number {
+    return this.dirty.size + this.logs.length
+  }
+
+  stats(): WriteStats {
+    return { ...this.counters }
+  }
+
+  /**
+   * Writes every buffered row in one transaction. On failure the rows stay buffered (a later
+   * flush retries them) and the error is thrown.
+   */
+  flush(): void {
+    this.cancelTimers()
+    if (this.pending() === 0) return
+    const tasks = [...this.dirty]
+    const logs = this.logs
+    this.dirty = new Set()
+    this.logs = []
+    try {
+      this.writeBatch(tasks, logs)
+    } catch (error) {
+      for (const r of tasks) this.dirty.add(r)
+      this.logs = logs.concat(this.logs)
+      throw error
+    }
+    this.counters.transactions++
+    this.counters.taskRows += tasks.length
+    this.counters.logRows += logs.length
+  }
+
+  /** Stops the timers; buffered rows stay until the next `flush`. */
+  cancelTimers(): void {
+    if (this.timer) clearTimeout(this.timer)
+    if (this.immediate) clearImmediate(this.immediate)
+    this.timer = null
+    this.immediate = null
+  }
+
+  private schedule(): void {
+    if (this.dirty.size + this.logs.length >= this.maxBatch) {
+      this.immediate ??= setImmediate(this.backgroundFlush)
+    } else if (!this.timer) {
+      this.timer = setTimeout(this.backgroundFlush, this.flushMs)
+      this.timer.unref()
+    }
+  }
+
+  private readonly backgroundFlush = (): void => {
+    try {
+      this.flush()
+    } catch (error) {
+      this.onBackgroundError(error)
+      // Rows are kept; try again later rather than spinning.
+      if (!this.timer) {
+        this.timer = setTimeout(this.backgroundFlush, this.flushMs)
+        this.timer.unref()
+      }
+    }
+  }
+}
