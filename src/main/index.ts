@@ -1,17 +1,101 @@
-// Electron host: placeholder until the monitor app issue wires the window.
-import { app, BrowserWindow } from 'electron'
+// Electron host: a window on the shared app core. Thin on purpose — everything that can be tested
+// without Electron lives in app/, ipc/ and monitor/.
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
 import { join } from 'node:path'
+import { CHANNELS } from '../shared/contract'
+import type { Result } from '../shared/contract'
+import { AppCore } from './app/app-core'
+import { formatShutdownReport } from './app/app-shutdown'
+import { parseHostArgs } from './app/host-args'
+import { isOwnRenderer } from './app/renderer-origin'
+import { contentSecurityPolicy } from './host-web/security'
+import { createHandlers, dispatch } from './ipc/index'
 
-app.whenReady().then(() => {
+const rendererIndex = join(import.meta.dirname, '../renderer/index.html')
+const forbidden: Result<never> = { ok: false, error: { code: 'forbidden', message: 'IPC is only accepted from the Loopwatch window' } }
+
+/** Refuses everything a page could use to leave our renderer or open another one. */
+function lockDown(): void {
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (e) => e.preventDefault())
+    contents.on('will-redirect', (e) => e.preventDefault())
+    contents.on('will-attach-webview', (e) => e.preventDefault())
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  })
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy(null)] } })
+  })
+}
+
+function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
+    width: 1440,
+    height: 900,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Loopwatch',
+    show: false,
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      spellcheck: false,
     },
   })
-  void win.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+  win.once('ready-to-show', () => win.show())
+  void win.loadFile(rendererIndex)
+  return win
+}
+
+async function main(): Promise<void> {
+  const args = parseHostArgs(process.argv.slice(1))
+  await app.whenReady()
+  lockDown()
+  const core = new AppCore({ dataDir: args.dataDir ?? app.getPath('userData'), host: 'electron', daemonRate: args.daemonRate })
+  const handlers = createHandlers(core)
+  for (const channel of CHANNELS) {
+    ipcMain.handle(channel, (event, payload: unknown) =>
+      isOwnRenderer(event.senderFrame?.url, rendererIndex) ? dispatch(handlers, channel, payload) : forbidden,
+    )
+  }
+  core.events.subscribe((event, payload) => {
+    for (const win of BrowserWindow.getAllWindows()) {
+      if (!win.isDestroyed() && isOwnRenderer(win.webContents.getURL(), rendererIndex)) win.webContents.send(event, payload)
+    }
+  })
+
+  const win = createWindow()
+  // Quitting (closing the window, Cmd-Q, the OS) first shuts the scheduler down gracefully while
+  // the window still shows its progress, then shows the report, then really quits.
+  let quit: 'no' | 'running' | 'done' = 'no'
+  const quitGracefully = async () => {
+    quit = 'running'
+    const report = await core.close(args.graceMs).catch((e: unknown) => {
+      console.error('loopwatch: shutdown failed:', e)
+      return null
+    })
+    if (report && report.parts.length > 0) {
+      const options = { type: 'info' as const, title: 'Loopwatch', message: 'Graceful shutdown finished', detail: formatShutdownReport(report), buttons: ['Quit'] }
+      await (win.isDestroyed() ? dialog.showMessageBox(options) : dialog.showMessageBox(win, options))
+    }
+    quit = 'done'
+    app.quit()
+  }
+  const intercept = (e: { preventDefault(): void }) => {
+    if (quit === 'done') return
+    e.preventDefault()
+    if (quit === 'no') void quitGracefully()
+  }
+  win.on('close', intercept)
+  app.on('before-quit', intercept)
+  app.on('window-all-closed', () => app.quit())
+}
+
+main().catch((e: unknown) => {
+  console.error('loopwatch: could not start:', e)
+  app.exit(1)
 })

@@ -12,8 +12,12 @@ export class AppError extends Error {
   }
 }
 
-// The history module's own codes, mapped onto the contract's.
-const HISTORY_CODES: Record<string, ErrorCode> = {
+// The history and daemons modules' own codes, mapped onto the contract's.
+const MODULE_CODES: Record<string, ErrorCode> = {
+  'unknown-daemon': 'not_found',
+  'invalid-config': 'bad_request',
+  'already-running': 'invalid_state',
+  'shut-down': 'shutting_down',
   'invalid-run-id': 'bad_request',
   'run-not-found': 'not_found',
   'run-already-ended': 'invalid_state',
@@ -31,7 +35,7 @@ export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof AppError) return e.details === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, details: e.details }
   if (e instanceof Error) {
     const own = (e as { code?: unknown }).code
-    const code = typeof own === 'string' && Object.hasOwn(HISTORY_CODES, own) ? HISTORY_CODES[own] : undefined
+    const code = typeof own === 'string' && Object.hasOwn(MODULE_CODES, own) ? MODULE_CODES[own] : undefined
     if (code) {
       const issues = (e as { issues?: unknown }).issues
       return issues === undefined ? { code, message: e.message } : { code, message: e.message, details: issues }

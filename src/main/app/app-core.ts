@@ -1,0 +1,129 @@
+import { openHistory } from '../history/index'
+import type { History } from '../history/index'
+import { createDaemons } from '../daemons/index'
+import type { Daemons } from '../daemons/index'
+import { RealClock, ScaledClock } from '../runtime/index'
+import { TaskMonitor } from '../monitor/index'
+import type { MonitorOptions } from '../monitor/index'
+import { scenarios } from '../scenarios/index'
+import { AppError } from '../ipc/app-error'
+import { DAEMONS_LOOP } from '../../shared/snapshots'
+import type { AppShutdownReport, AppSnapshot, ScenarioInfo, ShutdownProgress } from '../../shared/snapshots'
+import { shutdownAll } from './app-shutdown'
+import type { Stoppable } from './app-shutdown'
+import { EventHub } from './event-hub'
+import { LiveRuns } from './live-runs'
+import { paramFields } from './param-fields'
+
+export interface AppCoreOptions {
+  /** Where history (SQLite) and run outputs live. */
+  dataDir: string
+  host: AppSnapshot['host']
+  /** Clock rate of the daemons' loop (1: real time; 60: a minute a second). */
+  daemonRate?: number
+  monitor?: Omit<MonitorOptions, 'emit'>
+}
+
+/**
+ * Everything both hosts share: the monitor on every loop, the live scenario runs, the daemons,
+ * history, and graceful shutdown. Hosts only move commands in (ipc/handlers) and events out
+ * (`events`).
+ */
+export class AppCore {
+  readonly events = new EventHub()
+  readonly monitor: TaskMonitor
+  readonly history: History
+  readonly daemons: Daemons
+  readonly runs: LiveRuns
+  private shutdownInFlight: Promise<AppShutdownReport> | null = null
+  private lastShutdown: ShutdownProgress | null = null
+  private closed = false
+  private scenarioInfos: ScenarioInfo[] | null = null
+
+  constructor(readonly opts: AppCoreOptions) {
+    this.monitor = new TaskMonitor({ ...opts.monitor, emit: (d) => this.events.emit('tasks:delta', d) })
+    this.history = openHistory(opts.dataDir)
+    const rate = opts.daemonRate ?? 1
+    this.daemons = createDaemons({
+      history: this.history,
+      clock: rate === 1 ? new RealClock() : new ScaledClock(rate),
+      taskCounts: () => this.monitor.countByState(),
+    })
+    this.monitor.attach(this.daemons.loop, { label: DAEMONS_LOOP, runId: null, rate })
+    this.daemons.onSample((s) => this.events.emit('stats:sample', s))
+    this.daemons.onJobsProgress((p) => this.events.emit('jobs:progress', p))
+    this.daemons.onLog((rec) => this.monitor.log(DAEMONS_LOOP, rec))
+    this.daemons.onChange((list) => this.events.emit('daemons:changed', list))
+    this.runs = new LiveRuns({
+      dataDir: opts.dataDir,
+      history: this.history,
+      monitor: this.monitor,
+      onChange: () => this.events.emit('runs:changed', this.runs.list()),
+    })
+  }
+
+  /** The course's programs, for the launcher (read once: they never change while running). */
+  scenarios(): ScenarioInfo[] {
+    this.scenarioInfos ??= scenarios.map((s) => ({
+      id: s.id,
+      title: s.title,
+      section: s.section,
+      description: s.description,
+      courseSource: s.courseSource,
+      portSource: s.portSource,
+      defaults: s.defaults,
+      params: paramFields(s.params, s.defaults),
+    }))
+    return this.scenarioInfos
+  }
+
+  snapshot(): AppSnapshot {
+    const { seq, tasks, clocks } = this.monitor.snapshot()
+    return { seq, tasks, clocks, runs: this.runs.list(), daemons: this.daemons.list(), shutdown: this.lastShutdown, host: this.opts.host }
+  }
+
+  /** Refuses new work while a shutdown is running or after close. */
+  assertAccepting(): void {
+    if (this.closed) throw new AppError('shutting_down', 'the app is closing')
+    if (this.shutdownInFlight) throw new AppError('shutting_down', 'a graceful shutdown is in progress')
+  }
+
+  /**
+   * Stops every live run and running daemon at once with one grace period, streaming
+   * shutdown:progress. The app stays usable afterwards. A second call joins the first.
+   */
+  shutdown(graceMs: number): Promise<AppShutdownReport> {
+    if (this.shutdownInFlight) return this.shutdownInFlight
+    const parts: Stoppable[] = [
+      ...this.runs.active().map((r) => ({
+        kind: 'run' as const,
+        id: String(r.runId),
+        title: `${r.title} (run ${r.runId})`,
+        stop: (g: number) => this.runs.stop(r.runId, g),
+      })),
+      ...this.daemons
+        .list()
+        .filter((d) => d.running)
+        .map((d) => ({ kind: 'daemons' as const, id: d.id, title: d.title, stop: (g: number) => this.daemons.stop(d.id, g) })),
+    ]
+    this.shutdownInFlight = shutdownAll(parts, graceMs, (p) => {
+      this.lastShutdown = p
+      this.events.emit('shutdown:progress', p)
+    }).finally(() => {
+      this.shutdownInFlight = null
+    })
+    return this.shutdownInFlight
+  }
+
+  /** Graceful shutdown, then history flushed and closed: the host may exit after this. */
+  async close(graceMs: number): Promise<AppShutdownReport> {
+    const report = await this.shutdown(graceMs)
+    if (this.closed) return report
+    this.closed = true
+    await this.daemons.shutdown(Math.min(graceMs, 1000))
+    this.monitor.dispose()
+    this.history.flush()
+    this.history.close()
+    return report
+  }
+}

@@ -1,0 +1,89 @@
+import type { Handlers } from '../../shared/contract'
+import type { TaskSnapshot, TaskDetail, AwaitSnapshot } from '../../shared/snapshots'
+import type { AppCore } from '../app/app-core'
+import { AppError } from './app-error'
+
+const EXPORT_MIME = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8' } as const
+
+/**
+ * The one handler table, keyed by channel. Each handler receives a payload the contract's schema
+ * has already checked (see dispatch) and throws AppError for anything it refuses, before changing
+ * anything.
+ */
+export function createHandlers(core: AppCore): Handlers {
+  const liveTask = (taskId: number) => {
+    const task = core.monitor.liveTask(taskId)
+    if (task) return task
+    const snap = core.monitor.get(taskId)
+    if (!snap) throw new AppError('not_found', `no task #${taskId}`)
+    throw new AppError('invalid_state', `task #${taskId} ${snap.name} has already ended (${snap.state})`)
+  }
+  const fresh = (taskId: number): TaskSnapshot => {
+    core.monitor.touch(taskId)
+    const snap = core.monitor.get(taskId)
+    if (!snap) throw new AppError('not_found', `no task #${taskId}`)
+    return snap
+  }
+
+  return {
+    'app:snapshot': () => core.snapshot(),
+    'scenarios:list': () => core.scenarios(),
+    'scenario:start': ({ id, params, clock }) => {
+      core.assertAccepting()
+      return core.runs.start(id, params, clock)
+    },
+    'runs:list': () => core.runs.list(),
+    'run:stop': ({ runId, graceMs }) => core.runs.stop(runId, graceMs),
+    'task:get': ({ taskId }) => {
+      const task = core.monitor.get(taskId)
+      if (!task) throw new AppError('not_found', `no task #${taskId}`)
+      return { task, logs: core.monitor.logsOf(taskId), awaitChain: awaitChain(core, task), children: core.monitor.childrenOf(taskId) } satisfies TaskDetail
+    },
+    'task:cancel': ({ taskId, reason }) => {
+      const task = liveTask(taskId)
+      // From outside the runtime, cancel() records source 'user' with this reason.
+      if (!task.cancel(reason ?? undefined)) throw new AppError('invalid_state', `task #${taskId} has already ended`)
+      return fresh(taskId)
+    },
+    'task:setDeadline': ({ taskId, inMs }) => {
+      const task = liveTask(taskId)
+      const where = core.monitor.loopOf(taskId)
+      if (!where) throw new AppError('invalid_state', `task #${taskId} is no longer on a live loop`)
+      // The runtime owns the deadline: when it passes the task sees a 'deadline' cancellation.
+      task.setDeadline(inMs === null ? null : where.loop.time() + inMs)
+      return fresh(taskId)
+    },
+    'daemons:list': () => core.daemons.list(),
+    'daemon:start': ({ id, config }) => {
+      core.assertAccepting()
+      return core.daemons.start(id, config)
+    },
+    'daemon:stop': ({ id, graceMs }) => core.daemons.stop(id, graceMs),
+    'app:shutdown': ({ graceMs }) => core.shutdown(graceMs),
+    'history:list': (p) => core.history.listRuns({ limit: p?.limit ?? 100, before: p?.before }),
+    'history:get': ({ runId }) => {
+      const detail = core.history.getRun(runId)
+      if (!detail) throw new AppError('not_found', `no run ${runId} in the history`)
+      return detail
+    },
+    'run:export': ({ runId, format }) => ({
+      filename: `loopwatch-run-${runId}.${format}`,
+      mime: EXPORT_MIME[format],
+      content: core.history.exportRun(runId, format),
+    }),
+  }
+}
+
+/** This task's await, what that awaits, … until a non-task, an unknown task, or a cycle. */
+function awaitChain(core: AppCore, task: TaskSnapshot): AwaitSnapshot[] {
+  const chain: AwaitSnapshot[] = []
+  const seen = new Set<number>([task.id])
+  let edge = task.awaiting
+  while (edge && chain.length < 50) {
+    chain.push(edge)
+    if (edge.taskId === null || seen.has(edge.taskId)) break
+    seen.add(edge.taskId)
+    edge = core.monitor.get(edge.taskId)?.awaiting ?? null
+  }
+  return chain
+}
