@@ -1,15 +1,5 @@
-// One icon and one word per state, used everywhere a state is shown (never colour alone).
+// Which states still change: the top bar counts these as running, actions apply only to them.
 import type { TaskState } from '../../../shared/snapshots'
-
-export const STATE_ICON: Record<TaskState, string> = {
-  pending: '○',
-  running: '▶',
-  waiting: '⏸',
-  cancelling: '⏳',
-  done: '✓',
-  failed: '✕',
-  cancelled: '⊘',
-}
 
 /** Tasks that may still change (counted as "running" in the top bar). */
 export function isLive(state: TaskState): boolean {
