@@ -2,8 +2,8 @@
 // without Electron lives in app/, ipc/ and monitor/.
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
 import { join } from 'node:path'
-import { CHANNELS } from '../shared/contract'
 import type { Result } from '../shared/contract'
+import { ELECTRON_EVENT, ELECTRON_INVOKE } from '../shared/wire'
 import { AppCore } from './app/app-core'
 import { formatShutdownReport } from './app/app-shutdown'
 import { parseHostArgs } from './app/host-args'
@@ -57,14 +57,13 @@ async function main(): Promise<void> {
   lockDown()
   const core = new AppCore({ dataDir: args.dataDir ?? app.getPath('userData'), host: 'electron', daemonRate: args.daemonRate })
   const handlers = createHandlers(core)
-  for (const channel of CHANNELS) {
-    ipcMain.handle(channel, (event, payload: unknown) =>
-      isOwnRenderer(event.senderFrame?.url, rendererIndex) ? dispatch(handlers, channel, payload) : forbidden,
-    )
-  }
+  // One gateway: dispatch checks the channel against the contract and validates the payload.
+  ipcMain.handle(ELECTRON_INVOKE, (event, channel: unknown, payload: unknown) =>
+    isOwnRenderer(event.senderFrame?.url, rendererIndex) ? dispatch(handlers, channel, payload) : forbidden,
+  )
   core.events.subscribe((event, payload) => {
     for (const win of BrowserWindow.getAllWindows()) {
-      if (!win.isDestroyed() && isOwnRenderer(win.webContents.getURL(), rendererIndex)) win.webContents.send(event, payload)
+      if (!win.isDestroyed() && isOwnRenderer(win.webContents.getURL(), rendererIndex)) win.webContents.send(ELECTRON_EVENT, event, payload)
     }
   })
 

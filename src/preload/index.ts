@@ -1,23 +1,32 @@
-// Preload (sandboxed, CommonJS): exposes exactly the shared contract on window.loopwatch — one
-// invoke for the contract's channels and one on() for its events, nothing of Electron itself.
+// Preload (sandboxed, CommonJS): exposes exactly the shared contract on window.loopwatch — invoke
+// for its commands and on() for its events — and nothing of Electron itself. It imports only
+// types and two gateway names, so the sandbox needs no npm module; main validates every call.
 import { contextBridge, ipcRenderer } from 'electron'
-import type { IpcRendererEvent } from 'electron'
-import { isChannel, isEventName } from '../shared/contract'
-import type { LoopwatchApi, Result } from '../shared/contract'
+import type { EventName, LoopwatchApi } from '../shared/contract'
+import { ELECTRON_EVENT, ELECTRON_INVOKE } from '../shared/wire'
 
-const api: LoopwatchApi = {
-  invoke(channel: string, payload?: unknown) {
-    if (!isChannel(channel)) {
-      return Promise.resolve({ ok: false, error: { code: 'unknown_channel', message: `unknown channel ${JSON.stringify(String(channel).slice(0, 100))}` } } satisfies Result<never>)
+const listeners = new Map<string, Set<(payload: unknown) => void>>()
+
+// The IpcRendererEvent (with its sender) never reaches the page: only the event's payload does.
+ipcRenderer.on(ELECTRON_EVENT, (_e, event: unknown, payload: unknown) => {
+  if (typeof event !== 'string') return
+  for (const listener of listeners.get(event) ?? []) {
+    try {
+      listener(payload)
+    } catch (err) {
+      console.error(`loopwatch: a ${event} listener failed`, err)
     }
-    return ipcRenderer.invoke(channel, payload)
-  },
-  on(event: string, listener: (payload: unknown) => void) {
-    if (!isEventName(event) || typeof listener !== 'function') return () => {}
-    // The IpcRendererEvent (with its sender) never reaches the page: only the payload does.
-    const wrapped = (_e: IpcRendererEvent, payload: unknown) => listener(payload)
-    ipcRenderer.on(event, wrapped)
-    return () => void ipcRenderer.removeListener(event, wrapped)
+  }
+})
+
+const api = {
+  invoke: (channel: unknown, payload?: unknown) => ipcRenderer.invoke(ELECTRON_INVOKE, channel, payload),
+  on(event: EventName, listener: (payload: unknown) => void) {
+    if (typeof event !== 'string' || typeof listener !== 'function') return () => {}
+    let set = listeners.get(event)
+    if (!set) listeners.set(event, (set = new Set()))
+    set.add(listener)
+    return () => void set.delete(listener)
   },
 } as LoopwatchApi
 

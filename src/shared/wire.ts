@@ -45,3 +45,10 @@ export function tokenFromHash(hash: string): string | null {
   const params = new URLSearchParams(hash.replace(/^#/, ''))
   return params.get(TOKEN_PARAM)
 }
+
+// Electron IPC: one gateway channel each way (as VS Code and Fiddle do), so the sandboxed preload
+// needs no copy of the channel list: main validates the contract channel inside the gateway.
+/** ipcRenderer.invoke(ELECTRON_INVOKE, channel, payload) → Result. */
+export const ELECTRON_INVOKE = 'loopwatch:invoke'
+/** webContents.send(ELECTRON_EVENT, event, payload). */
+export const ELECTRON_EVENT = 'loopwatch:event'

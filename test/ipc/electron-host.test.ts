@@ -1,0 +1,133 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { describe, expect, it, vi } from 'vitest'
+import { ELECTRON_EVENT } from '../../src/shared/wire'
+
+// A recording stand-in for Electron: `import 'electron'` cannot run under plain Node.
+const h = vi.hoisted(() => {
+  type Fn = (...args: unknown[]) => unknown
+  const on = () => {
+    const handlers = new Map<string, Fn[]>()
+    return {
+      handlers,
+      on(name: string, fn: Fn) {
+        handlers.set(name, [...(handlers.get(name) ?? []), fn])
+      },
+      emit(name: string, ...args: unknown[]) {
+        for (const fn of handlers.get(name) ?? []) fn(...args)
+      },
+    }
+  }
+  const appEvents = on()
+  const state = {
+    windows: [] as { options: Record<string, unknown>; events: ReturnType<typeof on>; sent: unknown[][]; url: string }[],
+    invoke: null as null | Fn,
+    quit: vi.fn(),
+    dialogs: [] as unknown[],
+    dataDir: '',
+  }
+  class BrowserWindow {
+    events = on()
+    sent: unknown[][] = []
+    url = ''
+    webContents = { send: (...a: unknown[]) => this.sent.push(a), getURL: () => this.url }
+    constructor(readonly options: Record<string, unknown>) {
+      state.windows.push(this as never)
+    }
+    static getAllWindows = () => state.windows
+    on = (n: string, f: Fn) => this.events.on(n, f)
+    once = (n: string, f: Fn) => this.events.on(n, f)
+    isDestroyed = () => false
+    loadFile = async (file: string) => {
+      this.url = `file://${file}`
+    }
+    show() {}
+  }
+  const electron = {
+    app: {
+      whenReady: () => Promise.resolve(),
+      getPath: () => state.dataDir,
+      on: appEvents.on,
+      quit: state.quit,
+      exit: vi.fn(),
+    },
+    BrowserWindow,
+    ipcMain: { handle: (name: string, fn: Fn) => name === 'loopwatch:invoke' && (state.invoke = fn) },
+    dialog: { showMessageBox: async (...a: unknown[]) => void state.dialogs.push(a) },
+    session: {
+      defaultSession: { setPermissionRequestHandler: vi.fn(), webRequest: { onHeadersReceived: vi.fn() } },
+    },
+  }
+  return { state, appEvents, electron }
+})
+vi.mock('electron', () => ({ ...h.electron, default: h.electron }))
+
+const ourUrl = pathToFileURL(resolve('src/renderer/index.html')).href
+
+async function startHost() {
+  h.state.dataDir = mkdtempSync(join(tmpdir(), 'lw-electron-'))
+  await import('../../src/main/index')
+  await vi.waitUntil(() => h.state.windows.length === 1)
+  return h.state.windows[0]!
+}
+
+describe('Electron host', () => {
+  // The host module starts once per file (imports are cached): the tests share one window.
+  it('opens one sandboxed, context-isolated window without Node, loading our renderer', async () => {
+    const win = await startHost()
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false })
+    expect(String((win.options.webPreferences as { preload: string }).preload)).toMatch(/preload[/\\]index\.cjs$/)
+    expect(win.url).toBe(ourUrl)
+  })
+
+  it('runs commands from our renderer frame and refuses any other sender', async () => {
+    await startHost()
+    const invoke = h.state.invoke!
+    const ours = await invoke({ senderFrame: { url: ourUrl } }, 'daemons:list', undefined)
+    expect(ours).toMatchObject({ ok: true })
+    const foreign = await invoke({ senderFrame: { url: 'https://evil.example/' } }, 'daemons:list', undefined)
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    const bad = await invoke({ senderFrame: { url: ourUrl } }, 'task:cancel', { taskId: 'x' })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+  })
+
+  it('refuses navigation, redirects, webviews and new windows in every web contents', async () => {
+    await startHost()
+    const contents = { on: vi.fn(), setWindowOpenHandler: vi.fn() }
+    h.appEvents.emit('web-contents-created', {}, contents)
+    for (const name of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+      const call = contents.on.mock.calls.find((c) => c[0] === name)
+      const e = { preventDefault: vi.fn() }
+      call![1](e)
+      expect(e.preventDefault, name).toHaveBeenCalled()
+    }
+    expect(contents.setWindowOpenHandler.mock.calls[0]![0]()).toEqual({ action: 'deny' })
+  })
+
+  it('sends app events to the window through the event gateway', async () => {
+    const win = await startHost()
+    await h.state.invoke!({ senderFrame: { url: ourUrl } }, 'daemon:start', { id: 'heartbeat', config: { workers: 1, intervalMs: 20 } })
+    await vi.waitUntil(() => win.sent.some((s) => s[1] === 'tasks:delta'))
+    expect(win.sent.every((s) => s[0] === ELECTRON_EVENT)).toBe(true)
+    expect(win.sent.some((s) => s[1] === 'daemons:changed')).toBe(true)
+    await h.state.invoke!({ senderFrame: { url: ourUrl } }, 'daemon:stop', { id: 'heartbeat', graceMs: 100 })
+  })
+
+  it('on closing the window it shuts down gracefully first, shows the report, then quits', async () => {
+    const win = await startHost()
+    await h.state.invoke!({ senderFrame: { url: ourUrl } }, 'daemon:start', { id: 'heartbeat', config: { workers: 2, intervalMs: 20 } })
+    const close = { preventDefault: vi.fn() }
+    win.events.emit('close', close)
+    expect(close.preventDefault).toHaveBeenCalled()
+    await vi.waitUntil(() => h.state.quit.mock.calls.length > 0, { timeout: 8000 })
+    expect(h.state.dialogs).toHaveLength(1)
+    const detail = (h.state.dialogs[0] as [unknown, { detail: string }])[1].detail
+    expect(detail).toMatch(/2 tasks finished cleanly, 0 forced/)
+    // Once done, a second close goes through.
+    const again = { preventDefault: vi.fn() }
+    win.events.emit('close', again)
+    expect(again.preventDefault).not.toHaveBeenCalled()
+  })
+})
