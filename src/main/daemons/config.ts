@@ -1,0 +1,36 @@
+import * as v from 'valibot'
+import type { DaemonId } from './types'
+
+const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max))
+
+export const statsConfig = v.strictObject({
+  /** Sampling period on the daemons' clock (the course's "раз в минуту"). */
+  intervalMs: v.optional(int(10, 86_400_000), 60_000),
+})
+
+export const heartbeatConfig = v.strictObject({
+  workers: v.optional(int(1, 100), 3),
+  intervalMs: v.optional(int(10, 3_600_000), 1000),
+})
+
+export const jobsConfig = v.strictObject({
+  workers: v.optional(int(1, 64), 4),
+  queueSize: v.optional(int(1, 100_000), 100),
+  /** Simulated processing time per job before its write. */
+  jobMs: v.optional(int(0, 60_000), 50),
+  /** Pause of the producer between jobs (0: as fast as the queue takes them). */
+  produceEveryMs: v.optional(int(0, 60_000), 10),
+  /** How often throughput is reported. */
+  progressMs: v.optional(int(10, 600_000), 1000),
+  /** Seed for the faker-made orders, so a run can be repeated. */
+  seed: v.optional(int(0, 2 ** 31 - 1), 1),
+})
+
+export type StatsConfig = v.InferOutput<typeof statsConfig>
+export type HeartbeatConfig = v.InferOutput<typeof heartbeatConfig>
+export type JobsConfig = v.InferOutput<typeof jobsConfig>
+
+export const configSchemas = { stats: statsConfig, heartbeat: heartbeatConfig, jobs: jobsConfig } as const satisfies Record<
+  DaemonId,
+  v.GenericSchema
+>

@@ -1,0 +1,265 @@
+import * as v from 'valibot'
+import { currentTask, EventLoop, ScaledClock } from '../runtime'
+import type { Clock } from '../runtime'
+import type { History } from '../history'
+import { startCollector } from './collector'
+import type { Collector } from './collector'
+import { configSchemas } from './config'
+import type { HeartbeatConfig, JobsConfig, StatsConfig } from './config'
+import { DaemonError } from './errors'
+import { startHeartbeat } from './heartbeat'
+import { startJobs } from './jobs'
+import { countByState } from './metrics'
+import { startStats } from './stats'
+import { stopTasks } from './stop-tasks'
+import type {
+  DaemonContext, DaemonId, DaemonInfo, DaemonLog, DaemonStopReport, JobsProgress,
+  RunningDaemon, StatsSample, TaskCounts,
+} from './types'
+
+export { DaemonError } from './errors'
+export type { DaemonErrorCode } from './errors'
+export { startCollector } from './collector'
+export type { Collector } from './collector'
+export type * from './types'
+
+/** Grace a stop gives cleanup when the caller names none (ms of the daemons' clock). */
+export const DEFAULT_GRACE_MS = 5000
+
+interface Definition {
+  title: string
+  description: string
+  start(ctx: DaemonContext, config: Record<string, unknown>): RunningDaemon
+}
+
+const definitions: Record<DaemonId, Definition> = {
+  stats: {
+    title: 'Stats daemon',
+    description:
+      'Course, Example 2: every interval it samples event-loop delay, task counts, memory and CPU and POSTs them to a collector on 127.0.0.1.',
+    start: (ctx, c) => startStats(ctx, c as StatsConfig),
+  },
+  heartbeat: {
+    title: 'Heartbeat workers',
+    description: 'Course, "Task": N workers, each printing a heartbeat every second, forever.',
+    start: (ctx, c) => startHeartbeat(ctx, c as HeartbeatConfig),
+  },
+  jobs: {
+    title: 'Job workers',
+    description:
+      'A producer feeds faker orders into a bounded Queue; N workers write each order and its items in one transaction. Stopping loses nothing.',
+    start: (ctx, c) => startJobs(ctx, c as JobsConfig),
+  },
+}
+
+export const DAEMON_IDS = Object.keys(definitions) as DaemonId[]
+
+export interface DaemonsOptions {
+  /** The history whose database the job workers write to. */
+  history: History
+  /** The daemons' clock: RealClock by default; ScaledClock to speed up, VirtualClock in tests. */
+  clock?: Clock
+  /** Collector port on 127.0.0.1 (default 0: any free port). */
+  collectorPort?: number
+  /** Send samples to this collector instead of starting the built-in one (onSample then stays quiet). */
+  collectorUrl?: string
+  /** Task counts for the stats daemon, over every loop the app registers (default: the daemons loop). */
+  taskCounts?: () => TaskCounts
+  /** Samples the collector keeps (default 100). */
+  keepSamples?: number
+}
+
+export interface DaemonsShutdownReport {
+  graceMs: number
+  daemons: DaemonStopReport[]
+}
+
+export interface Daemons {
+  /** The daemons' EventLoop (running from creation until shutdown). */
+  readonly loop: EventLoop
+  list(): DaemonInfo[]
+  /** Starts a daemon; `config` is validated (DaemonError 'invalid-config' names the fields; nothing starts). */
+  start(id: DaemonId, config?: unknown): Promise<DaemonInfo>
+  /** Cancels the daemon's tasks newest-first and lets cleanup run for up to `graceMs`. Idempotent. */
+  stop(id: DaemonId, graceMs?: number): Promise<DaemonStopReport>
+  /** Stops every daemon, then the loop and the collector. The Daemons object is spent afterwards. */
+  shutdown(graceMs?: number): Promise<DaemonsShutdownReport>
+  onSample(cb: (sample: StatsSample) => void): () => void
+  onJobsProgress(cb: (progress: JobsProgress) => void): () => void
+  onLog(cb: (log: DaemonLog) => void): () => void
+  /** Called with the new list whenever a daemon starts or stops. */
+  onChange(cb: (list: DaemonInfo[]) => void): () => void
+  /** The collector's base URL once the stats daemon has started it. */
+  collectorUrl(): string | null
+}
+
+interface Slot {
+  config: Record<string, unknown>
+  running: RunningDaemon | null
+  starting: boolean
+  stopping: Promise<DaemonStopReport> | null
+}
+
+/**
+ * Creates the daemons host: one EventLoop (running at once) on which each daemon runs as tasks,
+ * started and stopped independently. Nothing runs until `start`.
+ *
+ * @example
+ * const daemons = createDaemons({ history })
+ * daemons.onLog((l) => console.log(l.line))
+ * await daemons.start('heartbeat', { workers: 2 })
+ * const report = await daemons.stop('heartbeat', 1000)
+ */
+export function createDaemons(options: DaemonsOptions): Daemons {
+  const clock = options.clock
+  const loop = new EventLoop(clock ? { clock } : {})
+  const running = loop.runForever()
+  running.catch((error: unknown) => console.error('loopwatch daemons: the loop failed:', error))
+
+  const sampleListeners = new Set<(s: StatsSample) => void>()
+  const progressListeners = new Set<(p: JobsProgress) => void>()
+  const logListeners = new Set<(l: DaemonLog) => void>()
+  const changeListeners = new Set<(list: DaemonInfo[]) => void>()
+  const taskCounts = options.taskCounts ?? (() => countByState(loop.allTasks()))
+
+  const slots = {} as Record<DaemonId, Slot>
+  for (const id of DAEMON_IDS) {
+    slots[id] = { config: v.parse(configSchemas[id], {}), running: null, starting: false, stopping: null }
+  }
+  let collector: Promise<Collector> | null = null
+  let collectorUrl: string | null = null
+  let shutDown = false
+
+  const emit = <T>(set: Set<(x: T) => void>, value: T, what: string): void => {
+    for (const cb of set) {
+      try {
+        cb(value)
+      } catch (error) {
+        console.error(`loopwatch daemons: an ${what} listener threw:`, error)
+      }
+    }
+  }
+  const subscribe = <T>(set: Set<T>, cb: T): (() => void) => {
+    set.add(cb)
+    return () => set.delete(cb)
+  }
+
+  const ensureCollector = (): Promise<Collector> => {
+    collector ??= startCollector({
+      ...(options.collectorPort !== undefined ? { port: options.collectorPort } : {}),
+      ...(options.keepSamples !== undefined ? { keep: options.keepSamples } : {}),
+    }).then((c) => {
+      collectorUrl = c.url
+      c.onSample((s) => emit(sampleListeners, s, 'onSample'))
+      return c
+    })
+    collector.catch(() => {
+      collector = null // a failed listen (port taken) may be retried by the next start
+    })
+    return collector
+  }
+
+  const info = (id: DaemonId): DaemonInfo => ({
+    id,
+    title: definitions[id].title,
+    description: definitions[id].description,
+    running: slots[id].running !== null,
+    config: { ...slots[id].config },
+    rate: clock instanceof ScaledClock ? clock.rate : null,
+  })
+  const list = (): DaemonInfo[] => DAEMON_IDS.map(info)
+  const changed = (): void => emit(changeListeners, list(), 'onChange')
+
+  const checkId = (id: unknown): DaemonId => {
+    if (typeof id === 'string' && Object.hasOwn(definitions, id)) return id as DaemonId
+    throw new DaemonError('unknown-daemon', `no daemon ${JSON.stringify(id)}; the daemons are ${DAEMON_IDS.join(', ')}`)
+  }
+
+  const daemons: Daemons = {
+    loop,
+    list,
+
+    async start(rawId, config) {
+      if (shutDown) throw new DaemonError('shut-down', 'the daemons have been shut down')
+      const id = checkId(rawId)
+      const parsed = v.safeParse(configSchemas[id], config ?? {})
+      if (!parsed.success) {
+        const issues = parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? '', message: i.message }))
+        throw new DaemonError(
+          'invalid-config',
+          `invalid ${id} config: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
+          issues,
+        )
+      }
+      const slot = slots[id]
+      if (slot.running || slot.starting || slot.stopping) {
+        throw new DaemonError('already-running', `the ${id} daemon is ${slot.stopping ? 'stopping' : 'already running'}`)
+      }
+      slot.starting = true
+      try {
+        const url = id !== 'stats' ? '' : (options.collectorUrl ?? (await ensureCollector()).url)
+        if (shutDown) throw new DaemonError('shut-down', 'the daemons have been shut down')
+        const t0 = loop.time()
+        const ctx: DaemonContext = {
+          loop,
+          history: options.history,
+          collectorUrl: url,
+          taskCounts,
+          log(line, stream = 'stdout') {
+            const task = currentTask()
+            emit(logListeners, { daemon: id, t: loop.time() - t0, line, taskId: task?.id ?? null, taskName: task?.name ?? null, stream }, 'onLog')
+          },
+          jobsProgress: (p) => emit(progressListeners, p, 'onJobsProgress'),
+        }
+        slot.config = parsed.output as Record<string, unknown>
+        slot.running = definitions[id].start(ctx, slot.config)
+      } finally {
+        slot.starting = false
+      }
+      changed()
+      return info(id)
+    },
+
+    stop(rawId, graceMs = DEFAULT_GRACE_MS) {
+      const id = checkId(rawId)
+      if (!(typeof graceMs === 'number' && Number.isFinite(graceMs) && graceMs >= 0)) {
+        return Promise.reject(new DaemonError('invalid-config', `graceMs must be a finite number ≥ 0, got ${String(graceMs)}`))
+      }
+      const slot = slots[id]
+      if (slot.stopping) return slot.stopping
+      const daemon = slot.running
+      if (!daemon) {
+        return Promise.resolve({ id, wasRunning: false, graceMs, elapsedMs: 0, finished: [], forced: [], cleanupErrors: [] })
+      }
+      slot.stopping = (async () => {
+        try {
+          const report = await stopTasks(loop, daemon.tasks, graceMs, `daemon ${id} stopped`)
+          const detail = daemon.afterStop?.()
+          return { id, wasRunning: true, ...report, ...(detail ? { detail } : {}) }
+        } finally {
+          slot.running = null
+          slot.stopping = null
+          changed()
+        }
+      })()
+      return slot.stopping
+    },
+
+    async shutdown(graceMs = DEFAULT_GRACE_MS) {
+      shutDown = true
+      const reports = await Promise.all(DAEMON_IDS.filter((id) => slots[id].running || slots[id].stopping).map((id) => daemons.stop(id, graceMs)))
+      loop.stop()
+      await running.catch(() => undefined)
+      loop.close()
+      if (collector) await (await collector.catch(() => null))?.close()
+      return { graceMs, daemons: reports }
+    },
+
+    onSample: (cb) => subscribe(sampleListeners, cb),
+    onJobsProgress: (cb) => subscribe(progressListeners, cb),
+    onLog: (cb) => subscribe(logListeners, cb),
+    onChange: (cb) => subscribe(changeListeners, cb),
+    collectorUrl: () => collectorUrl,
+  }
+  return daemons
+}
