@@ -4,10 +4,10 @@ import { Future } from './future'
 import { describeValue } from './validate'
 
 /** A runtime future, a coroutine function (wrapped in a task), or a foreign promise. */
-export type Awaitable<T> = Future<T> | (() => Promise<T>) | PromiseLike<T>
+export type Awaitable<T> = Future<T> | (() => PromiseLike<T>) | PromiseLike<T>
 
 /** The value an Awaitable settles with. */
-export type AwaitedOf<A> = A extends Future<infer T> ? T : A extends () => Promise<infer T> ? T : A extends PromiseLike<infer T> ? T : never
+export type AwaitedOf<A> = A extends Future<infer T> ? T : A extends () => PromiseLike<infer T> ? T : A extends PromiseLike<infer T> ? T : never
 
 /**
  * A future for `aw`: futures as they are, functions wrapped in a task (as asyncio wraps

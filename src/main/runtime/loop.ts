@@ -75,7 +75,7 @@ export class EventLoop {
    * inside createTask; tasks start in creation order.
    * @example loop.createTask(async () => { await sleep(1000); return 42 }, { name: 'answer' })
    */
-  createTask<T>(coro: () => Promise<T>, opts: { name?: string } = {}): Task<T> {
+  createTask<T>(coro: () => PromiseLike<T>, opts: { name?: string } = {}): Task<T> {
     this.checkOpen('createTask')
     validateCoroutineFunction(coro)
     const name = opts?.name
@@ -120,7 +120,7 @@ export class EventLoop {
   }
 
   /** Runs the loop until `aw` is done; returns its result or throws its error. */
-  async runUntilComplete<T>(aw: Task<T> | Future<T> | (() => Promise<T>)): Promise<T> {
+  async runUntilComplete<T>(aw: Task<T> | Future<T> | (() => PromiseLike<T>)): Promise<T> {
     this.checkOpen('runUntilComplete')
     this.checkNotRunning()
     const fut: Future<T> =

@@ -12,7 +12,7 @@ import { validateCoroutineFunction } from './validate'
  * rejects with its error. Anything but a function rejects with TypeError.
  * @example await run(async () => { await sleep(1000); return 'done' }, { clock: new VirtualClock() })
  */
-export async function run<T>(main: () => Promise<T>, opts: { clock?: Clock; graceMs?: number } = {}): Promise<T> {
+export async function run<T>(main: () => PromiseLike<T>, opts: { clock?: Clock; graceMs?: number } = {}): Promise<T> {
   validateCoroutineFunction(main)
   if (current.task !== null) throw new RuntimeError('run() cannot be called from a running task; await instead')
   const loop = new EventLoop(opts?.clock ? { clock: opts.clock } : {})
@@ -26,7 +26,7 @@ export async function run<T>(main: () => Promise<T>, opts: { clock?: Clock; grac
 }
 
 /** Starts a task on the running loop. */
-export function createTask<T>(coro: () => Promise<T>, opts?: { name?: string }): Task<T> {
+export function createTask<T>(coro: () => PromiseLike<T>, opts?: { name?: string }): Task<T> {
   return getRunningLoop().createTask(coro, opts)
 }
 

@@ -26,7 +26,7 @@ export class TaskGroup {
   ) {}
 
   /** Starts a child task in the group. Refused once the group is finished or shutting down. */
-  createTask<T>(coro: () => Promise<T>, opts: { name?: string } = {}): Task<T> {
+  createTask<T>(coro: () => PromiseLike<T>, opts: { name?: string } = {}): Task<T> {
     if (this.exiting && this.tasks.size === 0) throw new RuntimeError('this task group is finished')
     if (this.aborting) throw new RuntimeError('this task group is shutting down')
     const task = this.loop.createTask(coro, opts)

@@ -77,14 +77,14 @@ export class TimeoutScope {
  * Runs `body` with a deadline `ms` from now (null: none, adjustable later through the scope).
  * @example await timeout(1000, async (scope) => { await work(); scope.reschedule(scope.when()! + 500) })
  */
-export function timeout<T>(ms: number | null, body: (scope: TimeoutScope) => Promise<T>): Promise<T> {
+export function timeout<T>(ms: number | null, body: (scope: TimeoutScope) => PromiseLike<T>): Promise<T> {
   if (ms !== null) validateDelay(ms, 'timeout')
   const loop = getRunningLoop()
   return timeoutAt(ms === null ? null : loop.time() + ms, body)
 }
 
 /** Runs `body` with a deadline at loop time `when` (ms; null: none). */
-export async function timeoutAt<T>(when: number | null, body: (scope: TimeoutScope) => Promise<T>): Promise<T> {
+export async function timeoutAt<T>(when: number | null, body: (scope: TimeoutScope) => PromiseLike<T>): Promise<T> {
   if (when !== null && (typeof when !== 'number' || Number.isNaN(when))) {
     throw new TypeError(`timeoutAt() takes a loop time in ms or null, got ${describeValue(when)}`)
   }

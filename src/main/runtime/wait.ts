@@ -126,12 +126,13 @@ export function shield<T>(aw: Awaitable<T>): Future<T> {
 /**
  * Yields the awaitables' futures as they complete (tasks for functions). With `timeout`, throws
  * TimeoutError once it passes. A hand-written iterator: an async generator would flatten the
- * thenable tasks it yields.
+ * thenable tasks it yields. (TypeScript types a `for await` variable as the awaited element, so
+ * write `for await (const t of asCompleted(xs)) (t as Task<unknown>).result()`; at run time `t` is the task.)
  */
 export function asCompleted(
   aws: Iterable<Awaitable<unknown>>,
   opts: { timeout?: number | null } = {},
-): AsyncIterable<Task<unknown>> & AsyncIterator<Task<unknown>> {
+): AsyncIterableIterator<Task<unknown>> {
   checkTimeout(opts?.timeout, 'asCompleted')
   const loop = getRunningLoop()
   const todo = new Set([...aws].map((aw) => ensureFuture(aw, loop)))
@@ -153,7 +154,7 @@ export function asCompleted(
           for (const f of todo) f.removeDoneCallback(onDone)
           if (waiter !== null && !waiter.done()) waiter.setResult()
         })
-  const iterator = {
+  const iterator: AsyncIterableIterator<Task<unknown>> = {
     async next(): Promise<IteratorResult<Task<unknown>>> {
       while (finished.length === 0) {
         if (todo.size === 0 && finished.length === 0) {

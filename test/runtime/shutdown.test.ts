@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest'
+import { CancelledError, createTask, getRunningLoop, run, sleep } from '../../src/main/runtime/index'
+import type { Task } from '../../src/main/runtime/index'
+import type { EventLoop } from '../../src/main/runtime/index'
+import { virtualLoop } from './support'
+
+/** Runs the loop until every task created so far has taken its first step and parked. */
+async function startAll(loop: EventLoop): Promise<void> {
+  await loop.runUntilComplete(() => sleep(0))
+}
+
+describe('graceful shutdown', () => {
+  it('cancels every task newest-first with source shutdown and lets cleanup run', async () => {
+    const { loop } = virtualLoop()
+    const order: string[] = []
+    const worker = (name: string, cleanupMs: number) => async () => {
+      try {
+        await sleep(60_000)
+      } catch (e) {
+        order.push(`${name} cancelled by ${(e as CancelledError).source} at ${getRunningLoop().time()}`)
+        await sleep(cleanupMs)
+        order.push(`${name} cleaned up at ${getRunningLoop().time()}`)
+        throw e
+      }
+    }
+    const tasks = ['w1', 'w2', 'w3'].map((n, i) => loop.createTask(worker(n, 100 * (i + 1)), { name: n }))
+    await startAll(loop)
+    const report = await loop.shutdown({ graceMs: 5000 })
+    expect(order.slice(0, 3)).toEqual(['w3 cancelled by shutdown at 0', 'w2 cancelled by shutdown at 0', 'w1 cancelled by shutdown at 0'])
+    expect(order.slice(3)).toEqual(['w1 cleaned up at 100', 'w2 cleaned up at 200', 'w3 cleaned up at 300'])
+    expect(report.finished.map((f) => [f.name, f.state])).toEqual([
+      ['w3', 'cancelled'],
+      ['w2', 'cancelled'],
+      ['w1', 'cancelled'],
+    ])
+    expect(report.forced).toEqual([])
+    expect(report.cleanupErrors).toEqual([])
+    expect(report.elapsedMs).toBe(300)
+    expect(tasks.every((t) => t.cancelled())).toBe(true)
+  })
+
+  it('reports tasks still cleaning up when the grace period runs out as forced, and failed cleanups as errors', async () => {
+    const { loop } = virtualLoop()
+    loop.createTask(
+      async () => {
+        try {
+          await sleep(60_000)
+        } finally {
+          await sleep(10_000) // longer than the grace period
+        }
+      },
+      { name: 'slow-cleanup' },
+    )
+    loop.createTask(
+      async () => {
+        try {
+          await sleep(60_000)
+        } catch {
+          throw new Error('disk full while flushing')
+        }
+      },
+      { name: 'broken-cleanup' },
+    )
+    loop.createTask(() => sleep(60_000), { name: 'plain' })
+    await startAll(loop)
+    const report = await loop.shutdown({ graceMs: 2000 })
+    expect(report.graceMs).toBe(2000)
+    expect(report.elapsedMs).toBe(2000)
+    expect(report.forced.map((f) => f.name)).toEqual(['slow-cleanup'])
+    expect(report.finished.map((f) => [f.name, f.state])).toEqual([
+      ['plain', 'cancelled'],
+      ['broken-cleanup', 'failed'],
+    ])
+    expect(report.cleanupErrors).toEqual([expect.objectContaining({ name: 'broken-cleanup', message: 'Error: disk full while flushing' })])
+  })
+
+  it('a task cancelled by shutdown before its first step never runs its body', async () => {
+    const { loop } = virtualLoop()
+    let ran = false
+    loop.createTask(async () => {
+      ran = true
+    })
+    const report = await loop.shutdown({ graceMs: 1000 })
+    expect(ran).toBe(false)
+    expect(report.finished.map((f) => f.state)).toEqual(['cancelled'])
+  })
+
+  it('with nothing to cancel, reports at once', async () => {
+    const { loop } = virtualLoop()
+    const report = await loop.shutdown({ graceMs: 1000 })
+    expect(report).toEqual({ graceMs: 1000, elapsedMs: 0, finished: [], forced: [], cleanupErrors: [] })
+  })
+
+  it('refuses a negative or NaN grace period and cancels nothing', async () => {
+    const { loop } = virtualLoop()
+    const t = loop.createTask(() => sleep(100))
+    await expect(loop.shutdown({ graceMs: -1 })).rejects.toThrow(TypeError)
+    await expect(loop.shutdown({ graceMs: Number.NaN })).rejects.toThrow(TypeError)
+    expect(t.cancelling()).toBe(0)
+    await loop.runUntilComplete(t)
+  })
+
+  it('run() cancels what is left when main returns and waits for its cleanup', async () => {
+    const seen: string[] = []
+    let leftover!: Task<unknown>
+    const r = await run(
+      async () => {
+        leftover = createTask(async () => {
+          try {
+            await sleep(60_000)
+          } finally {
+            await sleep(50)
+            seen.push(`leftover cleaned up at ${getRunningLoop().time()}`)
+          }
+        })
+        await sleep(10)
+        return 'main result'
+      },
+      { clock: new (await import('../../src/main/runtime/index')).VirtualClock() },
+    )
+    expect(r).toBe('main result')
+    expect(seen).toEqual(['leftover cleaned up at 60'])
+    expect(leftover.cancelled()).toBe(true)
+  })
+
+  it('a shutdown while runUntilComplete drives the loop cancels main too and still reports', async () => {
+    const { loop } = virtualLoop()
+    const never = loop.createFuture<void>()
+    const main = loop.createTask(async () => {
+      try {
+        await never
+      } finally {
+        await sleep(100)
+      }
+    })
+    const running = loop.runUntilComplete(main).catch((e: unknown) => e)
+    await new Promise((r) => setImmediate(r))
+    const report = await loop.shutdown({ graceMs: 1000 })
+    expect(await running).toBeInstanceOf(CancelledError)
+    expect(report.finished).toEqual([{ id: main.id, name: main.name, state: 'cancelled' }])
+    expect(report.elapsedMs).toBe(100)
+  })
+})
