@@ -1,0 +1,107 @@
+/**
+ * The suite's one helper: run the same program on CPython asyncio (vtloop's virtual clock) and on
+ * our runtime (a VirtualClock), and compare what each printed and when.
+ *
+ * Python side: `py(code)` runs `code` (which defines `async def main()`) after prelude.py, with
+ * ../shared/oracle on sys.path; `log(...)` prints "<loop ms> <parts>", the program's outcome is
+ * printed last as "<ms> end <json>" or "<ms> end raised <error>".
+ * TS side: `ts(async (log) => ...)` runs main with run() on a VirtualClock and prints the same way.
+ * No expected output is written in the tests: CPython produces it at test time.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
+import { CancelledError, TaskGroupError, VirtualClock, run } from '../../src/main/runtime/index'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const repoRoot = path.resolve(here, '../..')
+/** CI runs a fresh clone with shared/ beside it. */
+export const oracleDir = path.resolve(repoRoot, '../shared/oracle')
+
+if (!existsSync(path.join(oracleDir, 'vtloop.py'))) {
+  throw new Error(`vtloop.py not found in ${oracleDir}: the CPython comparison needs ../shared/oracle beside the repo`)
+}
+
+/** The errors the programs throw, named as Python's so traces compare. */
+export class ValueError extends Error {
+  override name = 'ValueError'
+}
+export class OtherError extends Error {
+  override name = 'OtherError'
+}
+
+/** Runs a Python program (dedented) and returns its stdout lines; throws with stderr if it crashed. */
+export function py(code: string): string[] {
+  const program = `from prelude import *\n${dedent(code)}\nmain_run(main)\n`
+  const r = spawnSync('python3', ['-c', program], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: [here, oracleDir].join(path.delimiter), PYTHONDONTWRITEBYTECODE: '1' },
+    timeout: 10_000,
+  })
+  if (r.error) throw r.error
+  if (r.status !== 0) throw new Error(`python3 exited ${r.status}:\n${r.stderr}\n--- program ---\n${program}`)
+  return r.stdout.split('\n').filter((l) => l.length > 0)
+}
+
+export type Log = (...parts: unknown[]) => void
+
+/** Runs `main` with run() on a fresh VirtualClock; returns the lines it logged, then its outcome. */
+export async function ts(main: (log: Log) => Promise<unknown>, opts: { graceMs?: number } = {}): Promise<string[]> {
+  const clock = new VirtualClock()
+  const lines: string[] = []
+  const log: Log = (...parts) => lines.push([ms(clock.now()), ...parts.map(String)].join(' '))
+  let outcome: string
+  try {
+    const r = await run(() => main(log), { clock, ...opts })
+    outcome = `end ${fmt(r)}`
+  } catch (e) {
+    outcome = `end raised ${err(e)}`
+  }
+  lines.push(`${ms(clock.now())} ${outcome}`)
+  return lines
+}
+
+function ms(t: number): string {
+  return String(Math.round(t * 1000) / 1000)
+}
+
+/** An error as prelude.py's err(): ValueError(boom), TaskGroupError[...], else the class name. */
+export function err(e: unknown): string {
+  if (e instanceof TaskGroupError) return `TaskGroupError[${e.errors.map(err).join(',')}]`
+  if (e instanceof ValueError || e instanceof OtherError) return `${e.name}(${e.message})`
+  if (e instanceof Error) return e.name
+  return `non-error ${String(e)}`
+}
+
+/** A value as prelude.py's fmt(): compact JSON, errors by err(), undefined as null. */
+export function fmt(v: unknown): string {
+  if (v === undefined) return 'null'
+  return JSON.stringify(v, (_k, x: unknown) => (x instanceof Error ? err(x) : x === undefined ? null : x))
+}
+
+/** The cancellation message a CancelledError carries (Python: str(e)). */
+export function cancelMessage(e: unknown): string {
+  return e instanceof CancelledError ? (e.reason ?? '') : `not a CancelledError: ${err(e)}`
+}
+
+function dedent(code: string): string {
+  const lines = code.replace(/^\n/, '').split('\n')
+  const indents = lines.filter((l) => l.trim().length > 0).map((l) => /^ */.exec(l)![0].length)
+  const cut = indents.length > 0 ? Math.min(...indents) : 0
+  return lines.map((l) => l.slice(cut)).join('\n')
+}
+
+/** Runs both programs and asserts the TS trace equals CPython's (which must say more than its outcome). */
+export async function expectSameTrace(python: string, main: (log: Log) => Promise<unknown>, opts: { graceMs?: number } = {}): Promise<string[]> {
+  const expected = py(python)
+  const actual = await ts(main, opts)
+  expect(actual).toEqual(expected)
+  return expected
+}
+
+/** A boolean printed as Python prints it. */
+export function b(x: boolean): string {
+  return x ? 'True' : 'False'
+}
