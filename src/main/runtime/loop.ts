@@ -101,12 +101,13 @@ export class EventLoop {
   }
 
   /**
-   * Runs `fn` after `ms` on the loop's clock. A delay ≤ 0 means "on the next iteration once due"
-   * (as asyncio); NaN or a non-number is a TypeError and schedules nothing.
+   * Runs `fn` after `ms` on the loop's clock. As asyncio, a negative delay is simply an earlier
+   * deadline (due at the next iteration, ordered before later ones); NaN or a non-number is a
+   * TypeError and schedules nothing.
    */
   callLater(ms: number, fn: () => void): Handle {
     validateDelay(ms, 'callLater')
-    return this.callAt(this.time() + Math.max(0, ms), fn)
+    return this.callAt(this.time() + ms, fn)
   }
 
   /** Runs `fn` once the loop's clock reaches `when` (ms). Equal deadlines fire in scheduling order. */
