@@ -29,7 +29,7 @@ if (binary && display) {
   if (built.status !== 0) process.exit(built.status ?? 1)
   run(binary, ['.', ...args])
 } else {
-  const why = binary ? 'no display to open a window on' : 'the Electron binary is not installed (its download is unreachable here)'
-  console.log(`loopwatch: cannot open the Electron window (${why}); starting the browser host instead.`)
+  const why = binary ? 'there is no display to open it on' : 'the Electron binary is not installed, its download being unreachable here'
+  console.log(`loopwatch: no Electron window (${why}); starting the browser host instead.`)
   run(process.execPath, ['scripts/serve.mjs', ...args])
 }

@@ -52,6 +52,7 @@ export async function shutdownAll(parts: Stoppable[], graceMs: number, progress:
 
 /** The report in a few lines, for the desktop dialog and the terminal. */
 export function formatShutdownReport(r: AppShutdownReport): string {
+  if (r.parts.length === 0) return 'Nothing was running: no tasks to stop.'
   const lines = [
     `Stopped ${r.parts.length} part${r.parts.length === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(1)} s (grace ${(r.graceMs / 1000).toFixed(1)} s).`,
     `${r.totals.finished} task${r.totals.finished === 1 ? '' : 's'} finished cleanly, ${r.totals.forced} forced, ${r.totals.cleanupErrors} cleanup error${r.totals.cleanupErrors === 1 ? '' : 's'}.`,

@@ -37,13 +37,16 @@ async function main(): Promise<void> {
   console.log(`Loopwatch at ${host.url}`)
   console.log(`  history in ${dataDir}; Ctrl-C shuts down gracefully (grace ${args.graceMs} ms).`)
 
-  let stopping = false
+  let stoppingSince: number | null = null
   const stop = async () => {
-    if (stopping) {
+    if (stoppingSince !== null) {
+      // One Ctrl-C reaches us both from the terminal and relayed by the parent script: only a
+      // deliberate second press, later on, skips the wait.
+      if (Date.now() - stoppingSince < 1000) return
       console.log('loopwatch: second interrupt, exiting without waiting.')
       process.exit(130)
     }
-    stopping = true
+    stoppingSince = Date.now()
     console.log(`\nloopwatch: shutting down gracefully (up to ${args.graceMs} ms)…`)
     const report = await core.close(args.graceMs)
     console.log(formatShutdownReport(report))
