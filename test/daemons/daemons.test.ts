@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { VirtualClock } from '../../src/main/runtime'
+import { sleep, VirtualClock } from '../../src/main/runtime'
 import { DaemonError } from '../../src/main/daemons'
 import type { DaemonInfo } from '../../src/main/daemons'
 import { setup } from './helpers'
@@ -62,10 +62,13 @@ describe('daemons host', () => {
     expect(seen).toEqual(['heartbeat', 'heartbeat+jobs', 'jobs', '-'])
   })
 
-  it('shutdown stops every running daemon, closes the loop and the collector, and refuses later starts', async () => {
+  it('shutdown stops every running daemon and anything else on the loop, closes the loop and the collector, and refuses later starts', async () => {
     const { daemons } = setup({ clock: new VirtualClock({ autojump: false }) })
     await daemons.start('heartbeat', { workers: 2 })
     await daemons.start('stats')
+    const stray = daemons.loop.createTask(async () => {
+      await sleep(3_600_000)
+    }, { name: 'stray' })
     const url = daemons.collectorUrl()!
 
     const report = await daemons.shutdown(500)
@@ -74,6 +77,8 @@ describe('daemons host', () => {
       ['stats', 1, 0],
       ['heartbeat', 2, 0],
     ])
+    expect(report.others.forced).toEqual([])
+    expect(report.others.finished).toEqual([{ id: stray.id, name: 'stray', state: 'cancelled' }])
     expect(daemons.loop.isClosed()).toBe(true)
     await expect(fetch(`${url}/samples`)).rejects.toThrow()
     expect((await refusal(daemons.start('heartbeat'))).code).toBe('shut-down')

@@ -112,7 +112,13 @@ describe('history writes', () => {
     expect(() => h.startRun({ scenario: 'x', clock: 'hourglass' as 'virtual' })).toThrow(/clock/)
     expect(() => h.endRun(runId, { outcome: 'exploded' as 'done' })).toThrow(/outcome/)
 
+    expect(() => h.log(runId + 100, { t: 0, line: 'lost', taskId: null, taskName: null, stream: 'stdout' })).toThrow(RunNotFoundError)
+    expect(() => h.log(runId, { t: 0, line: 'x', taskId: null, taskName: null, stream: 'stdlog' as 'stdout' })).toThrow(/stream/)
+    expect(() => h.log(runId, { t: Number.NaN, line: 'x', taskId: null, taskName: null, stream: 'stdout' })).toThrow(InvalidHistoryInputError)
+
     expect(rows(h, 'SELECT id, outcome FROM runs')).toEqual([{ id: runId, outcome: 'running' }])
+    h.flush()
+    expect(rows(h, 'SELECT count(*) AS n FROM logs')).toEqual([{ n: 0 }])
 
     h.endRun(runId, { outcome: 'done' })
     let again: unknown

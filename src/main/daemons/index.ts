@@ -14,7 +14,7 @@ import { startStats } from './stats'
 import { stopTasks } from './stop-tasks'
 import type {
   DaemonContext, DaemonId, DaemonInfo, DaemonLog, DaemonStopReport, JobsProgress,
-  RunningDaemon, StatsSample, TaskCounts,
+  RunningDaemon, ShutdownReport, StatsSample, TaskCounts,
 } from './types'
 
 export { DaemonError } from './errors'
@@ -72,6 +72,8 @@ export interface DaemonsOptions {
 export interface DaemonsShutdownReport {
   graceMs: number
   daemons: DaemonStopReport[]
+  /** Anything else left on the daemons' loop (a forced daemon task, a task someone else created). */
+  others: ShutdownReport
 }
 
 export interface Daemons {
@@ -248,11 +250,12 @@ export function createDaemons(options: DaemonsOptions): Daemons {
     async shutdown(graceMs = DEFAULT_GRACE_MS) {
       shutDown = true
       const reports = await Promise.all(DAEMON_IDS.filter((id) => slots[id].running || slots[id].stopping).map((id) => daemons.stop(id, graceMs)))
+      const others = await loop.shutdown({ graceMs })
       loop.stop()
       await running.catch(() => undefined)
       loop.close()
       if (collector) await (await collector.catch(() => null))?.close()
-      return { graceMs, daemons: reports }
+      return { graceMs, daemons: reports, others }
     },
 
     onSample: (cb) => subscribe(sampleListeners, cb),

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { HistoryError, RunNotFoundError } from './errors'
+import { HistoryError, InvalidHistoryInputError, RunNotFoundError } from './errors'
 import { liveRuns, markInterrupted, markInterruptedRuns } from './crash-marking'
 import { runToCsv, runToJson } from './export'
 import { migrate } from './migrations'
@@ -87,6 +87,8 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
   if (!live) liveRuns.set(file, (live = new Set()))
   // The runs this instance started and has not ended.
   const mine = new Set<number>()
+  // Runs known to exist, so log() looks each up once.
+  const known = new Set<number>()
   let closed = false
 
   const buffer = new WriteBuffer(db, options.flushMs ?? 200, options.maxBatch ?? 1000, (error) => {
@@ -127,6 +129,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
           .lastInsertRowid,
       )
       mine.add(id)
+      known.add(id)
       live.add(id)
       return id
     },
@@ -140,7 +143,14 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
 
     log(runId: number, record: HistoryLog): void {
       open()
-      buffer.addLog(checkRunId(runId), record)
+      const id = checkRunId(runId)
+      // Checked here, not at flush: one bad row would otherwise fail its whole batch, every retry.
+      if (!known.has(id)) {
+        if (!findRun(id)) throw new RunNotFoundError(id)
+        known.add(id)
+      }
+      checkLog(record)
+      buffer.addLog(id, record)
     },
 
     endRun(runId: number, result: EndRunInput): void {
@@ -212,6 +222,19 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
     },
   }
   return history
+}
+
+function checkLog(r: HistoryLog): void {
+  const issues: { path: string; message: string }[] = []
+  if (r === null || typeof r !== 'object') issues.push({ path: '', message: 'a log record is an object' })
+  else {
+    if (typeof r.t !== 'number' || !Number.isFinite(r.t)) issues.push({ path: 't', message: 't is a finite number' })
+    if (typeof r.line !== 'string') issues.push({ path: 'line', message: 'line is a string' })
+    if (r.stream !== 'stdout' && r.stream !== 'stderr') issues.push({ path: 'stream', message: 'stream is "stdout" or "stderr"' })
+    if (r.taskId !== null && !Number.isSafeInteger(r.taskId)) issues.push({ path: 'taskId', message: 'taskId is an integer or null' })
+    if (r.taskName !== null && typeof r.taskName !== 'string') issues.push({ path: 'taskName', message: 'taskName is a string or null' })
+  }
+  if (issues.length > 0) throw new InvalidHistoryInputError('log record', issues)
 }
 
 function toRun(r: RunRow): HistoryRun {
