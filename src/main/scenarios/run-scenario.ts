@@ -84,7 +84,8 @@ export function createScenarioRun<P>(
     outDir: opts.outDir,
     print: (line) => emit(String(line), 'stdout', 'print'),
     warn: (message) => emit(message, 'stderr', 'warning'),
-    time: () => now() / 1000,
+    // Microsecond precision, as time.time() shows, without the float noise of ms / 1000.
+    time: () => Number((now() / 1000).toFixed(6)),
     run: (main) => asyncioRun(loop, main, ctx.warn),
     wroteFile: (path) => void files.push(path),
   }
