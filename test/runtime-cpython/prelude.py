@@ -24,7 +24,12 @@ def _ms(loop):
     return str(int(t)) if t == int(t) else str(t)
 
 
-_last_loop = []
+def ms(seconds):
+    """A loop time or deadline in seconds, printed as the TS side prints ms (None as 'null')."""
+    if seconds is None:
+        return "null"
+    t = round(seconds * 1000, 3)
+    return int(t) if t == int(t) else t
 
 
 def log(*parts):
