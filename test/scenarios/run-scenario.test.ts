@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createScenarioRun, getScenario } from '../../src/main/scenarios/index'
 import { runScenario, tempDir } from './helpers'
 
@@ -67,5 +67,23 @@ describe('createScenarioRun', () => {
 
   it('refuses a clock speed that is not a positive number', () => {
     expect(() => createScenarioRun(getScenario('awaitables')!, {}, { clock: { speed: 0 }, outDir: '/nonexistent' })).toThrow(RangeError)
+  })
+})
+
+describe('record listeners', () => {
+  it("are removed when they throw, without failing the program or other listeners", async () => {
+    const dir = tempDir()
+    const run = createScenarioRun(getScenario('awaitables')!, {}, { clock: 'virtual', outDir: dir.path })
+    const seen: string[] = []
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {})
+    run.onRecord(() => {
+      throw new Error('observer bug')
+    })
+    run.onRecord((r) => seen.push(r.line))
+    const result = await run.start()
+    quiet.mockRestore()
+    dir.remove()
+    expect(result.outcome).toBe('done')
+    expect(seen).toEqual(['awaited coro()', 'awaited task'])
   })
 })

@@ -75,7 +75,15 @@ export function createScenarioRun<P>(
       stream,
       kind,
     }
-    for (const listener of listeners) listener(record)
+    for (const listener of listeners) {
+      try {
+        listener(record)
+      } catch (error) {
+        // An observer's bug must not become the program's error: drop it, say so once.
+        listeners.delete(listener)
+        console.error(`loopwatch: a record listener of ${def.id} threw and was removed:`, error)
+      }
+    }
   }
 
   const ctx: ScenarioContext<P> = {
