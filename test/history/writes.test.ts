@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   createTask, currentTask, EventLoop, gather, sleep, VirtualClock,
 } from '../../src/main/runtime'
@@ -143,6 +143,23 @@ describe('history writes', () => {
     const again = open(dir)
     expect(again.getRun(ended)?.run.outcome).toBe('done')
     expect(again.getRun(unfinished)?.run).toMatchObject({ outcome: 'interrupted', error: { name: 'Interrupted' } })
+  })
+
+  it('a recorder left attached after close drops later rows quietly instead of retrying forever', async () => {
+    const h = open(undefined, { flushMs: 5 })
+    const loop = new EventLoop({ clock: new VirtualClock() })
+    const runId = h.startRun({ scenario: 'late', clock: 'virtual' })
+    h.recorder(loop, runId)
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    closeNow(h)
+
+    await loop.runUntilComplete(async () => {
+      await gather([createTask(() => sleep(10)), createTask(() => sleep(20))])
+    })
+    await new Promise((resolve) => setTimeout(resolve, 30))
+
+    expect(errors).not.toHaveBeenCalled()
+    errors.mockRestore()
   })
 
   it('a second History on the same file leaves this process\'s live runs alone', () => {

@@ -77,7 +77,7 @@ export function jobStore(db: Database) {
       return Number(insertJob.run(JSON.stringify(order), Date.now()).lastInsertRowid)
     },
     /** Writes the job's order and items and marks it done, in one transaction. False if it was already done. */
-    complete: (job: Job, worker: string): boolean => complete(job, worker),
+    complete: (job: Job, worker: string): boolean => complete.immediate(job, worker),
     /** Jobs accepted earlier and never written, oldest first. */
     pending(): Job[] {
       return (selectPending.all() as { id: number; payload: string }[]).map((r) => ({

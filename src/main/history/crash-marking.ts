@@ -35,7 +35,7 @@ export function markInterrupted(db: Database, ids: number[], why: string, now = 
       run.run(now, error, id)
       tasks.run(id)
     }
-  })()
+  }).immediate()
 }
 
 function processAlive(pid: number | null): boolean {

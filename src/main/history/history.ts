@@ -214,7 +214,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
     close(): void {
       if (closed) return
       buffer.flush()
-      buffer.cancelTimers()
+      buffer.dispose()
       if (mine.size > 0) markInterrupted(db, [...mine], 'the history was closed while the run was still running')
       for (const id of mine) live.delete(id)
       closed = true

@@ -33,6 +33,7 @@ export class WriteBuffer {
   private logs: LogRow[] = []
   private timer: NodeJS.Timeout | null = null
   private immediate: NodeJS.Immediate | null = null
+  private disposed = false
   private readonly counters: WriteStats = { transactions: 0, taskRows: 0, logRows: 0 }
   private readonly upsertTask
   private readonly insertLog
@@ -69,12 +70,14 @@ export class WriteBuffer {
 
   /** Hot path: called from instruments inside task steps. Memory only. */
   markTask(row: TaskRow): void {
+    if (this.disposed) return
     this.dirty.add(row)
     this.schedule()
   }
 
   /** Hot path: called for each printed line. Memory only. */
   addLog(runId: number, record: LogRecord): void {
+    if (this.disposed) return
     this.logs.push({ runId, ...record })
     this.schedule()
   }
@@ -100,7 +103,9 @@ export class WriteBuffer {
     this.dirty = new Set()
     this.logs = []
     try {
-      this.writeBatch(tasks, logs)
+      // IMMEDIATE: take the write lock up front, so a second process (the CLI beside the app)
+      // makes us wait on busy_timeout instead of failing mid-transaction.
+      this.writeBatch.immediate(tasks, logs)
     } catch (error) {
       for (const r of tasks) this.dirty.add(r)
       this.logs = logs.concat(this.logs)
@@ -109,6 +114,17 @@ export class WriteBuffer {
     this.counters.transactions++
     this.counters.taskRows += tasks.length
     this.counters.logRows += logs.length
+  }
+
+  /**
+   * After the database closes: a recorder still attached to a live loop must neither write nor
+   * keep retrying, so later rows are dropped.
+   */
+  dispose(): void {
+    this.cancelTimers()
+    this.disposed = true
+    this.dirty.clear()
+    this.logs = []
   }
 
   /** Stops the timers; buffered rows stay until the next `flush`. */
