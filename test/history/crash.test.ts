@@ -39,6 +39,14 @@ describe('history crash-marking', () => {
     const meanwhile = open(dir)
     expect(meanwhile.interruptedAtOpen).toEqual([])
     expect(meanwhile.getRun(runId)?.run.outcome).toBe('running')
+    // …and this process can record its own run into the same file while the writer keeps writing.
+    const ours = meanwhile.startRun({ scenario: 'beside', clock: 'virtual' })
+    for (let i = 0; i < 50; i++) {
+      meanwhile.log(ours, { t: i, line: `line ${i}`, taskId: null, taskName: null, stream: 'stdout' })
+      meanwhile.flush()
+    }
+    meanwhile.endRun(ours, { outcome: 'done' })
+    expect(meanwhile.getRun(ours)?.logs).toHaveLength(50)
     closeNow(meanwhile)
 
     child!.kill('SIGKILL')
@@ -68,6 +76,8 @@ describe('history crash-marking', () => {
     expect(lines.filter((l) => l.startsWith('quick-'))).toEqual(['quick-1 finished', 'quick-2 finished', 'quick-3 finished'])
     const ticks = lines.filter((l) => l.startsWith('tick ')).map((l) => Number(l.slice(5)))
     expect(ticks).toEqual(ticks.map((_, i) => i)) // every committed tick, in order, no gaps
+
+    expect(after.getRun(ours)?.run.outcome).toBe('done')
 
     // Marking happens once: the next open finds nothing to mark.
     closeNow(after)
