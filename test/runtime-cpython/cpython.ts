@@ -32,9 +32,13 @@ export class OtherError extends Error {
   override name = 'OtherError'
 }
 
-/** Runs a Python program (dedented) and returns its stdout lines; throws with stderr if it crashed. */
-export function py(code: string): string[] {
-  const program = `from prelude import *\n${dedent(code)}\nmain_run(main)\n`
+/**
+ * Runs a Python program and returns its stdout lines; throws with stderr if it crashed. Each part
+ * is dedented on its own, so shared definitions can be prepended.
+ */
+export function py(code: string | string[]): string[] {
+  const parts = typeof code === 'string' ? [code] : code
+  const program = `from prelude import *\n${parts.map(dedent).join('\n')}\nmain_run(main)\n`
   const r = spawnSync('python3', ['-c', program], {
     encoding: 'utf8',
     env: { ...process.env, PYTHONPATH: [here, oracleDir].join(path.delimiter), PYTHONDONTWRITEBYTECODE: '1' },
@@ -94,7 +98,7 @@ function dedent(code: string): string {
 }
 
 /** Runs both programs and asserts the TS trace equals CPython's (which must say more than its outcome). */
-export async function expectSameTrace(python: string, main: (log: Log) => Promise<unknown>, opts: { graceMs?: number } = {}): Promise<string[]> {
+export async function expectSameTrace(python: string | string[], main: (log: Log) => Promise<unknown>, opts: { graceMs?: number } = {}): Promise<string[]> {
   const expected = py(python)
   const actual = await ts(main, opts)
   expect(actual).toEqual(expected)
