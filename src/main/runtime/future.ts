@@ -9,6 +9,34 @@ import type { CancelSource } from './types'
 import { current } from './current'
 import { CancelledError, InvalidStateError, RuntimeError } from './errors'
 
+type Resolve = (v: unknown) => void
+type Reject = (e: unknown) => void
+
+/** One `then` registration: the callbacks given and the derived promise's resolvers. */
+export interface ThenWaiter {
+  onFulfilled: ((value: never) => unknown) | null
+  onRejected: ((reason: unknown) => unknown) | null
+  res: Resolve
+  rej: Reject
+}
+
+/**
+ * Settles a `then` registration from a done future, or with `override` (the CancelledError a
+ * cancelled task receives instead of what it awaited).
+ */
+export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown): void {
+  try {
+    if (override !== undefined || f._state === CANCELLED || f._hasException) {
+      const e = override !== undefined ? override : f._state === CANCELLED ? f._cancelledError : f._exception
+      if (w.onRejected !== null) w.res(w.onRejected(e))
+      else w.rej(e)
+    } else if (w.onFulfilled !== null) w.res((w.onFulfilled as (v: unknown) => unknown)(f._result))
+    else w.res(f._result)
+  } catch (e) {
+    w.rej(e)
+  }
+}
+
 const PENDING = 0
 const FINISHED = 1
 const CANCELLED = 2
@@ -101,36 +129,22 @@ export class Future<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    let res!: (v: R1 | R2 | PromiseLike<R1 | R2>) => void
-    let rej!: (e: unknown) => void
+    let res!: Resolve
+    let rej!: Reject
     const derived = new Promise<R1 | R2>((a, b) => {
-      res = a
+      res = a as Resolve
       rej = b
     })
-    const settle = (f: Future<T>, cancelledWith?: unknown): void => {
-      try {
-        if (cancelledWith !== undefined) {
-          if (onRejected) res(onRejected(cancelledWith))
-          else rej(cancelledWith)
-        } else if (f._state === CANCELLED || f._hasException) {
-          const e = f._state === CANCELLED ? f._cancelledError : f._exception
-          if (onRejected) res(onRejected(e))
-          else rej(e)
-        } else if (onFulfilled) res(onFulfilled(f._result as T))
-        else res(f._result as unknown as R1)
-      } catch (e) {
-        rej(e)
-      }
-    }
+    const waiter: ThenWaiter = { onFulfilled: onFulfilled ?? null, onRejected: onRejected ?? null, res, rej }
     const task = current.task
     if (task !== null && task._inStep && task._loop === current.loop) {
-      if (this._state !== PENDING && !this._yieldOnce) settle(this) // asyncio: awaiting a done future does not yield
-      else if ((this as Future<unknown>) === task) settle(this, new RuntimeError(`${task.describe()} cannot await itself`))
-      else task._park(this as Future<unknown>, settle as (f: Future<unknown>, c?: unknown) => void)
+      if (this._state !== PENDING) settleThen(waiter, this) // asyncio: awaiting a done future does not yield
+      else if ((this as Future<unknown>) === task) settleThen(waiter, this, new RuntimeError(`${task.describe()} cannot await itself`))
+      else task._park(this as Future<unknown>, waiter)
     } else if (this._state !== PENDING && this._loopOrNull() === null) {
-      queueMicrotask(() => settle(this))
+      queueMicrotask(() => settleThen(waiter, this))
     } else {
-      this.addDoneCallback(settle)
+      this.addDoneCallback((f) => settleThen(waiter, f))
     }
     return derived
   }

@@ -11,12 +11,12 @@ import type { EventLoop } from './loop'
 import type { CancelRequest, CancelSource, TaskState } from './types'
 import { current } from './current'
 import { CancelledError } from './errors'
-import { Future, FutureStates } from './future'
+import type { ThenWaiter } from './future'
+import { Future, FutureStates, settleThen } from './future'
 import type { Handle } from './types'
 
 const { PENDING, CANCELLED } = FutureStates
 type Phase = 'pending' | 'running' | 'waiting'
-type Settle = (f: Future<unknown>, cancelledWith?: unknown) => void
 
 let nextId = 1
 
@@ -45,7 +45,7 @@ export class Task<T> extends Future<T> {
   private _request: CancelRequest | null = null
   /** @internal what the task is parked on (asyncio's _fut_waiter) and how to resume it */
   _waitingOn: Future<unknown> | null = null
-  private _settle: Settle | null = null
+  private _then: ThenWaiter | null = null
   private _controller: AbortController | null = null
   private _deadline: { when: number; handle: Handle } | null = null
 
@@ -157,17 +157,17 @@ export class Task<T> extends Future<T> {
   }
 
   /** @internal called by Future.then inside this task's step: the task parks on `f`. */
-  _park(f: Future<unknown>, settle: Settle): void {
+  _park(f: Future<unknown>, waiter: ThenWaiter): void {
     const prev = this._waitingOn
     if (prev !== null && prev !== f) {
       // A second `then` in one step (Promise.all over futures, a side chain): the last one is the
       // await edge; the earlier one still settles, through a plain callback.
-      const prevSettle = this._settle!
+      const prevThen = this._then!
       prev._removeWaiter(this)
-      prev.addDoneCallback((p) => prevSettle(p))
+      prev.addDoneCallback((p) => settleThen(prevThen, p))
     }
     this._waitingOn = f
-    this._settle = settle
+    this._then = waiter
     if (f._yieldOnce) {
       // sleep(0): a bare yield. The future is done at once and the task goes to the back of the queue.
       f._yieldOnce = false
@@ -220,17 +220,17 @@ export class Task<T> extends Future<T> {
       return
     }
     const f = this._waitingOn
-    const settle = this._settle
+    const waiter = this._then
     this._waitingOn = null
-    this._settle = null
-    if (f === null || settle === null) return
+    this._then = null
+    if (f === null || waiter === null) return
     if (this._mustCancel) {
       this._mustCancel = false
-      settle(f, this._makeCancelledError())
+      settleThen(waiter, f, this._makeCancelledError())
     } else if (f._state === CANCELLED && this._request !== null) {
-      settle(f, this._makeCancelledError())
+      settleThen(waiter, f, this._makeCancelledError())
     } else {
-      settle(f)
+      settleThen(waiter, f)
     }
   }
 
@@ -278,7 +278,7 @@ export class Task<T> extends Future<T> {
     this._deadline?.handle.cancel()
     this._deadline = null
     this._waitingOn = null
-    this._settle = null
+    this._then = null
     this._setState(final)
     this._loop._taskFinished(this)
     this._scheduleWaiters()

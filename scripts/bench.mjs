@@ -1,0 +1,16 @@
+// `npm run bench`: bundles the benchmark with esbuild (no tsx helpers in the hot path, as in the
+// production bundle) and runs it under plain Node.
+import { build } from 'esbuild'
+import { spawnSync } from 'node:child_process'
+
+await build({
+  entryPoints: ['bench/index.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: 'out/bench/index.mjs',
+  logLevel: 'warning',
+})
+const r = spawnSync(process.execPath, ['--expose-gc', 'out/bench/index.mjs'], { stdio: 'inherit' })
+process.exit(r.status ?? 1)
