@@ -5,12 +5,9 @@ import type { History } from '../history'
 import { startCollector } from './collector'
 import type { Collector } from './collector'
 import { configSchemas } from './config'
-import type { HeartbeatConfig, JobsConfig, StatsConfig } from './config'
 import { DaemonError } from './errors'
-import { startHeartbeat } from './heartbeat'
-import { startJobs } from './jobs'
+import { DAEMON_IDS, definitions } from './definitions'
 import { countByState } from './metrics'
-import { startStats } from './stats'
 import { stopTasks } from './stop-tasks'
 import type {
   DaemonContext, DaemonId, DaemonInfo, DaemonLog, DaemonStopReport, JobsProgress,
@@ -22,37 +19,10 @@ export type { DaemonErrorCode } from './errors'
 export { startCollector } from './collector'
 export type { Collector } from './collector'
 export type * from './types'
+export { DAEMON_IDS } from './definitions'
 
 /** Grace a stop gives cleanup when the caller names none (ms of the daemons' clock). */
 export const DEFAULT_GRACE_MS = 5000
-
-interface Definition {
-  title: string
-  description: string
-  start(ctx: DaemonContext, config: Record<string, unknown>): RunningDaemon
-}
-
-const definitions: Record<DaemonId, Definition> = {
-  stats: {
-    title: 'Stats daemon',
-    description:
-      'Course, Example 2: every interval it samples event-loop delay, task counts, memory and CPU and POSTs them to a collector on 127.0.0.1.',
-    start: (ctx, c) => startStats(ctx, c as StatsConfig),
-  },
-  heartbeat: {
-    title: 'Heartbeat workers',
-    description: 'Course, "Task": N workers, each printing a heartbeat every second, forever.',
-    start: (ctx, c) => startHeartbeat(ctx, c as HeartbeatConfig),
-  },
-  jobs: {
-    title: 'Job workers',
-    description:
-      'A producer feeds faker orders into a bounded Queue; N workers write each order and its items in one transaction. Stopping loses nothing.',
-    start: (ctx, c) => startJobs(ctx, c as JobsConfig),
-  },
-}
-
-export const DAEMON_IDS = Object.keys(definitions) as DaemonId[]
 
 export interface DaemonsOptions {
   /** The history whose database the job workers write to. */
