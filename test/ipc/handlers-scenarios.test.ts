@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { openHistory } from '../../src/main/history/index'
 import { openApp } from './app-helper'
 
 describe('scenario handlers', () => {
@@ -82,5 +83,22 @@ describe('scenario handlers', () => {
     await app.core.runs.settled()
     expect((await app.ok('runs:list'))[0]?.status).toBe('cancelled')
     expect((await app.ok('history:get', { runId: run.runId })).run.outcome).toBe('cancelled')
+  })
+})
+
+describe('closing the app', () => {
+  it('stops a live run and records its outcome before history closes', async () => {
+    const app = openApp()
+    const run = await app.ok('scenario:start', { id: 'workers-heartbeat', params: { iterations: 1000 }, clock: { speed: 1 } })
+    await app.until(() => [...app.view().values()].some((t) => t.runId === run.runId && t.state === 'waiting'))
+    const report = await app.core.close(500)
+    expect(report.parts.map((p) => p.kind)).toEqual(['run'])
+    const reopened = openHistory(app.dataDir)
+    try {
+      expect(reopened.getRun(run.runId)?.run.outcome).toBe('cancelled')
+      expect(reopened.interruptedAtOpen).toEqual([])
+    } finally {
+      reopened.close()
+    }
   })
 })

@@ -120,6 +120,8 @@ export class AppCore {
     const report = await this.shutdown(graceMs)
     if (this.closed) return report
     this.closed = true
+    // Let stopped runs record their outcome before history closes.
+    await this.runs.settled(1000)
     await this.daemons.shutdown(Math.min(graceMs, 1000))
     this.monitor.dispose()
     this.history.flush()

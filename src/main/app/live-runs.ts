@@ -77,10 +77,15 @@ export class LiveRuns {
       stopLogging()
       stopRecording()
       monitor.detach(label)
-      history.endRun(runId, { outcome: result.outcome, error: result.error })
       summary.status = result.outcome
       summary.endedWall = result.endedAt
       summary.error = result.error ? { name: result.error.name, message: result.error.message, stack: result.error.stack ?? null } : null
+      try {
+        history.endRun(runId, { outcome: result.outcome, error: result.error })
+      } catch (e) {
+        // History closed under us (the app is quitting): the run is marked interrupted next start.
+        console.error(`loopwatch: could not record the end of run ${runId}:`, e)
+      }
       this.forgetOld()
       this.opts.onChange()
       return result
@@ -112,9 +117,13 @@ export class LiveRuns {
     return [...this.runs.values()].map((r) => ({ ...r.summary }))
   }
 
-  /** Resolves when every run has settled (tests, shutdown). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.runs.values()].map((r) => r.finished))
+  /** Resolves when every run has settled (tests, shutdown), or after `timeoutMs`. */
+  async settled(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const all = Promise.all([...this.runs.values()].map((r) => r.finished))
+    if (!Number.isFinite(timeoutMs)) return void (await all)
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([all, new Promise((done) => (timer = setTimeout(done, timeoutMs)))])
+    clearTimeout(timer)
   }
 
   private forgetOld(): void {
