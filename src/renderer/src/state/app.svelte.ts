@@ -131,6 +131,28 @@ export class AppState {
     }
   }
 
+  /** Loops of runs that have ended, with the loop time their last task ended at. */
+  readonly endedLoops = $derived.by(() => {
+    void this.store.version
+    const ended = new Map<string, number>()
+    for (const r of this.runs) {
+      if (r.status !== 'running' && r.status !== 'stopping') ended.set(runLoopLabel(r.runId), 0)
+    }
+    for (const t of this.store.tasks.values()) {
+      const at = ended.get(t.loop)
+      if (at !== undefined && t.endedAt && t.endedAt.loop > at) ended.set(t.loop, t.endedAt.loop)
+    }
+    return ended
+  })
+
+  /**
+   * A loop's clock now: stopped at its last task's end once its run is over (the monitor's last
+   * clock report would otherwise keep ticking), else the store's live reading.
+   */
+  clockOf(loop: string, wall: number): number | null {
+    return this.endedLoops.get(loop) ?? this.store.loopNow(loop, wall)
+  }
+
   /** The label shown for a loop: the run's scenario id, or "daemons". */
   loopLabel(loop: string): string {
     if (loop === DAEMONS_LOOP) return 'daemons'

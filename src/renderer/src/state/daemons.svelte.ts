@@ -12,6 +12,8 @@ export class DaemonsState {
   samples = $state.raw<StatsSample[]>([])
   progress = $state.raw<JobsProgress[]>([])
   busy = $state<Partial<Record<DaemonId, boolean>>>({})
+  /** Edited settings per daemon, as typed; used by the next start. */
+  drafts = $state<Partial<Record<DaemonId, Record<string, string>>>>({})
   error = $state<string | null>(null)
 
   readonly latestSample = $derived(this.samples[this.samples.length - 1] ?? null)
@@ -31,8 +33,28 @@ export class DaemonsState {
     this.progress = next
   }
 
-  /** Start a stopped daemon or stop a running one (gracefully). */
-  async toggle(id: DaemonId, config?: Record<string, unknown>): Promise<void> {
+  /** The settings form's text for a daemon: its draft, else its current config. */
+  draftOf(d: DaemonInfo): Record<string, string> {
+    return this.drafts[d.id] ?? Object.fromEntries(Object.entries(d.config).map(([k, v]) => [k, String(v)]))
+  }
+
+  setDraft(d: DaemonInfo, key: string, value: string): void {
+    this.drafts = { ...this.drafts, [d.id]: { ...this.draftOf(d), [key]: value } }
+  }
+
+  /** The draft as config: numbers where the current config has numbers; null if none was edited. */
+  configFromDraft(d: DaemonInfo): Record<string, unknown> | null {
+    const draft = this.drafts[d.id]
+    if (!draft) return null
+    const out: Record<string, unknown> = {}
+    for (const [k, text] of Object.entries(draft)) {
+      out[k] = typeof d.config[k] === 'number' && text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text
+    }
+    return out
+  }
+
+  /** Start a stopped daemon (with edited settings, if any) or stop a running one (gracefully). */
+  async toggle(id: DaemonId): Promise<void> {
     const api = this.api()
     const d = this.list.find((x) => x.id === id)
     if (!api || !d || this.busy[id]) return
@@ -44,6 +66,7 @@ export class DaemonsState {
         if (!res.ok) this.error = res.error.message
         else this.list = this.list.map((x) => (x.id === id ? { ...x, running: false } : x))
       } else {
+        const config = this.configFromDraft(d)
         const res = await api.invoke('daemon:start', config ? { id, config } : { id })
         if (!res.ok) this.error = res.error.message
         else this.list = this.list.map((x) => (x.id === id ? res.value : x))

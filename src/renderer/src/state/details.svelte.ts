@@ -12,14 +12,15 @@ export const EXTEND_MS = 5_000
 export class DetailsState {
   form = $state<DetailsForm>('none')
   reason = $state('')
-  deadlineSeconds = $state('5')
+  /** Bound to a number input: a number once edited, so read it through `String()`. */
+  deadlineSeconds = $state<string | number>('5')
   error = $state<string | null>(null)
   busy = $state(false)
   detail = $state.raw<TaskDetail | null>(null)
 
   readonly deadlineError = $derived.by(() => {
     const n = Number(this.deadlineSeconds)
-    if (this.deadlineSeconds.trim() === '' || !Number.isFinite(n)) return 'enter seconds, e.g. 5'
+    if (String(this.deadlineSeconds).trim() === '' || !Number.isFinite(n)) return 'enter seconds, e.g. 5'
     if (n < 0) return 'must not be negative'
     return null
   })

@@ -7,14 +7,15 @@ export type ShutdownPhase = 'closed' | 'confirm' | 'running' | 'report'
 
 export class ShutdownState {
   phase = $state<ShutdownPhase>('closed')
-  graceSeconds = $state('5')
+  /** Bound to a number input: a number once edited, so read it through `String()`. */
+  graceSeconds = $state<string | number>('5')
   progress = $state.raw<ShutdownProgress | null>(null)
   report = $state.raw<AppShutdownReport | null>(null)
   error = $state<string | null>(null)
 
   readonly graceError = $derived.by(() => {
     const n = Number(this.graceSeconds)
-    if (this.graceSeconds.trim() === '' || !Number.isFinite(n)) return 'enter seconds, e.g. 5'
+    if (String(this.graceSeconds).trim() === '' || !Number.isFinite(n)) return 'enter seconds, e.g. 5'
     if (n < 0 || n > 600) return 'between 0 and 600 seconds'
     return null
   })

@@ -1,0 +1,31 @@
+import { expect, test } from './fixtures/index'
+import { ui } from './ui'
+
+test('a deadline set on the traffic-jam request counts down and cancels it with source deadline', async ({ page, saveScreenshot }) => {
+  const u = ui(page)
+  // The course's wait_for would time out after 1 s on its own; give it a minute so ours is first.
+  await u.openLauncher('wait-for-timeout')
+  const dialog = page.getByRole('dialog')
+  await dialog.getByLabel('timeout').fill('60000')
+  await dialog.getByRole('radio', { name: '1×' }).check()
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click()
+
+  // The request is the task main awaits: it sleeps for the service's 10 s.
+  const sleeping = u.grid.getByRole('row').filter({ hasText: /sleep/ })
+  await expect(sleeping).toHaveCount(1)
+  const name = (await sleeping.locator('.name').textContent()) ?? ''
+  const request = u.row(name)
+  await request.click()
+  await page.keyboard.press('d')
+  await page.keyboard.press('Control+a')
+  await page.keyboard.type('1.5')
+  await u.details.getByRole('button', { name: 'Set deadline' }).click()
+
+  await expect(u.details.getByTestId('deadline-countdown')).toHaveText(/^\d\.\d{3} s$/)
+  await saveScreenshot('deadline-counting-down')
+
+  await expect(u.stateOf(request)).toHaveText(/cancelled/, { timeout: 15_000 })
+  await expect(u.cancelSourceOf(request)).toHaveText('deadline')
+  await expect(u.details).toContainText(/deadline/)
+  await saveScreenshot('deadline-passed')
+})

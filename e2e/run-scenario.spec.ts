@@ -1,0 +1,45 @@
+import { expect, test } from './fixtures/index'
+import { ui } from './ui'
+
+test('running a program of the course shows its tasks finishing with the course lines in the log', async ({ page, saveScreenshot }) => {
+  const u = ui(page)
+  await expect(page.getByRole('heading', { name: 'Run a program from the course' })).toBeVisible()
+  await u.runButton('graceful-cancel').click()
+
+  const db = u.row('db_operation')
+  await expect(u.stateOf(u.row('main'))).toHaveText(/done/)
+  await expect(u.stateOf(db)).toHaveText(/done/)
+  await expect(u.runStatus).toHaveText('done')
+
+  await db.click()
+  await page.keyboard.press('Enter')
+  await expect(u.details.getByRole('heading', { name: 'db_operation' })).toBeVisible()
+  // The course's output: five rounds, then the cancellation caught and the cleanup finished.
+  await expect(u.logLines).toHaveText([
+    /0\.000\s+operation start/,
+    /0\.000\s+operation new round/,
+    /1\.000\s+operation new round/,
+    /2\.000\s+operation new round/,
+    /3\.000\s+operation new round/,
+    /4\.000\s+operation new round/,
+    /5\.000\s+operation was cancelled/,
+    /6\.000\s+operation done/,
+  ])
+  await saveScreenshot('graceful-cancel-done')
+})
+
+test('the launcher shows the course source beside the port and reports a bad parameter inline', async ({ page, saveScreenshot }) => {
+  const u = ui(page)
+  await u.openLauncher('wait-for-timeout')
+  const dialog = page.getByRole('dialog')
+  await expect(dialog.getByRole('region', { name: 'Course source (Python)' })).toContainText('asyncio.wait_for')
+  await expect(dialog.getByRole('region', { name: 'Port source (TypeScript)' })).toContainText('waitFor')
+  await expect(dialog.getByLabel('delay')).toHaveValue('10000')
+
+  await dialog.getByLabel('delay').fill('-5')
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click()
+  await expect(dialog.getByLabel('delay')).toHaveAttribute('aria-invalid', 'true')
+  await expect(dialog.locator('#param-delay-hint .field-error')).not.toBeEmpty()
+  await saveScreenshot('launcher-invalid-delay')
+  await expect(u.grid).toHaveCount(0)
+})
