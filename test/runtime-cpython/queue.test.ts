@@ -1,0 +1,311 @@
+/** Queue as asyncio.Queue: FIFO to waiting getters and putters, maxsize, join/taskDone, cancelled waiters. */
+import { describe, it } from 'vitest'
+import { Queue, QueueEmpty, QueueFull, createTask, gather, sleep } from '../../src/main/runtime/index'
+import { b, err, expectSameTrace } from './cpython'
+
+describe('Queue, compared with CPython', () => {
+  it('waiting getters receive items in the order they started waiting', async () => {
+    await expectSameTrace(
+      `
+      async def consumer(q, name):
+          item = await q.get()
+          log(name, 'got', item)
+      async def main():
+          q = asyncio.Queue()
+          cs = [asyncio.create_task(consumer(q, f'c{i}')) for i in range(3)]
+          await asyncio.sleep(0.01)
+          for i in range(3):
+              q.put_nowait(i)
+          log('put three')
+          await asyncio.gather(*cs)
+      `,
+      async (log) => {
+        const q = new Queue<number>()
+        const cs = [0, 1, 2].map((i) =>
+          createTask(async () => {
+            const item = await q.get()
+            log(`c${i}`, 'got', item)
+          }),
+        )
+        await sleep(10)
+        for (let i = 0; i < 3; i++) q.putNowait(i)
+        log('put three')
+        await gather(cs)
+      },
+    )
+  })
+
+  it('a get() that runs before the woken getter takes the item, and the woken one waits again at the back', async () => {
+    await expectSameTrace(
+      `
+      async def consumer(q, name):
+          while True:
+              item = await q.get()
+              log(name, 'got', item)
+              if item == 'stop':
+                  return
+      async def main():
+          q = asyncio.Queue()
+          a = asyncio.create_task(consumer(q, 'a'))
+          await asyncio.sleep(0.01)
+          q.put_nowait('x')
+          log('barging get', await q.get())
+          bb = asyncio.create_task(consumer(q, 'b'))
+          await asyncio.sleep(0.01)
+          q.put_nowait('y')
+          await asyncio.sleep(0)
+          q.put_nowait('stop')
+          q.put_nowait('stop')
+          await asyncio.gather(a, bb)
+      `,
+      async (log) => {
+        const q = new Queue<string>()
+        const consumer = (name: string) => async (): Promise<void> => {
+          for (;;) {
+            const item = await q.get()
+            log(name, 'got', item)
+            if (item === 'stop') return
+          }
+        }
+        const a = createTask(consumer('a'))
+        await sleep(10)
+        q.putNowait('x')
+        log('barging get', await q.get())
+        const bb = createTask(consumer('b'))
+        await sleep(10)
+        q.putNowait('y')
+        await sleep(0)
+        q.putNowait('stop')
+        q.putNowait('stop')
+        await gather([a, bb])
+      },
+    )
+  })
+
+  it('a bounded queue blocks putters and lets them in FIFO as room appears', async () => {
+    await expectSameTrace(
+      `
+      async def producer(q, name):
+          await q.put(name)
+          log(name, 'put, size', q.qsize(), 'full', q.full())
+      async def main():
+          q = asyncio.Queue(2)
+          ps = [asyncio.create_task(producer(q, f'p{i}')) for i in range(5)]
+          await asyncio.sleep(0.01)
+          log('size', q.qsize(), 'full', q.full())
+          for _ in range(5):
+              log('got', await q.get())
+              await asyncio.sleep(0.01)
+          await asyncio.gather(*ps)
+          log('empty', q.empty())
+      `,
+      async (log) => {
+        const q = new Queue<string>(2)
+        const ps = [0, 1, 2, 3, 4].map((i) =>
+          createTask(async () => {
+            await q.put(`p${i}`)
+            log(`p${i}`, 'put, size', q.qsize(), 'full', b(q.full()))
+          }),
+        )
+        await sleep(10)
+        log('size', q.qsize(), 'full', b(q.full()))
+        for (let i = 0; i < 5; i++) {
+          log('got', await q.get())
+          await sleep(10)
+        }
+        await gather(ps)
+        log('empty', b(q.empty()))
+      },
+    )
+  })
+
+  it('join returns once every item got taskDone, for every joiner', async () => {
+    await expectSameTrace(
+      `
+      async def worker(q, name):
+          while True:
+              item = await q.get()
+              await asyncio.sleep(item / 1000)
+              log(name, 'processed', item)
+              q.task_done()
+      async def joiner(q, name):
+          await q.join()
+          log(name, 'joined')
+      async def main():
+          q = asyncio.Queue()
+          for d in (30, 10, 20, 10):
+              q.put_nowait(d)
+          ws = [asyncio.create_task(worker(q, f'w{i}')) for i in range(2)]
+          js = [asyncio.create_task(joiner(q, f'j{i}')) for i in range(2)]
+          await q.join()
+          log('main joined, unfinished items none; join again returns at once')
+          await q.join()
+          log('second join')
+          for w in ws:
+              w.cancel()
+          await asyncio.gather(*js)
+      `,
+      async (log) => {
+        const q = new Queue<number>()
+        for (const d of [30, 10, 20, 10]) q.putNowait(d)
+        const ws = [0, 1].map((i) =>
+          createTask(async () => {
+            for (;;) {
+              const item = await q.get()
+              await sleep(item)
+              log(`w${i}`, 'processed', item)
+              q.taskDone()
+            }
+          }),
+        )
+        const js = [0, 1].map((i) =>
+          createTask(async () => {
+            await q.join()
+            log(`j${i}`, 'joined')
+          }),
+        )
+        await q.join()
+        log('main joined, unfinished items none; join again returns at once')
+        await q.join()
+        log('second join')
+        for (const w of ws) w.cancel()
+        await gather(js)
+      },
+    )
+  })
+
+  it('a cancelled getter gives up its turn, and a woken getter cancelled before it runs passes the item on', async () => {
+    await expectSameTrace(
+      `
+      async def consumer(q, name):
+          try:
+              log(name, 'got', await q.get())
+          except asyncio.CancelledError:
+              log(name, 'cancelled')
+              raise
+      async def main():
+          q = asyncio.Queue()
+          c1 = asyncio.create_task(consumer(q, 'c1'))
+          c2 = asyncio.create_task(consumer(q, 'c2'))
+          c3 = asyncio.create_task(consumer(q, 'c3'))
+          await asyncio.sleep(0.01)
+          c1.cancel()
+          await asyncio.sleep(0.01)
+          q.put_nowait('first')
+          c2.cancel()
+          await asyncio.sleep(0.01)
+          log('size', q.qsize())
+          q.put_nowait('second')
+          await asyncio.sleep(0.01)
+          log('size', q.qsize())
+      `,
+      async (log) => {
+        const q = new Queue<string>()
+        const consumer = (name: string) => async (): Promise<void> => {
+          try {
+            log(name, 'got', await q.get())
+          } catch (e) {
+            log(name, 'cancelled')
+            throw e
+          }
+        }
+        const c1 = createTask(consumer('c1'))
+        const c2 = createTask(consumer('c2'))
+        createTask(consumer('c3'))
+        await sleep(10)
+        c1.cancel()
+        await sleep(10)
+        q.putNowait('first')
+        c2.cancel()
+        await sleep(10)
+        log('size', q.qsize())
+        q.putNowait('second')
+        await sleep(10)
+        log('size', q.qsize())
+      },
+    )
+  })
+
+  it('a woken putter cancelled before it runs lets the next putter in', async () => {
+    await expectSameTrace(
+      `
+      async def producer(q, name):
+          try:
+              await q.put(name)
+              log(name, 'put')
+          except asyncio.CancelledError:
+              log(name, 'cancelled')
+              raise
+      async def main():
+          q = asyncio.Queue(1)
+          q.put_nowait('seed')
+          p1 = asyncio.create_task(producer(q, 'p1'))
+          p2 = asyncio.create_task(producer(q, 'p2'))
+          await asyncio.sleep(0.01)
+          log('got', q.get_nowait())
+          p1.cancel()
+          await asyncio.sleep(0.01)
+          log('got', q.get_nowait(), 'size', q.qsize())
+      `,
+      async (log) => {
+        const q = new Queue<string>(1)
+        q.putNowait('seed')
+        const producer = (name: string) => async (): Promise<void> => {
+          try {
+            await q.put(name)
+            log(name, 'put')
+          } catch (e) {
+            log(name, 'cancelled')
+            throw e
+          }
+        }
+        const p1 = createTask(producer('p1'))
+        createTask(producer('p2'))
+        await sleep(10)
+        log('got', q.getNowait())
+        p1.cancel()
+        await sleep(10)
+        log('got', q.getNowait(), 'size', q.qsize())
+      },
+    )
+  })
+
+  it('getNowait on an empty queue and putNowait on a full one raise and change nothing', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          q = asyncio.Queue(1)
+          try:
+              q.get_nowait()
+          except asyncio.QueueEmpty as e:
+              log('raised', err(e), 'size', q.qsize())
+          q.put_nowait(1)
+          try:
+              q.put_nowait(2)
+          except asyncio.QueueFull as e:
+              log('raised', err(e), 'size', q.qsize(), 'item', q.get_nowait())
+          u = asyncio.Queue(0)
+          for i in range(100):
+              u.put_nowait(i)
+          log('unbounded size', u.qsize(), 'full', u.full())
+      `,
+      async (log) => {
+        const q = new Queue<number>(1)
+        try {
+          q.getNowait()
+        } catch (e) {
+          if (e instanceof QueueEmpty) log('raised', err(e), 'size', q.qsize())
+        }
+        q.putNowait(1)
+        try {
+          q.putNowait(2)
+        } catch (e) {
+          if (e instanceof QueueFull) log('raised', err(e), 'size', q.qsize(), 'item', q.getNowait())
+        }
+        const u = new Queue<number>(0)
+        for (let i = 0; i < 100; i++) u.putNowait(i)
+        log('unbounded size', u.qsize(), 'full', b(u.full()))
+      },
+    )
+  })
+})
