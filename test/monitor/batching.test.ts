@@ -65,3 +65,24 @@ describe('batching', () => {
     expect(w.deltas.flatMap((d) => d.logs).map((l) => l.line)).toEqual(Array.from({ length: 250 }, (_, i) => `line ${i}`))
   })
 })
+
+describe('adaptive pacing', () => {
+  it('spaces big batches further apart (never beyond 4 a second) and returns to 60 a second for small ones', async () => {
+    const w = watchedLoop()
+    await w.loop.runUntilComplete(async () => {
+      const tasks = Array.from({ length: 5_000 }, (_, i) => w.loop.createTask(async () => void (await sleep(i)), { name: `w${i}` }))
+      w.monitor.flushNow() // a batch of 5,001 created tasks
+      w.timers.advance(1)
+      await sleep(1) // a few of them change
+      w.timers.advance(50)
+      expect(w.deltas).toHaveLength(1) // still waiting: 5,001 items → ~83 ms gap
+      w.timers.advance(40)
+      expect(w.deltas).toHaveLength(2)
+      expect(w.deltas[1]!.ended.length).toBeLessThan(10)
+      await sleep(1) // one more small change: back to the 60-a-second pace
+      w.timers.advance(17)
+      expect(w.deltas).toHaveLength(3)
+      for (const t of tasks) t.cancel()
+    })
+  })
+})

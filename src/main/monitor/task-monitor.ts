@@ -74,6 +74,7 @@ export class TaskMonitor {
   private seq = 0
   private logSeq = 0
   private readonly throttle: Throttle
+  private readonly minIntervalMs: number
   private readonly wallNow: () => number
   private readonly maxTasks: number
   private readonly maxLogsPerTask: number
@@ -84,7 +85,8 @@ export class TaskMonitor {
     this.maxTasks = opts.maxTasks ?? 50_000
     this.maxLogsPerTask = opts.maxLogsPerTask ?? 1_000
     this.maxLogsPerDelta = opts.maxLogsPerDelta ?? 5_000
-    this.throttle = new Throttle(1000 / (opts.maxPerSecond ?? 60), () => this.flush(), opts.timers ?? realTimers)
+    this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
+    this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
   }
 
   /** Watches a loop (and adopts the tasks it already has). Returns detach(). */
@@ -290,7 +292,7 @@ export class TaskMonitor {
   }
 
   private flush(): void {
-    this.throttle.dispose()
+    this.throttle.noteFlushed()
     if (this.dirty.size === 0 && this.pendingLogs.length === 0 && this.removed.length === 0) return
     const delta: TaskDelta = { seq: ++this.seq, created: [], changed: [], ended: [], removed: this.removed, logs: [], clocks: this.clocks() }
     for (const entry of this.dirty.values()) {
@@ -315,6 +317,10 @@ export class TaskMonitor {
       this.pendingLogs = []
     }
     this.evict(delta)
+    // Big batches (thousands of busy tasks) come less often, up to 4 a second, so the renderer
+    // gets time to draw between them; small ones keep the full 60 a second.
+    const items = delta.created.length + delta.changed.length + delta.ended.length + delta.logs.length
+    this.throttle.setInterval(Math.min(250, this.minIntervalMs * Math.max(1, items / 1000)))
     this.opts.emit(delta)
   }
 

@@ -28,7 +28,7 @@ export class Throttle {
   private last = Number.NEGATIVE_INFINITY
 
   constructor(
-    private readonly intervalMs: number,
+    private intervalMs: number,
     private readonly flush: () => void,
     private readonly timers: Timers = realTimers,
   ) {}
@@ -39,11 +39,23 @@ export class Throttle {
     this.timer = this.timers.setTimeout(() => this.fire(), wait)
   }
 
+  /** Changes the minimum gap between flushes from the next one on. */
+  setInterval(ms: number): void {
+    this.intervalMs = ms
+  }
+
   /** Flushes now if something is pending (e.g. before shutting down). */
   flushNow(): void {
     if (this.timer === null) return
     this.timers.clearTimeout(this.timer)
     this.fire()
+  }
+
+  /** Records a flush made directly (not through the timer): the gap counts from now. */
+  noteFlushed(): void {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer)
+    this.timer = null
+    this.last = this.timers.now()
   }
 
   dispose(): void {
