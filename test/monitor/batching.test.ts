@@ -78,10 +78,15 @@ describe('adaptive pacing', () => {
       expect(w.deltas).toHaveLength(1) // still waiting: 5,001 items → ~83 ms gap
       w.timers.advance(40)
       expect(w.deltas).toHaveLength(2)
-      expect(w.deltas[1]!.ended.length).toBeLessThan(10)
-      await sleep(1) // one more small change: back to the 60-a-second pace
-      w.timers.advance(17)
+      // That one carried every task's first step (pending → waiting): still big, so another long gap.
+      expect(w.deltas[1]!.changed.length).toBeGreaterThan(4_000)
+      await sleep(1)
+      w.timers.advance(90)
       expect(w.deltas).toHaveLength(3)
+      expect(w.deltas[2]!.changed.length + w.deltas[2]!.ended.length).toBeLessThan(10)
+      await sleep(1) // after a small batch: back to the 60-a-second pace
+      w.timers.advance(17)
+      expect(w.deltas).toHaveLength(4)
       for (const t of tasks) t.cancel()
     })
   })
