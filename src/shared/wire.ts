@@ -8,6 +8,12 @@ import type { Channel, ErrorInfo, EventName, EventPayloadOf, PayloadOf, ResultOf
 /** The WebSocket endpoint; the token goes in the `token` query parameter. */
 export const WS_PATH = '/ipc'
 export const TOKEN_PARAM = 'token'
+/**
+ * `GET /ipc/token?token=…` answers 204 for this start's token and 401 otherwise: a browser cannot
+ * read why a WebSocket handshake failed, so the client asks here to tell "wrong token (the host
+ * restarted: use the new URL it printed)" from "host unreachable".
+ */
+export const TOKEN_CHECK_PATH = '/ipc/token'
 /** Frames larger than this are refused by the server (the socket is closed with 1009). */
 export const MAX_FRAME_BYTES = 1 << 20
 

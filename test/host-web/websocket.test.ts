@@ -67,6 +67,14 @@ describe('browser host WebSocket', () => {
     expect(f.calls).toEqual([])
   })
 
+  it('answers the token check with 204 for the right token and 401 for a wrong or missing one', async () => {
+    const f = await startFixture()
+    const check = (q: string) => fetch(`http://127.0.0.1:${f.host.port}/ipc/token${q}`).then((r) => r.status)
+    expect(await check(`?token=${f.host.token}`)).toBe(204)
+    expect(await check('?token=nope')).toBe(401)
+    expect(await check('')).toBe(401)
+  })
+
   it('prints a URL carrying the token in its hash', async () => {
     const f = await startFixture()
     expect(f.host.url).toBe(`http://127.0.0.1:${f.host.port}/#token=${f.host.token}`)

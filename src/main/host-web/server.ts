@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { EventName } from '../../shared/contract'
-import { MAX_FRAME_BYTES, TOKEN_PARAM, WS_PATH } from '../../shared/wire'
+import { MAX_FRAME_BYTES, TOKEN_CHECK_PATH, TOKEN_PARAM, WS_PATH } from '../../shared/wire'
 import { allowedOrigins, newToken, securityHeaders, tokenMatches } from './security'
 import { serveStatic } from './static-files'
 import { SocketSession } from './ws-bridge'
@@ -41,6 +41,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let port = opts.port
 
   const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname === TOKEN_CHECK_PATH) {
+      res.writeHead(tokenMatches(token, url.searchParams.get(TOKEN_PARAM)) ? 204 : 401, { ...securityHeaders(port), 'Cache-Control': 'no-store' })
+      return void res.end()
+    }
     serveStatic(opts.staticDir, req, res, securityHeaders(port)).catch(() => res.destroy())
   })
   server.on('upgrade', (req, socket, head) => {
