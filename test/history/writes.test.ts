@@ -162,6 +162,22 @@ describe('history writes', () => {
     errors.mockRestore()
   })
 
+  it('two recorders on one run write each task once and do not fail the batch', async () => {
+    const h = open()
+    const loop = new EventLoop({ clock: new VirtualClock() })
+    const runId = h.startRun({ scenario: 'twice', clock: 'virtual' })
+    h.recorder(loop, runId)
+    h.recorder(loop, runId)
+
+    await loop.runUntilComplete(async () => {
+      await gather(Array.from({ length: 100 }, (_, i) => createTask(() => sleep(i), { name: `t${i}` })))
+    })
+
+    const tasks = h.getRun(runId)!.tasks
+    expect(tasks).toHaveLength(101)
+    expect(tasks.filter((t) => t.state === 'done')).toHaveLength(101)
+  })
+
   it('a second History on the same file leaves this process\'s live runs alone', () => {
     const dir = tempDataDir()
     const first = open(dir)

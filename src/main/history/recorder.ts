@@ -54,9 +54,16 @@ export function recordTasks(loop: RecordableLoop, runId: number, buffer: WriteBu
       const row = rows.get(task.id)
       if (!row) return
       row.state = to
-      if (to === 'running' && row.startedAt === null) row.startedAt = now()
-      if (to === 'cancelling') noteCancel(task, row)
-      buffer.markTask(row)
+      // Only what a post-mortem needs reaches the disk before the end: the first start and a
+      // cancel request. running ⇄ waiting flips stay in memory (after a crash an open task reads
+      // `interrupted` whatever it was doing), which saves a row write per await.
+      if (to === 'running' && row.startedAt === null) {
+        row.startedAt = now()
+        buffer.markTask(row)
+      } else if (to === 'cancelling') {
+        noteCancel(task, row)
+        buffer.markTask(row)
+      }
     },
     taskDone(task) {
       const row = rows.get(task.id)

@@ -2,6 +2,7 @@ import Libsql from 'libsql'
 
 /** The better-sqlite3-style connection libsql gives (one type name for the rest of the app). */
 export type Database = Libsql.Database
+export type Statement = Libsql.Statement<unknown[]>
 
 /**
  * Opens (creating if needed) an SQLite file in WAL mode — readers never block the writer, and a

@@ -1,3 +1,4 @@
+import { multiRowInsert } from './multi-row'
 import type { Database } from './sqlite'
 import type { HistoryLog as LogRecord, WriteStats } from './types'
 
@@ -35,8 +36,6 @@ export class WriteBuffer {
   private immediate: NodeJS.Immediate | null = null
   private disposed = false
   private readonly counters: WriteStats = { transactions: 0, taskRows: 0, logRows: 0 }
-  private readonly upsertTask
-  private readonly insertLog
   private readonly writeBatch
 
   constructor(
@@ -45,26 +44,33 @@ export class WriteBuffer {
     private readonly maxBatch: number,
     private readonly onBackgroundError: (error: unknown) => void,
   ) {
-    this.upsertTask = db.prepare(`
-      INSERT INTO tasks (run_id, task_id, name, parent_id, created_at, started_at, ended_at, state,
-                         cancel_source, cancel_reason, error_name, error_message, stack)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (run_id, task_id) DO UPDATE SET
+    const upsertTasks = multiRowInsert<TaskRow>(
+      db,
+      `INSERT INTO tasks (run_id, task_id, name, parent_id, created_at, started_at, ended_at, state,
+                          cancel_source, cancel_reason, error_name, error_message, stack)`,
+      13,
+      `ON CONFLICT (run_id, task_id) DO UPDATE SET
         name = excluded.name, started_at = excluded.started_at, ended_at = excluded.ended_at,
         state = excluded.state, cancel_source = excluded.cancel_source,
         cancel_reason = excluded.cancel_reason, error_name = excluded.error_name,
-        error_message = excluded.error_message, stack = excluded.stack`)
-    this.insertLog = db.prepare(
-      'INSERT INTO logs (run_id, t, task_id, task_name, stream, line) VALUES (?, ?, ?, ?, ?, ?)',
+        error_message = excluded.error_message, stack = excluded.stack`,
+      (r, out) => {
+        out.push(r.runId, r.taskId, r.name, r.parentId, r.createdAt, r.startedAt, r.endedAt, r.state,
+          r.cancelSource, r.cancelReason, r.errorName, r.errorMessage, r.stack)
+      },
+    )
+    const insertLogs = multiRowInsert<LogRow>(
+      db,
+      'INSERT INTO logs (run_id, t, task_id, task_name, stream, line)',
+      6,
+      '',
+      (l, out) => {
+        out.push(l.runId, l.t, l.taskId, l.taskName, l.stream, l.line)
+      },
     )
     this.writeBatch = db.transaction((tasks: TaskRow[], logs: LogRow[]) => {
-      for (const r of tasks) {
-        this.upsertTask.run(
-          r.runId, r.taskId, r.name, r.parentId, r.createdAt, r.startedAt, r.endedAt, r.state,
-          r.cancelSource, r.cancelReason, r.errorName, r.errorMessage, r.stack,
-        )
-      }
-      for (const l of logs) this.insertLog.run(l.runId, l.t, l.taskId, l.taskName, l.stream, l.line)
+      upsertTasks(tasks)
+      insertLogs(logs)
     })
   }
 
@@ -157,3 +163,4 @@ export class WriteBuffer {
     }
   }
 }
+
