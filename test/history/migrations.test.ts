@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DB_FILE, HistoryError, latestVersion, migrate, migrations } from '../../src/main/history'
@@ -53,6 +54,24 @@ describe('history migrations', () => {
     expect(versions({ db })).toEqual(migrations.map((m) => m.version))
     expect(rows({ db }, "SELECT name FROM sqlite_master WHERE name = 'half'")).toEqual([])
     db.close()
+  })
+
+  it('a file that is not an SQLite database is refused with a typed error naming it, and left as it was', () => {
+    const dir = tempDataDir()
+    const file = join(dir, DB_FILE)
+    writeFileSync(file, 'definitely not sqlite '.repeat(100))
+
+    let error: unknown
+    try {
+      open(dir)
+    } catch (e) {
+      error = e
+    }
+
+    expect(error).toBeInstanceOf(HistoryError)
+    expect((error as HistoryError).code).toBe('unreadable')
+    expect((error as HistoryError).message).toContain(file)
+    expect(readFileSync(file, 'utf8')).toBe('definitely not sqlite '.repeat(100))
   })
 
   it('a database from a newer Loopwatch is refused with a typed error and left unchanged', () => {

@@ -6,6 +6,7 @@ export type HistoryErrorCode =
   | 'invalid-input'
   | 'invalid-export-format'
   | 'schema-too-new'
+  | 'unreadable'
   | 'closed'
 
 /** Every error the history module throws on purpose; `code` says which rule was broken. */

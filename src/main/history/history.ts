@@ -6,6 +6,7 @@ import { runToCsv, runToJson } from './export'
 import { migrate } from './migrations'
 import { recordTasks } from './recorder'
 import { openDatabase } from './sqlite'
+import type { Database } from './sqlite'
 import { checkLog, toLog, toRun, toTask } from './rows'
 import type { LogDbRow, RunRow, TaskDbRow } from './rows'
 import type {
@@ -39,14 +40,17 @@ export interface OpenedHistory extends History {
 export function openHistory(dataDir: string, options: HistoryOptions = {}): OpenedHistory {
   mkdirSync(dataDir, { recursive: true })
   const file = resolve(join(dataDir, DB_FILE))
-  const db = openDatabase(file)
+  let db: Database | null = null
+  let interruptedAtOpen: number[]
   try {
+    db = openDatabase(file)
     migrate(db)
+    interruptedAtOpen = markInterruptedRuns(db, file)
   } catch (error) {
-    db.close()
-    throw error
+    db?.close()
+    if (error instanceof HistoryError) throw error
+    throw new HistoryError('unreadable', `cannot open the history database ${file}: ${(error as Error).message}`)
   }
-  const interruptedAtOpen = markInterruptedRuns(db, file)
 
   let live = liveRuns.get(file)
   if (!live) liveRuns.set(file, (live = new Set()))
