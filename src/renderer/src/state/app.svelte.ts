@@ -21,6 +21,8 @@ export class AppState {
   host = $state<'electron' | 'web' | null>(null)
   connection = $state<ConnectionState>('connecting')
   connectionProblem = $state<string | null>(null)
+  /** True once the connection opened at least once (a refusal before that is likely a stale link). */
+  everOpened = $state(false)
   /** True once the first snapshot arrived (before that, the window shows a calm loading line). */
   ready = $state(false)
   runs = $state.raw<RunSummary[]>([])
@@ -102,7 +104,9 @@ export class AppState {
     this.pendingDeltas = null
     this.runs = s.runs
     this.daemons.list = s.daemons
-    if (s.shutdown) this.shutdown.onProgress(s.shutdown)
+    // A shutdown still in progress is shown; the report of one that finished before this window
+    // connected is not news.
+    if (s.shutdown && s.shutdown.phase !== 'done') this.shutdown.onProgress(s.shutdown)
   }
 
   setConnection(state: ConnectionState, reason?: string): void {
@@ -110,7 +114,10 @@ export class AppState {
     if (state === 'closed') {
       this.connectionProblem = reason ?? 'disconnected'
       this.pendingDeltas = []
-    } else if (state === 'open') this.connectionProblem = null
+    } else if (state === 'open') {
+      this.connectionProblem = null
+      this.everOpened = true
+    }
   }
 
   private onRunStarted(run: RunSummary): void {
