@@ -36,9 +36,9 @@ export class OtherError extends Error {
  * Runs a Python program and returns its stdout lines; throws with stderr if it crashed. Each part
  * is dedented on its own, so shared definitions can be prepended.
  */
-export function py(code: string | string[]): string[] {
+export function py(code: string | string[], opts: { raw?: boolean } = {}): string[] {
   const parts = typeof code === 'string' ? [code] : code
-  const program = `from prelude import *\n${parts.map(dedent).join('\n')}\nmain_run(main)\n`
+  const program = `from prelude import *\n${parts.map(dedent).join('\n')}\n${opts.raw ? '' : 'main_run(main)\n'}`
   const r = spawnSync('python3', ['-c', program], {
     encoding: 'utf8',
     env: { ...process.env, PYTHONPATH: [here, oracleDir].join(path.delimiter), PYTHONDONTWRITEBYTECODE: '1' },
@@ -65,6 +65,23 @@ export async function ts(main: (log: Log) => Promise<unknown>, opts: { graceMs?:
   }
   lines.push(`${ms(clock.now())} ${outcome}`)
   return lines
+}
+
+/**
+ * For programs that drive an EventLoop themselves (the Python side uses py(code, { raw: true }) and
+ * logt(loop, ...)): `log` stamps lines with the clock's time.
+ */
+export async function tsRaw(main: (log: Log, clock: VirtualClock) => Promise<void>): Promise<string[]> {
+  const clock = new VirtualClock()
+  const lines: string[] = []
+  const log: Log = (...parts) => lines.push([ms(clock.now()), ...parts.map(String)].join(' '))
+  await main(log, clock)
+  return lines
+}
+
+/** Settles after `ms` real milliseconds with 'hung': a guard for loops that might never return. */
+export function hung(ms = 2000): Promise<'hung'> {
+  return new Promise((resolve) => setTimeout(() => resolve('hung'), ms).unref())
 }
 
 function ms(t: number): string {

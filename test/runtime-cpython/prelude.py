@@ -37,6 +37,11 @@ def log(*parts):
     print(_ms(loop), *[str(p) for p in parts], flush=True)
 
 
+def logt(loop, *parts):
+    """log() for code outside a running loop: the time comes from `loop`."""
+    print(_ms(loop), *[str(p) for p in parts], flush=True)
+
+
 class OtherError(Exception):
     pass
 
