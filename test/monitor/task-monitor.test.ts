@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { currentTask, sleep } from '../../src/main/runtime/index'
+import { EventLoop, VirtualClock, currentTask, sleep } from '../../src/main/runtime/index'
+import type { Task } from '../../src/main/runtime/index'
 import { watchedLoop } from './monitor-helper'
 
 describe('TaskMonitor snapshots', () => {
@@ -155,5 +156,24 @@ describe('TaskMonitor snapshots', () => {
     w.monitor.flushNow()
     // main was still running at the first cut, so t0..t2 made room.
     expect([...w.view().values()].map((t) => t.name)).toEqual(['main', 't3', 't4'])
+  })
+})
+
+describe('TaskMonitor across loops', () => {
+  it('does not name a task of another loop as the parent', async () => {
+    const w = watchedLoop()
+    const other = new EventLoop({ clock: new VirtualClock() })
+    w.monitor.attach(other, { label: 'run-2', runId: 2, rate: null })
+    let foreign: Task<unknown> | null = null
+    await w.loop.runUntilComplete(async () => {
+      // Created while a run-1 task is stepping, but on run-2's loop.
+      foreign = other.createTask(async () => {}, { name: 'foreign' })
+      w.loop.createTask(async () => {}, { name: 'local' })
+      await sleep(1)
+    })
+    await other.runUntilComplete(foreign!)
+    w.monitor.flushNow()
+    expect(w.byName('foreign')).toMatchObject({ loop: 'run-2', parentId: null })
+    expect(w.byName('local')?.parentId).not.toBeNull()
   })
 })

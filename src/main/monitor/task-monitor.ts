@@ -224,7 +224,11 @@ export class TaskMonitor {
 
   private instrumentFor(loop: LoopEntry): Instrument {
     return {
-      taskCreated: (t) => this.created(loop, t, parentOf(t)),
+      taskCreated: (t) => {
+        const parent = parentOf(t)
+        // A task stepping on another loop is not this task's parent.
+        this.created(loop, t, parent !== null && this.tasks.get(parent)?.loop === loop ? parent : null)
+      },
       taskStateChanged: (t, _from, to) => {
         const entry = this.tasks.get(t.id)
         if (!entry) return
