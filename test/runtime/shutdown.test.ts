@@ -141,3 +141,21 @@ describe('graceful shutdown', () => {
     expect(report.elapsedMs).toBe(100)
   })
 })
+
+describe('graceful shutdown on a loop someone else runs', () => {
+  it('reports the time cleanup really took and does not move a virtual clock to the end of the grace period', async () => {
+    const { loop } = virtualLoop()
+    loop.createTask(async () => {
+      for (;;) await sleep(1000)
+    })
+    let seen: [number, number] | null = null
+    loop.callLater(3500, () => {
+      void loop.shutdown({ graceMs: 2000 }).then((r) => {
+        seen = [r.elapsedMs, loop.time()]
+        loop.stop()
+      })
+    })
+    await loop.runForever()
+    expect(seen).toEqual([0, 3500])
+  })
+})

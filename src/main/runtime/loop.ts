@@ -177,14 +177,24 @@ export class EventLoop {
       throw new TypeError(`shutdown() graceMs must be a number ≥ 0, got ${describeValue(graceMs)}`)
     }
     const start = this.time()
+    let end = start
     const self = current.loop === this ? current.task : null
     const targets = [...this.tasks].filter((t) => t !== self).sort((a, b) => b.id - a.id)
     if (targets.length > 0 && !this._closed) {
       for (const t of targets) t._requestCancel('shutdown', 'graceful shutdown')
       const waiter = this.createFuture<void>()
+      let timer: Handle | null = null
+      // Settle at the moment the last cleanup ends or the grace period runs out, and stop the other
+      // clock at once: a virtual clock would otherwise jump to the grace timer before we resume.
+      const finish = (): void => {
+        if (waiter.done()) return
+        end = this.time()
+        timer?.cancel()
+        waiter.setResult()
+      }
       let left = 0
       const settled = (): void => {
-        if (--left === 0 && !waiter.done()) waiter.setResult()
+        if (--left === 0) finish()
       }
       for (const t of targets) {
         if (!t.done()) {
@@ -192,15 +202,14 @@ export class EventLoop {
           t.addDoneCallback(settled)
         }
       }
-      if (left === 0) waiter.setResult()
-      const timer = Number.isFinite(graceMs) ? this.callLater(graceMs, () => waiter.done() || waiter.setResult()) : null
+      if (left === 0) finish()
+      else if (Number.isFinite(graceMs)) timer = this.callLater(graceMs, finish)
       await this.drive(waiter)
-      timer?.cancel()
       for (const t of targets) t.removeDoneCallback(settled)
     }
     return {
       graceMs,
-      elapsedMs: this.time() - start,
+      elapsedMs: end - start,
       finished: targets.filter((t) => t.done()).map((t) => ({ id: t.id, name: t.name, state: t.state })),
       forced: targets.filter((t) => !t.done()).map((t) => ({ id: t.id, name: t.name })),
       cleanupErrors: targets
