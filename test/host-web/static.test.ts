@@ -4,9 +4,9 @@ import { resolveStatic } from '../../src/main/host-web/static-files'
 import { startFixture } from './web-host-helper'
 
 /** A raw GET, so paths reach the server exactly as written (fetch would normalise `..`). */
-function get(port: number, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(port: number, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (c) => (body += c))
@@ -50,6 +50,12 @@ describe('browser host static files', () => {
     expect((await get(f.host.port, '/nope.js')).status).toBe(404)
     expect((await get(f.host.port, '/assets')).status).toBe(404)
     expect((await get(f.host.port, '/', 'POST')).status).toBe(405)
+  })
+
+  it('refuses a foreign Host header (a DNS name rebound to 127.0.0.1) with 421', async () => {
+    const f = await startFixture()
+    expect((await get(f.host.port, '/', 'GET', { Host: `evil.example:${f.host.port}` })).status).toBe(421)
+    expect((await get(f.host.port, '/', 'GET', { Host: `localhost:${f.host.port}` })).status).toBe(200)
   })
 
   it('resolves paths inside the root only', () => {

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http'
 import { describe, expect, it } from 'vitest'
+import { checkUpgrade } from '../../src/main/host-web/server'
 import { connect, nextFrame, startFixture } from './web-host-helper'
 
 describe('browser host WebSocket', () => {
@@ -79,5 +81,19 @@ describe('browser host WebSocket', () => {
     const f = await startFixture()
     expect(f.host.url).toBe(`http://127.0.0.1:${f.host.port}/#token=${f.host.token}`)
     expect(f.host.token.length).toBeGreaterThanOrEqual(32)
+  })
+})
+
+describe('checkUpgrade', () => {
+  const req = (url: string, headers: Record<string, string>) => ({ url, headers }) as unknown as IncomingMessage
+  const ok = { host: '127.0.0.1:4000', origin: 'http://127.0.0.1:4000' }
+  it('accepts our host, origin, path and token', () => {
+    expect(checkUpgrade(req('/ipc?token=t0k', ok), 't0k', 4000)).toBeNull()
+  })
+  it('refuses a rebound Host, another path, a foreign origin and a wrong token, each with its status', () => {
+    expect(checkUpgrade(req('/ipc?token=t0k', { ...ok, host: 'evil.example:4000' }), 't0k', 4000)?.status).toBe(421)
+    expect(checkUpgrade(req('/other?token=t0k', ok), 't0k', 4000)?.status).toBe(404)
+    expect(checkUpgrade(req('/ipc?token=t0k', { ...ok, origin: 'http://evil.example' }), 't0k', 4000)?.status).toBe(403)
+    expect(checkUpgrade(req('/ipc?token=nope', ok), 't0k', 4000)?.status).toBe(401)
   })
 })

@@ -18,6 +18,11 @@ export function allowedOrigins(port: number): Set<string> {
   return new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`])
 }
 
+/** The Host headers our own pages send; anything else is a rebound DNS name. */
+export function allowedHosts(port: number): Set<string> {
+  return new Set([`127.0.0.1:${port}`, `localhost:${port}`])
+}
+
 /**
  * The page's CSP: scripts only from us, no inline script, sockets only back to this host.
  * Styles allow 'unsafe-inline' because Svelte transitions and uPlot set style attributes.

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { EventName } from '../../shared/contract'
 import { MAX_FRAME_BYTES, TOKEN_CHECK_PATH, TOKEN_PARAM, WS_PATH } from '../../shared/wire'
-import { allowedOrigins, newToken, securityHeaders, tokenMatches } from './security'
+import { allowedHosts, allowedOrigins, newToken, securityHeaders, tokenMatches } from './security'
 import { serveStatic } from './static-files'
 import { SocketSession } from './ws-bridge'
 import type { Dispatch } from './ws-bridge'
@@ -41,6 +41,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let port = opts.port
 
   const server = createServer((req, res) => {
+    // DNS rebinding: a foreign name pointed at 127.0.0.1 reaches us with its own Host header.
+    if (!allowedHosts(port).has(req.headers.host ?? '')) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' })
+      return void res.end('unknown host')
+    }
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (url.pathname === TOKEN_CHECK_PATH) {
       res.writeHead(tokenMatches(token, url.searchParams.get(TOKEN_PARAM)) ? 204 : 401, { ...securityHeaders(port), 'Cache-Control': 'no-store' })
@@ -90,6 +95,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 /** Why an upgrade is refused (null: accept). */
 export function checkUpgrade(req: IncomingMessage, token: string, port: number): { status: number; reason: string } | null {
   const url = new URL(req.url ?? '/', 'http://localhost')
+  if (!allowedHosts(port).has(req.headers.host ?? '')) return { status: 421, reason: 'unknown host' }
   if (url.pathname !== WS_PATH) return { status: 404, reason: 'no WebSocket here' }
   const origin = req.headers.origin
   if (!origin || !allowedOrigins(port).has(origin)) return { status: 403, reason: 'foreign origin' }
