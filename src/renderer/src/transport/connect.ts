@@ -15,14 +15,11 @@ export type Connection =
   | { ok: false; message: string }
 
 /**
- * Connect to whichever host serves the page. `onState` reports the WebSocket's state (the preload
- * is always open).
+ * Connect to whichever host serves the page. `onState` reports the WebSocket's state changes; the
+ * preload never calls it (it is open from the start and never drops).
  */
 export function connect(onState: (s: ConnectionState, info: { reconnect: boolean; reason?: string }) => void): Connection {
-  if (window.loopwatch) {
-    onState('open', { reconnect: false })
-    return { ok: true, api: window.loopwatch, host: 'electron' }
-  }
+  if (window.loopwatch) return { ok: true, api: window.loopwatch, host: 'electron' }
   const token = tokenFromHash(location.hash)
   if (!token) {
     return {
