@@ -185,6 +185,13 @@ export class AppState {
     return this.runs.find((r) => runLoopLabel(r.runId) === loop)?.scenarioId ?? loop
   }
 
+  /** The top bar's "N running": every loop, only tasks that have not finished. */
+  showLive(): void {
+    this.view = 'live'
+    this.table.scope = 'all'
+    this.table.filterText = '-state:done -state:failed -state:cancelled'
+  }
+
   select(id: number | null, open = true): void {
     this.table.selectedId = id
     if (id == null) {
