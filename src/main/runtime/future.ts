@@ -139,8 +139,12 @@ export class Future<T> implements PromiseLike<T> {
     const task = current.task
     if (task !== null && task._inStep && task._loop === current.loop) {
       if (this._state !== PENDING) settleThen(waiter, this) // asyncio: awaiting a done future does not yield
-      else if ((this as Future<unknown>) === task) settleThen(waiter, this, new RuntimeError(`${task.describe()} cannot await itself`))
-      else task._park(this as Future<unknown>, waiter)
+      else if ((this as Future<unknown>) === task) {
+        // asyncio delivers this error from the next step: the task yields once first.
+        const refusal = new Future<unknown>(task._loop)
+        task._park(refusal, waiter)
+        refusal.setException(new RuntimeError(`${task.describe()} cannot await itself`))
+      } else task._park(this as Future<unknown>, waiter)
     } else if (this._state !== PENDING && this._loopOrNull() === null) {
       queueMicrotask(() => settleThen(waiter, this))
     } else {

@@ -48,6 +48,7 @@ export class EventLoop {
   private sliceEnd = 0
   private stepping: Task<unknown> | null = null
   private stepCount = 0
+  private iterated = false
   private immediate: NodeJS.Immediate | null = null
   private hostTimer: NodeJS.Timeout | null = null
   private onStopped: (() => void) | null = null
@@ -127,13 +128,12 @@ export class EventLoop {
     this.checkNotRunning()
     const fut: Future<T> =
       aw instanceof Future ? aw : typeof aw === 'function' ? this.createTask(aw) : invalidAwaitable(aw)
-    if (!fut.done()) {
-      const stop = (): void => this.stop()
-      fut.addDoneCallback(stop)
-      await this.runWhile(() => {
-        fut.removeDoneCallback(stop)
-      })
-    }
+    // As asyncio: even for a done future the loop runs, so callbacks already queued get their turn.
+    const stop = (): void => this.stop()
+    fut.addDoneCallback(stop)
+    await this.runWhile(() => {
+      fut.removeDoneCallback(stop)
+    })
     if (!fut.done()) throw new RuntimeError('the event loop stopped before the future completed')
     return fut.result()
   }
@@ -329,8 +329,8 @@ export class EventLoop {
       return Promise.reject(new RuntimeError('cannot run an event loop from inside a running task; await instead'))
     }
     return new Promise<void>((resolve) => {
-      this.running = true
-      this.stopping = false
+      this.running = true // a stop() made before running still counts: one iteration, then out
+      this.iterated = false
       this.onStopped = () => {
         onStop()
         resolve()
@@ -364,10 +364,13 @@ export class EventLoop {
     let n = 0
     for (;;) {
       if (this.todo === 0) {
-        if (this.stopping) {
+        // As run_forever: stop() takes effect at the end of an iteration, so a stop() made before
+        // running still lets one iteration run.
+        if (this.stopping && this.iterated) {
           this.finishRunning()
           return
         }
+        this.iterated = true
         if (!this.beginIteration()) {
           this.idle()
           return
@@ -429,8 +432,18 @@ export class EventLoop {
         this.cancelledTimers = Math.max(0, this.cancelledTimers - 1)
         top = this.timers.peek()
       }
-      if (top === undefined) return false
+      if (top === undefined) {
+        if (this.stopping) {
+          this.todo = 0
+          return true
+        }
+        return false
+      }
       if (top.when > clock.now()) {
+        if (this.stopping) {
+          this.todo = 0 // stopping: this iteration only polls, it does not wait for timers
+          return true
+        }
         if (clock instanceof VirtualClock && clock.autojump) clock.jumpTo(top.when)
         else {
           const wait = clock.sleepTimeUntil(top.when)

@@ -10,7 +10,7 @@
 import type { EventLoop } from './loop'
 import type { CancelRequest, CancelSource, TaskState } from './types'
 import { current } from './current'
-import { CancelledError } from './errors'
+import { CancelledError, RuntimeError } from './errors'
 import type { ThenWaiter } from './future'
 import { Future, FutureStates, settleThen } from './future'
 import type { Handle } from './types'
@@ -46,6 +46,8 @@ export class Task<T> extends Future<T> {
   /** @internal what the task is parked on (asyncio's _fut_waiter) and how to resume it */
   _waitingOn: Future<unknown> | null = null
   private _then: ThenWaiter | null = null
+  /** the awaited future this task's own cancel request cancelled, if any */
+  private _cancelledWaiter: Future<unknown> | null = null
   private _controller: AbortController | null = null
   private _deadline: { when: number; handle: Handle } | null = null
 
@@ -76,6 +78,16 @@ export class Task<T> extends Future<T> {
     return `Task ${this.name} (#${this.id})`
   }
 
+  /** A task's result comes from its coroutine: refused, as asyncio's Task.set_result. */
+  override setResult(_v: T): void {
+    throw new RuntimeError('a Task does not support setResult(); its coroutine decides its result')
+  }
+
+  /** Refused, as asyncio's Task.set_exception. */
+  override setException(_e: unknown): void {
+    throw new RuntimeError('a Task does not support setException(); its coroutine decides its outcome')
+  }
+
   /** Asks the task to cancel (source `user`); false if it is already done. */
   override cancel(msg?: string): boolean {
     return this._requestCancel('user', msg)
@@ -91,7 +103,7 @@ export class Task<T> extends Future<T> {
     if (this._numCancels > 0) {
       this._numCancels--
       if (this._numCancels === 0) {
-        this._mustCancel = false
+        // 3.12: a cancellation already on its way (_mustCancel) is still delivered; 3.13 drops it.
         this._request = null
         this._controller = null
       }
@@ -144,7 +156,10 @@ export class Task<T> extends Future<T> {
     if (this._controller !== null && !this._controller.signal.aborted) this._controller.abort(this._makeCancelledError())
     this._refresh()
     const w = this._waitingOn
-    if (w !== null && cancelAwaited(w, reason)) return true
+    if (w !== null && cancelAwaited(w, reason)) {
+      this._cancelledWaiter = w
+      return true
+    }
     // Delivered at the next step (its wake-up may already be queued).
     this._mustCancel = true
     return true
@@ -176,7 +191,10 @@ export class Task<T> extends Future<T> {
     } else {
       f._addWaiter(this)
     }
-    if (this._mustCancel && cancelAwaited(f, this._request?.reason)) this._mustCancel = false
+    if (this._mustCancel && cancelAwaited(f, this._request?.reason)) {
+      this._mustCancel = false
+      this._cancelledWaiter = f
+    }
   }
 
   /** @internal Runnable: the loop runs a queued task as one step */
@@ -221,13 +239,16 @@ export class Task<T> extends Future<T> {
     }
     const f = this._waitingOn
     const waiter = this._then
+    const ownCancel = this._cancelledWaiter === f
     this._waitingOn = null
     this._then = null
+    this._cancelledWaiter = null
     if (f === null || waiter === null) return
     if (this._mustCancel) {
       this._mustCancel = false
       settleThen(waiter, f, this._makeCancelledError())
-    } else if (f._state === CANCELLED && this._request !== null) {
+    } else if (f._state === CANCELLED && ownCancel) {
+      // cancelled because this task was: deliver its own request (source, reason), as the UI shows it
       settleThen(waiter, f, this._makeCancelledError())
     } else {
       settleThen(waiter, f)
@@ -279,6 +300,7 @@ export class Task<T> extends Future<T> {
     this._deadline = null
     this._waitingOn = null
     this._then = null
+    this._cancelledWaiter = null
     this._setState(final)
     this._loop._taskFinished(this)
     this._scheduleWaiters()

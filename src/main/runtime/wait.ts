@@ -64,7 +64,8 @@ export async function wait(
 }
 
 /**
- * Waits for `aw` at most `ms`. On timeout cancels it, waits until it has finished its cleanup, then
+ * Waits for `aw` at most `ms`. A coroutine function runs inside the calling task, as 3.12's
+ * wait_for. On timeout cancels it, waits until it has finished its cleanup, then
  * throws TimeoutError — unless it swallowed the cancellation and returned a value, which is then
  * returned (as CPython). `waitFor(p, null)` makes a foreign promise a cancellable await.
  * @example await waitFor(fetchTrafficJams, 1000)
@@ -83,7 +84,8 @@ export async function waitFor<T>(aw: Awaitable<T>, ms: number | null): Promise<T
       throw e
     }
   }
-  return timeout(ms ?? null, async () => await ensureFuture(aw, loop))
+  // 3.12: a coroutine runs inline in the calling task (no child task); futures and promises are awaited.
+  return timeout(ms ?? null, async () => await (typeof aw === 'function' ? aw() : ensureFuture(aw, loop)))
 }
 
 async function cancelAndWait(fut: Future<unknown>): Promise<void> {
