@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { EventName } from '../../shared/contract'
 import { MAX_FRAME_BYTES, TOKEN_CHECK_PATH, TOKEN_PARAM, WS_PATH } from '../../shared/wire'
+import type { EventFrame } from '../../shared/wire'
 import { allowedHosts, allowedOrigins, newToken, securityHeaders, tokenMatches } from './security'
 import { serveStatic } from './static-files'
 import { SocketSession } from './ws-bridge'
@@ -64,7 +65,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     })
   })
   const unsubscribe = opts.subscribe((event, payload) => {
-    for (const s of sessions) s.sendEvent(event, payload)
+    if (sessions.size === 0) return
+    const text = JSON.stringify({ event, payload } as EventFrame)
+    for (const s of sessions) s.sendText(text)
   })
 
   await new Promise<void>((resolve, reject) => {

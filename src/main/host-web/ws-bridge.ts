@@ -1,5 +1,5 @@
 import type { RawData, WebSocket } from 'ws'
-import type { ErrorInfo, EventName, Result } from '../../shared/contract'
+import type { ErrorInfo, Result } from '../../shared/contract'
 import type { RequestId, ServerFrame } from '../../shared/wire'
 
 /** Runs one command (the shared dispatcher, bound to the app's handlers). */
@@ -46,8 +46,15 @@ export class SocketSession {
     socket.on('message', (data, isBinary) => void this.onMessage(data, isBinary))
   }
 
-  sendEvent(event: EventName, payload: unknown): void {
-    this.send({ event, payload } as ServerFrame)
+  /** Sends an event frame already serialised (once for every socket: deltas can be large). */
+  sendText(text: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return
+    if (this.socket.bufferedAmount > MAX_BUFFERED) {
+      // It will reconnect and start again from app:snapshot, which is cheaper than a backlog.
+      this.socket.close(1013, 'too slow to follow; reconnect')
+      return
+    }
+    this.socket.send(text)
   }
 
   private async onMessage(data: RawData, isBinary: boolean): Promise<void> {
@@ -58,12 +65,6 @@ export class SocketSession {
   }
 
   private send(frame: ServerFrame): void {
-    if (this.socket.readyState !== this.socket.OPEN) return
-    if (this.socket.bufferedAmount > MAX_BUFFERED) {
-      // It will reconnect and start again from app:snapshot, which is cheaper than a backlog.
-      this.socket.close(1013, 'too slow to follow; reconnect')
-      return
-    }
-    this.socket.send(JSON.stringify(frame))
+    this.sendText(JSON.stringify(frame))
   }
 }
