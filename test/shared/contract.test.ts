@@ -73,3 +73,11 @@ describe('run ids', () => {
     expect(parsePayload('history:get', { runId: 0 }).ok).toBe(false)
   })
 })
+
+describe('hostile params', () => {
+  it('drops a __proto__ key instead of letting it change the prototype', () => {
+    const r = parsePayload('scenario:start', JSON.parse('{"id":"x","clock":"virtual","params":{"__proto__":{"polluted":1},"a":1}}'))
+    expect(r).toEqual({ ok: true, value: { id: 'x', clock: 'virtual', params: { a: 1 } } })
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+})
