@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { sleep } from '../../src/main/runtime/index'
+import { EventLoop, VirtualClock, sleep } from '../../src/main/runtime/index'
 import { Throttle } from '../../src/main/monitor/index'
 import { manualTimers, watchedLoop } from './monitor-helper'
 
@@ -89,5 +89,22 @@ describe('adaptive pacing', () => {
       expect(w.deltas).toHaveLength(4)
       for (const t of tasks) t.cancel()
     })
+  })
+})
+
+describe('detaching', () => {
+  it('sends the last look at many finished loops in one paced delta, not one each', async () => {
+    const w = watchedLoop()
+    const labels = ['run-2', 'run-3', 'run-4', 'run-5']
+    for (const [i, label] of labels.entries()) {
+      const loop = new EventLoop({ clock: new VirtualClock() })
+      w.monitor.attach(loop, { label, runId: i + 2, rate: null })
+      await loop.runUntilComplete(async () => void (await sleep(10)))
+      w.monitor.detach(label)
+    }
+    expect(w.deltas).toHaveLength(0)
+    w.timers.advance(20)
+    expect(w.deltas).toHaveLength(1)
+    expect(w.deltas[0]!.created.map((t) => [t.loop, t.state])).toEqual(labels.map((l) => [l, 'done']))
   })
 })

@@ -104,12 +104,16 @@ export class TaskMonitor {
   detach(label: LoopLabel): void {
     const entry = this.loops.get(label)
     if (!entry) return
-    // Take the last look at every task of this loop while the objects are still reachable.
-    for (const t of this.tasks.values()) if (t.loop === entry && t.task) this.markDirty(t)
-    this.flush()
     entry.remove()
     this.loops.delete(label)
-    for (const t of this.tasks.values()) if (t.loop === entry) t.task = null
+    // Take the last look at every task of this loop while the objects are still reachable; the
+    // next batch carries it, at the usual pace.
+    for (const t of this.tasks.values()) {
+      if (t.loop !== entry || !t.task) continue
+      this.refresh(t)
+      t.task = null
+      this.markDirty(t)
+    }
   }
 
   /** Drops every task of a loop from the view (their ids travel in `removed`). */
