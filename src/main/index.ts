@@ -53,6 +53,8 @@ function createWindow(): BrowserWindow {
 
 async function main(): Promise<void> {
   const args = parseHostArgs(process.argv.slice(1))
+  // One window per user: a second start would open the same history database and scheduler twice.
+  if (!app.requestSingleInstanceLock()) return app.quit()
   await app.whenReady()
   lockDown()
   const core = new AppCore({ dataDir: args.dataDir ?? app.getPath('userData'), host: 'electron', daemonRate: args.daemonRate })
@@ -68,6 +70,10 @@ async function main(): Promise<void> {
   })
 
   const win = createWindow()
+  app.on('second-instance', () => {
+    if (win.isMinimized()) win.restore()
+    win.focus()
+  })
   // Quitting (closing the window, Cmd-Q, the OS) first shuts the scheduler down gracefully while
   // the window still shows its progress, then shows the report, then really quits.
   let quit: 'no' | 'running' | 'done' = 'no'

@@ -40,6 +40,9 @@ const h = vi.hoisted(() => {
     on = (n: string, f: Fn) => this.events.on(n, f)
     once = (n: string, f: Fn) => this.events.on(n, f)
     isDestroyed = () => false
+    isMinimized = () => false
+    restore() {}
+    focus = vi.fn()
     loadFile = async (file: string) => {
       this.url = `file://${file}`
     }
@@ -48,6 +51,7 @@ const h = vi.hoisted(() => {
   const electron = {
     app: {
       whenReady: () => Promise.resolve(),
+      requestSingleInstanceLock: () => true,
       getPath: () => state.dataDir,
       on: appEvents.on,
       quit: state.quit,
@@ -104,6 +108,12 @@ describe('Electron host', () => {
       expect(e.preventDefault, name).toHaveBeenCalled()
     }
     expect(contents.setWindowOpenHandler.mock.calls[0]![0]()).toEqual({ action: 'deny' })
+  })
+
+  it('brings the existing window forward when a second instance starts', async () => {
+    const win = await startHost()
+    h.appEvents.emit('second-instance')
+    expect((win as unknown as { focus: ReturnType<typeof vi.fn> }).focus).toHaveBeenCalled()
   })
 
   it('sends app events to the window through the event gateway', async () => {
