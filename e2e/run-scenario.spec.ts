@@ -26,6 +26,13 @@ test('running a program of the course shows its tasks finishing with the course 
     /6\.000\s+operation done/,
   ])
   await saveScreenshot('graceful-cancel-done')
+
+  // The whole program's output, as the course prints it, under the table.
+  await page.getByRole('tab', { name: 'Output' }).click()
+  const output = page.getByRole('list', { name: 'Program output' }).getByRole('listitem')
+  await expect(output).toHaveCount(8)
+  await expect(output.last()).toHaveText(/6\.000\s+\[db_operation\]\s+operation done/)
+  await saveScreenshot('graceful-cancel-output')
 })
 
 test('the launcher shows the course source beside the port and reports a bad parameter inline', async ({ page, saveScreenshot }) => {
