@@ -1,0 +1,182 @@
+/** Future and Task state rules as asyncio's, and done-callback scheduling. */
+import { describe, it } from 'vitest'
+import { createTask, currentTask, getRunningLoop, sleep } from '../../src/main/runtime/index'
+import { ValueError, b, cancelMessage, err, expectSameTrace, fmt } from './cpython'
+
+describe('futures, compared with CPython', () => {
+  it('result() and exception() before done raise InvalidStateError; a second setResult is refused and changes nothing', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          f = asyncio.get_running_loop().create_future()
+          for what in ('result', 'exception'):
+              try:
+                  getattr(f, what)()
+              except asyncio.InvalidStateError as e:
+                  log(what, 'raised', err(e))
+          f.set_result(1)
+          for attempt in (lambda: f.set_result(2), lambda: f.set_exception(ValueError('x'))):
+              try:
+                  attempt()
+              except asyncio.InvalidStateError as e:
+                  log('refused', err(e), 'result still', f.result(), 'exception', f.exception())
+          log('cancel a done future', f.cancel(), 'cancelled', f.cancelled())
+      `,
+      async (log) => {
+        const f = getRunningLoop().createFuture<number>()
+        for (const what of ['result', 'exception'] as const) {
+          try {
+            f[what]()
+          } catch (e) {
+            log(what, 'raised', err(e))
+          }
+        }
+        f.setResult(1)
+        for (const attempt of [() => f.setResult(2), () => f.setException(new ValueError('x'))]) {
+          try {
+            attempt()
+          } catch (e) {
+            log('refused', err(e), 'result still', f.result(), 'exception', f.exception() === null ? 'None' : err(f.exception()))
+          }
+        }
+        log('cancel a done future', b(f.cancel()), 'cancelled', b(f.cancelled()))
+      },
+    )
+  })
+
+  it('a cancelled future raises CancelledError with its message from result() and exception()', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          f = asyncio.get_running_loop().create_future()
+          log('cancel', f.cancel('because'), 'again', f.cancel('other'))
+          for what in ('result', 'exception'):
+              try:
+                  getattr(f, what)()
+              except asyncio.CancelledError as e:
+                  log(what, 'raised CancelledError', repr(str(e)))
+          g = asyncio.get_running_loop().create_future()
+          g.set_exception(ValueError('stored'))
+          log('exception()', err(g.exception()))
+          try:
+              g.result()
+          except ValueError as e:
+              log('result() raised', err(e))
+      `,
+      async (log) => {
+        const f = getRunningLoop().createFuture<number>()
+        log('cancel', b(f.cancel('because')), 'again', b(f.cancel('other')))
+        for (const what of ['result', 'exception'] as const) {
+          try {
+            f[what]()
+          } catch (e) {
+            log(what, 'raised CancelledError', `'${cancelMessage(e)}'`)
+          }
+        }
+        const g = getRunningLoop().createFuture<number>()
+        g.setException(new ValueError('stored'))
+        log('exception()', err(g.exception()))
+        try {
+          g.result()
+        } catch (e) {
+          log('result() raised', err(e))
+        }
+      },
+    )
+  })
+
+  it('done callbacks run on a later iteration in registration order, also when added to a done future', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          loop = asyncio.get_running_loop()
+          f = loop.create_future()
+          cb = lambda fut: log('cb', fut.result())
+          f.add_done_callback(lambda fut: log('first'))
+          f.add_done_callback(cb)
+          f.add_done_callback(cb)
+          f.add_done_callback(lambda fut: log('last'))
+          log('removed', f.remove_done_callback(cb))
+          f.set_result('v')
+          log('set, nothing ran yet')
+          loop.call_soon(log, 'call_soon after set')
+          f.add_done_callback(lambda fut: log('added after done'))
+          await asyncio.sleep(0)
+          log('main resumes')
+      `,
+      async (log) => {
+        const loop = getRunningLoop()
+        const f = loop.createFuture<string>()
+        const cb = (fut: typeof f): void => log('cb', fut.result())
+        f.addDoneCallback(() => log('first'))
+        f.addDoneCallback(cb)
+        f.addDoneCallback(cb)
+        f.addDoneCallback(() => log('last'))
+        log('removed', f.removeDoneCallback(cb))
+        f.setResult('v')
+        log('set, nothing ran yet')
+        loop.callSoon(() => log('call_soon after set'))
+        f.addDoneCallback(() => log('added after done'))
+        await sleep(0)
+        log('main resumes')
+      },
+    )
+  })
+
+  it('a task\'s result() while it runs raises InvalidStateError; when done it gives the value or the error', async () => {
+    await expectSameTrace(
+      `
+      async def ok():
+          await asyncio.sleep(0.01)
+          return [1, 2]
+      async def bad():
+          await asyncio.sleep(0.01)
+          raise ValueError('task failed')
+      async def main():
+          t = asyncio.create_task(ok())
+          u = asyncio.create_task(bad())
+          try:
+              t.result()
+          except asyncio.InvalidStateError as e:
+              log('running task result()', err(e))
+          await asyncio.sleep(0.02)
+          log('ok result', fmt(t.result()), 'exception', t.exception())
+          log('bad exception', err(u.exception()))
+      `,
+      async (log) => {
+        const t = createTask(async () => {
+          await sleep(10)
+          return [1, 2]
+        })
+        const u = createTask(async () => {
+          await sleep(10)
+          throw new ValueError('task failed')
+        })
+        try {
+          t.result()
+        } catch (e) {
+          log('running task result()', err(e))
+        }
+        await sleep(20)
+        log('ok result', fmt(t.result()), 'exception', t.exception() === null ? 'None' : 'not None')
+        log('bad exception', err(u.exception()))
+      },
+    )
+  })
+
+  it('sleep resolves with the value it was given, for zero and positive delays', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          log('zero', await asyncio.sleep(0, 'a'))
+          log('later', await asyncio.sleep(0.01, 'b'))
+          log('negative', await asyncio.sleep(-1, 'c'))
+      `,
+      async (log) => {
+        log('zero', await sleep(0, 'a'))
+        log('later', await sleep(10, 'b'))
+        log('negative', await sleep(-1000, 'c'))
+      },
+    )
+  })
+})
