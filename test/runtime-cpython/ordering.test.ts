@@ -325,4 +325,24 @@ describe('ordering, compared with CPython', () => {
       },
     )
   })
+
+  it('a timer with a negative delay is due earlier than a zero-delay timer scheduled before it', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          loop = asyncio.get_running_loop()
+          loop.call_later(0, log, 'zero-delay timer')
+          loop.call_later(-0.005, log, 'negative-delay timer')
+          loop.call_later(-0.010, log, 'more negative timer')
+          await asyncio.sleep(0.001)
+      `,
+      async (log) => {
+        const loop = getRunningLoop()
+        loop.callLater(0, () => log('zero-delay timer'))
+        loop.callLater(-5, () => log('negative-delay timer'))
+        loop.callLater(-10, () => log('more negative timer'))
+        await sleep(1)
+      },
+    )
+  })
 })
