@@ -7,7 +7,8 @@ import type { HostKind } from './e2e/fixtures/index'
 export default defineConfig<{ loopwatchHost: HostKind }>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
-  outputDir: 'test-results',
+  // Overridable so two runs on one machine (several people or agents) do not delete each other's traces.
+  outputDir: process.env.LOOPWATCH_PW_OUTPUT ?? 'test-results',
   globalSetup: './e2e/fixtures/global-setup.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
