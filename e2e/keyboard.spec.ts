@@ -5,6 +5,7 @@ test('the task table is driven by the keyboard: arrows, Enter, / to filter, Esc 
   const u = ui(page)
   await u.runButton('workers-heartbeat').click()
   await expect(u.runStatus).toHaveText('done')
+  await expect(u.grid.getByRole('row').filter({ has: page.locator('.name') })).toHaveCount(4)
 
   await u.grid.focus()
   await page.keyboard.press('ArrowDown')

@@ -50,3 +50,11 @@ test('the launcher shows the course source beside the port and reports a bad par
   await saveScreenshot('launcher-invalid-delay')
   await expect(u.grid).toHaveCount(0)
 })
+
+test('a program that fails before its first task shows the error instead of crashing', async ({ page, saveScreenshot }) => {
+  const u = ui(page)
+  await u.runButton('run-non-coroutine').click()
+  await expect(u.runStatus).toHaveText('failed')
+  await expect(page.getByRole('alert')).toContainText(/TypeError: a coroutine function was expected, got/)
+  await saveScreenshot('run-non-coroutine-failed')
+})
