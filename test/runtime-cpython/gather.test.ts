@@ -1,7 +1,7 @@
 /** gather as CPython's: input order, first error, returnExceptions, cancellation, duplicates. */
 import { describe, it } from 'vitest'
 import type { Future } from '../../src/main/runtime/index'
-import { CancelledError, createTask, currentTask, gather, getRunningLoop, sleep } from '../../src/main/runtime/index'
+import { CancelledError, TimeoutError, createTask, currentTask, gather, getRunningLoop, shield, sleep, waitFor } from '../../src/main/runtime/index'
 import { ValueError, b, err, expectSameTrace, fmt } from './cpython'
 
 describe('gather, compared with CPython', () => {
@@ -273,6 +273,73 @@ describe('gather, compared with CPython', () => {
         log('gather done', b(g.done()), 'cancel returns', b(g.cancel()), 'slow cancelled', b(s.cancelled()))
         await sleep(20)
         log('exception', err(g.exception()))
+      },
+    )
+  })
+
+  it('cancelling a gather of gathers reaches every leaf; a shielded gather outlives waitFor; waitFor cancels a plain gather', async () => {
+    await expectSameTrace(
+      `
+      async def leaf(n, d):
+          try:
+              await asyncio.sleep(d)
+              log('leaf', n, 'done')
+              return n
+          except asyncio.CancelledError:
+              log('leaf', n, 'cancelled')
+              raise
+      async def main():
+          inner = asyncio.gather(leaf(1, 0.05), leaf(2, 0.05))
+          outer = asyncio.gather(inner, leaf(3, 0.05))
+          await asyncio.sleep(0.01)
+          log('cancel outer', outer.cancel())
+          try:
+              await outer
+          except asyncio.CancelledError:
+              log('outer raised CancelledError; inner done', inner.done())
+          g = asyncio.gather(leaf(4, 0.03), leaf(5, 0.02))
+          try:
+              await asyncio.wait_for(asyncio.shield(g), 0.01)
+          except TimeoutError:
+              log('shielded gather timed out, g done', g.done())
+          log('g result', fmt(await g))
+          try:
+              await asyncio.wait_for(asyncio.gather(leaf(6, 0.03), leaf(7, 0.005)), 0.01)
+          except TimeoutError:
+              log('gather timed out')
+      `,
+      async (log) => {
+        const leaf = (n: number, d: number) => async () => {
+          try {
+            await sleep(d)
+            log('leaf', n, 'done')
+            return n
+          } catch (e) {
+            log('leaf', n, 'cancelled')
+            throw e
+          }
+        }
+        const inner = gather([leaf(1, 50), leaf(2, 50)])
+        const outer = gather([inner, leaf(3, 50)])
+        await sleep(10)
+        log('cancel outer', b(outer.cancel()))
+        try {
+          await outer
+        } catch (e) {
+          if (e instanceof CancelledError) log('outer raised CancelledError; inner done', b(inner.done()))
+        }
+        const g = gather([leaf(4, 30), leaf(5, 20)])
+        try {
+          await waitFor(shield(g), 10)
+        } catch (e) {
+          if (e instanceof TimeoutError) log('shielded gather timed out, g done', b(g.done()))
+        }
+        log('g result', fmt(await g))
+        try {
+          await waitFor(gather([leaf(6, 30), leaf(7, 5)]), 10)
+        } catch (e) {
+          if (e instanceof TimeoutError) log('gather timed out')
+        }
       },
     )
   })

@@ -2,7 +2,7 @@
 import { describe, it } from 'vitest'
 import type { Future } from '../../src/main/runtime/index'
 import { createTask, gather, getRunningLoop, sleep } from '../../src/main/runtime/index'
-import { expectSameTrace } from './cpython'
+import { ValueError, expectSameTrace } from './cpython'
 
 describe('ordering, compared with CPython', () => {
   it('tasks first run in creation order, and only after their creator yields', async () => {
@@ -342,6 +342,37 @@ describe('ordering, compared with CPython', () => {
         loop.callLater(-5, () => log('negative-delay timer'))
         loop.callLater(-10, () => log('more negative timer'))
         await sleep(1)
+      },
+    )
+  })
+
+  it('a callback that throws goes to the exception handler and the rest of the iteration runs', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          loop = asyncio.get_running_loop()
+          loop.set_exception_handler(lambda l, ctx: log('handler', type(ctx.get('exception')).__name__))
+          def boom():
+              raise ValueError('cb')
+          loop.call_soon(log, 'before')
+          loop.call_soon(boom)
+          loop.call_soon(log, 'after')
+          loop.call_later(0.001, boom)
+          loop.call_later(0.001, log, 'timer after')
+          await asyncio.sleep(0.002)
+      `,
+      async (log) => {
+        const loop = getRunningLoop()
+        loop.setExceptionHandler((e) => log('handler', (e as Error).name))
+        const boom = (): void => {
+          throw new ValueError('cb')
+        }
+        loop.callSoon(() => log('before'))
+        loop.callSoon(boom)
+        loop.callSoon(() => log('after'))
+        loop.callLater(1, boom)
+        loop.callLater(1, () => log('timer after'))
+        await sleep(2)
       },
     )
   })

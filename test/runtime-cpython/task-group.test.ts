@@ -429,4 +429,86 @@ describe('taskGroup, compared with CPython', () => {
       { unordered: / cancelled$/ },
     )
   })
+
+  it('a body awaiting its failing child gets CancelledError, and the group raises the child\'s error', async () => {
+    await expectSameTrace(
+      `
+      async def failing():
+          await asyncio.sleep(0.01)
+          raise ValueError('child')
+      async def main():
+          try:
+              async with asyncio.TaskGroup() as tg:
+                  t = tg.create_task(failing())
+                  try:
+                      await t
+                  except asyncio.CancelledError:
+                      log('body got CancelledError')
+                      raise
+                  except ValueError:
+                      log('body got ValueError')
+          except BaseExceptionGroup as eg:
+              log('group', err(eg))
+      `,
+      async (log) => {
+        try {
+          await taskGroup(async (tg) => {
+            const t = tg.createTask(async () => {
+              await sleep(10)
+              throw new ValueError('child')
+            })
+            try {
+              await t
+            } catch (e) {
+              if (e instanceof CancelledError) {
+                log('body got CancelledError')
+                throw e
+              }
+              log('body got ValueError')
+            }
+          })
+        } catch (e) {
+          log('group', err(e))
+        }
+      },
+    )
+  })
+
+  it('children may add tasks to the group, also after the body has ended', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          async with asyncio.TaskGroup() as tg:
+              async def grandchild(n):
+                  await asyncio.sleep(0.01)
+                  log('grandchild', n)
+              async def child():
+                  await asyncio.sleep(0.005)
+                  tg.create_task(grandchild(1))
+                  await asyncio.sleep(0.02)
+                  tg.create_task(grandchild(2))
+                  log('child done')
+              tg.create_task(child())
+              log('body done')
+          log('group done')
+      `,
+      async (log) => {
+        await taskGroup(async (tg) => {
+          const grandchild = (n: number) => async () => {
+            await sleep(10)
+            log('grandchild', n)
+          }
+          tg.createTask(async () => {
+            await sleep(5)
+            tg.createTask(grandchild(1))
+            await sleep(20)
+            tg.createTask(grandchild(2))
+            log('child done')
+          })
+          log('body done')
+        })
+        log('group done')
+      },
+    )
+  })
 })
