@@ -247,4 +247,21 @@ describe('cancellation', () => {
     })
     expect(result).toBe('finished')
   })
+
+  it('cancel() may name its source, for a host stopping part of a loop; an unknown source is refused', async () => {
+    const { result } = await runVirtual(async () => {
+      const t = createTask(() => sleep(10_000))
+      await sleep(1)
+      let refused = false
+      try {
+        t.cancel('x', { source: 'aliens' as never })
+      } catch (e) {
+        refused = e instanceof TypeError && t.cancelling() === 0
+      }
+      t.cancel('daemon stopped', { source: 'shutdown' })
+      const e = await rejection(Promise.resolve(t))
+      return { refused, source: (e as CancelledError).source, request: t.cancelRequest() }
+    })
+    expect(result).toEqual({ refused: true, source: 'shutdown', request: { source: 'shutdown', reason: 'daemon stopped', at: 1 } })
+  })
 })

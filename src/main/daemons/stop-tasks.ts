@@ -15,7 +15,7 @@ export async function stopTasks(
 ): Promise<ShutdownReport> {
   const started = loop.time()
   const live = tasks.filter((t) => !t.done())
-  for (const t of [...live].reverse()) t.cancel(reason)
+  for (const t of [...live].reverse()) t.cancel(reason, { source: 'shutdown' })
 
   if (live.length > 0) {
     await new Promise<void>((resolve) => {

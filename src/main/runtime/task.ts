@@ -19,6 +19,7 @@ const { PENDING, CANCELLED } = FutureStates
 type Phase = 'pending' | 'running' | 'waiting'
 
 let nextId = 1
+const CANCEL_SOURCES = new Set<string>(['user', 'deadline', 'shutdown', 'sibling', 'parent'])
 
 export class Task<T> extends Future<T> {
   /** Unique across every loop of the process. */
@@ -88,9 +89,16 @@ export class Task<T> extends Future<T> {
     throw new RuntimeError('a Task does not support setException(); its coroutine decides its outcome')
   }
 
-  /** Asks the task to cancel (source `user`); false if it is already done. */
-  override cancel(msg?: string): boolean {
-    return this._requestCancel('user', msg)
+  /**
+   * Asks the task to cancel; false if it is already done. The source defaults to `user` (a person,
+   * or program code); a host stopping part of a loop on its own says `{ source: 'shutdown' }`.
+   * @example task.cancel('stopped from the UI')
+   */
+  override cancel(msg?: string, opts?: { source?: CancelSource }): boolean {
+    const source = opts?.source ?? 'user'
+    if (!CANCEL_SOURCES.has(source)) throw new TypeError(`unknown cancel source ${JSON.stringify(source)}`)
+    if (msg !== undefined && typeof msg !== 'string') throw new TypeError('cancel() takes a string message')
+    return this._requestCancel(source, msg)
   }
 
   /** How many cancellation requests are pending (asyncio's cancelling()). */

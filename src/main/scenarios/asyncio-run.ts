@@ -18,7 +18,7 @@ export async function asyncioRun<T>(loop: EventLoop, main: () => Promise<T>, war
 async function cancelAllTasks(loop: EventLoop, warn: (message: string) => void): Promise<void> {
   const left = [...loop.allTasks()]
   if (left.length === 0) return
-  for (const task of left) task.cancel()
+  for (const task of left) task.cancel('asyncio.run() is finishing', { source: 'shutdown' })
   // A future, not a gather task: the cleanup adds no task of its own to the monitor.
   const allDone = loop.createFuture<void>()
   let pending = left.length
