@@ -198,8 +198,6 @@ export class AppState {
       this.detailsOpen = false
       return
     }
-    const i = this.table.indexOfSelection()
-    if (i >= 0) this.table.cursor = i
     if (open) {
       this.detailsOpen = true
       void this.details.load(id)

@@ -1,22 +1,18 @@
 // The details panel's actions on the selected task: cancel with a reason, and a deadline that can
 // be set, extended or cleared. The task itself is read live from the store.
-import type { AwaitSnapshot, TaskDetail, TaskSnapshot } from '../../../shared/snapshots'
+import type { AwaitSnapshot, TaskSnapshot } from '../../../shared/snapshots'
 import type { LoopwatchApi } from '../../../shared/contract'
 import type { TaskStore } from './task-store.svelte'
-
-export type DetailsForm = 'none' | 'cancel' | 'deadline'
 
 /** How much "Extend" adds to a running deadline. */
 export const EXTEND_MS = 5_000
 
 export class DetailsState {
-  form = $state<DetailsForm>('none')
   reason = $state('')
   /** Bound to a number input: a number once edited, so read it through `String()`. */
   deadlineSeconds = $state<string | number>('5')
   error = $state<string | null>(null)
   busy = $state(false)
-  detail = $state.raw<TaskDetail | null>(null)
 
   readonly deadlineError = $derived.by(() => {
     const n = Number(this.deadlineSeconds)
@@ -32,33 +28,24 @@ export class DetailsState {
 
   /** Load what the stream may have missed (logs printed before this window connected). */
   async load(taskId: number): Promise<void> {
-    this.form = 'none'
     this.error = null
-    this.detail = null
     const api = this.api()
     if (!api) return
     const res = await api.invoke('task:get', { taskId })
-    if (!res.ok) return
-    this.detail = res.value
-    this.store.mergeTaskLogs(taskId, res.value.logs)
+    if (res.ok) this.store.mergeTaskLogs(taskId, res.value.logs)
   }
 
   async cancel(task: TaskSnapshot): Promise<boolean> {
     const reason = this.reason.trim()
     const ok = await this.call(() => this.api()?.invoke('task:cancel', { taskId: task.id, reason: reason === '' ? null : reason }))
-    if (ok) {
-      this.form = 'none'
-      this.reason = ''
-    }
+    if (ok) this.reason = ''
     return ok
   }
 
   async setDeadline(task: TaskSnapshot): Promise<boolean> {
     if (this.deadlineError) return false
     const inMs = Math.round(Number(this.deadlineSeconds) * 1000)
-    const ok = await this.call(() => this.api()?.invoke('task:setDeadline', { taskId: task.id, inMs }))
-    if (ok) this.form = 'none'
-    return ok
+    return this.call(() => this.api()?.invoke('task:setDeadline', { taskId: task.id, inMs }))
   }
 
   /** Push the deadline EXTEND_MS further than it is now (`remainingMs` on the task's clock). */

@@ -43,8 +43,3 @@ export function formatRate(perSecond: number | null | undefined): string {
   if (perSecond == null || !Number.isFinite(perSecond)) return '—'
   return perSecond >= 100 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(1)}/s`
 }
-
-/** Bytes in MiB with one decimal. */
-export function formatMiB(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MiB`
-}

@@ -107,6 +107,14 @@ export class TaskStore {
     return out
   }
 
+  /** The tasks `id` created, oldest first. */
+  childrenOf(id: number): TaskSnapshot[] {
+    void this.version
+    const out: TaskSnapshot[] = []
+    for (const t of this.tasks.values()) if (t.parentId === id) out.push(t)
+    return out.sort((a, b) => a.id - b.id)
+  }
+
   /**
    * The loop clock's reading at wall time `wallNow`: extrapolated for real and scaled clocks,
    * frozen at the last report for a virtual clock (it jumps, so guessing would lie).

@@ -16,8 +16,6 @@ export class TaskTableState {
   grouped = $state(false)
   scope = $state<Scope>('all')
   selectedId = $state<number | null>(null)
-  /** Index of the keyboard cursor in `rows` (kept in step with the selection). */
-  cursor = $state(0)
 
   readonly filter = $derived(parseFilter(this.filterText, TASK_STATES))
 
@@ -54,7 +52,7 @@ export class TaskTableState {
     }
   }
 
-  /** Move the keyboard cursor by `step` rows (clamped) and select that row's task. */
+  /** Move the selection by `step` rows (clamped); from no selection, down starts at the top. */
   move(step: number): void {
     const n = this.rows.length
     if (n === 0) return
@@ -66,7 +64,6 @@ export class TaskTableState {
   selectIndex(i: number): void {
     const row = this.rows[i]
     if (!row) return
-    this.cursor = i
     this.selectedId = row.task.id
   }
 

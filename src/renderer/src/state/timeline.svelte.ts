@@ -1,5 +1,5 @@
-// The timeline's view: which time window it shows (fit, or zoomed and panned), and whether it is
-// frozen for inspection while events keep arriving.
+// The timeline's view: which time window it shows (fit, or zoomed and panned). Freezing keeps a
+// copy of the rows in the component, so events keep arriving while a person inspects.
 import type { TaskSnapshot } from '../../../shared/snapshots'
 import type { TaskRow } from './task-rows'
 
@@ -58,7 +58,6 @@ export function ticks(span: TimeSpan, target: number): number[] {
 export class TimelineView {
   /** A zoomed window; null follows the data (fit and keep the now-line in view). */
   zoom = $state.raw<TimeSpan | null>(null)
-  frozen = $state(false)
 
   /** Zoom around `at` by `factor` (< 1 zooms in). */
   zoomAt(current: TimeSpan, at: number, factor: number): void {
