@@ -376,4 +376,36 @@ describe('ordering, compared with CPython', () => {
       },
     )
   })
+
+
+  it('virtual time stands still while a task keeps yielding, so a due timer waits for the ready queue to empty', async () => {
+    await expectSameTrace(
+      `
+      async def spinner():
+          for i in range(50):
+              await asyncio.sleep(0)
+          log('spinner done after 50 yields')
+      async def sleeper():
+          await asyncio.sleep(0.001)
+          log('sleeper woke')
+      async def main():
+          asyncio.create_task(sleeper())
+          asyncio.create_task(spinner())
+          await asyncio.sleep(0.002)
+          log('main woke')
+      `,
+      async (log) => {
+        createTask(async () => {
+          await sleep(1)
+          log('sleeper woke')
+        })
+        createTask(async () => {
+          for (let i = 0; i < 50; i++) await sleep(0)
+          log('spinner done after 50 yields')
+        })
+        await sleep(2)
+        log('main woke')
+      },
+    )
+  })
 })

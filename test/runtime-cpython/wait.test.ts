@@ -8,6 +8,7 @@ import {
   TimeoutError,
   asCompleted,
   createTask,
+  getRunningLoop,
   sleep,
   wait,
 } from '../../src/main/runtime/index'
@@ -174,6 +175,30 @@ describe('wait, compared with CPython', () => {
         })
         const { done, pending } = await wait(ts, { returnWhen: FIRST_COMPLETED })
         log('done', names(done), 'pending', names(pending))
+      },
+    )
+  })
+
+  it('FIRST_EXCEPTION does not count a cancellation as an exception', async () => {
+    await expectSameTrace(
+      [
+        pyJobs,
+        `
+      async def main():
+          ts = start(('a', 10), ('b', 30, True), ('c', 50))
+          asyncio.get_running_loop().call_later(0.005, ts[0].cancel)
+          done, pending = await asyncio.wait(ts, return_when=asyncio.FIRST_EXCEPTION)
+          log('done', names(done), 'pending', names(pending))
+          await asyncio.sleep(0.05)
+      `,
+      ],
+      async (log) => {
+        const { start, names } = tsJobs(log)
+        const ts = start(['a', 10], ['b', 30, true], ['c', 50])
+        getRunningLoop().callLater(5, () => ts[0]!.cancel())
+        const { done, pending } = await wait(ts, { returnWhen: FIRST_EXCEPTION })
+        log('done', names(done), 'pending', names(pending))
+        await sleep(50)
       },
     )
   })
