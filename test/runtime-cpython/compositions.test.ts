@@ -302,4 +302,42 @@ describe('compositions, compared with CPython', () => {
       },
     )
   })
+
+
+  it('a timeout inside a group body expiring as a child fails: the group reports both errors', async () => {
+    await expectSameTrace(
+      `
+      async def fails():
+          await asyncio.sleep(0.01)
+          log('child fails')
+          raise ValueError('child')
+      async def main():
+          try:
+              async with asyncio.TaskGroup() as tg:
+                  tg.create_task(fails())
+                  await asyncio.sleep(0)
+                  async with asyncio.timeout(0.01):
+                      await asyncio.sleep(1)
+          except BaseExceptionGroup as eg:
+              log('group', err(eg), 'cancelling', asyncio.current_task().cancelling())
+      `,
+      async (log) => {
+        try {
+          await taskGroup(async (tg) => {
+            tg.createTask(async () => {
+              await sleep(10)
+              log('child fails')
+              throw new ValueError('child')
+            })
+            await sleep(0)
+            await timeout(10, async () => {
+              await sleep(1000)
+            })
+          })
+        } catch (e) {
+          log('group', err(e), 'cancelling', currentTask()!.cancelling())
+        }
+      },
+    )
+  })
 })
