@@ -408,4 +408,51 @@ describe('ordering, compared with CPython', () => {
       },
     )
   })
+
+
+  it('awaits that never suspend (plain promises, nested async calls, done futures) keep the task\'s step going', async () => {
+    await expectSameTrace(
+      `
+      async def noop(n):
+          if n > 0:
+              await noop(n - 1)
+          return n
+      async def a():
+          f = asyncio.get_running_loop().create_future()
+          f.set_result(1)
+          for i in range(200):
+              await noop(5)
+              await f
+          log('a finished 200 rounds in one step')
+          await asyncio.sleep(0)
+          log('a after its first real yield')
+      async def b():
+          log('b first step')
+      async def main():
+          asyncio.create_task(a())
+          asyncio.create_task(b())
+          await asyncio.sleep(0.001)
+      `,
+      async (log) => {
+        const noop = async (n: number): Promise<number> => {
+          if (n > 0) await noop(n - 1)
+          await Promise.resolve()
+          return n
+        }
+        createTask(async () => {
+          const f = getRunningLoop().createFuture<number>()
+          f.setResult(1)
+          for (let i = 0; i < 200; i++) {
+            await noop(5)
+            await f
+          }
+          log('a finished 200 rounds in one step')
+          await sleep(0)
+          log('a after its first real yield')
+        })
+        createTask(async () => log('b first step'))
+        await sleep(1)
+      },
+    )
+  })
 })
