@@ -154,4 +154,34 @@ describe('run, compared with asyncio.run', () => {
       },
     )
   })
+
+
+  it('a leftover whose cleanup fails does not change what run returns', async () => {
+    await expectSameTrace(
+      `
+      async def leftover():
+          try:
+              await asyncio.sleep(1)
+          except asyncio.CancelledError:
+              log('leftover cleanup fails')
+              raise ValueError('cleanup')
+      async def main():
+          asyncio.create_task(leftover())
+          await asyncio.sleep(0.01)
+          return 'main value'
+      `,
+      async (log) => {
+        createTask(async () => {
+          try {
+            await sleep(1000)
+          } catch {
+            log('leftover cleanup fails')
+            throw new ValueError('cleanup')
+          }
+        })
+        await sleep(10)
+        return 'main value'
+      },
+    )
+  })
 })
