@@ -1,0 +1,213 @@
+// Paints the timeline on a canvas: axis, one bar per row (solid running, hatched waiting), cancel
+// and deadline marks, and the now-line. Pure drawing: the component decides what is shown.
+import type { TaskState } from '../../../shared/snapshots'
+import { formatSeconds } from '../state/format'
+import type { TaskRow } from '../state/task-rows'
+import { taskEnd, taskStart, ticks, type Axis, type TimeSpan } from '../state/timeline.svelte'
+
+export const ROW_H = 20
+export const LABEL_W = 150
+export const AXIS_H = 22
+
+export interface TimelineScene {
+  rows: readonly TaskRow[]
+  axis: Axis
+  span: TimeSpan | null
+  /** Where times are counted from on the axis (0 on a loop clock, the first start on wall time). */
+  origin: number
+  now: number | null
+  /** The clock has stopped (a finished run): the now-line reads "end". */
+  stopped: boolean
+  firstRow: number
+  selectedId: number | null
+  /** State changes seen per task id, with their loop times. */
+  transitions: ReadonlyMap<number, readonly { state: TaskState; at: number }[]>
+  width: number
+  height: number
+}
+
+function stateColor(css: CSSStyleDeclaration, s: TaskState): string {
+  return css.getPropertyValue(`--st-${s}`).trim() || '#888'
+}
+
+// One diagonal-stripe pattern per colour (a handful: the state colours of the current theme).
+const hatchCache = new Map<string, CanvasPattern>()
+
+/** Forget the stripe patterns (the theme changed). */
+export function resetPatterns(): void {
+  hatchCache.clear()
+}
+
+function hatch(ctx: CanvasRenderingContext2D, color: string, dpr: number): CanvasPattern | string {
+  const key = `${color}@${dpr}`
+  const cached = hatchCache.get(key)
+  if (cached) return cached
+  const size = Math.round(6 * dpr)
+  const c = document.createElement('canvas')
+  c.width = c.height = size
+  const g = c.getContext('2d')
+  if (!g) return color
+  g.strokeStyle = color
+  g.lineWidth = 1.6 * dpr
+  g.beginPath()
+  g.moveTo(0, size)
+  g.lineTo(size, 0)
+  g.moveTo(-size / 2, size / 2)
+  g.lineTo(size / 2, -size / 2)
+  g.moveTo(size / 2, size * 1.5)
+  g.lineTo(size * 1.5, size / 2)
+  g.stroke()
+  const pattern = ctx.createPattern(c, 'repeat')
+  if (pattern) hatchCache.set(key, pattern)
+  return pattern ?? color
+}
+
+/** Paint `scene` on `canvas`, resizing its backing store only when the box or pixel ratio changed. */
+export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): void {
+  const ctx = canvas.getContext('2d')
+  if (!ctx) return
+  const { rows, axis, span, origin, now, stopped, firstRow, selectedId, transitions, width, height } = scene
+  const dpr = window.devicePixelRatio || 1
+  // Resizing the backing store reallocates it: only when the box or the pixel ratio changed.
+  const w = Math.round(width * dpr)
+  const h = Math.round(height * dpr)
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w
+    canvas.height = h
+  }
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
+  const css = getComputedStyle(canvas)
+  const text = css.getPropertyValue('--text').trim()
+  const muted = css.getPropertyValue('--muted').trim()
+  const border = css.getPropertyValue('--border').trim()
+  const accent = css.getPropertyValue('--accent').trim()
+  const selected = css.getPropertyValue('--selected').trim()
+  ctx.clearRect(0, 0, width, height)
+  ctx.font = `11px ${css.getPropertyValue('--font')}`
+  ctx.textBaseline = 'middle'
+  if (!span) return
+  const plotW = Math.max(10, width - LABEL_W - 8)
+  const x = (v: number) => LABEL_W + ((v - span.start) / (span.end - span.start)) * plotW
+
+  // Axis: ticks in seconds from the origin (loop time reads as the program's own time).
+  ctx.fillStyle = muted
+  ctx.strokeStyle = border
+  ctx.lineWidth = 1
+  // Round numbers from the origin, so wall-clock labels read 0.000, 20.000… and not 17.098.
+  const relative = { start: span.start - origin, end: span.end - origin }
+  for (const rel of ticks(relative, Math.max(2, Math.floor(plotW / 90)))) {
+    const tv = rel + origin
+    const px = Math.round(x(tv)) + 0.5
+    ctx.beginPath()
+    ctx.moveTo(px, AXIS_H - 4)
+    ctx.lineTo(px, height)
+    ctx.globalAlpha = 0.5
+    ctx.stroke()
+    ctx.globalAlpha = 1
+    const label = `${formatSeconds(tv - origin)} s`
+    if (px + 3 + ctx.measureText(label).width < width - 2) ctx.fillText(label, px + 3, 10)
+  }
+
+  const first = Math.max(0, Math.floor(firstRow))
+  const visible = Math.ceil((height - AXIS_H) / ROW_H)
+  ctx.save()
+  ctx.beginPath()
+  ctx.rect(0, AXIS_H, width, height - AXIS_H)
+  ctx.clip()
+  for (let i = 0; i < visible; i++) {
+    const row = rows[first + i]
+    if (!row) break
+    const t = row.task
+    const y = AXIS_H + i * ROW_H
+    if (selectedId != null && row.ids.includes(selectedId)) {
+      ctx.fillStyle = selected
+      ctx.fillRect(0, y, width, ROW_H)
+    }
+    ctx.fillStyle = text
+    ctx.save()
+    ctx.beginPath()
+    ctx.rect(0, y, LABEL_W - 8, ROW_H)
+    ctx.clip()
+    ctx.fillText(row.count > 1 ? `${t.name} ×${row.count}` : t.name, 8, y + ROW_H / 2)
+    ctx.restore()
+
+    const s = taskStart(t, axis)
+    const e = taskEnd(t, axis, now) ?? s
+    const x0 = Math.max(LABEL_W, x(s))
+    const x1 = Math.max(x0 + 2, Math.min(width, x(e)))
+    const by = y + 4
+    const bh = ROW_H - 8
+    const color = stateColor(css, t.state)
+    const ended = t.endedAt != null
+    // Stretches of one state, from the changes seen for this task (loop axis only). Before the
+    // first change seen, the task was in that change's state as far as we know.
+    const seen = axis === 'loop' ? (transitions.get(t.id) ?? []) : []
+    const stretches: { from: number; to: number; state: TaskState }[] =
+      seen.length === 0
+        ? [{ from: s, to: e, state: t.state }]
+        : seen.map((seg, k) => ({ from: k === 0 ? s : seg.at, to: seen[k + 1]?.at ?? e, state: seg.state }))
+    if (ended) {
+      // A finished bar wears its outcome's colour; hatching keeps the waits visible.
+      ctx.globalAlpha = 0.6
+      ctx.fillStyle = color
+      ctx.fillRect(x0, by, x1 - x0, bh)
+    }
+    for (const st of stretches) {
+      const sx0 = Math.max(x0, x(st.from))
+      const sx1 = Math.min(x1, Math.max(sx0 + (st === stretches[stretches.length - 1] ? 2 : 0), x(st.to)))
+      if (sx1 <= sx0) continue
+      if (st.state === 'waiting') {
+        ctx.clearRect(sx0, by, sx1 - sx0, bh)
+        ctx.fillStyle = hatch(ctx, ended ? color : stateColor(css, 'waiting'), dpr)
+        ctx.fillRect(sx0, by, sx1 - sx0, bh)
+      } else if (!ended && st.state === 'pending') {
+        ctx.strokeStyle = stateColor(css, 'pending')
+        ctx.strokeRect(sx0 + 0.5, by + 0.5, sx1 - sx0 - 1, bh - 1)
+      } else if (!ended) {
+        ctx.fillStyle = stateColor(css, st.state)
+        ctx.fillRect(sx0, by, sx1 - sx0, bh)
+      }
+    }
+    ctx.globalAlpha = 1
+    // Cancellation request: an amber tick with a triangle; the end glyph says how it finished.
+    if (t.cancel) {
+      const cx = x(axis === 'loop' ? t.cancel.at.loop : t.cancel.at.wall)
+      ctx.fillStyle = stateColor(css, 'cancelling')
+      ctx.fillRect(cx - 1, y + 2, 2, ROW_H - 4)
+      ctx.beginPath()
+      ctx.moveTo(cx - 4, y + 1)
+      ctx.lineTo(cx + 4, y + 1)
+      ctx.lineTo(cx, y + 6)
+      ctx.fill()
+    }
+    if (t.deadline) {
+      const dx = x(axis === 'loop' ? t.deadline.at.loop : t.deadline.at.wall)
+      ctx.strokeStyle = stateColor(css, 'failed')
+      ctx.setLineDash([3, 2])
+      ctx.beginPath()
+      ctx.moveTo(dx + 0.5, y + 1)
+      ctx.lineTo(dx + 0.5, y + ROW_H - 1)
+      ctx.stroke()
+      ctx.setLineDash([])
+    }
+    if (t.state === 'failed' || t.state === 'cancelled') {
+      ctx.fillStyle = color
+      ctx.fillText(t.state === 'failed' ? '✕' : '⊘', x1 + 3, y + ROW_H / 2)
+    }
+  }
+  ctx.restore()
+
+  if (now != null) {
+    const nx = Math.round(x(now)) + 0.5
+    if (nx >= LABEL_W && nx <= width) {
+      ctx.strokeStyle = stopped ? muted : accent
+      ctx.lineWidth = 1.5
+      ctx.beginPath()
+      ctx.moveTo(nx, AXIS_H - 6)
+      ctx.lineTo(nx, height)
+      ctx.stroke()
+      ctx.fillStyle = stopped ? muted : accent
+      ctx.fillText(stopped ? 'end' : 'now', Math.min(nx + 3, width - 24), AXIS_H - 8)
+    }
+  }
+}
