@@ -1,7 +1,7 @@
 /** Futures used as thenables more than once in a step (see /tmp/runtime-bugs/BUGS.md, B13). */
 import { describe, expect, it } from 'vitest'
 import { getRunningLoop, sleep } from '../../../src/main/runtime/index'
-import { expectSameTrace, hung, ts } from '../cpython'
+import { expectSameTrace, fmt, hung, ts } from '../cpython'
 
 describe('a future used as a thenable twice in one step (pending runtime fixes)', () => {
   it('Promise.all over the same future twice resolves with both results', async () => {
@@ -37,6 +37,44 @@ describe('a future used as a thenable twice in one step (pending runtime fixes)'
         log('awaited', await f)
         await sleep(50)
         log('slept 50')
+      },
+    )
+  })
+
+  it('Promise.all over sleep(0) and a longer sleep gives both values at the later time, as gather does', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          r = await asyncio.gather(asyncio.sleep(0, 'y'), asyncio.sleep(0.05, 's'))
+          log('all', fmt(r))
+      `,
+      async (log) => {
+        const r = await Promise.all([sleep(0, 'y'), sleep(50, 's')])
+        log('all', fmt(r))
+      },
+    )
+  })
+
+  it('a side chain that yields with sleep(0) does not cut short or empty the main await', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          async def side():
+              await asyncio.sleep(0)
+              log('side resumed')
+          s = asyncio.ensure_future(side())
+          v = await asyncio.sleep(0.05, 'main value')
+          log('main slept, got', v)
+          await s
+      `,
+      async (log) => {
+        const side = (async () => {
+          await sleep(0)
+          log('side resumed')
+        })()
+        const v = await sleep(50, 'main value')
+        log('main slept, got', v)
+        await side
       },
     )
   })
