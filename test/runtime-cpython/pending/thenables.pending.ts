@@ -1,6 +1,6 @@
 /** Futures used as thenables more than once in a step (see /tmp/runtime-bugs/BUGS.md, B13). */
 import { describe, expect, it } from 'vitest'
-import { getRunningLoop, sleep } from '../../../src/main/runtime/index'
+import { createTask, currentTask, getRunningLoop, sleep } from '../../../src/main/runtime/index'
 import { expectSameTrace, fmt, hung, ts } from '../cpython'
 
 describe('a future used as a thenable twice in one step (pending runtime fixes)', () => {
@@ -77,5 +77,31 @@ describe('a future used as a thenable twice in one step (pending runtime fixes)'
         await side
       },
     )
+  })
+
+  it('after Promise.race or Promise.all over runtime futures the task resumes in its own step', async () => {
+    const lines = await ts(async (log) => {
+      const me = currentTask()
+      const other = createTask(async () => {
+        for (let i = 0; i < 30; i++) await sleep(3)
+      })
+      const who = (): string => (currentTask() === me ? 'main' : currentTask() === null ? 'no task' : 'another task')
+      const v = await Promise.race([sleep(10, 'a'), sleep(50, 'b')])
+      log('race gave', v, 'in', who())
+      await sleep(5)
+      log('slept 5 in', who())
+      const all = await Promise.all([sleep(40, 'slow'), sleep(10, 'fast')])
+      log('all gave', fmt(all), 'in', who())
+      await sleep(5)
+      log('slept 5 in', who())
+      other.cancel()
+    })
+    expect(lines).toEqual([
+      '10 race gave a in main',
+      '15 slept 5 in main',
+      '55 all gave ["slow","fast"] in main',
+      '60 slept 5 in main',
+      '60 end null',
+    ])
   })
 })
