@@ -86,10 +86,9 @@ export class LauncherState {
     try {
       const res = await api.invoke('scenario:start', { id, params: parsed.params, clock: clockFromKey(this.clock) })
       if (!res.ok) {
+        // Field issues show beside their fields; the message stands alone only when none apply.
         const errs = issuesToErrors(s.params, res.error.details)
         if (Object.keys(errs).length === 0) errs[''] = res.error.message
-        else if (!errs['']) errs[''] = res.error.message
-        this.errors = errs
         if (this.openId !== id) this.show(id)
         this.errors = errs
         return false
