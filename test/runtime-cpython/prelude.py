@@ -6,11 +6,14 @@ reference is 3.12's behaviour:
 - 3.12's Timeout records task.cancelling() on entry and converts only if uncancel() gets back to it
   (3.11 compares with 0);
 - 3.12's wait_for is `async with timeout(t): return await fut` — a coroutine runs in the caller's
-  task, no inner task (3.11 wraps it in a task and races it with a timer).
+  task, no inner task (3.11 wraps it in a task and races it with a timer);
+- 3.12's Semaphore.acquire wakes as many waiters as free units allow and gives a woken-then-cancelled
+  waiter's unit back without waking at once (3.11.7 predates that rewrite).
 
 Trace helpers: log(...) prints "<loop ms> <parts>"; err(e) names an error the way the TS side does.
 """
 import asyncio
+import collections
 import enum
 import json
 import sys
@@ -182,6 +185,57 @@ async def wait_for(fut, timeout_s):
     async with timeout(timeout_s):
         return await fut
 
+
+# ---- CPython 3.12 locks.Semaphore (acquire/release/_wake_up_next/locked) -----------------------
+
+def _sem_locked(self):
+    return self._value == 0 or (any(not w.cancelled() for w in (self._waiters or ())))
+
+
+async def _sem_acquire(self):
+    if not self.locked():
+        self._value -= 1
+        return True
+    if self._waiters is None:
+        self._waiters = collections.deque()
+    fut = self._get_loop().create_future()
+    self._waiters.append(fut)
+    try:
+        try:
+            await fut
+        finally:
+            self._waiters.remove(fut)
+    except exceptions.CancelledError:
+        if fut.done() and not fut.cancelled():
+            self._value += 1
+        raise
+    finally:
+        while self._value > 0:
+            if not self._wake_up_next():
+                break
+    return True
+
+
+def _sem_release(self):
+    self._value += 1
+    self._wake_up_next()
+
+
+def _sem_wake_up_next(self):
+    if not self._waiters:
+        return False
+    for fut in self._waiters:
+        if not fut.done():
+            self._value -= 1
+            fut.set_result(True)
+            return True
+    return False
+
+
+asyncio.Semaphore.locked = _sem_locked
+asyncio.Semaphore.acquire = _sem_acquire
+asyncio.Semaphore.release = _sem_release
+asyncio.Semaphore._wake_up_next = _sem_wake_up_next
 
 asyncio.timeout = timeout
 asyncio.timeout_at = timeout_at
