@@ -1,6 +1,6 @@
 /** Future and Task state rules as asyncio's, and done-callback scheduling. */
 import { describe, it } from 'vitest'
-import { createTask, currentTask, getRunningLoop, sleep } from '../../src/main/runtime/index'
+import { CancelledError, createTask, currentTask, getRunningLoop, sleep } from '../../src/main/runtime/index'
 import { ValueError, b, cancelMessage, err, expectSameTrace, fmt } from './cpython'
 
 describe('futures, compared with CPython', () => {
@@ -239,6 +239,110 @@ describe('futures, compared with CPython', () => {
           }
         }
         log('awaited', await t)
+      },
+    )
+  })
+
+
+  it('a task\'s final state agrees with CPython\'s outcome in every way a task can end', async () => {
+    await expectSameTrace(
+      `
+      def state(t):
+          return 'cancelled' if t.cancelled() else ('failed' if t.exception() is not None else 'done')
+      async def returns():
+          await asyncio.sleep(0.01)
+      async def fails():
+          await asyncio.sleep(0.01)
+          raise ValueError('x')
+      async def swallows():
+          try:
+              await asyncio.sleep(1)
+          except asyncio.CancelledError:
+              pass
+      async def reraises():
+          await asyncio.sleep(1)
+      async def raises_cancelled_itself():
+          await asyncio.sleep(0.01)
+          raise asyncio.CancelledError()
+      async def converts():
+          try:
+              await asyncio.sleep(1)
+          except asyncio.CancelledError:
+              raise ValueError('converted')
+      async def self_cancel_return():
+          asyncio.current_task().cancel()
+          return 1
+      async def main():
+          specs = [('returns', returns, False), ('fails', fails, False), ('swallows', swallows, True),
+                   ('reraises', reraises, True), ('raises_cancelled_itself', raises_cancelled_itself, False),
+                   ('converts', converts, True), ('self_cancel_return', self_cancel_return, False)]
+          ts = []
+          for name, f, cancel in specs:
+              ts.append((name, asyncio.create_task(f()), cancel))
+          await asyncio.sleep(0.005)
+          for name, t, cancel in ts:
+              if cancel:
+                  t.cancel()
+          await asyncio.sleep(0.02)
+          for name, t, cancel in ts:
+              log(name, state(t))
+      `,
+      async (log) => {
+        const specs: [string, () => Promise<unknown>, boolean][] = [
+          ['returns', async () => void (await sleep(10)), false],
+          [
+            'fails',
+            async () => {
+              await sleep(10)
+              throw new ValueError('x')
+            },
+            false,
+          ],
+          [
+            'swallows',
+            async () => {
+              try {
+                await sleep(1000)
+              } catch {
+                // swallowed
+              }
+            },
+            true,
+          ],
+          ['reraises', async () => void (await sleep(1000)), true],
+          [
+            'raises_cancelled_itself',
+            async () => {
+              await sleep(10)
+              throw new CancelledError()
+            },
+            false,
+          ],
+          [
+            'converts',
+            async () => {
+              try {
+                await sleep(1000)
+              } catch {
+                throw new ValueError('converted')
+              }
+            },
+            true,
+          ],
+          [
+            'self_cancel_return',
+            async () => {
+              currentTask()!.cancel()
+              return 1
+            },
+            false,
+          ],
+        ]
+        const tasks = specs.map(([name, f, cancel]) => [name, createTask(f), cancel] as const)
+        await sleep(5)
+        for (const [, t, cancel] of tasks) if (cancel) t.cancel()
+        await sleep(20)
+        for (const [name, t] of tasks) log(name, t.state)
       },
     )
   })
