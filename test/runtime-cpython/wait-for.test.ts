@@ -407,4 +407,52 @@ describe('waitFor, compared with CPython', () => {
       },
     )
   })
+
+
+  it('a task whose sleep ends at the deadline tick is still cancelled, because the deadline fires in that tick', async () => {
+    await expectSameTrace(
+      `
+      async def worker():
+          try:
+              await asyncio.sleep(0.01)
+              log('worker finished its sleep')
+              return 'value'
+          except asyncio.CancelledError:
+              log('worker cancelled at its resumption')
+              raise
+      async def main():
+          t = asyncio.create_task(worker())
+          await asyncio.sleep(0)
+          try:
+              log('got', await asyncio.wait_for(t, 0.01))
+          except TimeoutError:
+              log('TimeoutError')
+          t2 = asyncio.create_task(worker())
+          await asyncio.sleep(0)
+          log('got', await asyncio.wait_for(t2, 0.0100001))
+      `,
+      async (log) => {
+        const worker = async (): Promise<string> => {
+          try {
+            await sleep(10)
+            log('worker finished its sleep')
+            return 'value'
+          } catch (e) {
+            log('worker cancelled at its resumption')
+            throw e
+          }
+        }
+        const t = createTask(worker)
+        await sleep(0)
+        try {
+          log('got', await waitFor(t, 10))
+        } catch (e) {
+          if (e instanceof TimeoutError) log('TimeoutError')
+        }
+        const t2 = createTask(worker)
+        await sleep(0)
+        log('got', await waitFor(t2, 10.0001))
+      },
+    )
+  })
 })
