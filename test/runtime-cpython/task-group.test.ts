@@ -511,4 +511,52 @@ describe('taskGroup, compared with CPython', () => {
       },
     )
   })
+
+
+  it('a parent cancelled again while its group waits for cleanups keeps waiting, then raises CancelledError', async () => {
+    await expectSameTrace(
+      [
+        pyChild,
+        `
+      async def parent():
+          try:
+              async with asyncio.TaskGroup() as tg:
+                  tg.create_task(child('a', 100, cleanup=30))
+                  await asyncio.sleep(1)
+          except asyncio.CancelledError:
+              log('parent got CancelledError, cancelling', asyncio.current_task().cancelling())
+              raise
+      async def main():
+          p = asyncio.create_task(parent())
+          await asyncio.sleep(0.01)
+          p.cancel()
+          await asyncio.sleep(0.01)
+          log('second cancel', p.cancel())
+          await asyncio.sleep(0.05)
+          log('parent cancelled', p.cancelled())
+      `,
+      ],
+      async (log) => {
+        const child = tsChild(log)
+        const p = createTask(async () => {
+          try {
+            await taskGroup(async (tg) => {
+              tg.createTask(child('a', 100, { cleanup: 30 }))
+              await sleep(1000)
+            })
+          } catch (e) {
+            if (e instanceof CancelledError) log('parent got CancelledError, cancelling', currentTask()!.cancelling())
+            throw e
+          }
+        })
+        await sleep(10)
+        p.cancel()
+        await sleep(10)
+        log('second cancel', b(p.cancel()))
+        await sleep(50)
+        log('parent cancelled', b(p.cancelled()))
+      },
+      { unordered: / cancelled$/ },
+    )
+  })
 })
