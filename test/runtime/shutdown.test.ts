@@ -85,6 +85,26 @@ describe('graceful shutdown', () => {
     expect(report.finished.map((f) => f.state)).toEqual(['cancelled'])
   })
 
+  it('a task already cancelling is not asked again, so its cleanup finishes', async () => {
+    const { loop } = virtualLoop()
+    const said: string[] = []
+    const t = loop.createTask(async () => {
+      try {
+        await sleep(60_000)
+      } catch {
+        await sleep(1000) // cleanup a second cancel would interrupt
+        said.push(`cleanup finished at ${getRunningLoop().time()}`)
+      }
+    })
+    await startAll(loop)
+    t.cancel('stop button')
+    const report = await loop.shutdown({ graceMs: 5000 })
+    expect(said).toEqual(['cleanup finished at 1000'])
+    expect(t.cancelling()).toBe(1)
+    expect(report.finished).toEqual([{ id: t.id, name: t.name, state: 'done' }])
+    expect(report.elapsedMs).toBe(1000)
+  })
+
   it('with nothing to cancel, reports at once', async () => {
     const { loop } = virtualLoop()
     const report = await loop.shutdown({ graceMs: 1000 })

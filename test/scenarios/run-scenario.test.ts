@@ -65,6 +65,27 @@ describe('createScenarioRun', () => {
     expect(cancelled).toEqual([])
   })
 
+  it('stop() during a live run lets the cancelled task finish its cleanup, and the run ends cancelled without a loop error', async () => {
+    // Real time at 100×: stop() has to land while the program is running, which the virtual clock skips past.
+    const dir = tempDir()
+    const run = createScenarioRun(getScenario('graceful-cancel')!, { cancelAfter: 60_000 }, { clock: { speed: 100 }, outDir: dir.path })
+    const lines: string[] = []
+    run.onRecord((r) => lines.push(r.line))
+    const started = run.start()
+    await vi.waitFor(() => expect(lines).toContain('operation new round'))
+    const report = await run.stop(5000)
+    const result = await started
+    dir.remove()
+    expect(lines.slice(-2)).toEqual(['operation was cancelled', 'operation done'])
+    expect(report.forced).toEqual([])
+    expect(report.finished.map((f) => [f.name, f.state])).toEqual([
+      ['db_operation', 'done'],
+      ['main', 'cancelled'],
+    ])
+    expect(result.outcome).toBe('cancelled')
+    expect(result.error?.name).toBe('CancelledError')
+  })
+
   it('refuses a clock speed that is not a positive number', () => {
     expect(() => createScenarioRun(getScenario('awaitables')!, {}, { clock: { speed: 0 }, outDir: '/nonexistent' })).toThrow(RangeError)
   })

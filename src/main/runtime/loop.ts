@@ -169,7 +169,9 @@ export class EventLoop {
   /**
    * Graceful shutdown: cancels every task newest-first (source `shutdown`), lets their cleanup run
    * for up to `graceMs` of loop time, then reports what finished, what was forced (still running)
-   * and which cleanups failed. Drives the loop itself if nobody else is running it.
+   * and which cleanups failed. Tasks already cancelling are not asked again (that would cut their
+   * cleanup short), only waited for. Drives the loop itself if nobody else is running it, and
+   * shares it with whoever else does (a second shutdown, runUntilComplete).
    */
   async shutdown(opts: { graceMs?: number } = {}): Promise<ShutdownReport> {
     const graceMs = opts?.graceMs ?? 5000
@@ -181,7 +183,9 @@ export class EventLoop {
     const self = current.loop === this ? current.task : null
     const targets = [...this.tasks].filter((t) => t !== self).sort((a, b) => b.id - a.id)
     if (targets.length > 0 && !this._closed) {
-      for (const t of targets) t._requestCancel('shutdown', 'graceful shutdown')
+      // A task already cancelling is in its cleanup: asking again would interrupt that cleanup's
+      // awaits, which a graceful shutdown exists to let finish. It is waited for like the others.
+      for (const t of targets) if (t.cancelling() === 0) t._requestCancel('shutdown', 'graceful shutdown')
       const waiter = this.createFuture<void>()
       let timer: Handle | null = null
       // Settle at the moment the last cleanup ends or the grace period runs out, and stop the other

@@ -18,16 +18,10 @@ export async function asyncioRun<T>(loop: EventLoop, main: () => Promise<T>, war
 async function cancelAllTasks(loop: EventLoop, warn: (message: string) => void): Promise<void> {
   const left = [...loop.allTasks()]
   if (left.length === 0) return
-  for (const task of left) task.cancel('asyncio.run() is finishing', { source: 'shutdown' })
-  // A future, not a gather task: the cleanup adds no task of its own to the monitor.
-  const allDone = loop.createFuture<void>()
-  let pending = left.length
-  const settle = () => {
-    pending -= 1
-    if (pending === 0 && !allDone.done()) allDone.setResult()
-  }
-  for (const task of left) task.addDoneCallback(settle)
-  await loop.runUntilComplete(allDone)
+  // The loop's own graceful shutdown, with no time limit (asyncio.run waits for every cleanup). It
+  // leaves tasks a stop() already cancelled to finish their cleanup, and shares the loop with a
+  // stop() that may be driving it at the same moment.
+  await loop.shutdown({ graceMs: Infinity })
   for (const task of left) reportShutdownError(task, warn)
 }
 
