@@ -4,6 +4,21 @@ import { CancelledError, RuntimeError } from './errors'
 import type { Future } from './future'
 import { describeValue } from './validate'
 
+/**
+ * Joins the back of `waiters` with a fresh future and waits for it to be set; leaves the line
+ * however the wait ends. `ticket.fut` tells the caller which future was theirs.
+ */
+async function waitInLine(waiters: Set<Future<true>>, ticket?: { fut: Future<true> | null }): Promise<void> {
+  const fut = getRunningLoop().createFuture<true>()
+  if (ticket) ticket.fut = fut
+  waiters.add(fut)
+  try {
+    await fut
+  } finally {
+    waiters.delete(fut)
+  }
+}
+
 export class Event {
   private value = false
   private readonly waiters = new Set<Future<true>>()
@@ -47,14 +62,8 @@ export class Lock {
       this.held = true
       return true
     }
-    const fut = getRunningLoop().createFuture<true>()
-    this.waiters.add(fut)
     try {
-      try {
-        await fut
-      } finally {
-        this.waiters.delete(fut)
-      }
+      await waitInLine(this.waiters)
     } catch (e) {
       // Keep the invariant: if the lock is free and someone waits, the first waiter gets woken.
       if (e instanceof CancelledError && !this.held) this.wakeUpFirst()
@@ -99,17 +108,12 @@ export class Semaphore {
       this.value--
       return true
     }
-    const fut = getRunningLoop().createFuture<true>()
-    this.waiters.add(fut)
+    const line = { fut: null as Future<true> | null }
     try {
-      try {
-        await fut
-      } finally {
-        this.waiters.delete(fut)
-      }
+      await waitInLine(this.waiters, line)
     } catch (e) {
       // Woken but cancelled before it could run: give the unit back.
-      if (fut.done() && !fut.cancelled()) this.value++
+      if (line.fut !== null && line.fut.done() && !line.fut.cancelled()) this.value++
       throw e
     } finally {
       while (this.value > 0 && this.wakeUpNext()) {
