@@ -131,7 +131,8 @@ export async function expectSameTrace(
   return expected
 }
 
-function sortRuns(lines: string[], unordered: RegExp): string[] {
+/** Sorts each run of consecutive same-time lines matching `unordered` (CPython orders them by set iteration). */
+export function sortRuns(lines: string[], unordered: RegExp): string[] {
   const out: string[] = []
   let run: string[] = []
   const time = (l: string): string => l.slice(0, l.indexOf(' '))

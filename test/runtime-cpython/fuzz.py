@@ -98,6 +98,15 @@ def run_program(prog, out):
                 elif kind == "evclear":
                     event.clear()
                     log(name, "cleared event")
+                elif kind == "group":
+                    try:
+                        async with asyncio.TaskGroup() as tg:
+                            for kid in op[1]:
+                                tg.create_task(body(kid))
+                            await run_ops(name, op[2])
+                        log(name, "group done")
+                    except BaseExceptionGroup as eg:
+                        log(name, "group raised", err(eg))
                 elif kind == "evwait":
                     log(name, "event wait", op[1], "->", await outcome(wait_for(event.wait(), op[1])))
                 else:

@@ -13,6 +13,7 @@ import {
   Event,
   Lock,
   Queue,
+  TaskGroupError,
   TimeoutError,
   VirtualClock,
   createTask,
@@ -22,6 +23,7 @@ import {
   run,
   shield,
   sleep,
+  taskGroup,
   timeout,
   waitFor,
 } from '../../src/main/runtime/index'
@@ -49,6 +51,7 @@ export type Op =
   | ['evset']
   | ['evclear']
   | ['evwait', number]
+  | ['group', TaskSpec[], Op[]]
 
 export interface TaskSpec {
   name: string
@@ -93,7 +96,19 @@ export function generate(seed: number): Program {
       else if (r < 0.71) out.push(['shield', other])
       else if (r < 0.78) out.push(['gather', [...new Set([other, pick(earlier)])], rnd() < 0.5])
       else if (r < 0.88 && depth < 2) out.push(['timeout', pick(delays), ops(self, earlier, depth + 1, 1 + Math.floor(rnd() * 3))])
-      else if (r < 0.93 && depth < 2) out.push(['guard', ops(self, earlier, depth + 1, 1 + Math.floor(rnd() * 3)), rnd() < 0.5])
+      else if (r < 0.9 && depth === 0 && self !== null) {
+        // children only sleep, log and fail: CPython cancels a group's children in set order,
+        // so what they do when cancelled must not depend on that order
+        const kids: TaskSpec[] = []
+        const m = 1 + Math.floor(rnd() * 3)
+        for (let k = 0; k < m; k++) {
+          const kops: Op[] = []
+          for (let j = 0; j < 1 + Math.floor(rnd() * 3); j++) kops.push(rnd() < 0.8 ? ['sleep', pick(delays)] : ['log', `note${++logs}`])
+          if (rnd() < 0.3) kops.push(['fail', `${self}.g${children + 1} failed`])
+          kids.push({ name: `${self}.g${++children}`, ops: kops })
+        }
+        out.push(['group', kids, ops(self, earlier, depth + 1, 1 + Math.floor(rnd() * 2))])
+      } else if (r < 0.93 && depth < 2) out.push(['guard', ops(self, earlier, depth + 1, 1 + Math.floor(rnd() * 3)), rnd() < 0.5])
       else if (r < 0.95) {
         const k = rnd()
         if (k < 0.2) out.push(['waitForSleep', pick(delays), pick(delays)])
@@ -236,6 +251,18 @@ export async function runTs(prog: Program): Promise<string[]> {
         case 'evclear':
           event.clear()
           log(name, 'cleared event')
+          break
+        case 'group':
+          try {
+            await taskGroup(async (tg) => {
+              for (const kid of op[1]) tg.createTask(() => body(kid), { name: kid.name })
+              await runOps(name, op[2])
+            })
+            log(name, 'group done')
+          } catch (e) {
+            if (!(e instanceof TaskGroupError)) throw e
+            log(name, 'group raised', err(e))
+          }
           break
         case 'evwait':
           log(name, 'event wait', op[1], '->', await outcome(waitFor(() => event.wait(), op[1])))
