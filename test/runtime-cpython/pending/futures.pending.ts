@@ -1,4 +1,4 @@
-/** Future contract cases the runtime still gets wrong (see /tmp/runtime-bugs/BUGS.md). */
+/** Future contract cases the runtime still gets wrong (see /tmp/runtime-bugs/BUGS.md, B10). */
 import { describe, expect, it } from 'vitest'
 import type { Task } from '../../../src/main/runtime/index'
 import { CancelledError, VirtualClock, createTask, run, sleep } from '../../../src/main/runtime/index'

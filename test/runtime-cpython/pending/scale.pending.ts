@@ -1,4 +1,4 @@
-/** Scale cases where the runtime still fails its contract (see /tmp/runtime-bugs/BUGS.md). */
+/** Scale cases where the runtime still fails its contract (see /tmp/runtime-bugs/BUGS.md, B9). */
 import { describe, expect, it } from 'vitest'
 import type { Task } from '../../../src/main/runtime/index'
 import { createTask, sleep } from '../../../src/main/runtime/index'

@@ -1,4 +1,4 @@
-/** Futures used as thenables more than once in a step (see /tmp/runtime-bugs/BUGS.md, B13). */
+/** Futures used as thenables more than once in a step (see /tmp/runtime-bugs/BUGS.md, B13 and B14). */
 import { describe, expect, it } from 'vitest'
 import { createTask, currentTask, getRunningLoop, sleep } from '../../../src/main/runtime/index'
 import { expectSameTrace, fmt, hung, ts } from '../cpython'
