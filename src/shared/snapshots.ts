@@ -70,6 +70,99 @@ export interface TaskSnapshot {
   error: ErrorSnapshot | null
   /** How many log lines this task printed (the lines travel in deltas and task:get). */
   logCount: number
+  /**
+   * Its state history, in full snapshots (AppSnapshot, task:get) only; deltas carry the new
+   * segments in TaskDelta.segments instead, so a busy task costs its changes, not its past.
+   */
+  history?: StateHistory
+}
+
+/** One stretch of a task's life in one state, in ms on its loop clock (`from` ≤ `to`). */
+export interface StateSegment {
+  state: TaskState
+  from: number
+  to: number
+}
+
+/** The segment a live task is in now: its state and since when (loop ms); it has no end yet. */
+export interface OpenSegment {
+  state: TaskState
+  from: number
+}
+
+/**
+ * How many closed segments a task's history keeps: the first `head` and the last `tail`. What falls
+ * between is counted, not kept (the gap), so a task that changed state a million times costs the
+ * same as one that changed 200 times.
+ */
+export const SEGMENT_CAPS = { head: 50, tail: 150 } as const
+
+/**
+ * A task's state history on its loop clock, from its first step on: running, waiting and
+ * cancelling stretches, adjacent equal states coalesced, capped by SEGMENT_CAPS.
+ */
+export interface StateHistory {
+  head: StateSegment[]
+  /** Segments dropped between head and tail (0: none); they span head's last `to` to tail's first `from`. */
+  skipped: number
+  tail: StateSegment[]
+  /** Where the task is now; null before its first step and after it ended. */
+  open: OpenSegment | null
+}
+
+/**
+ * Closed segments of one task new since the previous delta, numbered from `first` in the task's whole
+ * history. A receiver holding fewer than `first` segments missed the difference (the cap dropped
+ * them): it counts them as skipped. One task may appear twice in a delta (the rest of the head, then
+ * the tail).
+ */
+export interface SegmentAppend {
+  taskId: number
+  first: number
+  segments: StateSegment[]
+  open: OpenSegment | null
+}
+
+/** An empty history (a task before its first step). */
+export function emptyHistory(): StateHistory {
+  return { head: [], skipped: 0, tail: [], open: null }
+}
+
+/** How many closed segments the history has seen (kept or skipped). */
+export function historyLength(h: StateHistory): number {
+  return h.head.length + h.skipped + h.tail.length
+}
+
+/** Adds the next closed segment, keeping the first `caps.head` and the last `caps.tail`. */
+export function pushSegment(h: StateHistory, seg: StateSegment, caps: { head: number; tail: number } = SEGMENT_CAPS): void {
+  if (h.skipped === 0 && h.tail.length === 0 && h.head.length < caps.head) {
+    h.head.push(seg)
+    return
+  }
+  h.tail.push(seg)
+  if (h.tail.length > caps.tail) {
+    h.tail.shift()
+    h.skipped += 1
+  }
+}
+
+/**
+ * Applies one SegmentAppend to a receiver's copy of a task's history: segments it already has are
+ * ignored, missing ones count as skipped, and the same caps keep it bounded. Mutates `h`.
+ *
+ * @example
+ * const h = emptyHistory()
+ * mergeSegments(h, { taskId: 7, first: 0, segments: [{ state: 'waiting', from: 0, to: 1000 }], open: null })
+ */
+export function mergeSegments(h: StateHistory, a: SegmentAppend, caps: { head: number; tail: number } = SEGMENT_CAPS): void {
+  a.segments.forEach((seg, k) => {
+    const index = a.first + k
+    const have = historyLength(h)
+    if (index < have) return
+    if (index > have) h.skipped += index - have
+    pushSegment(h, seg, caps)
+  })
+  h.open = a.open
 }
 
 export interface LogLine {
@@ -82,6 +175,11 @@ export interface LogLine {
   /** ms on the loop clock since its run began (the oracle's `t`). */
   t: number
   wall: number
+  /**
+   * ms on the loop's own clock when it was printed: the clock task times (started, ended, the
+   * timeline) use. `t` counts from the run's or the daemon's start instead.
+   */
+  at?: number
   stream: 'stdout' | 'stderr'
   line: string
 }
@@ -109,6 +207,8 @@ export interface TaskDelta {
   removed: number[]
   logs: LogLine[]
   clocks: LoopClock[]
+  /** State segments closed since the previous delta (and where each task is now), in order. */
+  segments?: SegmentAppend[]
 }
 
 export type ClockChoice = 'virtual' | { speed: number }

@@ -176,4 +176,17 @@ describe('TaskMonitor across loops', () => {
     expect(w.byName('foreign')).toMatchObject({ loop: 'run-2', parentId: null })
     expect(w.byName('local')?.parentId).not.toBeNull()
   })
+
+  it('stamps each log line with the loop clock at print time, the clock task times use, beside its own t', async () => {
+    const w = watchedLoop()
+    await w.loop.runUntilComplete(async () => {
+      const me = currentTask()!
+      await sleep(1500)
+      // A daemon counts t from its own start (here 500 ms after the loop's 0).
+      w.monitor.log('run-1', { t: 1000, line: 'beat', taskId: me.id, taskName: 'main', stream: 'stdout' })
+    })
+    w.monitor.flushNow()
+    const line = w.deltas.flatMap((d) => d.logs).find((l) => l.line === 'beat')!
+    expect(line).toMatchObject({ t: 1000, at: 1500 })
+  })
 })

@@ -1,8 +1,9 @@
 import { currentTask } from '../runtime/index'
 import type { EventLoop, Instrument, Task, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
-import type { LogLine, LoopClock, LoopLabel, RunId, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
+import type { LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
+import { StateRecorder } from './state-recorder'
 import { toErrorSnapshot } from './error-snapshot'
 import { Throttle, realTimers } from './throttle'
 import type { Timers } from './throttle'
@@ -33,6 +34,11 @@ export interface MonitorOptions {
   maxLogsPerTask?: number
   /** Log lines per delta; more wait for the next delta (default 5,000). */
   maxLogsPerDelta?: number
+  /**
+   * State segments per delta (default 50,000: about the size of 10,000 task snapshots); tasks beyond it send theirs with a later delta, and
+   * segments the per-task cap dropped meanwhile reach the UI as its gap.
+   */
+  maxSegmentsPerDelta?: number
   timers?: Timers
   wallNow?: () => number
 }
@@ -49,6 +55,8 @@ interface TaskEntry {
   loop: LoopEntry
   snap: TaskSnapshot
   logs: LogLine[]
+  /** Its running / waiting / cancelling stretches on the loop clock. */
+  states: StateRecorder
   emitted: boolean
   endedEmitted: boolean
 }
@@ -69,6 +77,8 @@ export class TaskMonitor {
   private readonly tasks = new Map<number, TaskEntry>()
   private readonly loops = new Map<LoopLabel, LoopEntry>()
   private readonly dirty = new Map<number, TaskEntry>()
+  /** Tasks whose new segments have not been sent yet (a delta's segment budget ran out). */
+  private readonly segmentsDue = new Map<number, TaskEntry>()
   private pendingLogs: LogLine[] = []
   private removed: number[] = []
   private seq = 0
@@ -79,12 +89,14 @@ export class TaskMonitor {
   private readonly maxTasks: number
   private readonly maxLogsPerTask: number
   private readonly maxLogsPerDelta: number
+  private readonly maxSegmentsPerDelta: number
 
   constructor(private readonly opts: MonitorOptions) {
     this.wallNow = opts.wallNow ?? Date.now
     this.maxTasks = opts.maxTasks ?? 50_000
     this.maxLogsPerTask = opts.maxLogsPerTask ?? 1_000
     this.maxLogsPerDelta = opts.maxLogsPerDelta ?? 5_000
+    this.maxSegmentsPerDelta = opts.maxSegmentsPerDelta ?? 50_000
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
   }
@@ -123,6 +135,7 @@ export class TaskMonitor {
       if (t.loop.info.label !== label) continue
       this.tasks.delete(id)
       this.dirty.delete(id)
+      this.segmentsDue.delete(id)
       this.removed.push(id)
     }
     this.throttle.mark()
@@ -139,6 +152,8 @@ export class TaskMonitor {
       taskName: rec.taskName,
       t: rec.t,
       wall: this.wallNow(),
+      // Lines arrive while the printing task's step runs, so the loop's clock reads the print time.
+      ...(loop ? { at: loop.loop.time() } : {}),
       stream: rec.stream,
       line: rec.line,
     }
@@ -178,7 +193,7 @@ export class TaskMonitor {
     const entry = this.tasks.get(taskId)
     if (!entry) return null
     this.refresh(entry)
-    return { ...entry.snap }
+    return { ...entry.snap, history: entry.states.history() }
   }
 
   logsOf(taskId: number): LogLine[] {
@@ -207,7 +222,10 @@ export class TaskMonitor {
   snapshot(): { seq: number; tasks: TaskSnapshot[]; clocks: LoopClock[] } {
     this.flush()
     const tasks: TaskSnapshot[] = []
-    for (const entry of this.tasks.values()) tasks.push({ ...entry.snap })
+    // Segments a budget-limited flush left due are in the full history, so they are not sent again.
+    for (const entry of this.segmentsDue.values()) entry.states.take(entry.snap.id)
+    this.segmentsDue.clear()
+    for (const entry of this.tasks.values()) tasks.push({ ...entry.snap, history: entry.states.history() })
     return { seq: this.seq, tasks, clocks: this.clocks() }
   }
 
@@ -237,12 +255,16 @@ export class TaskMonitor {
         const entry = this.tasks.get(t.id)
         if (!entry) return
         if (to === 'running' && entry.snap.startedAt === null) entry.snap.startedAt = this.stamp(loop)
+        const now = loop.loop.time()
+        if (FINAL.has(to)) entry.states.end(now)
+        else entry.states.enter(to, now)
         this.markDirty(entry)
       },
       taskDone: (t) => {
         const entry = this.tasks.get(t.id)
         if (!entry) return
         entry.snap.endedAt = this.stamp(loop)
+        entry.states.end(entry.snap.endedAt.loop)
         this.markDirty(entry)
       },
     }
@@ -265,7 +287,10 @@ export class TaskMonitor {
       error: null,
       logCount: 0,
     }
-    const entry: TaskEntry = { task, loop, snap, logs: [], emitted: false, endedEmitted: false }
+    const states = new StateRecorder()
+    // An adopted task (attach after it started) is known from now on.
+    if (!FINAL.has(task.state)) states.enter(task.state, snap.createdAt.loop)
+    const entry: TaskEntry = { task, loop, snap, logs: [], states, emitted: false, endedEmitted: false }
     this.tasks.set(task.id, entry)
     this.markDirty(entry)
   }
@@ -301,7 +326,7 @@ export class TaskMonitor {
 
   private flush(): void {
     this.throttle.noteFlushed()
-    if (this.dirty.size === 0 && this.pendingLogs.length === 0 && this.removed.length === 0) return
+    if (this.dirty.size === 0 && this.pendingLogs.length === 0 && this.removed.length === 0 && this.segmentsDue.size === 0) return
     const delta: TaskDelta = { seq: ++this.seq, created: [], changed: [], ended: [], removed: this.removed, logs: [], clocks: this.clocks() }
     for (const entry of this.dirty.values()) {
       this.refresh(entry)
@@ -314,8 +339,11 @@ export class TaskMonitor {
         entry.endedEmitted = true
         delta.ended.push(snap)
       } else delta.changed.push(snap)
+      this.segmentsDue.set(snap.id, entry)
     }
     this.dirty.clear()
+    const segments = this.takeSegments()
+    if (segments.length > 0) delta.segments = segments
     this.removed = []
     if (this.pendingLogs.length > this.maxLogsPerDelta) {
       delta.logs = this.pendingLogs.splice(0, this.maxLogsPerDelta)
@@ -332,6 +360,24 @@ export class TaskMonitor {
     this.opts.emit(delta)
   }
 
+  /** The due tasks' new segments, up to the per-delta budget; the rest stay due for the next delta. */
+  private takeSegments(): SegmentAppend[] {
+    const out: SegmentAppend[] = []
+    let budget = this.maxSegmentsPerDelta
+    for (const [id, entry] of this.segmentsDue) {
+      if (budget <= 0) {
+        this.throttle.mark()
+        break
+      }
+      for (const a of entry.states.take(id)) {
+        out.push(a)
+        budget -= Math.max(1, a.segments.length)
+      }
+      this.segmentsDue.delete(id)
+    }
+    return out
+  }
+
   /** Keeps the view bounded: drops the oldest ended tasks beyond maxTasks. */
   private evict(delta: TaskDelta): void {
     let excess = this.tasks.size - this.maxTasks
@@ -340,6 +386,7 @@ export class TaskMonitor {
       if (excess <= 0) break
       if (entry.task || !FINAL.has(entry.snap.state)) continue
       this.tasks.delete(id)
+      this.segmentsDue.delete(id)
       delta.removed.push(id)
       excess -= 1
     }
