@@ -1,9 +1,10 @@
-// Paints the timeline on a canvas: axis, one bar per row (solid running, hatched waiting), cancel
-// and deadline marks, and the now-line. Pure drawing: the component decides what is shown.
-import type { TaskState } from '../../../shared/snapshots'
+// Paints the timeline on a canvas: axis, one bar per row (solid running, hatched waiting, amber
+// cancelling), cancel and deadline marks, and the now-line. Pure drawing: the component decides
+// what is shown, barStretches() what each bar is made of.
+import type { StateHistory, TaskState } from '../../../shared/snapshots'
 import { formatSeconds } from '../state/format'
 import type { TaskRow } from '../state/task-rows'
-import { taskEnd, taskStart, ticks, type Axis, type TimeSpan } from '../state/timeline.svelte'
+import { barStretches, taskEnd, taskStart, ticks, type Axis, type TimeSpan } from '../state/timeline.svelte'
 
 export const ROW_H = 20
 export const LABEL_W = 150
@@ -20,8 +21,10 @@ export interface TimelineScene {
   stopped: boolean
   firstRow: number
   selectedId: number | null
-  /** State changes seen per task id, with their loop times. */
-  transitions: ReadonlyMap<number, readonly { state: TaskState; at: number }[]>
+  /** Each task's state history (loop clock), by id. */
+  histories: ReadonlyMap<number, StateHistory>
+  /** A loop's clock now (for a live task's current stretch on the wall axis). */
+  loopNowOf: (loop: string) => number | null
   width: number
   height: number
 }
@@ -66,7 +69,7 @@ function hatch(ctx: CanvasRenderingContext2D, color: string, dpr: number): Canva
 export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): void {
   const ctx = canvas.getContext('2d')
   if (!ctx) return
-  const { rows, axis, span, origin, now, stopped, firstRow, selectedId, transitions, width, height } = scene
+  const { rows, axis, span, origin, now, stopped, firstRow, selectedId, histories, loopNowOf, width, height } = scene
   const dpr = window.devicePixelRatio || 1
   // Resizing the backing store reallocates it: only when the box or the pixel ratio changed.
   const w = Math.round(width * dpr)
@@ -139,31 +142,36 @@ export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): v
     const bh = ROW_H - 8
     const color = stateColor(css, t.state)
     const ended = t.endedAt != null
-    // Stretches of one state, from the changes seen for this task (loop axis only). Before the
-    // first change seen, the task was in that change's state as far as we know.
-    const seen = axis === 'loop' ? (transitions.get(t.id) ?? []) : []
-    const stretches: { from: number; to: number; state: TaskState }[] =
-      seen.length === 0
-        ? [{ from: s, to: e, state: t.state }]
-        : seen.map((seg, k) => ({ from: k === 0 ? s : seg.at, to: seen[k + 1]?.at ?? e, state: seg.state }))
-    if (ended) {
-      // A finished bar wears its outcome's colour; hatching keeps the waits visible.
-      ctx.globalAlpha = 0.6
-      ctx.fillStyle = color
-      ctx.fillRect(x0, by, x1 - x0, bh)
-    }
+    const stretches = barStretches(t, histories.get(t.id), axis, loopNowOf(t.loop), now)
+    // A finished bar is drawn a little quieter than a live one; its end glyph tells the outcome.
+    ctx.globalAlpha = ended ? 0.8 : 1
     for (const st of stretches) {
       const sx0 = Math.max(x0, x(st.from))
-      const sx1 = Math.min(x1, Math.max(sx0 + (st === stretches[stretches.length - 1] ? 2 : 0), x(st.to)))
+      // An instant (a virtual clock's wake-up) still gets a hairline, so each round shows.
+      const sx1 = Math.min(x1, Math.max(sx0 + (st.from === st.to ? 1.5 : 0), x(st.to)))
       if (sx1 <= sx0) continue
-      if (st.state === 'waiting') {
-        ctx.clearRect(sx0, by, sx1 - sx0, bh)
-        ctx.fillStyle = hatch(ctx, ended ? color : stateColor(css, 'waiting'), dpr)
+      if (st.state === 'gap') {
+        // Segments the cap left out: a dotted midline with how many there were.
+        ctx.strokeStyle = muted
+        ctx.setLineDash([2, 3])
+        ctx.beginPath()
+        ctx.moveTo(sx0, by + bh / 2 + 0.5)
+        ctx.lineTo(sx1, by + bh / 2 + 0.5)
+        ctx.stroke()
+        ctx.setLineDash([])
+        const label = `+${st.count ?? 0}`
+        const lw = ctx.measureText(label).width
+        if (sx1 - sx0 > lw + 8) {
+          ctx.fillStyle = muted
+          ctx.fillText(label, (sx0 + sx1 - lw) / 2, by + bh / 2)
+        }
+      } else if (st.state === 'waiting') {
+        ctx.fillStyle = hatch(ctx, stateColor(css, 'waiting'), dpr)
         ctx.fillRect(sx0, by, sx1 - sx0, bh)
-      } else if (!ended && st.state === 'pending') {
+      } else if (st.state === 'pending') {
         ctx.strokeStyle = stateColor(css, 'pending')
-        ctx.strokeRect(sx0 + 0.5, by + 0.5, sx1 - sx0 - 1, bh - 1)
-      } else if (!ended) {
+        ctx.strokeRect(sx0 + 0.5, by + 0.5, Math.max(1, sx1 - sx0 - 1), bh - 1)
+      } else {
         ctx.fillStyle = stateColor(css, st.state)
         ctx.fillRect(sx0, by, sx1 - sx0, bh)
       }

@@ -1,7 +1,8 @@
 // The live copy of every task the main side reports. Snapshots arrive from outside in batches, so
 // they live in a plain Map behind one `$state` version counter: a delta touching 5,000 tasks costs
 // one reactive notification, not 5,000 proxied writes (STYLE.md: `$state.raw` for IPC snapshots).
-import type { AppSnapshot, LogLine, LoopClock, TaskDelta, TaskSnapshot, TaskState } from '../../../shared/snapshots'
+import { emptyHistory, mergeSegments } from '../../../shared/snapshots'
+import type { AppSnapshot, LogLine, LoopClock, StateHistory, TaskDelta, TaskSnapshot } from '../../../shared/snapshots'
 
 /** The newest log lines kept for the whole window; each task keeps its own list as well. */
 const MAX_LOG_LINES = 20_000
@@ -15,11 +16,11 @@ export class TaskStore {
   readonly tasks = new Map<number, TaskSnapshot>()
   readonly logsByTask = new Map<number, LogLine[]>()
   /**
-   * State changes seen per task, with the loop time they were seen at (the delta's clock). The
-   * timeline hatches the waiting stretches from these; a virtual run that finishes inside one batch
-   * has none, and the timeline then draws the bar by its final state.
+   * Each task's state history on its loop clock (running / waiting / cancelling segments, capped
+   * by the monitor): from the full snapshot, then extended by every delta's segments. The
+   * timeline paints its bars from these, also for a virtual run that arrived in one batch.
    */
-  readonly transitions = new Map<number, { state: TaskState; at: number }[]>()
+  readonly histories = new Map<number, StateHistory>()
   /** All log lines in print order (capped), for the run log. */
   logs = $state.raw<LogLine[]>([])
   clocks = $state.raw<ReadonlyMap<string, LoopClock>>(new Map())
@@ -28,8 +29,11 @@ export class TaskStore {
   reset(snapshot: Pick<AppSnapshot, 'seq' | 'tasks' | 'clocks'>): void {
     this.tasks.clear()
     this.logsByTask.clear()
-    this.transitions.clear()
-    for (const t of snapshot.tasks) this.tasks.set(t.id, t)
+    this.histories.clear()
+    for (const { history, ...t } of snapshot.tasks) {
+      this.tasks.set(t.id, t)
+      if (history) this.histories.set(t.id, history)
+    }
     this.seq = snapshot.seq
     this.logs = []
     this.clocks = new Map(snapshot.clocks.map((c) => [c.loop, c]))
@@ -43,18 +47,19 @@ export class TaskStore {
   apply(delta: TaskDelta): boolean {
     if (delta.seq <= this.seq) return false
     this.seq = delta.seq
-    const clockAt = new Map(delta.clocks.map((c) => [c.loop, c.now]))
     for (const list of [delta.created, delta.changed, delta.ended]) {
-      for (const t of list) {
-        const before = this.tasks.get(t.id)
-        if (before?.state !== t.state) this.noteTransition(t, clockAt.get(t.loop))
-        this.tasks.set(t.id, t)
-      }
+      for (const t of list) this.tasks.set(t.id, t)
+    }
+    for (const a of delta.segments ?? []) {
+      if (!this.tasks.has(a.taskId)) continue
+      let h = this.histories.get(a.taskId)
+      if (!h) this.histories.set(a.taskId, (h = emptyHistory()))
+      mergeSegments(h, a)
     }
     for (const id of delta.removed) {
       this.tasks.delete(id)
       this.logsByTask.delete(id)
-      this.transitions.delete(id)
+      this.histories.delete(id)
     }
     if (delta.logs.length > 0) this.appendLogs(delta.logs)
     if (delta.clocks.length > 0) {
@@ -73,13 +78,6 @@ export class TaskStore {
     const merged = [...have, ...lines.filter((l) => !seen.has(l.seq))].sort((a, b) => a.seq - b.seq)
     this.logsByTask.set(taskId, merged.slice(-MAX_TASK_LOG_LINES))
     this.version++
-  }
-
-  private noteTransition(t: TaskSnapshot, clockNow: number | undefined): void {
-    const at = t.endedAt?.loop ?? clockNow ?? t.startedAt?.loop ?? t.createdAt.loop
-    let list = this.transitions.get(t.id)
-    if (!list) this.transitions.set(t.id, (list = []))
-    if (list.length < 500) list.push({ state: t.state, at })
   }
 
   private appendLogs(lines: readonly LogLine[]): void {

@@ -1,6 +1,6 @@
 // The timeline's view: which time window it shows (fit, or zoomed and panned). Freezing keeps a
 // copy of the rows in the component, so events keep arriving while a person inspects.
-import type { TaskSnapshot } from '../../../shared/snapshots'
+import type { StateHistory, TaskSnapshot, TaskState } from '../../../shared/snapshots'
 import type { TaskRow } from './task-rows'
 
 /** Time for a task on the axis the timeline uses: its loop clock, or wall time when loops mix. */
@@ -19,6 +19,60 @@ export function taskStart(t: TaskSnapshot, axis: Axis): number {
 export function taskEnd(t: TaskSnapshot, axis: Axis, now: number | null): number | null {
   if (t.endedAt) return axis === 'loop' ? t.endedAt.loop : t.endedAt.wall
   return now
+}
+
+/** A stretch of a bar in one state on the axis; 'gap' marks segments the cap left out (`count` of them). */
+export interface Stretch {
+  state: TaskState | 'gap'
+  from: number
+  to: number
+  count?: number
+}
+
+/**
+ * The stretches a task's bar is painted with, on `axis`: its recorded segments (running, waiting,
+ * cancelling, and the gap the cap left), then the state it is in now up to `axisNow`. On the wall
+ * axis loop times are placed linearly between the task's start and end stamps (exact for real-time
+ * loops; a virtual run's seconds squeeze into the wall instant it took). Without a history the
+ * bar is one stretch in its current state.
+ *
+ * @example
+ * barStretches(task, store.histories.get(task.id), 'loop', clockNow, clockNow)
+ * // [{ state: 'running', from: 0, to: 0 }, { state: 'waiting', from: 0, to: 1000 }, …]
+ */
+export function barStretches(
+  t: TaskSnapshot,
+  h: StateHistory | undefined,
+  axis: Axis,
+  loopNow: number | null,
+  axisNow: number | null,
+): Stretch[] {
+  const s = taskStart(t, axis)
+  const e = taskEnd(t, axis, axisNow) ?? s
+  if (!h || (h.head.length === 0 && h.tail.length === 0 && !h.open)) return [{ state: t.state, from: s, to: e }]
+  const ls = (t.startedAt ?? t.createdAt).loop
+  const le = t.endedAt?.loop ?? loopNow ?? ls
+  const place =
+    axis === 'loop' ? (v: number) => v : (v: number) => (le > ls ? s + ((v - ls) * (e - s)) / (le - ls) : s)
+  const out: Stretch[] = h.head.map((g) => ({ state: g.state, from: place(g.from), to: place(g.to) }))
+  const lastHead = h.head[h.head.length - 1]
+  const firstTail = h.tail[0]
+  if (h.skipped > 0 && lastHead && firstTail) {
+    out.push({ state: 'gap', from: place(lastHead.to), to: place(firstTail.from), count: h.skipped })
+  }
+  for (const g of h.tail) out.push({ state: g.state, from: place(g.from), to: place(g.to) })
+  if (h.open && !t.endedAt) out.push({ state: h.open.state, from: place(h.open.from), to: Math.max(place(h.open.from), e) })
+  return out
+}
+
+/** The stretch covering `at` (the last one starting at or before it), if any. */
+export function stretchAt(stretches: readonly Stretch[], at: number): Stretch | undefined {
+  let found: Stretch | undefined
+  for (const st of stretches) {
+    if (st.from > at) break
+    if (at <= st.to) found = st
+  }
+  return found
 }
 
 /** Loop time when every row shares one loop (their clocks agree), else wall time. */
