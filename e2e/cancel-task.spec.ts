@@ -27,14 +27,14 @@ test.describe('cancelling a heartbeat worker', () => {
   })
 
   test('shows its cleanup line after the cancellation', async ({ page, saveScreenshot }) => {
-    test.fixme(true, 'the heartbeat daemon prints no cleanup line yet: src/main/daemons/heartbeat.ts has no finally')
     const u = ui(page)
     await u.row('worker-2').click()
     await page.keyboard.press('Enter')
     await expect(u.logLines.first()).toHaveText(/worker-2 heartbeat/)
     await u.details.getByRole('button', { name: 'Cancel', exact: true }).click()
     await expect(u.stateOf(u.row('worker-2'))).toHaveText(/cancelled/)
-    await expect(u.logLines.last()).not.toHaveText(/heartbeat$/)
+    await expect(u.logLines.filter({ hasText: 'worker-2 stopping (cancelled by user' })).toHaveCount(1)
+    await expect(u.logLines.last()).toHaveText(/worker-2 stopped$/)
     await saveScreenshot('worker-2-cleanup')
   })
 })
