@@ -44,7 +44,7 @@ export function py(code: string | string[], opts: { raw?: boolean } = {}): strin
     env: { ...process.env, PYTHONPATH: [here, oracleDir].join(path.delimiter), PYTHONDONTWRITEBYTECODE: '1' },
     timeout: 10_000,
   })
-  if (r.error) throw r.error
+  if (r.error) throw new Error(`could not run python3 (the CPython comparison needs python3 ≥ 3.11 on PATH): ${r.error.message}`)
   if (r.status !== 0) throw new Error(`python3 exited ${r.status}:\n${r.stderr}\n--- program ---\n${program}`)
   return r.stdout.split('\n').filter((l) => l.length > 0)
 }

@@ -313,7 +313,7 @@ export function runPython(progs: Program[]): Map<number, string[]> {
     timeout: 60_000,
     maxBuffer: 64 * 1024 * 1024,
   })
-  if (r.error) throw r.error
+  if (r.error) throw new Error(`could not run python3 (the CPython comparison needs python3 ≥ 3.11 on PATH): ${r.error.message}`)
   if (r.status !== 0) throw new Error(`fuzz.py exited ${r.status}:\n${r.stderr.slice(0, 4000)}`)
   const traces = new Map<number, string[]>()
   let cur: string[] | null = null
