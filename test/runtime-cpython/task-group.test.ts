@@ -1,6 +1,6 @@
 /** taskGroup as CPython's TaskGroup: sibling cancellation, error order, body errors, outside cancels. */
 import { describe, it } from 'vitest'
-import type { TaskGroup } from '../../src/main/runtime/index'
+import type { Task, TaskGroup } from '../../src/main/runtime/index'
 import { CancelledError, createTask, currentTask, sleep, taskGroup } from '../../src/main/runtime/index'
 import type { Log } from './cpython'
 import { ValueError, b, err, expectSameTrace, fmt } from './cpython'
@@ -557,6 +557,55 @@ describe('taskGroup, compared with CPython', () => {
         log('parent cancelled', b(p.cancelled()))
       },
       { unordered: / cancelled$/ },
+    )
+  })
+
+
+  it('a CancelledError raised by hand: a child\'s is not an error, the body\'s cancels the group and propagates', async () => {
+    await expectSameTrace(
+      [
+        pyChild,
+        `
+      async def quitter():
+          await asyncio.sleep(0.01)
+          log('quitter raises CancelledError itself')
+          raise asyncio.CancelledError()
+      async def main():
+          async with asyncio.TaskGroup() as tg:
+              q = tg.create_task(quitter())
+              tg.create_task(child('a', 30))
+          log('group done, quitter cancelled', q.cancelled())
+          try:
+              async with asyncio.TaskGroup() as tg:
+                  tg.create_task(child('b', 30))
+                  await asyncio.sleep(0.01)
+                  raise asyncio.CancelledError()
+          except asyncio.CancelledError:
+              log('body CancelledError propagated, cancelling', asyncio.current_task().cancelling())
+      `,
+      ],
+      async (log) => {
+        const child = tsChild(log)
+        let q: Task<void> | null = null
+        await taskGroup(async (tg) => {
+          q = tg.createTask(async () => {
+            await sleep(10)
+            log('quitter raises CancelledError itself')
+            throw new CancelledError()
+          })
+          tg.createTask(child('a', 30))
+        })
+        log('group done, quitter cancelled', b(q!.cancelled()))
+        try {
+          await taskGroup(async (tg) => {
+            tg.createTask(child('b', 30))
+            await sleep(10)
+            throw new CancelledError()
+          })
+        } catch (e) {
+          if (e instanceof CancelledError) log('body CancelledError propagated, cancelling', currentTask()!.cancelling())
+        }
+      },
     )
   })
 })
