@@ -340,4 +340,59 @@ describe('compositions, compared with CPython', () => {
       },
     )
   })
+
+
+  it('async generators consumed by two tasks interleave at their sleeps, and cancelling a consumer closes its generator', async () => {
+    await expectSameTrace(
+      `
+      async def ticks(name, n, d):
+          try:
+              for i in range(n):
+                  await asyncio.sleep(d)
+                  yield f'{name}{i}'
+          finally:
+              log(name, 'generator closed')
+      async def consume(name, n, d):
+          gen = ticks(name, n, d)
+          try:
+              async for v in gen:
+                  log('got', v)
+          finally:
+              await gen.aclose()
+      async def main():
+          a = asyncio.create_task(consume('a', 3, 0.01))
+          bb = asyncio.create_task(consume('b', 5, 0.015))
+          await a
+          bb.cancel()
+          try:
+              await bb
+          except asyncio.CancelledError:
+              log('b cancelled', bb.cancelled())
+      `,
+      async (log) => {
+        async function* ticks(name: string, n: number, d: number): AsyncGenerator<string> {
+          try {
+            for (let i = 0; i < n; i++) {
+              await sleep(d)
+              yield `${name}${i}`
+            }
+          } finally {
+            log(name, 'generator closed')
+          }
+        }
+        const consume = (name: string, n: number, d: number) => async (): Promise<void> => {
+          for await (const v of ticks(name, n, d)) log('got', v)
+        }
+        const a = createTask(consume('a', 3, 10))
+        const bb = createTask(consume('b', 5, 15))
+        await a
+        bb.cancel()
+        try {
+          await bb
+        } catch (e) {
+          if (e instanceof CancelledError) log('b cancelled', b(bb.cancelled()))
+        }
+      },
+    )
+  })
 })
