@@ -17,6 +17,7 @@ def run_program(prog, out):
         reg = {}
         queue = asyncio.Queue(2)
         lock = asyncio.Lock()
+        semaphore = asyncio.Semaphore(2)
         event = asyncio.Event()
 
         def log(*parts):
@@ -92,6 +93,15 @@ def run_program(prog, out):
                         finally:
                             lock.release()
                             log(name, "released")
+                elif kind == "sem":
+                    got = await outcome(wait_for(semaphore.acquire(), op[1]))
+                    log(name, "sem acquire", op[1], "->", got, "locked", semaphore.locked())
+                    if got == "true":
+                        try:
+                            await asyncio.sleep(op[2])
+                        finally:
+                            semaphore.release()
+                            log(name, "sem released")
                 elif kind == "evset":
                     event.set()
                     log(name, "set event")

@@ -13,6 +13,7 @@ import {
   Event,
   Lock,
   Queue,
+  Semaphore,
   TaskGroupError,
   TimeoutError,
   VirtualClock,
@@ -48,6 +49,7 @@ export type Op =
   | ['qput', string, number]
   | ['qget', number]
   | ['locked', number, number]
+  | ['sem', number, number]
   | ['evset']
   | ['evclear']
   | ['evwait', number]
@@ -114,7 +116,8 @@ export function generate(seed: number): Program {
         if (k < 0.2) out.push(['waitForSleep', pick(delays), pick(delays)])
         else if (k < 0.4) out.push(['qput', `i${++logs}`, pick(delays)])
         else if (k < 0.6) out.push(['qget', pick(delays)])
-        else if (k < 0.75) out.push(['locked', pick(delays), pick(delays)])
+        else if (k < 0.68) out.push(['locked', pick(delays), pick(delays)])
+        else if (k < 0.75) out.push(['sem', pick(delays), pick(delays)])
         else if (k < 0.85) out.push(['evwait', pick(delays)])
         else if (k < 0.95) out.push(['evset'])
         else out.push(['evclear'])
@@ -149,6 +152,7 @@ export async function runTs(prog: Program): Promise<string[]> {
   const reg = new Map<string, Task<unknown>>()
   const queue = new Queue<string>(2)
   const lock = new Lock()
+  const semaphore = new Semaphore(2)
   const event = new Event()
   const get = (n: string): Task<unknown> => reg.get(n)!
   const outcome = async (aw: PromiseLike<unknown>): Promise<string> => {
@@ -240,6 +244,19 @@ export async function runTs(prog: Program): Promise<string[]> {
             } finally {
               lock.release()
               log(name, 'released')
+            }
+          }
+          break
+        }
+        case 'sem': {
+          const got = await outcome(waitFor(() => semaphore.acquire(), op[1]))
+          log(name, 'sem acquire', op[1], '->', got, 'locked', semaphore.locked())
+          if (got === 'true') {
+            try {
+              await sleep(op[2])
+            } finally {
+              semaphore.release()
+              log(name, 'sem released')
             }
           }
           break
