@@ -98,6 +98,9 @@ export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): v
   ctx.lineWidth = 1
   // Round numbers from the origin, so wall-clock labels read 0.000, 20.000… and not 17.098.
   const relative = { start: span.start - origin, end: span.end - origin }
+  // Where the now/end label sits: a tick label that would run into it is left out.
+  const nowPx = now == null ? null : Math.round(x(now)) + 0.5
+  const nowLabel = nowPx != null && nowPx >= LABEL_W && nowPx <= width ? Math.min(nowPx + 3, width - 24) : null
   for (const rel of ticks(relative, Math.max(2, Math.floor(plotW / 90)))) {
     const tv = rel + origin
     const px = Math.round(x(tv)) + 0.5
@@ -108,7 +111,9 @@ export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): v
     ctx.stroke()
     ctx.globalAlpha = 1
     const label = `${formatSeconds(tv - origin)} s`
-    if (px + 3 + ctx.measureText(label).width < width - 2) ctx.fillText(label, px + 3, 10)
+    const lw = ctx.measureText(label).width
+    const hitsNow = nowLabel != null && px + 3 < nowLabel + 24 && px + 3 + lw > nowLabel - 4
+    if (px + 3 + lw < width - 2 && !hitsNow) ctx.fillText(label, px + 3, 10)
   }
 
   const first = Math.max(0, Math.floor(firstRow))
@@ -147,8 +152,9 @@ export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): v
     ctx.globalAlpha = ended ? 0.8 : 1
     for (const st of stretches) {
       const sx0 = Math.max(x0, x(st.from))
-      // An instant (a virtual clock's wake-up) still gets a hairline, so each round shows.
-      const sx1 = Math.min(x1, Math.max(sx0 + (st.from === st.to ? 1.5 : 0), x(st.to)))
+      // A step that took an instant (a wake-up, on any clock) still gets a hairline, so each round shows.
+      const minW = st.state === 'waiting' || st.state === 'gap' ? 0 : 1.5
+      const sx1 = Math.min(x1, Math.max(sx0 + minW, x(st.to)))
       if (sx1 <= sx0) continue
       if (st.state === 'gap') {
         // Segments the cap left out: a dotted midline with how many there were.
