@@ -116,8 +116,9 @@ export class Future<T> implements PromiseLike<T> {
   /** Calls `cb(future)` from the loop (never synchronously) once done; at once if already done. */
   addDoneCallback(cb: (f: Future<T>) => void): void {
     if (typeof cb !== 'function') throw new TypeError('addDoneCallback() takes a function')
-    if (this._state !== PENDING) this._loopFor().callSoon(() => cb(this))
-    else this._addWaiter(cb)
+    if (this._state === PENDING) this._addWaiter(cb)
+    else if (this._loopIsOpen()) this._loopFor().callSoon(() => cb(this))
+    else queueMicrotask(() => cb(this))
   }
 
   /** Removes every registration of `cb`; returns how many there were. */
@@ -145,10 +146,10 @@ export class Future<T> implements PromiseLike<T> {
         task._park(refusal, waiter)
         refusal.setException(new RuntimeError(`${task.describe()} cannot await itself`))
       } else task._park(this as Future<unknown>, waiter)
-    } else if (this._state !== PENDING && this._loopOrNull() === null) {
-      queueMicrotask(() => settleThen(waiter, this))
+    } else if (this._state !== PENDING && !this._loopIsOpen()) {
+      queueMicrotask(() => settleThen(waiter, this)) // a done future's outcome needs no loop
     } else {
-      this.addDoneCallback((f) => settleThen(waiter, f))
+      this._addThenWaiter(waiter)
     }
     return derived
   }
@@ -196,11 +197,19 @@ export class Future<T> implements PromiseLike<T> {
     else for (const w of ws) this._wake(w)
   }
 
+  /** A `then` from outside a task step: settled from a handle after which the loop lets code run. */
+  private _addThenWaiter(waiter: ThenWaiter): void {
+    const cb: DoneCallback & { _resumesCode?: true } = (f) => settleThen(waiter, f)
+    cb._resumesCode = true
+    if (this._state === PENDING) this._addWaiter(cb)
+    else this._loopFor()._callSoonArg(cb, this, true)
+  }
+
   private _wake(w: Waiter): void {
     if (typeof w === 'function') {
       const loop = this._loopOrNull()
       if (loop === null) queueMicrotask(() => w(this))
-      else loop._callSoonArg(w, this)
+      else loop._callSoonArg(w, this, (w as { _resumesCode?: true })._resumesCode === true)
     } else {
       w._loop._scheduleStep(w)
     }
@@ -210,6 +219,11 @@ export class Future<T> implements PromiseLike<T> {
   _loopOrNull(): EventLoop | null {
     if (this._loop === null || this._loop._closed) this._loop = current.loop ?? this._loop
     return this._loop
+  }
+
+  private _loopIsOpen(): boolean {
+    const loop = this._loopOrNull()
+    return loop !== null && !loop._closed
   }
 
   private _loopFor(): EventLoop {

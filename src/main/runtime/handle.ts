@@ -16,14 +16,19 @@ export interface Timer extends Runnable {
 
 export type ErrorReporter = (error: unknown, where: string) => void
 
+/**
+ * A callback for the ready queue. `_kind` 2 marks one that resumes awaiting code outside any task
+ * step (a `then` registered from outside a task): the loop lets the microtasks it starts drain
+ * before the next handle, as after a task step, so that code runs in order and on its loop.
+ */
 export class CallbackHandle<A = undefined> implements Runnable, Handle {
-  readonly _kind = 0
   _cancelled = false
 
   constructor(
     private fn: ((arg: A) => void) | null,
     private readonly arg: A,
     private readonly report: ErrorReporter,
+    readonly _kind: 0 | 2 = 0,
   ) {}
 
   cancel(): void {
@@ -44,8 +49,9 @@ export class CallbackHandle<A = undefined> implements Runnable, Handle {
   }
 }
 
+/** A callLater / callAt timer; kind 2, as a user callback may resume awaiting code (see CallbackHandle). */
 export class TimerHandle implements Timer, Handle {
-  readonly _kind = 0
+  readonly _kind = 2
   _cancelled = false
   seq = 0
 

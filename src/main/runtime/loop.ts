@@ -48,6 +48,7 @@ export class EventLoop {
   private sliceEnd = 0
   private stepping: Task<unknown> | null = null
   private stepCount = 0
+  private detached = 0
   private iterated = false
   private immediate: NodeJS.Immediate | null = null
   private hostTimer: NodeJS.Timeout | null = null
@@ -97,7 +98,8 @@ export class EventLoop {
   callSoon(fn: () => void): Handle {
     this.checkOpen('callSoon')
     if (typeof fn !== 'function') throw new TypeError(`callSoon() takes a function, got ${describeValue(fn)}`)
-    const h = new CallbackHandle<undefined>(fn, undefined, this.reportError)
+    // kind 2: a callback may resolve a promise some code awaits; that code runs before the next handle
+    const h = new CallbackHandle<undefined>(fn, undefined, this.reportError, 2)
     this.push(h)
     return h
   }
@@ -170,11 +172,13 @@ export class EventLoop {
    * Graceful shutdown: cancels every task newest-first (source `shutdown`), lets their cleanup run
    * for up to `graceMs` of loop time, then reports what finished, what was forced (still running)
    * and which cleanups failed. Tasks already cancelling are not asked again (that would cut their
-   * cleanup short), only waited for. Drives the loop itself if nobody else is running it, and
-   * shares it with whoever else does (a second shutdown, runUntilComplete).
+   * cleanup short), only waited for — unless `recancel`, asyncio.run's exit: then every task is
+   * asked again except those a shutdown already asked. Drives the loop itself if nobody else is
+   * running it, and shares it with whoever else does (a second shutdown, runUntilComplete).
    */
-  async shutdown(opts: { graceMs?: number } = {}): Promise<ShutdownReport> {
+  async shutdown(opts: { graceMs?: number; recancel?: boolean } = {}): Promise<ShutdownReport> {
     const graceMs = opts?.graceMs ?? 5000
+    const recancel = opts?.recancel === true
     if (typeof graceMs !== 'number' || Number.isNaN(graceMs) || graceMs < 0) {
       throw new TypeError(`shutdown() graceMs must be a number ≥ 0, got ${describeValue(graceMs)}`)
     }
@@ -185,7 +189,10 @@ export class EventLoop {
     if (targets.length > 0 && !this._closed) {
       // A task already cancelling is in its cleanup: asking again would interrupt that cleanup's
       // awaits, which a graceful shutdown exists to let finish. It is waited for like the others.
-      for (const t of targets) if (t.cancelling() === 0) t._requestCancel('shutdown', 'graceful shutdown')
+      for (const t of targets) {
+        const asked = t.cancelRequest()
+        if (asked === null || (recancel && asked.source !== 'shutdown')) t._requestCancel('shutdown', 'graceful shutdown')
+      }
       const waiter = this.createFuture<void>()
       let timer: Handle | null = null
       // Settle at the moment the last cleanup ends or the grace period runs out, and stop the other
@@ -245,9 +252,16 @@ export class EventLoop {
   }
 
   /** @internal done callbacks: one handle each, as asyncio's call_soon(cb, fut) */
-  _callSoonArg<A>(fn: (a: A) => void, arg: A): void {
+  _callSoonArg<A>(fn: (a: A) => void, arg: A, resumesCode = false): void {
     if (this._closed) return
-    this.push(new CallbackHandle<A>(fn, arg, this.reportError))
+    this.push(new CallbackHandle<A>(fn, arg, this.reportError, resumesCode ? 2 : 0))
+  }
+
+  /** @internal tasks whose last step ended on a foreign promise, for getRunningLoop's fallback */
+  _detachedChanged(delta: number): void {
+    this.detached += delta
+    if (this.detached > 0) current.detachedLoops.add(this)
+    else current.detachedLoops.delete(this)
   }
 
   /** @internal */
@@ -385,11 +399,18 @@ export class EventLoop {
       this.todo--
       if (r._kind === 1) {
         const task = r as unknown as Task<unknown>
+        if (!task._wantsStep()) continue // a stale wake-up (its future was re-awaited, or it finished)
         this.stepping = task
         if (this.stepHooks) this.emit('beforeTaskStep', task)
         task._step()
         resolved.then(this.barrierJob)
         return // the step goes on in microtasks; afterStep resumes the pump
+      }
+      if (r._kind === 2) {
+        if (r._cancelled) continue
+        r._run()
+        resolved.then(this.barrierJob) // the code it resumed runs now, before the next handle
+        return
       }
       if (!r._cancelled) r._run()
       if ((++n & 31) === 0 && performance.now() > this.sliceEnd) {
@@ -405,10 +426,12 @@ export class EventLoop {
 
   /** The stepped task has parked (or finished): every microtask of its step has run. */
   private readonly afterStep = (): void => {
-    const task = this.stepping!
+    const task = this.stepping
     this.stepping = null
-    task._afterStep()
-    if (this.stepHooks) this.emit('afterTaskStep', task)
+    if (task !== null) {
+      task._afterStep()
+      if (this.stepHooks) this.emit('afterTaskStep', task)
+    }
     current.task = null
     // Reading the clock costs as much as a small step: look at it every 16 steps.
     if ((++this.stepCount & 15) === 0 && performance.now() > this.sliceEnd) this.yieldToHost()
@@ -448,6 +471,7 @@ export class EventLoop {
           this.todo = 0 // stopping: this iteration only polls, it does not wait for timers
           return true
         }
+        if (!Number.isFinite(top.when)) return false // sleep(Infinity): wait for something from outside
         if (clock instanceof VirtualClock && clock.autojump) clock.jumpTo(top.when)
         else {
           const wait = clock.sleepTimeUntil(top.when)

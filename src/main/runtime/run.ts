@@ -20,7 +20,7 @@ export async function run<T>(main: () => PromiseLike<T>, opts: { clock?: Clock; 
     const task = loop.createTask(main, { name: 'main' })
     return await loop.runUntilComplete(task)
   } finally {
-    await loop.shutdown({ graceMs: opts?.graceMs ?? Infinity })
+    await loop.shutdown({ graceMs: opts?.graceMs ?? Infinity, recancel: true })
     if (!loop.isRunning()) loop.close()
   }
 }

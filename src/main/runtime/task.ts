@@ -47,6 +47,9 @@ export class Task<T> extends Future<T> {
   /** @internal what the task is parked on (asyncio's _fut_waiter) and how to resume it */
   _waitingOn: Future<unknown> | null = null
   private _then: ThenWaiter | null = null
+  /** demoted thens whose futures completed, to settle in the next step */
+  private _extras: { f: Future<unknown>; then: ThenWaiter }[] | null = null
+  private _detached = false
   /** the awaited future this task's own cancel request cancelled, if any */
   private _cancelledWaiter: Future<unknown> | null = null
   private _controller: AbortController | null = null
@@ -154,23 +157,38 @@ export class Task<T> extends Future<T> {
     this._deadline = { when, handle }
   }
 
-  /** @internal a cancellation request with its source; the public cancel() is source `user`. */
+  /**
+   * @internal a cancellation request with its source; the public cancel() is source `user`.
+   * Passed down the await chain iteratively (each awaited task gets a `parent` request), so a
+   * chain of 10k tasks awaiting each other does not overflow the stack.
+   */
   _requestCancel(source: CancelSource, reason?: string): boolean {
     if (this._state !== PENDING) return false
+    let task: Task<unknown> = this as Task<unknown>
+    let src = source
+    for (;;) {
+      task._record(src, reason)
+      const w = task._waitingOn
+      if (w instanceof Task && w._state === PENDING) {
+        task._cancelledWaiter = w
+        task = w
+        src = 'parent'
+        continue
+      }
+      if (w !== null && !(w instanceof Task) && w._cancelWith(reason, 'parent')) task._cancelledWaiter = w
+      else task._mustCancel = true // delivered at the next step (its wake-up may already be queued)
+      return true
+    }
+  }
+
+  /** Counts one request, keeps the first one's source and reason, aborts the signal. */
+  private _record(source: CancelSource, reason: string | undefined): void {
     this._numCancels++
     if (this._request === null) {
       this._request = reason === undefined ? { source, at: this._loop.time() } : { source, reason, at: this._loop.time() }
     }
     if (this._controller !== null && !this._controller.signal.aborted) this._controller.abort(this._makeCancelledError())
     this._refresh()
-    const w = this._waitingOn
-    if (w !== null && cancelAwaited(w, reason)) {
-      this._cancelledWaiter = w
-      return true
-    }
-    // Delivered at the next step (its wake-up may already be queued).
-    this._mustCancel = true
-    return true
   }
 
   /** @internal the CancelledError this task's request delivers. */
@@ -182,12 +200,12 @@ export class Task<T> extends Future<T> {
   /** @internal called by Future.then inside this task's step: the task parks on `f`. */
   _park(f: Future<unknown>, waiter: ThenWaiter): void {
     const prev = this._waitingOn
-    if (prev !== null && prev !== f) {
-      // A second `then` in one step (Promise.all over futures, a side chain): the last one is the
-      // await edge; the earlier one still settles, through a plain callback.
+    if (prev !== null) {
+      // A second `then` in one step (Promise.all / race over futures, a side chain): the last one is
+      // the await edge; the earlier one is still settled in a step of this task once it completes.
       const prevThen = this._then!
       prev._removeWaiter(this)
-      prev.addDoneCallback((p) => settleThen(prevThen, p))
+      this._demote(prev, prevThen)
     }
     this._waitingOn = f
     this._then = waiter
@@ -205,6 +223,26 @@ export class Task<T> extends Future<T> {
     }
   }
 
+  /** A `then` that is no longer the await edge: settled from a step of this task when `f` is done. */
+  private _demote(f: Future<unknown>, then: ThenWaiter): void {
+    f.addDoneCallback(() => {
+      if (this._state !== PENDING) {
+        settleThen(then, f) // the task has finished: nothing to run inside
+        return
+      }
+      ;(this._extras ??= []).push({ f, then })
+      this._loop._scheduleStep(this)
+    })
+  }
+
+  /** @internal true when a queued step has something to resume (a stale wake-up has not). */
+  _wantsStep(): boolean {
+    if (this._state !== PENDING) return false
+    if (!this._started || this._extras !== null) return true
+    const f = this._waitingOn
+    return f !== null && f._state !== PENDING
+  }
+
   /** @internal Runnable: the loop runs a queued task as one step */
   _run(): void {
     this._step()
@@ -212,7 +250,7 @@ export class Task<T> extends Future<T> {
 
   /** @internal one step: start the coroutine, or resume it with what it awaited. */
   _step(): void {
-    if (this._state !== PENDING) return
+    if (!this._wantsStep()) return
     current.task = this
     this._inStep = true
     this._phase = 'running'
@@ -245,7 +283,11 @@ export class Task<T> extends Future<T> {
       }
       return
     }
+    const extras = this._extras
+    this._extras = null
+    if (extras !== null) for (const x of extras) settleThen(x.then, x.f)
     const f = this._waitingOn
+    if (f === null || f._state === PENDING) return // only demoted thens this time; the edge stays
     const waiter = this._then
     const ownCancel = this._cancelledWaiter === f
     this._waitingOn = null
@@ -265,11 +307,16 @@ export class Task<T> extends Future<T> {
 
   /** @internal the loop calls this once the step's microtasks have drained. */
   _afterStep(): void {
+    if (!this._inStep) return
     this._inStep = false
     if (current.task === this) current.task = null
     if (this._state === PENDING) {
       this._phase = 'waiting'
       this._refresh()
+      if (this._waitingOn === null && !this._detached) {
+        this._detached = true // parked on a foreign promise: its continuation runs outside the loop
+        this._loop._detachedChanged(1)
+      }
     }
   }
 
@@ -309,9 +356,21 @@ export class Task<T> extends Future<T> {
     this._waitingOn = null
     this._then = null
     this._cancelledWaiter = null
+    this._flushExtras()
+    if (this._detached) {
+      this._detached = false
+      this._loop._detachedChanged(-1)
+    }
     this._setState(final)
     this._loop._taskFinished(this)
     this._scheduleWaiters()
+  }
+
+  /** Demoted thens that completed while the task was finishing still settle. */
+  private _flushExtras(): void {
+    const extras = this._extras
+    this._extras = null
+    if (extras !== null) for (const x of extras) settleThen(x.then, x.f)
   }
 
   private _refresh(): void {

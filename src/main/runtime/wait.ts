@@ -33,7 +33,7 @@ export async function wait(
     throw new TypeError(`wait() takes an iterable of awaitables, got ${describeValue(aws)}`)
   }
   const loop = getRunningLoop()
-  const fs = [...new Set([...aws].map((aw) => ensureFuture(aw, loop)))]
+  const fs = [...new Set([...new Set(aws)].map((aw) => ensureFuture(aw, loop)))] // as CPython: a set first
   if (fs.length === 0) throw new TypeError('wait() was given no awaitables')
   const waiter = loop.createFuture<void>()
   const t = opts?.timeout
@@ -137,7 +137,7 @@ export function asCompleted(
 ): AsyncIterableIterator<Task<unknown>> {
   checkTimeout(opts?.timeout, 'asCompleted')
   const loop = getRunningLoop()
-  const todo = new Set([...aws].map((aw) => ensureFuture(aw, loop)))
+  const todo = new Set([...new Set(aws)].map((aw) => ensureFuture(aw, loop)))
   const finished: Future<unknown>[] = []
   let waiter: Future<void> | null = null
   let timedOut = false
