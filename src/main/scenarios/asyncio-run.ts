@@ -18,10 +18,10 @@ export async function asyncioRun<T>(loop: EventLoop, main: () => Promise<T>, war
 async function cancelAllTasks(loop: EventLoop, warn: (message: string) => void): Promise<void> {
   const left = [...loop.allTasks()]
   if (left.length === 0) return
-  // The loop's own graceful shutdown, with no time limit (asyncio.run waits for every cleanup). It
-  // leaves tasks a stop() already cancelled to finish their cleanup, and shares the loop with a
-  // stop() that may be driving it at the same moment.
-  await loop.shutdown({ graceMs: Infinity })
+  // The loop's own shutdown with no time limit (asyncio.run waits for every cleanup), cancelling
+  // again what the program cancelled but did not await, as asyncio.run does. Tasks a graceful
+  // stop() already asked are left to finish their cleanup, and the loop is shared with that stop().
+  await loop.shutdown({ graceMs: Infinity, recancel: true })
   for (const task of left) reportShutdownError(task, warn)
 }
 
