@@ -22,4 +22,18 @@ describe('random programs, compared with CPython', () => {
       })
     }
   })
+
+
+  it('random programs run three at a time on separate virtual-clock loops still print CPython\'s trace', async () => {
+    const programs = SEEDS.slice(0, 90).map((s) => generate(s + 10_000))
+    const expected = runPython(programs)
+    const norm = (lines: string[] | undefined): string[] | undefined => lines && sortRuns(lines, /\.g\d+ ends cancelled$/)
+    for (let i = 0; i < programs.length; i += 3) {
+      const batch = programs.slice(i, i + 3)
+      const traces = await Promise.all(batch.map(runTs))
+      batch.forEach((prog, k) => {
+        expect({ seed: prog.seed, trace: norm(traces[k]) }).toEqual({ seed: prog.seed, trace: norm(expected.get(prog.seed)) })
+      })
+    }
+  })
 })
