@@ -1,6 +1,7 @@
 /** EventLoop driven by hand (runForever, stop, runUntilComplete, close), compared with CPython's loop. */
 import { describe, expect, it } from 'vitest'
-import { EventLoop, RuntimeError, currentTask, getRunningLoop, sleep } from '../../src/main/runtime/index'
+import type { Task } from '../../src/main/runtime/index'
+import { CancelledError, EventLoop, RuntimeError, VirtualClock, createTask, currentTask, getRunningLoop, run, sleep } from '../../src/main/runtime/index'
 import { b, hung, py, tsRaw } from './cpython'
 
 describe('EventLoop driven by hand, compared with CPython', () => {
@@ -197,5 +198,28 @@ describe('EventLoop driven by hand, compared with CPython', () => {
       loop.close()
     })
     expect(actual).toEqual(expected)
+  })
+
+  it('sleep(Infinity) waits until cancelled from outside, and virtual time never becomes Infinity', async () => {
+    const clock = new VirtualClock()
+    let sleeper: Task<string> | null = null
+    const done = run(
+      async () => {
+        sleeper = createTask(async () => {
+          await sleep(Infinity)
+          return 'woke'
+        })
+        try {
+          return await sleeper
+        } catch (e) {
+          return e instanceof CancelledError ? `cancelled at ${clock.now()}` : `failed: ${String(e)}`
+        }
+      },
+      { clock },
+    )
+    expect(await Promise.race([done, hung(300)])).toBe('hung') // asyncio.sleep(math.inf) never returns either
+    expect(clock.now()).toBe(0)
+    sleeper!.cancel() // the UI's cancel button
+    expect(await done).toBe('cancelled at 0')
   })
 })

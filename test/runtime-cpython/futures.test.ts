@@ -1,6 +1,7 @@
 /** Future and Task state rules as asyncio's, and done-callback scheduling. */
-import { describe, it } from 'vitest'
-import { CancelledError, createTask, currentTask, getRunningLoop, sleep } from '../../src/main/runtime/index'
+import { describe, expect, it } from 'vitest'
+import type { Task } from '../../src/main/runtime/index'
+import { CancelledError, VirtualClock, createTask, currentTask, getRunningLoop, run, sleep } from '../../src/main/runtime/index'
 import { ValueError, b, cancelMessage, err, expectSameTrace, fmt } from './cpython'
 
 describe('futures, compared with CPython', () => {
@@ -345,5 +346,37 @@ describe('futures, compared with CPython', () => {
         for (const [name, t] of tasks) log(name, t.state)
       },
     )
+  })
+
+  it('awaiting a finished task after run() closed its loop gives its result', async () => {
+    let t: Task<number> | null = null
+    await run(
+      async () => {
+        t = createTask(async () => {
+          await sleep(5)
+          return 42
+        })
+        await t
+      },
+      { clock: new VirtualClock() },
+    )
+    expect(t!.result()).toBe(42)
+    await expect(t!).resolves.toBe(42)
+  })
+
+  it('awaiting a leftover task that run() cancelled rejects with its CancelledError', async () => {
+    let t: Task<number> | null = null
+    await run(
+      async () => {
+        t = createTask(async () => {
+          await sleep(5)
+          return 1
+        })
+        await sleep(1)
+      },
+      { clock: new VirtualClock() },
+    )
+    expect(t!.cancelled()).toBe(true)
+    await expect(t!).rejects.toBeInstanceOf(CancelledError)
   })
 })

@@ -133,4 +133,33 @@ describe('scale beyond what CPython runs quickly', () => {
     expect(lines).toEqual(['1 main returns', '1 end null'])
     expect(cleaned).toBe(30_000)
   })
+
+  it('cancelling the top of a 10k-task await chain reaches the bottom task without stack overflow', async () => {
+    const lines = await ts(async (log) => {
+      const chain: Task<number>[] = []
+      for (let i = 0; i < 10_000; i++) {
+        const p = chain[i - 1] ?? null
+        chain.push(
+          createTask(async () => {
+            if (p === null) {
+              await sleep(1000)
+              return 0
+            }
+            return (await p) + 1
+          }),
+        )
+      }
+      await sleep(10)
+      let outcome = 'cancel returned'
+      try {
+        chain[chain.length - 1]!.cancel()
+      } catch (e) {
+        outcome = `cancel threw ${e instanceof Error ? e.name : String(e)}`
+      }
+      log(outcome)
+      await sleep(10)
+      log('bottom cancelled', b(chain[0]!.cancelled()), 'top cancelled', b(chain[chain.length - 1]!.cancelled()))
+    })
+    expect(lines).toEqual(['10 cancel returned', '20 bottom cancelled True top cancelled True', '20 end null'])
+  })
 })

@@ -1,9 +1,13 @@
-/** Futures used as thenables more than once in a step (see /tmp/runtime-bugs/BUGS.md, B13 and B14). */
+/**
+ * Runtime futures inside ordinary JS promise code: Promise.all/race, side chains, explicit then(),
+ * foreign promises awaited directly. Where CPython has an equivalent (gather, add_done_callback) it
+ * gives the expected trace; otherwise the contract (RUNTIME-API.md) does.
+ */
 import { describe, expect, it } from 'vitest'
-import { createTask, currentTask, getRunningLoop, sleep } from '../../../src/main/runtime/index'
-import { expectSameTrace, fmt, hung, ts } from '../cpython'
+import { createTask, currentTask, getRunningLoop, sleep } from '../../src/main/runtime/index'
+import { expectSameTrace, fmt, hung, ts } from './cpython'
 
-describe('a future used as a thenable twice in one step (pending runtime fixes)', () => {
+describe('runtime futures in JS promise code', () => {
   it('Promise.all over the same future twice resolves with both results', async () => {
     const lines = await Promise.race([
       ts(async (log) => {
@@ -103,5 +107,25 @@ describe('a future used as a thenable twice in one step (pending runtime fixes)'
       '60 slept 5 in main',
       '60 end null',
     ])
+  })
+
+  it('a task that awaited a foreign promise directly can still sleep and create tasks afterwards', async () => {
+    const lines = await ts(async (log) => {
+      const t = createTask(async () => {
+        await new Promise<void>((resolve) => setImmediate(resolve)) // a foreign promise, like fetch or fs
+        let loopFound = 'yes'
+        try {
+          getRunningLoop()
+        } catch (e) {
+          loopFound = `no: ${(e as Error).message}`
+        }
+        log('after the foreign await, running loop found:', loopFound)
+        await sleep(10)
+        const child = createTask(async () => 'child value')
+        return await child
+      })
+      log('task returned', await t)
+    })
+    expect(lines).toEqual(['0 after the foreign await, running loop found: yes', '10 task returned child value', '10 end null'])
   })
 })
