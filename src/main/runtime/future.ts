@@ -105,9 +105,9 @@ export class Future<T> implements PromiseLike<T> {
   }
 
   /** @internal cancellation carrying its source (a task passes its own request to what it awaits). */
-  _cancelWith(reason: string | undefined, source: CancelSource): boolean {
+  _cancelWith(reason: string | undefined, source: CancelSource, error?: CancelledError): boolean {
     if (this._state !== PENDING) return false
-    this._cancelledError = new CancelledError(reason, source)
+    this._cancelledError = error ?? new CancelledError(reason, source)
     this._state = CANCELLED
     this._scheduleWaiters()
     return true

@@ -15,8 +15,8 @@ class SleepFuture<T> extends Future<T> implements Timer {
     super(loop)
     this.when = when
   }
-  override _cancelWith(reason: string | undefined, source: Parameters<Future<T>['_cancelWith']>[1]): boolean {
-    if (!super._cancelWith(reason, source)) return false
+  override _cancelWith(...args: Parameters<Future<T>['_cancelWith']>): boolean {
+    if (!super._cancelWith(...args)) return false
     this._cancelled = true // the heap drops it lazily
     return true
   }

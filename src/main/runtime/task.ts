@@ -50,6 +50,7 @@ export class Task<T> extends Future<T> {
   /** demoted thens whose futures completed, to settle in the next step */
   private _extras: { f: Future<unknown>; then: ThenWaiter }[] | null = null
   private _detached = false
+  private _cancelError: CancelledError | null = null
   /** the awaited future this task's own cancel request cancelled, if any */
   private _cancelledWaiter: Future<unknown> | null = null
   private _controller: AbortController | null = null
@@ -116,6 +117,7 @@ export class Task<T> extends Future<T> {
       if (this._numCancels === 0) {
         // 3.12: a cancellation already on its way (_mustCancel) is still delivered; 3.13 drops it.
         this._request = null
+        this._cancelError = null
         this._controller = null
       }
       this._refresh()
@@ -175,7 +177,7 @@ export class Task<T> extends Future<T> {
         src = 'parent'
         continue
       }
-      if (w !== null && !(w instanceof Task) && w._cancelWith(reason, 'parent')) task._cancelledWaiter = w
+      if (w !== null && !(w instanceof Task) && w._cancelWith(reason, 'parent', task._makeCancelledError())) task._cancelledWaiter = w
       else task._mustCancel = true // delivered at the next step (its wake-up may already be queued)
       return true
     }
@@ -191,10 +193,16 @@ export class Task<T> extends Future<T> {
     this._refresh()
   }
 
-  /** @internal the CancelledError this task's request delivers. */
+  /**
+   * @internal the CancelledError this task's request delivers: one per request, shared by the
+   * awaited future it cancels and the task itself (errors are the main cost of mass cancellation).
+   */
   _makeCancelledError(): CancelledError {
-    const r = this._request
-    return new CancelledError(r?.reason, r?.source ?? 'user')
+    if (this._cancelError === null) {
+      const r = this._request
+      this._cancelError = new CancelledError(r?.reason, r?.source ?? 'user')
+    }
+    return this._cancelError
   }
 
   /** @internal called by Future.then inside this task's step: the task parks on `f`. */
