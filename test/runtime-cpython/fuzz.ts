@@ -77,12 +77,12 @@ function prng(seed: number): () => number {
   }
 }
 
-/** A random program: main spawns T1..Tn (sleeping in between), then acts on them. */
-export function generate(seed: number): Program {
+/** A random program: main spawns T1..Tn (sleeping in between), then acts on them; `scale` grows it. */
+export function generate(seed: number, scale = 1): Program {
   const rnd = prng(seed)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
   const delays = [0, 0, 1, 2, 3, 5] as const
-  const n = 2 + Math.floor(rnd() * 6)
+  const n = 2 + Math.floor(rnd() * 6 * scale)
   let logs = 0
   let children = 0
   const ops = (self: string | null, earlier: string[], depth: number, count: number): Op[] => {
@@ -134,11 +134,11 @@ export function generate(seed: number): Program {
   const names: string[] = []
   for (let i = 1; i <= n; i++) {
     const name = `T${i}`
-    main.push(['spawn', { name, ops: ops(name, [...names], 0, 2 + Math.floor(rnd() * 4)) }])
+    main.push(['spawn', { name, ops: ops(name, [...names], 0, 2 + Math.floor(rnd() * 4 * scale)) }])
     names.push(name)
     if (rnd() < 0.5) main.push(['sleep', pick(delays)])
   }
-  main.push(...ops(null, names, 0, 2 + Math.floor(rnd() * 4)))
+  main.push(...ops(null, names, 0, 2 + Math.floor(rnd() * 4 * scale)))
   return { seed, main }
 }
 
