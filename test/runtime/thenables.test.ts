@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CancelledError, createTask, currentTask, getRunningLoop, sleep } from '../../src/main/runtime/index'
+import { CancelledError, createTask, currentTask, getRunningLoop, sleep, waitFor } from '../../src/main/runtime/index'
 import type { Task } from '../../src/main/runtime/index'
 import { rejection, runVirtual } from './support'
 
@@ -32,14 +32,22 @@ describe('foreign promises and plain thenable code inside tasks', () => {
     expect(lines).toEqual(['5 callback saw f', '5 awaited f', '55 slept 50'])
   })
 
-  it('after awaiting a foreign promise directly, a task can still sleep and create tasks', async () => {
-    const { lines } = await runVirtual(async (s) => {
-      await new Promise((r) => setImmediate(r)) // a foreign await: outside the loop's ordering
-      await sleep(10)
-      const child = createTask(async () => 'child ran')
-      s.say(await child)
+  it('after awaiting a foreign promise directly, the next runtime call says how to stay on the loop', async () => {
+    const { result } = await runVirtual(async () => {
+      const leaver = createTask(async () => {
+        await new Promise((r) => setImmediate(r)) // a foreign await: the task leaves its loop
+        await sleep(10)
+      })
+      const stayer = createTask(async () => {
+        await waitFor(new Promise((r) => setImmediate(r)), null) // the same wait, kept on the loop
+        await sleep(10)
+        return 'stayed'
+      })
+      const e = await rejection(Promise.resolve(leaver))
+      return [(e as Error).message, await stayer]
     })
-    expect(lines).toEqual(['10 child ran'])
+    expect(result[0]).toMatch(/^no running event loop \(.*await waitFor\(p, null\)/)
+    expect(result[1]).toBe('stayed')
   })
 
   it('sleep(Infinity) waits until cancelled from outside; virtual time never becomes Infinity', async () => {

@@ -18,15 +18,14 @@ export const current: {
 export function getRunningLoop(): EventLoop {
   const loop = current.loop
   if (loop !== null) return loop
-  // A task that awaited a foreign promise directly (fetch, fs) resumes from Node's own event loop.
-  // When only one loop has such tasks, that code belongs to it: let it sleep and create tasks there.
-  // (It is still outside the loop's ordering and cancellation until it awaits through waitFor.)
-  if (current.detachedLoops.size === 1) return current.detachedLoops.values().next().value as EventLoop
+  // Code resumed by a foreign promise that a task awaited directly (fetch, fs) runs from Node's own
+  // event loop, outside every loop: nothing says which task it belongs to, so it cannot sleep,
+  // create tasks or be cancelled there. Say how to keep it on its loop rather than guess a loop.
   throw new RuntimeError(
     current.detachedLoops.size === 0
       ? 'no running event loop'
-      : 'no running event loop (several loops have tasks resumed from foreign promises they awaited directly;' +
-          ' await such a promise as `await waitFor(p, null)` so the task stays on its loop)',
+      : 'no running event loop (if this code runs in a task after it awaited a foreign promise directly — fetch,' +
+          ' fs, setTimeout — that task has left its loop: await the promise as `await waitFor(p, null)` instead)',
   )
 }
 
