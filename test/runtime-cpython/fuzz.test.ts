@@ -8,7 +8,7 @@ const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1)
 
 describe('random programs, compared with CPython', () => {
   it('three hundred seeded random programs (sleeps with equal deadlines, cancels, awaits, waitFor, shield, gather, timeouts, task groups, queue, lock, semaphore, event) print CPython\'s trace', async () => {
-    const programs = SEEDS.map(generate)
+    const programs = SEEDS.map((s) => generate(s))
     const expected = runPython(programs)
     expect(expected.size).toBe(programs.length)
     // a task group's children are cancelled in CPython's set order: compare those runs sorted
@@ -34,6 +34,15 @@ describe('random programs, compared with CPython', () => {
       batch.forEach((prog, k) => {
         expect({ seed: prog.seed, trace: norm(traces[k]) }).toEqual({ seed: prog.seed, trace: norm(expected.get(prog.seed)) })
       })
+    }
+  })
+
+  it('sixty larger random programs (up to 20 tasks, longer bodies) print CPython\'s trace', async () => {
+    const programs = SEEDS.slice(0, 60).map((s) => generate(s + 20_000, 3))
+    const expected = runPython(programs)
+    const norm = (lines: string[] | undefined): string[] | undefined => lines && sortRuns(lines, /\.g\d+ ends cancelled$/)
+    for (const prog of programs) {
+      expect({ seed: prog.seed, trace: norm(await runTs(prog)) }).toEqual({ seed: prog.seed, trace: norm(expected.get(prog.seed)) })
     }
   })
 })
