@@ -4,7 +4,7 @@
  * gives the expected trace; otherwise the contract (RUNTIME-API.md) does.
  */
 import { describe, expect, it } from 'vitest'
-import { createTask, currentTask, getRunningLoop, sleep } from '../../src/main/runtime/index'
+import { createTask, currentTask, getRunningLoop, sleep, waitFor } from '../../src/main/runtime/index'
 import { expectSameTrace, fmt, hung, ts } from './cpython'
 
 describe('runtime futures in JS promise code', () => {
@@ -106,6 +106,54 @@ describe('runtime futures in JS promise code', () => {
       '55 all gave ["slow","fast"] in main',
       '60 slept 5 in main',
       '60 end null',
+    ])
+  })
+
+  it('a task that awaited a foreign promise directly gets a clear error naming waitFor at its next runtime call', async () => {
+    const lines = await ts(async (log) => {
+      const t = createTask(async () => {
+        await new Promise<void>((resolve) => setImmediate(resolve)) // a foreign promise, like fetch or fs
+        await sleep(10)
+      })
+      try {
+        await t
+      } catch (e) {
+        log('task failed with', (e as Error).name, /waitFor\(p, null\)/.test((e as Error).message) ? 'and the hint' : 'without the hint')
+      }
+    })
+    expect(lines).toEqual(['0 task failed with RuntimeError and the hint', '0 end null'])
+  })
+
+  it('a foreign promise awaited through waitFor(p, null) keeps the task on its loop: it sleeps, spawns and takes cancel()', async () => {
+    const lines = await ts(async (log) => {
+      const started = getRunningLoop().createFuture<void>()
+      const t = createTask(async () => {
+        const v = await waitFor(new Promise<string>((resolve) => setImmediate(() => resolve('fetched'))), null)
+        log('foreign value', v, 'in its own task', currentTask() === t ? 'yes' : 'no')
+        log('child says', await createTask(async () => 'hi'))
+        started.setResult()
+        try {
+          for (;;) await sleep(10)
+        } catch (e) {
+          log('worker got', (e as Error).name)
+          throw e
+        }
+      })
+      await started
+      await sleep(25)
+      t.cancel()
+      try {
+        await t
+      } catch {
+        log('worker cancelled', t.cancelled() ? 'yes' : 'no')
+      }
+    })
+    expect(lines).toEqual([
+      '0 foreign value fetched in its own task yes',
+      '0 child says hi',
+      '25 worker got CancelledError',
+      '25 worker cancelled yes',
+      '25 end null',
     ])
   })
 })
