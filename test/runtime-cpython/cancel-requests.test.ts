@@ -1,6 +1,6 @@
 /** Cancellation requests as CPython 3.12 counts them: cancelling(), uncancel(), self-cancels, messages. */
 import { describe, it } from 'vitest'
-import { createTask, currentTask, getRunningLoop, sleep } from '../../src/main/runtime/index'
+import { createTask, currentTask, gather, getRunningLoop, sleep, taskGroup, waitFor } from '../../src/main/runtime/index'
 import { b, cancelMessage, expectSameTrace } from './cpython'
 
 describe('cancel requests, compared with CPython 3.12', () => {
@@ -284,6 +284,89 @@ describe('cancel requests, compared with CPython 3.12', () => {
         f.cancel('future cancelled by main')
         await t
         log('t cancelled', b(t.cancelled()))
+      },
+    )
+  })
+
+  it('a cancel message travels through gather, waitFor and a task group to the code that catches it', async () => {
+    await expectSameTrace(
+      `
+      async def victim(name):
+          try:
+              await asyncio.sleep(1)
+          except asyncio.CancelledError as e:
+              log(name, 'got', repr(str(e)))
+              raise
+      async def main():
+          g = asyncio.gather(victim('g1'), victim('g2'))
+          await asyncio.sleep(0.01)
+          g.cancel('stop the gather')
+          try:
+              await g
+          except asyncio.CancelledError as e:
+              log('gather raised', repr(str(e)))
+          async def waits():
+              await asyncio.wait_for(victim('w'), 1)
+          t = asyncio.create_task(waits())
+          await asyncio.sleep(0.01)
+          t.cancel('stop the wait')
+          try:
+              await t
+          except asyncio.CancelledError as e:
+              log('waitFor task raised', repr(str(e)))
+          async def grouped():
+              async with asyncio.TaskGroup() as tg:
+                  tg.create_task(victim('tg1'))
+                  await asyncio.sleep(1)
+          t2 = asyncio.create_task(grouped())
+          await asyncio.sleep(0.01)
+          t2.cancel('stop the group')
+          try:
+              await t2
+          except asyncio.CancelledError as e:
+              log('group task raised', repr(str(e)))
+      `,
+      async (log) => {
+        const q = (s: string): string => `'${s}'`
+        const victim = (name: string) => async (): Promise<void> => {
+          try {
+            await sleep(1000)
+          } catch (e) {
+            log(name, 'got', q(cancelMessage(e)))
+            throw e
+          }
+        }
+        const g = gather([victim('g1'), victim('g2')])
+        await sleep(10)
+        g.cancel('stop the gather')
+        try {
+          await g
+        } catch (e) {
+          log('gather raised', q(cancelMessage(e)))
+        }
+        const t = createTask(async () => {
+          await waitFor(victim('w'), 1000)
+        })
+        await sleep(10)
+        t.cancel('stop the wait')
+        try {
+          await t
+        } catch (e) {
+          log('waitFor task raised', q(cancelMessage(e)))
+        }
+        const t2 = createTask(() =>
+          taskGroup(async (tg) => {
+            tg.createTask(victim('tg1'))
+            await sleep(1000)
+          }),
+        )
+        await sleep(10)
+        t2.cancel('stop the group')
+        try {
+          await t2
+        } catch (e) {
+          log('group task raised', q(cancelMessage(e)))
+        }
       },
     )
   })
