@@ -455,4 +455,36 @@ describe('ordering, compared with CPython', () => {
       },
     )
   })
+
+  it('cancelled callSoon and callLater handles never run, even when cancelled in the iteration they were due', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          loop = asyncio.get_running_loop()
+          h1 = loop.call_soon(log, 'soon 1 (cancelled)')
+          loop.call_soon(log, 'soon 2')
+          h1.cancel()
+          box = {}
+          loop.call_at(loop.time() + 0.01, lambda: box['h3'].cancel())
+          box['h3'] = loop.call_later(0.01, log, 'later (cancelled by an earlier timer of the same tick)')
+          loop.call_later(0.01, log, 'other later')
+          h4 = loop.call_later(0.01, log, 'cancelled by the timer before it')
+          loop.call_at(loop.time() + 0.005, lambda: log('h1', h1.cancelled(), 'h4 cancelled now', h4.cancel() is None))
+          await asyncio.sleep(0.02)
+      `,
+      async (log) => {
+        const loop = getRunningLoop()
+        const h1 = loop.callSoon(() => log('soon 1 (cancelled)'))
+        loop.callSoon(() => log('soon 2'))
+        h1.cancel()
+        const box: { h3?: ReturnType<typeof loop.callLater> } = {}
+        loop.callAt(loop.time() + 10, () => box.h3!.cancel())
+        box.h3 = loop.callLater(10, () => log('later (cancelled by an earlier timer of the same tick)'))
+        loop.callLater(10, () => log('other later'))
+        const h4 = loop.callLater(10, () => log('cancelled by the timer before it'))
+        loop.callAt(loop.time() + 5, () => log('h1', h1.cancelled() ? 'True' : 'False', 'h4 cancelled now', h4.cancel() === undefined ? 'True' : 'False'))
+        await sleep(20)
+      },
+    )
+  })
 })
