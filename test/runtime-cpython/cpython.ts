@@ -7,6 +7,11 @@
  * printed last as "<ms> end <json>" or "<ms> end raised <error>".
  * TS side: `ts(async (log) => ...)` runs main with run() on a VirtualClock and prints the same way.
  * No expected output is written in the tests: CPython produces it at test time.
+ *
+ * python3 here is 3.11; prelude.py carries 3.12's timeout/wait_for/Semaphore so the reference is
+ * 3.12. fuzz.ts/fuzz.py interpret seeded random programs on both sides. Cases the runtime still
+ * gets wrong live in pending/*.pending.ts (not run by CI):
+ *   npx vitest run --config test/runtime-cpython/pending/vitest.pending.config.ts
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
