@@ -50,6 +50,35 @@ describe('foreign promises and plain thenable code inside tasks', () => {
     expect(result[1]).toBe('stayed')
   })
 
+  it('a task resumed by a plain promise that a loop callback resolved is back on its loop: cancel() lands', async () => {
+    const { result } = await runVirtual(async () => {
+      const worker = createTask(async () => {
+        await new Promise((r) => getRunningLoop().callLater(10, () => r(null)))
+        for (;;) await sleep(10) // parks again, so the cancel below reaches it
+      })
+      await sleep(25)
+      worker.cancel('enough')
+      const e = await rejection(Promise.resolve(worker))
+      return [(e as CancelledError).reason, worker.state, getRunningLoop().time()]
+    })
+    expect(result).toEqual(['enough', 'cancelled', 25])
+  })
+
+  it('a promise resolved by a done callback resumes its task on time, not inside another task; its next await re-attaches it', async () => {
+    const { lines } = await runVirtual(async (s) => {
+      createTask(async () => {
+        for (let i = 0; i < 10; i++) await sleep(3)
+      })
+      const f = getRunningLoop().createFuture<void>()
+      getRunningLoop().callLater(10, () => f.setResult())
+      await new Promise<void>((r) => f.addDoneCallback(() => r()))
+      s.say(`resumed in ${currentTask()?.name ?? 'no task'}`) // a plain promise: the loop cannot tell whose
+      await sleep(1)
+      s.say(`then in ${currentTask()?.name ?? 'no task'}`)
+    })
+    expect(lines).toEqual(['10 resumed in no task', '11 then in main'])
+  })
+
   it('sleep(Infinity) waits until cancelled from outside; virtual time never becomes Infinity', async () => {
     const { result } = await runVirtual(async () => {
       const forever = createTask(() => sleep(Infinity, 'woke'))

@@ -43,8 +43,14 @@ const CANCELLED = 2
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- stored callbacks must not make Future<T> invariant
 type DoneCallback = (f: Future<any>) => void
+
+/** A callback that may resume awaiting code (a user's, or a `then` from outside a task step). */
+class ResumingCallback {
+  constructor(readonly cb: DoneCallback) {}
+}
+
 /** A done callback, or a task parked on this future (woken with a step, no closure needed). */
-type Waiter = DoneCallback | Task<unknown>
+type Waiter = DoneCallback | ResumingCallback | Task<unknown>
 
 export class Future<T> implements PromiseLike<T> {
   /** @internal */ _state = PENDING
@@ -113,12 +119,24 @@ export class Future<T> implements PromiseLike<T> {
     return true
   }
 
-  /** Calls `cb(future)` from the loop (never synchronously) once done; at once if already done. */
+  /**
+   * Calls `cb(future)` from the loop (never synchronously) once done; on the next iteration if
+   * already done. Code that `cb` resumes (a promise it resolves) runs before the loop goes on.
+   */
   addDoneCallback(cb: (f: Future<T>) => void): void {
     if (typeof cb !== 'function') throw new TypeError('addDoneCallback() takes a function')
-    if (this._state === PENDING) this._addWaiter(cb)
-    else if (this._loopIsOpen()) this._loopFor().callSoon(() => cb(this))
-    else queueMicrotask(() => cb(this))
+    this._whenDone(new ResumingCallback(cb as DoneCallback))
+  }
+
+  /** @internal the runtime's own done callbacks: they resume no code, so no microtask checkpoint. */
+  _onDone(cb: (f: Future<T>) => void): void {
+    this._whenDone(cb as DoneCallback)
+  }
+
+  private _whenDone(w: DoneCallback | ResumingCallback): void {
+    if (this._state === PENDING) this._addWaiter(w)
+    else if (this._loopIsOpen()) this._wake(w)
+    else queueMicrotask(() => (w instanceof ResumingCallback ? w.cb : w)(this))
   }
 
   /** Removes every registration of `cb`; returns how many there were. */
@@ -149,7 +167,14 @@ export class Future<T> implements PromiseLike<T> {
     } else if (this._state !== PENDING && !this._loopIsOpen()) {
       queueMicrotask(() => settleThen(waiter, this)) // a done future's outcome needs no loop
     } else {
-      this._addThenWaiter(waiter)
+      // Awaited outside any step but inside this loop's turn: when one task of the loop is detached
+      // (it awaited a plain promise a callback resolved), this is that task resuming — park it again.
+      const loop = current.loop
+      const sole = task === null && this._state === PENDING && loop !== null && loop === this._loop ? loop._soleDetached() : null
+      if (sole !== null) {
+        sole._reattach()
+        sole._park(this as Future<unknown>, waiter)
+      } else this._addThenWaiter(waiter)
     }
     return derived
   }
@@ -178,12 +203,13 @@ export class Future<T> implements PromiseLike<T> {
   _removeWaiter(w: Waiter): number {
     const ws = this._waiters
     if (ws === null) return 0
+    const same = (x: Waiter): boolean => x === w || (x instanceof ResumingCallback && x.cb === w)
     if (!Array.isArray(ws)) {
-      if (ws !== w) return 0
+      if (!same(ws)) return 0
       this._waiters = null
       return 1
     }
-    const kept = ws.filter((x) => x !== w)
+    const kept = ws.filter((x) => !same(x))
     this._waiters = kept.length === 0 ? null : kept
     return ws.length - kept.length
   }
@@ -199,17 +225,18 @@ export class Future<T> implements PromiseLike<T> {
 
   /** A `then` from outside a task step: settled from a handle after which the loop lets code run. */
   private _addThenWaiter(waiter: ThenWaiter): void {
-    const cb: DoneCallback & { _resumesCode?: true } = (f) => settleThen(waiter, f)
-    cb._resumesCode = true
-    if (this._state === PENDING) this._addWaiter(cb)
-    else this._loopFor()._callSoonArg(cb, this, true)
+    this._whenDone(new ResumingCallback((f) => settleThen(waiter, f)))
   }
 
   private _wake(w: Waiter): void {
-    if (typeof w === 'function') {
+    if (w instanceof ResumingCallback) {
+      const loop = this._loopOrNull()
+      if (loop === null) queueMicrotask(() => w.cb(this))
+      else loop._callSoonArg(w.cb, this, true)
+    } else if (typeof w === 'function') {
       const loop = this._loopOrNull()
       if (loop === null) queueMicrotask(() => w(this))
-      else loop._callSoonArg(w, this, (w as { _resumesCode?: true })._resumesCode === true)
+      else loop._callSoonArg(w, this, false)
     } else {
       w._loop._scheduleStep(w)
     }

@@ -89,6 +89,6 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
       else outer.setResult(results)
     }
   }
-  for (const f of unique) f.addDoneCallback(onChildDone)
+  for (const f of unique) f._onDone(onChildDone)
   return outer
 }

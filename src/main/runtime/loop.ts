@@ -48,7 +48,7 @@ export class EventLoop {
   private sliceEnd = 0
   private stepping: Task<unknown> | null = null
   private stepCount = 0
-  private detached = 0
+  private readonly detached = new Set<Task<unknown>>()
   private iterated = false
   private immediate: NodeJS.Immediate | null = null
   private hostTimer: NodeJS.Timeout | null = null
@@ -132,7 +132,7 @@ export class EventLoop {
       aw instanceof Future ? aw : typeof aw === 'function' ? this.createTask(aw) : invalidAwaitable(aw)
     // As asyncio: even for a done future the loop runs, so callbacks already queued get their turn.
     const stop = (): void => this.stop()
-    fut.addDoneCallback(stop)
+    fut._onDone(stop)
     await this.runWhile(() => {
       fut.removeDoneCallback(stop)
     })
@@ -210,7 +210,7 @@ export class EventLoop {
       for (const t of targets) {
         if (!t.done()) {
           left++
-          t.addDoneCallback(settled)
+          t._onDone(settled)
         }
       }
       if (left === 0) finish()
@@ -257,11 +257,20 @@ export class EventLoop {
     this.push(new CallbackHandle<A>(fn, arg, this.reportError, resumesCode ? 2 : 0))
   }
 
-  /** @internal tasks whose last step ended on a foreign promise, for getRunningLoop's fallback */
-  _detachedChanged(delta: number): void {
-    this.detached += delta
-    if (this.detached > 0) current.detachedLoops.add(this)
+  /** @internal a task whose last step ended on a promise the loop does not know (or no longer) */
+  _setDetached(task: Task<unknown>, detached: boolean): void {
+    if (detached) this.detached.add(task)
+    else this.detached.delete(task)
+    if (this.detached.size > 0) current.detachedLoops.add(this)
     else current.detachedLoops.delete(this)
+  }
+
+  /**
+   * @internal the one detached task, if exactly one: code awaiting a runtime future from outside
+   * any step, inside this loop's turn, can only be that task resuming (a promise a callback resolved).
+   */
+  _soleDetached(): Task<unknown> | null {
+    return this.detached.size === 1 ? (this.detached.values().next().value as Task<unknown>) : null
   }
 
   /** @internal */
@@ -301,7 +310,7 @@ export class EventLoop {
             resolve()
           }
           this.stopListeners.add(done)
-          fut.addDoneCallback(done)
+          fut.addDoneCallback(done) // resumes the caller (host code): let it run before the next handle
         })
       } else {
         try {

@@ -31,7 +31,7 @@ export class TaskGroup {
     if (this.aborting) throw new RuntimeError('this task group is shutting down')
     const task = this.loop.createTask(coro, opts)
     this.tasks.add(task as Task<unknown>)
-    task.addDoneCallback(this.onTaskDone)
+    task._onDone(this.onTaskDone)
     return task
   }
 

@@ -233,7 +233,7 @@ export class Task<T> extends Future<T> {
 
   /** A `then` that is no longer the await edge: settled from a step of this task when `f` is done. */
   private _demote(f: Future<unknown>, then: ThenWaiter): void {
-    f.addDoneCallback(() => {
+    f._onDone(() => {
       if (this._state !== PENDING) {
         settleThen(then, f) // the task has finished: nothing to run inside
         return
@@ -241,6 +241,13 @@ export class Task<T> extends Future<T> {
       ;(this._extras ??= []).push({ f, then })
       this._loop._scheduleStep(this)
     })
+  }
+
+  /** @internal back on its loop: its next await of a runtime future parks it again. */
+  _reattach(): void {
+    if (!this._detached) return
+    this._detached = false
+    this._loop._setDetached(this, false)
   }
 
   /** @internal true when a queued step has something to resume (a stale wake-up has not). */
@@ -323,7 +330,7 @@ export class Task<T> extends Future<T> {
       this._refresh()
       if (this._waitingOn === null && !this._detached) {
         this._detached = true // parked on a foreign promise: its continuation runs outside the loop
-        this._loop._detachedChanged(1)
+        this._loop._setDetached(this, true)
       }
     }
   }
@@ -365,10 +372,7 @@ export class Task<T> extends Future<T> {
     this._then = null
     this._cancelledWaiter = null
     this._flushExtras()
-    if (this._detached) {
-      this._detached = false
-      this._loop._detachedChanged(-1)
-    }
+    this._reattach()
     this._setState(final)
     this._loop._taskFinished(this)
     this._scheduleWaiters()

@@ -50,7 +50,7 @@ export async function wait(
       if (!waiter.done()) waiter.setResult()
     }
   }
-  for (const f of fs) f.addDoneCallback(onCompletion)
+  for (const f of fs) f._onDone(onCompletion)
   try {
     await waiter
   } finally {
@@ -94,7 +94,7 @@ async function cancelAndWait(fut: Future<unknown>): Promise<void> {
   const release = (): void => {
     if (!waiter.done()) waiter.setResult()
   }
-  fut.addDoneCallback(release)
+  fut._onDone(release)
   try {
     requestCancel(fut, 'deadline', 'waitFor timed out')
     await waiter
@@ -118,8 +118,8 @@ export function shield<T>(aw: Awaitable<T>): Future<T> {
     else if (f._hasException) outer.setException(f._exception)
     else outer.setResult(f._result as T)
   }
-  inner.addDoneCallback(onInner)
-  outer.addDoneCallback(() => {
+  inner._onDone(onInner)
+  outer._onDone(() => {
     if (!inner.done()) inner.removeDoneCallback(onInner)
   })
   return outer
@@ -146,7 +146,7 @@ export function asCompleted(
     finished.push(f)
     if (waiter !== null && !waiter.done()) waiter.setResult()
   }
-  for (const f of todo) f.addDoneCallback(onDone)
+  for (const f of todo) f._onDone(onDone)
   const t = opts?.timeout
   const timer =
     t === null || t === undefined
