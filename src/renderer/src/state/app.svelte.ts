@@ -1,7 +1,7 @@
 // The window's root state: the connection, and the parts of the UI that hang off it. Components
 // receive this one object; each part is its own class in its own file.
 import type { LoopwatchApi } from '../../../shared/contract'
-import type { AppSnapshot, RunSummary, TaskDelta } from '../../../shared/snapshots'
+import type { AppSnapshot, DaemonId, RunSummary, TaskDelta } from '../../../shared/snapshots'
 import { DAEMONS_LOOP, runLoopLabel } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
 import { DaemonsState } from './daemons.svelte'
@@ -14,7 +14,7 @@ import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
 import { Ticker } from './ticker.svelte'
 
-export type MainView = 'live' | 'history'
+export type MainView = 'live' | 'history' | 'daemons'
 
 export class AppState {
   api = $state.raw<LoopwatchApi | null>(null)
@@ -76,7 +76,7 @@ export class AppState {
     })
     api.on('stats:sample', (s) => this.daemons.addSample(s))
     api.on('jobs:progress', (p) => this.daemons.addProgress(p))
-    api.on('daemons:changed', (list) => (this.daemons.list = list))
+    api.on('daemons:changed', (list) => this.daemons.setList(list))
     api.on('runs:changed', (list) => this.onRunsChanged(list))
     api.on('shutdown:progress', (p) => this.shutdown.onProgress(p))
     this.ticker.start()
@@ -122,7 +122,7 @@ export class AppState {
     for (const d of this.pendingDeltas ?? []) this.store.apply(d)
     this.pendingDeltas = null
     this.runs = s.runs
-    this.daemons.list = s.daemons
+    this.daemons.setList(s.daemons)
     // A shutdown still in progress is shown; the report of one that finished before this window
     // connected is not news.
     if (s.shutdown && s.shutdown.phase !== 'done') this.shutdown.onProgress(s.shutdown)
@@ -183,6 +183,12 @@ export class AppState {
   loopLabel(loop: string): string {
     if (loop === DAEMONS_LOOP) return 'daemons'
     return this.runs.find((r) => runLoopLabel(r.runId) === loop)?.scenarioId ?? loop
+  }
+
+  /** Opens the Daemons view, scrolled to one daemon's card when given. */
+  showDaemons(id: DaemonId | null = null): void {
+    this.daemons.focused = id
+    this.view = 'daemons'
   }
 
   /** The top bar's "N running": every loop, only tasks that have not finished. */
