@@ -13,6 +13,7 @@ import {
   taskStateColumns,
   throughputColumns,
 } from '../../src/renderer/src/state/daemons.svelte'
+import type { LoopwatchApi } from '../../src/shared/contract'
 import { task } from './helpers'
 
 function sample(wall: number, over: Partial<StatsSample> = {}): StatsSample {
@@ -118,5 +119,36 @@ describe('daemon start times', () => {
     expect(formatUptime(192_000)).toBe('3 m 12 s')
     expect(formatUptime(3_780_000)).toBe('1 h 03 m')
     expect(formatUptime(-5)).toBe('0 s')
+  })
+})
+
+describe('daemon switch', () => {
+  function fakeApi(calls: unknown[][]): LoopwatchApi {
+    const invoke = async (channel: string, payload: { id: DaemonInfo['id']; config?: Record<string, unknown> }) => {
+      calls.push([channel, payload])
+      return { ok: true, value: { ...daemon(payload.id, true), config: payload.config ?? {} } }
+    }
+    return { invoke } as unknown as LoopwatchApi
+  }
+
+  it('starts a daemon with the config the list shows when nothing was edited', async () => {
+    const calls: unknown[][] = []
+    const api = fakeApi(calls)
+    const state = new DaemonsState(() => api)
+    state.setList([{ ...daemon('stats', false), config: { intervalMs: 200 } }])
+    await state.toggle('stats')
+    expect(calls).toEqual([['daemon:start', { id: 'stats', config: { intervalMs: 200 } }]])
+    expect(state.list[0]?.running).toBe(true)
+  })
+
+  it('starts a daemon with edited settings as numbers where the config has numbers', async () => {
+    const calls: unknown[][] = []
+    const api = fakeApi(calls)
+    const state = new DaemonsState(() => api)
+    const d = { ...daemon('stats', false), config: { intervalMs: 1000 } }
+    state.setList([d])
+    state.setDraft(d, 'intervalMs', '250')
+    await state.toggle('stats')
+    expect(calls).toEqual([['daemon:start', { id: 'stats', config: { intervalMs: 250 } }]])
   })
 })

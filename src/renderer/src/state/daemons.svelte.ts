@@ -167,8 +167,10 @@ export class DaemonsState {
         if (!res.ok) this.error = res.error.message
         else this.setList(this.list.map((x) => (x.id === id ? { ...x, running: false } : x)))
       } else {
-        const config = this.configFromDraft(d)
-        const res = await api.invoke('daemon:start', config ? { id, config } : { id })
+        // The listed config is "the one the next start uses"; a start without one would fall back
+        // to the defaults (e.g. the stats daemon's 60 s) instead of what the window shows.
+        const config = this.configFromDraft(d) ?? d.config
+        const res = await api.invoke('daemon:start', { id, config })
         if (!res.ok) this.error = res.error.message
         else this.setList(this.list.map((x) => (x.id === id ? res.value : x)))
       }
