@@ -10,6 +10,7 @@ import {
   formatUptime,
   jobCountColumns,
   pushBounded,
+  withGaps,
   taskStateColumns,
   throughputColumns,
 } from '../../src/renderer/src/state/daemons.svelte'
@@ -72,6 +73,27 @@ describe('daemon chart data', () => {
     const list = [progress(1_000, 0, 0), progress(2_000, 12.5, 13)]
     expect(throughputColumns(list)).toEqual([[1, 2], [0, 12.5]])
     expect(jobCountColumns(list)).toEqual([[1, 2], [0, 13], [1, 1], [5, 5]])
+  })
+})
+
+describe('chart gaps', () => {
+  it('breaks the line where reports paused for more than three usual intervals', () => {
+    expect(withGaps([[0, 1, 2, 10, 11], [5, 6, 7, 0, 1]])).toEqual([
+      [0, 1, 2, 6, 10, 11],
+      [5, 6, 7, null, 0, 1],
+    ])
+  })
+
+  it('leaves evenly spaced reports alone', () => {
+    const cols: [number[], number[]] = [[0, 1, 2, 3], [4, 3, 2, 1]]
+    expect(withGaps(cols)).toEqual(cols)
+  })
+
+  it('breaks the jobs counters across a restart of the job workers', () => {
+    const list = [progress(1_000, 5, 5), progress(2_000, 5, 10), progress(3_000, 5, 15), progress(60_000, 5, 5)]
+    const [x, done] = jobCountColumns(list)
+    expect(done).toEqual([5, 10, 15, null, 5])
+    expect(x).toHaveLength(5)
   })
 })
 

@@ -61,36 +61,59 @@ export function daemonActivity(tasks: Iterable<TaskSnapshot>): Record<DaemonId, 
   return out
 }
 
+/**
+ * Breaks a line where reports stopped (the daemon was off): a null point after any pause longer
+ * than three typical intervals, so uPlot leaves a gap instead of drawing a slope across the pause.
+ * `withGaps([[0, 1, 10], [5, 6, 0]])` → `[[0, 1, 5.5, 10], [5, 6, null, 0]]`.
+ */
+export function withGaps(cols: ChartColumns): ChartColumns {
+  const [x, ...ys] = cols
+  if (x.length < 3) return cols
+  const steps = x.slice(1).map((v, i) => v - x[i]!).sort((a, b) => a - b)
+  const limit = 3 * steps[Math.floor(steps.length / 2)]!
+  const outX: number[] = [x[0]!]
+  const outYs = ys.map((y) => [y[0] ?? null])
+  for (let i = 1; i < x.length; i++) {
+    if (x[i]! - x[i - 1]! > limit) {
+      outX.push((x[i]! + x[i - 1]!) / 2)
+      for (const y of outYs) y.push(null)
+    }
+    outX.push(x[i]!)
+    ys.forEach((y, k) => outYs[k]!.push(y[i] ?? null))
+  }
+  return [outX, ...outYs]
+}
+
 const xs = (list: readonly { wall: number }[]): number[] => list.map((s) => s.wall / 1000)
 
 /** Event-loop delay p50, p99 and max (ms) per sample. */
 export function delayColumns(samples: readonly StatsSample[]): ChartColumns {
-  return [xs(samples), samples.map((s) => s.loopDelayMs.p50), samples.map((s) => s.loopDelayMs.p99), samples.map((s) => s.loopDelayMs.max)]
+  return withGaps([xs(samples), samples.map((s) => s.loopDelayMs.p50), samples.map((s) => s.loopDelayMs.p99), samples.map((s) => s.loopDelayMs.max)])
 }
 
 /** Resident set size and used heap (MB) per sample. */
 export function memoryColumns(samples: readonly StatsSample[]): ChartColumns {
-  return [xs(samples), samples.map((s) => s.memory.rssMb), samples.map((s) => s.memory.heapUsedMb)]
+  return withGaps([xs(samples), samples.map((s) => s.memory.rssMb), samples.map((s) => s.memory.heapUsedMb)])
 }
 
 /** Process CPU (%) per sample. */
 export function cpuColumns(samples: readonly StatsSample[]): ChartColumns {
-  return [xs(samples), samples.map((s) => s.cpuPercent)]
+  return withGaps([xs(samples), samples.map((s) => s.cpuPercent)])
 }
 
 /** Task count per state (TASK_STATES order) per sample; a state the sample omits counts 0. */
 export function taskStateColumns(samples: readonly StatsSample[]): ChartColumns {
-  return [xs(samples), ...TASK_STATES.map((st) => samples.map((s) => s.tasks[st] ?? 0))]
+  return withGaps([xs(samples), ...TASK_STATES.map((st) => samples.map((s) => s.tasks[st] ?? 0))])
 }
 
 /** Job throughput (jobs/s) per progress report. */
 export function throughputColumns(progress: readonly JobsProgress[]): ChartColumns {
-  return [xs(progress), progress.map((p) => p.perSecond)]
+  return withGaps([xs(progress), progress.map((p) => p.perSecond)])
 }
 
 /** The jobs counters: done, failed, pending per progress report. */
 export function jobCountColumns(progress: readonly JobsProgress[]): ChartColumns {
-  return [xs(progress), progress.map((p) => p.done), progress.map((p) => p.failed), progress.map((p) => p.pending)]
+  return withGaps([xs(progress), progress.map((p) => p.done), progress.map((p) => p.failed), progress.map((p) => p.pending)])
 }
 
 export class DaemonsState {
