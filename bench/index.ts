@@ -33,9 +33,7 @@ function cpython(): Record<string, number> | null {
 const rows: string[][] = [['workload', 'loopwatch ms', 'ns/op', 'raw promises ms', '× raw', 'CPython ms', 'CPython ÷ ours']]
 const py = cpython()
 for (const w of workloads) {
-  const heapBefore = process.memoryUsage().heapUsed
   const ms = await best(w.run)
-  const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20
   const raw = rawBaselines[w.name]
   const rawMs = raw ? await best(raw) : null
   const pyMs = py?.[w.name] ?? null
@@ -48,7 +46,6 @@ for (const w of workloads) {
     pyMs === null ? '—' : pyMs.toFixed(1),
     pyMs === null ? '—' : (pyMs / ms).toFixed(1),
   ])
-  void heapMb
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))

@@ -11,9 +11,7 @@ export interface Workload {
   run(): Promise<void>
 }
 
-const virtual = { clock: new VirtualClock() }
 const onVirtual = <T>(main: () => Promise<T>): Promise<T> => run(main, { clock: new VirtualClock() })
-void virtual
 
 export const workloads: Workload[] = [
   {

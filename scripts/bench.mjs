@@ -12,5 +12,5 @@ await build({
   outfile: 'out/bench/index.mjs',
   logLevel: 'warning',
 })
-const r = spawnSync(process.execPath, ['--expose-gc', 'out/bench/index.mjs'], { stdio: 'inherit' })
+const r = spawnSync(process.execPath, ['out/bench/index.mjs'], { stdio: 'inherit' })
 process.exit(r.status ?? 1)

@@ -25,7 +25,7 @@ class GatheringFuture<T> extends Future<T> {
   override cancel(msg?: string): boolean {
     return this._cancelWith(msg, 'user')
   }
-  override _cancelWith(reason: string | undefined, source: Parameters<Future<T>['_cancelWith']>[1]): boolean {
+  override _cancelWith(reason: string | undefined, _source: Parameters<Future<T>['_cancelWith']>[1]): boolean {
     if (this.done()) return false
     let any = false
     for (const child of this.children) if (requestCancel(child, 'parent', reason)) any = true
@@ -61,12 +61,12 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
     }
     return f
   })
-  const outer = new GatheringFuture<unknown[]>(loop, [...new Set(children)])
+  const unique = new Set(children)
+  const outer = new GatheringFuture<unknown[]>(loop, [...unique])
   if (children.length === 0) {
     outer.setResult([])
     return outer
   }
-  const unique = new Set(children)
   let finished = 0
   const onChildDone = (fut: Future<unknown>): void => {
     finished++

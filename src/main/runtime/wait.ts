@@ -33,7 +33,7 @@ export async function wait(
     throw new TypeError(`wait() takes an iterable of awaitables, got ${describeValue(aws)}`)
   }
   const loop = getRunningLoop()
-  const fs = [...new Set([...new Set(aws)].map((aw) => ensureFuture(aw, loop)))] // as CPython: a set first
+  const fs = [...new Set(aws)].map((aw) => ensureFuture(aw, loop)) // as CPython: a set of the awaitables first
   if (fs.length === 0) throw new TypeError('wait() was given no awaitables')
   const waiter = loop.createFuture<void>()
   const t = opts?.timeout
