@@ -1,6 +1,7 @@
 import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { resolveStatic } from '../../src/main/host-web/static-files'
+import { expectLockedDown } from '../shared/csp-helper'
 import { startFixture } from './web-host-helper'
 
 /** A raw GET, so paths reach the server exactly as written (fetch would normalise `..`). */
@@ -18,14 +19,15 @@ function get(port: number, path: string, method = 'GET', headers: Record<string,
 }
 
 describe('browser host static files', () => {
-  it('serves index.html at / with the CSP header and no caching', async () => {
+  it('serves index.html at / with the locked-down, port-limited CSP header and no caching', async () => {
     const f = await startFixture()
     const res = await get(f.host.port, '/')
     expect(res.status).toBe(200)
     expect(res.body).toContain('<title>Loopwatch</title>')
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
-    expect(res.headers['content-security-policy']).toContain("script-src 'self'")
-    expect(res.headers['content-security-policy']).toContain(`ws://127.0.0.1:${f.host.port}`)
+    // The locked-down policy, its sockets limited to this host's own port (no ws://127.0.0.1:*).
+    const csp = expectLockedDown(String(res.headers['content-security-policy']))
+    expect(csp.get('connect-src')).toEqual(["'self'", `ws://127.0.0.1:${f.host.port}`, `ws://localhost:${f.host.port}`])
     expect(res.headers['cache-control']).toBe('no-store')
     expect(res.headers['x-content-type-options']).toBe('nosniff')
   })

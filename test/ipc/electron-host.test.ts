@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it, vi } from 'vitest'
 import { ELECTRON_EVENT } from '../../src/shared/wire'
+import { expectLockedDown } from '../shared/csp-helper'
 
 // A recording stand-in for Electron: `import 'electron'` cannot run under plain Node.
 const h = vi.hoisted(() => {
@@ -61,7 +62,7 @@ const h = vi.hoisted(() => {
     ipcMain: { handle: (name: string, fn: Fn) => name === 'loopwatch:invoke' && (state.invoke = fn) },
     dialog: { showMessageBox: async (...a: unknown[]) => void state.dialogs.push(a) },
     session: {
-      defaultSession: { setPermissionRequestHandler: vi.fn(), webRequest: { onHeadersReceived: vi.fn() } },
+      defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), webRequest: { onHeadersReceived: vi.fn() } },
     },
   }
   return { state, appEvents, electron }
@@ -81,7 +82,7 @@ describe('Electron host', () => {
   // The host module starts once per file (imports are cached): the tests share one window.
   it('opens one sandboxed, context-isolated window without Node, loading our renderer', async () => {
     const win = await startHost()
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false })
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, disableBlinkFeatures: 'Auxclick' })
     expect(String((win.options.webPreferences as { preload: string }).preload)).toMatch(/preload[/\\]index\.cjs$/)
     expect(win.url).toBe(ourUrl)
   })
@@ -101,13 +102,41 @@ describe('Electron host', () => {
     await startHost()
     const contents = { on: vi.fn(), setWindowOpenHandler: vi.fn() }
     h.appEvents.emit('web-contents-created', {}, contents)
-    for (const name of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+    for (const name of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview']) {
       const call = contents.on.mock.calls.find((c) => c[0] === name)
       const e = { preventDefault: vi.fn() }
       call![1](e)
       expect(e.preventDefault, name).toHaveBeenCalled()
     }
     expect(contents.setWindowOpenHandler.mock.calls[0]![0]()).toEqual({ action: 'deny' })
+  })
+
+  it('denies every permission, whether a page asks for it (request) or only queries it (check)', async () => {
+    await startHost()
+    const { setPermissionRequestHandler, setPermissionCheckHandler } = h.electron.session.defaultSession
+    const request = setPermissionRequestHandler.mock.calls[0]![0] as (wc: unknown, permission: string, callback: (granted: boolean) => void, details: unknown) => void
+    const check = setPermissionCheckHandler.mock.calls[0]![0] as (wc: unknown, permission: string, origin: string, details: unknown) => boolean
+    for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'hid', 'fullscreen']) {
+      const callback = vi.fn()
+      request({}, permission, callback, { requestingUrl: ourUrl })
+      expect(callback, permission).toHaveBeenCalledExactlyOnceWith(false)
+      expect(check({}, permission, 'file:///', { requestingUrl: ourUrl }), permission).toBe(false)
+    }
+  })
+
+  it('sends the locked-down CSP (no socket source at all) as a header of every response, keeping the others', async () => {
+    await startHost()
+    const listener = h.electron.session.defaultSession.webRequest.onHeadersReceived.mock.calls[0]![0] as (
+      details: { responseHeaders: Record<string, string[]> },
+      callback: (r: { responseHeaders: Record<string, string[]> }) => void,
+    ) => void
+    const callback = vi.fn()
+    listener({ responseHeaders: { 'Content-Type': ['text/html'] } }, callback)
+    const headers = callback.mock.calls[0]![0].responseHeaders as Record<string, string[]>
+    expect(headers['Content-Type']).toEqual(['text/html'])
+    expect(headers['Content-Security-Policy']).toHaveLength(1)
+    const d = expectLockedDown(headers['Content-Security-Policy']![0]!)
+    expect(d.get('connect-src')).toEqual(["'none'"])
   })
 
   it('brings the existing window forward when a second instance starts', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { contentSecurityPolicy } from '../../shared/csp'
 
 /** A fresh secret per start: whoever can read the printed URL may connect, no one else. */
 export function newToken(): string {
@@ -23,29 +24,10 @@ export function allowedHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`])
 }
 
-/**
- * The page's CSP: scripts only from us, no inline script, sockets only back to this host.
- * Styles allow 'unsafe-inline' because Svelte transitions and uPlot set style attributes.
- */
-export function contentSecurityPolicy(port: number | null): string {
-  const ws = port === null ? 'ws://127.0.0.1:*' : `ws://127.0.0.1:${port} ws://localhost:${port}`
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    `connect-src 'self' ${ws}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ')
-}
-
-export function securityHeaders(port: number | null): Record<string, string> {
+/** The headers of every HTTP answer: the page's one CSP (src/shared/csp.ts) for this port, and no sniffing, referrer or cross-origin use. */
+export function securityHeaders(port: number): Record<string, string> {
   return {
-    'Content-Security-Policy': contentSecurityPolicy(port),
+    'Content-Security-Policy': contentSecurityPolicy({ kind: 'web', port }),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cross-Origin-Opener-Policy': 'same-origin',
