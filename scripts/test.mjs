@@ -1,23 +1,27 @@
-// `npm test`: the type check, the unit suites (Vitest) and the e2e suites (Playwright), in that
-// order, then one closing line summing them all: `N passed, N failed, N skipped`.
-// Each type check counts as one test. A suite that cannot start counts as one failure.
+// `npm test`: the type checks, electronegativity, the unit suites (Vitest), the build and the e2e
+// suites (Playwright), in that order, then one closing line summing them all:
+// `N passed, N failed, N skipped`. Each check counts as one test. Any suite that exits non-zero
+// fails `npm test`, whatever its report says; the rules are in scripts/test-summary.mjs.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { closingLines, exitStatus, fromCheck, fromPlaywright, fromVitest, suiteLine } from './test-summary.mjs'
 
 const out = '.test-results'
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
-const total = { passed: 0, failed: 0, skipped: 0 }
+/** @type {import('./test-summary.mjs').SuiteResult[]} */
+const suites = []
 
 function sh(cmd, args, env = {}) {
   console.log(`\n$ ${cmd} ${args.join(' ')}`)
-  return spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } })
+  // status is null when the process was killed or could not start: both are failures.
+  return r.status
 }
 
-function check(name, cmd, args) {
-  const ok = sh(cmd, args) === 0
-  total[ok ? 'passed' : 'failed'] += 1
-  console.log(`${name}: ${ok ? 'passed' : 'FAILED'}`)
+function record(suite) {
+  suites.push(suite)
+  console.log(suiteLine(suite))
 }
 
 function readJson(path) {
@@ -28,29 +32,21 @@ function readJson(path) {
   }
 }
 
-check('tsc', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'])
-check('svelte-check', 'npx', ['svelte-check', '--tsconfig', './tsconfig.web.json', '--threshold', 'error', '--output', 'human'])
+record(fromCheck('tsc', sh('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'])))
+record(fromCheck('svelte-check', sh('npx', ['svelte-check', '--tsconfig', './tsconfig.web.json', '--threshold', 'error', '--output', 'human'])))
+record(fromCheck('electronegativity', sh('node', ['scripts/electronegativity.mjs', 'src'])))
 
-const unitStatus = sh('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}/vitest.json`])
-const unit = readJson(`${out}/vitest.json`)
-if (unit) {
-  total.passed += unit.numPassedTests
-  total.failed += unit.numFailedTests + (unit.numFailedTestSuites ?? 0)
-  total.skipped += unit.numPendingTests + (unit.numTodoTests ?? 0)
-} else if (unitStatus !== 0) total.failed += 1
+const counts = `${out}/vitest-counts.json`
+const unitStatus = sh('npx', ['vitest', 'run', '--reporter=default', '--reporter=./scripts/vitest-counts.mjs'], { LOOPWATCH_VITEST_COUNTS: counts })
+record(fromVitest(readJson(counts), unitStatus))
 
 const specs = existsSync('e2e') && readdirSync('e2e', { recursive: true }).some((f) => String(f).endsWith('.spec.ts'))
 if (specs) {
-  if (sh('npx', ['electron-vite', 'build', '--logLevel', 'warn']) !== 0) total.failed += 1
+  record(fromCheck('electron-vite build', sh('npx', ['electron-vite', 'build', '--logLevel', 'warn'])))
   const e2eStatus = sh('npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${out}/playwright.json` })
-  const e2e = readJson(`${out}/playwright.json`)
-  if (e2e?.stats) {
-    total.passed += e2e.stats.expected + e2e.stats.flaky
-    total.failed += e2e.stats.unexpected
-    total.skipped += e2e.stats.skipped
-    total.failed += e2e.errors?.length ?? 0
-  } else if (e2eStatus !== 0) total.failed += 1
+  record(fromPlaywright(readJson(`${out}/playwright.json`), e2eStatus))
 }
 
-console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`)
-process.exit(total.failed === 0 ? 0 : 1)
+console.log('')
+for (const line of closingLines(suites)) console.log(line)
+process.exit(exitStatus(suites))
