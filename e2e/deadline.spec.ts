@@ -21,7 +21,14 @@ test('a deadline set on the traffic-jam request counts down and cancels it with 
   await page.keyboard.type('1.5')
   await u.details.getByRole('button', { name: 'Set deadline' }).click()
 
-  await expect(u.details.getByTestId('deadline-countdown')).toHaveText(/^\d\.\d{3} s$/)
+  // Counts down: a first reading within the 1.5 s set, then (polled, no sleep) a smaller one.
+  const countdown = u.details.getByTestId('deadline-countdown')
+  await expect(countdown).toHaveText(/^\d\.\d{3} s$/)
+  const secondsLeft = async () => Number.parseFloat((await countdown.textContent()) ?? '')
+  const first = await secondsLeft()
+  expect(first).toBeGreaterThan(0)
+  expect(first).toBeLessThanOrEqual(1.5)
+  await expect.poll(secondsLeft, { message: `the countdown goes down from ${first} s`, timeout: 1_400 }).toBeLessThan(first)
   await saveScreenshot('deadline-counting-down')
 
   await expect(u.stateOf(request)).toHaveText(/cancelled/, { timeout: 15_000 })
