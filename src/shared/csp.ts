@@ -12,14 +12,15 @@ export type CspTarget =
   | { kind: 'web'; port: number }
   /**
    * The <meta> tag, written once at build time for both hosts, so it cannot know the port:
-   * `connect-src 'self'` (CSP3 lets 'self' match ws: on the page's own host and port). Each host's
-   * header narrows it further, since a browser enforces every policy a page has.
+   * `connect-src 'self'` (CSP3 lets 'self' match ws: on the page's own host and port; e2e/csp.spec.ts
+   * shows Chromium opening our socket under it). Each host's header narrows it further, since a
+   * browser enforces every policy a page has.
    */
   | { kind: 'meta' }
 
 /**
- * Directives a <meta> policy may not carry: browsers ignore `frame-ancestors` there (CSP3 §6.1:
- * it only makes sense before the page is parsed), and a console warning each load helps no one.
+ * Directives a <meta> policy may not carry: browsers ignore `frame-ancestors` there (CSP3 allows it
+ * only in a header) and warn in the console on every load.
  */
 const HEADER_ONLY: ReadonlySet<string> = new Set(['frame-ancestors'])
 
