@@ -252,7 +252,9 @@ export interface ScenarioInfo {
   params: ParamField[]
 }
 
-export type DaemonId = 'stats' | 'heartbeat' | 'jobs'
+/** The daemons, in the order the window lists them: the one source of every daemon-id type and check. */
+export const DAEMON_IDS = ['stats', 'heartbeat', 'jobs'] as const
+export type DaemonId = (typeof DAEMON_IDS)[number]
 
 export interface DaemonInfo {
   id: DaemonId

@@ -6,7 +6,8 @@ import { startCollector } from './collector'
 import type { Collector } from './collector'
 import { configSchemas } from './config'
 import { DaemonError } from './errors'
-import { DAEMON_IDS, definitions } from './definitions'
+import { DAEMON_IDS } from '../../shared/snapshots'
+import { definitions } from './definitions'
 import { countByState } from './metrics'
 import { stopTasks } from './stop-tasks'
 import type {
@@ -19,7 +20,7 @@ export type { DaemonErrorCode } from './errors'
 export { startCollector } from './collector'
 export type { Collector } from './collector'
 export type * from './types'
-export { DAEMON_IDS } from './definitions'
+export { DAEMON_IDS } from '../../shared/snapshots'
 
 /** Grace a stop gives cleanup when the caller names none (ms of the daemons' clock). */
 export const DEFAULT_GRACE_MS = 5000
