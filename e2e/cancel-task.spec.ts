@@ -26,10 +26,22 @@ test.describe('cancelling a heartbeat worker', () => {
     await saveScreenshot('worker-2-cancelled')
   })
 
+  test('one click on its row opens its details, Cancel included', async ({ page, saveScreenshot }) => {
+    const u = ui(page)
+    await u.row('worker-2').click()
+    await expect(u.grid.getByRole('row', { selected: true })).toContainText('worker-2')
+    await expect(u.details.getByRole('heading', { name: 'worker-2' })).toBeVisible()
+    await expect(u.details.getByRole('button', { name: 'Cancel', exact: true })).toBeVisible()
+    await saveScreenshot('row-click-opens-details')
+    // Esc closes them again; the row stays selected.
+    await page.keyboard.press('Escape')
+    await expect(u.details).toHaveCount(0)
+    await expect(u.grid.getByRole('row', { selected: true })).toContainText('worker-2')
+  })
+
   test('shows its cleanup line after the cancellation', async ({ page, saveScreenshot }) => {
     const u = ui(page)
     await u.row('worker-2').click()
-    await page.keyboard.press('Enter')
     await expect(u.logLines.first()).toHaveText(/worker-2 heartbeat/)
     await u.details.getByRole('button', { name: 'Cancel', exact: true }).click()
     await expect(u.stateOf(u.row('worker-2'))).toHaveText(/cancelled/)
