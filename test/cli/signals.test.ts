@@ -8,10 +8,14 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { connectApi } from '../../e2e/fixtures/api-client'
 import { repoRoot } from '../scenarios/helpers'
 
 /** How long the host may take from npm's SIGTERM to being gone (an idle host needs well under 1 s). */
 const GONE_WITHIN_MS = 10_000
+
+/** The report's lines for the two heartbeat workers: both cancelled and cleaned up, none forced. */
+const GRACEFUL_REPORT = /Stopped 1 part in [\d.]+ s \(grace 2\.0 s\)\.\n2 tasks finished cleanly, 0 forced, 0 cleanup errors\./
 
 const started: { child: ChildProcess; dir: string }[] = []
 afterEach(() => {
@@ -81,22 +85,27 @@ async function startHost(cmd: string, args: string[]) {
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c))
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c))
   const closed = new Promise<void>((done) => child.stdout!.once('close', () => done()))
-  await new Promise<void>((done, fail) => {
+  const url = await new Promise<URL>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`no URL within 60 s:\n${output}`)), 60_000)
     child.stdout!.on('data', () => {
-      if (/Loopwatch at http:\/\/127\.0\.0\.1:\d+\//.test(output)) {
+      const m = /Loopwatch at (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(output)
+      if (m) {
         clearTimeout(timer)
-        done()
+        done(new URL(m[1]!))
       }
     })
     child.once('exit', (code) => fail(new Error(`exited (${code}) before printing its URL:\n${output}`)))
   })
-  return { child, output: () => output, closed }
+  return { child, url, output: () => output, closed }
 }
 
 /** SIGTERM to npm's own pid; then every process that was under npm must be gone within the bound. */
 async function sigtermToNpm(cmd: string, args: string[]) {
   const host = await startHost(cmd, args)
+  // Work for the graceful shutdown to stop: two heartbeat workers, each with a cleanup step.
+  const api = await connectApi(host.url.origin, new URLSearchParams(host.url.hash.slice(1)).get('token')!)
+  await api.call('daemon:start', { id: 'heartbeat', config: { workers: 2, intervalMs: 50 } })
+  api.close()
   const npmPid = host.child.pid!
   const under = descendants(npmPid)
   // The host is one of them (whatever the layers: npm → [sh →] node).
@@ -120,7 +129,7 @@ describe.runIf(process.platform === 'linux')('SIGTERM to npm reaches the browser
   it('npm run serve: the host shuts down gracefully (report printed) and no process is left', async () => {
     const out = await sigtermToNpm('npm', ['run', 'serve', '--'])
     expect(out).toMatch(/loopwatch: SIGTERM: shutting down gracefully \(up to 2000 ms\)/)
-    expect(out).toMatch(/Nothing was running: no tasks to stop\./)
+    expect(out).toMatch(GRACEFUL_REPORT)
   }, 90_000)
 
   // Where Electron can open a window, npm start opens it instead of the browser host.
@@ -128,7 +137,7 @@ describe.runIf(process.platform === 'linux')('SIGTERM to npm reaches the browser
   it.skipIf(electronWindow)('npm start (no Electron window here): the browser host shuts down gracefully, no orphan', async () => {
     const out = await sigtermToNpm('npm', ['start', '--'])
     expect(out).toMatch(/loopwatch: SIGTERM: shutting down gracefully \(up to 2000 ms\)/)
-    expect(out).toMatch(/Nothing was running: no tasks to stop\./)
+    expect(out).toMatch(GRACEFUL_REPORT)
   }, 90_000)
 
   it('npx loopwatch serve: the host notices npm and its shell are gone, shuts down gracefully, no orphan', async () => {
@@ -138,6 +147,6 @@ describe.runIf(process.platform === 'linux')('SIGTERM to npm reaches the browser
     // npm's SIGTERM kills the `sh -c` it runs bins through, which passes nothing on: the host
     // sees its parent go and shuts down as for a signal.
     expect(out).toMatch(/loopwatch: (SIGTERM|parent process \d+ went away): shutting down gracefully \(up to 2000 ms\)/)
-    expect(out).toMatch(/Nothing was running: no tasks to stop\./)
+    expect(out).toMatch(GRACEFUL_REPORT)
   }, 90_000)
 })
