@@ -5,5 +5,5 @@
 import { register } from 'tsx/esm/api'
 
 register()
-const { runLoopwatchProcess } = await import('../src/main/cli/process.ts')
+const { runLoopwatchProcess } = await import('../src/main/cli/entry.ts')
 await runLoopwatchProcess(process.argv.slice(2))

@@ -44,6 +44,6 @@ if (binary && display) {
   console.log(`loopwatch: no Electron window (${why}); starting the browser host instead.`)
   const { register } = await import('tsx/esm/api')
   register()
-  const { runLoopwatchProcess } = await import('../src/main/cli/process.ts')
+  const { runLoopwatchProcess } = await import('../src/main/cli/entry.ts')
   await runLoopwatchProcess(['serve', '--build', ...args])
 }

@@ -1,25 +1,23 @@
+import { ShutdownTrigger } from '../app/shutdown-signals'
 import { type CliIo, runScenarioCli } from './run-cli'
 
 /**
- * `loopwatch scenario …` (also `npm run scenario -- …`) as a process: the scenario CLI with Ctrl-C
- * wired — the first SIGINT or SIGTERM stops the run gracefully (cleanups run), a second SIGINT
- * quits at once. Resolves with the exit status.
+ * `loopwatch scenario …` (also `npm run scenario -- …`) as a process: the scenario CLI with its
+ * shutdown wired as the browser host's is — Ctrl-C, SIGTERM, SIGHUP or the parent going away stop
+ * the run gracefully (cleanups run, exit 130); a second Ctrl-C a second later quits at once.
  */
 export async function scenarioCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  let stopping = false
-  return runScenarioCli(argv, io, {
-    onRun(run, graceMs) {
-      const stop = (signal: NodeJS.Signals) => {
-        if (stopping) {
-          if (signal === 'SIGINT') process.exit(130)
-          return
-        }
-        stopping = true
-        io.err(`scenario: stopping — every task cancelled, ${graceMs} ms for cleanup (Ctrl-C again to quit)`)
-        void run.stop(graceMs)
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    },
-  })
+  const trigger = new ShutdownTrigger({ onForce: () => process.exit(130) })
+  try {
+    return await runScenarioCli(argv, io, {
+      onRun(run, graceMs) {
+        trigger.on((why) => {
+          io.err(`scenario: ${why}: stopping — every task cancelled, ${graceMs} ms for cleanup (Ctrl-C again to quit)`)
+          void run.stop(graceMs)
+        })
+      },
+    })
+  } finally {
+    trigger.dispose()
+  }
 }

@@ -1,0 +1,23 @@
+import "node:module";
+import { resolve } from "node:path";
+import { defineConfig } from "electron-vite";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+// electron.vite.config.ts
+var electron_vite_config_default = defineConfig({
+	main: { build: { rolldownOptions: { input: { index: resolve("src/main/index.ts") } } } },
+	preload: { build: { rolldownOptions: {
+		input: { index: resolve("src/preload/index.ts") },
+		output: {
+			format: "cjs",
+			entryFileNames: "[name].cjs"
+		}
+	} } },
+	renderer: {
+		root: "src/renderer",
+		plugins: [svelte({ configFile: resolve("svelte.config.js") })],
+		build: { rolldownOptions: { input: { index: resolve("src/renderer/index.html") } } }
+	}
+});
+export { electron_vite_config_default as default };
+
+//# sourceMappingURL=data:application/json;charset=utf-8;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoiZWxlY3Ryb24udml0ZS5jb25maWcuanMiLCJuYW1lcyI6W10sInNvdXJjZXMiOlsiL3dvcmsvd3QvZGFlbW9ucy9lbGVjdHJvbi52aXRlLmNvbmZpZy50cyJdLCJzb3VyY2VzQ29udGVudCI6WyJpbXBvcnQgeyByZXNvbHZlIH0gZnJvbSAnbm9kZTpwYXRoJ1xuaW1wb3J0IHsgZGVmaW5lQ29uZmlnIH0gZnJvbSAnZWxlY3Ryb24tdml0ZSdcbmltcG9ydCB7IHN2ZWx0ZSB9IGZyb20gJ0BzdmVsdGVqcy92aXRlLXBsdWdpbi1zdmVsdGUnXG5cbi8vIFRocmVlIGJ1aWxkcywgb25lIHBlciBwbGFjZSBjb2RlIG1heSBydW4uIFRoZSBwcmVsb2FkIGlzIENvbW1vbkpTIGJlY2F1c2UgYSBzYW5kYm94ZWQgcHJlbG9hZFxuLy8gY2Fubm90IGxvYWQgRVNNOyBsaWJzcWwgc3RheXMgZXh0ZXJuYWwgKGEgZGVwZW5kZW5jeSkgc28gaXRzIE4tQVBJIGJpbmFyeSBpcyByZXF1aXJlZCBhdCBydW4gdGltZS5cbmV4cG9ydCBkZWZhdWx0IGRlZmluZUNvbmZpZyh7XG4gIG1haW46IHtcbiAgICBidWlsZDoge1xuICAgICAgcm9sbGRvd25PcHRpb25zOiB7IGlucHV0OiB7IGluZGV4OiByZXNvbHZlKCdzcmMvbWFpbi9pbmRleC50cycpIH0gfSxcbiAgICB9LFxuICB9LFxuICBwcmVsb2FkOiB7XG4gICAgYnVpbGQ6IHtcbiAgICAgIHJvbGxkb3duT3B0aW9uczoge1xuICAgICAgICBpbnB1dDogeyBpbmRleDogcmVzb2x2ZSgnc3JjL3ByZWxvYWQvaW5kZXgudHMnKSB9LFxuICAgICAgICBvdXRwdXQ6IHsgZm9ybWF0OiAnY2pzJywgZW50cnlGaWxlTmFtZXM6ICdbbmFtZV0uY2pzJyB9LFxuICAgICAgfSxcbiAgICB9LFxuICB9LFxuICByZW5kZXJlcjoge1xuICAgIHJvb3Q6ICdzcmMvcmVuZGVyZXInLFxuICAgIHBsdWdpbnM6IFtzdmVsdGUoeyBjb25maWdGaWxlOiByZXNvbHZlKCdzdmVsdGUuY29uZmlnLmpzJykgfSldLFxuICAgIGJ1aWxkOiB7XG4gICAgICByb2xsZG93bk9wdGlvbnM6IHsgaW5wdXQ6IHsgaW5kZXg6IHJlc29sdmUoJ3NyYy9yZW5kZXJlci9pbmRleC5odG1sJykgfSB9LFxuICAgIH0sXG4gIH0sXG59KVxuIl0sIm1hcHBpbmdzIjoiOzs7OztBQU1BLElBQUEsK0JBQWUsYUFBYTtDQUMxQixNQUFNLEVBQ0osT0FBTyxFQUNMLGlCQUFpQixFQUFFLE9BQU8sRUFBRSxPQUFPLFFBQVEsbUJBQW1CLEVBQUUsRUFBRSxFQUNwRSxFQUNGO0NBQ0EsU0FBUyxFQUNQLE9BQU8sRUFDTCxpQkFBaUI7RUFDZixPQUFPLEVBQUUsT0FBTyxRQUFRLHNCQUFzQixFQUFFO0VBQ2hELFFBQVE7R0FBRSxRQUFRO0dBQU8sZ0JBQWdCO0VBQWE7Q0FDeEQsRUFDRixFQUNGO0NBQ0EsVUFBVTtFQUNSLE1BQU07RUFDTixTQUFTLENBQUMsT0FBTyxFQUFFLFlBQVksUUFBUSxrQkFBa0IsRUFBRSxDQUFDLENBQUM7RUFDN0QsT0FBTyxFQUNMLGlCQUFpQixFQUFFLE9BQU8sRUFBRSxPQUFPLFFBQVEseUJBQXlCLEVBQUUsRUFBRSxFQUMxRTtDQUNGO0FBQ0YsQ0FBQyJ9
