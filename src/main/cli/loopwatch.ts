@@ -104,7 +104,7 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     if (build || !existsSync(join(STATIC_DIR, 'index.html'))) {
       if (!build) io.out('loopwatch: building the renderer (out/ is missing)…')
-      if (!(await buildRenderer(ROOT, trigger))) {
+      if (!(await buildRenderer(ROOT, trigger, io))) {
         if (trigger.reason !== null) return 130
         io.err('loopwatch: the renderer did not build (see above).')
         return 1
