@@ -12,7 +12,6 @@ test('running a program of the course shows its tasks finishing with the course 
   await expect(u.runStatus).toHaveText('done')
 
   await db.click()
-  await page.keyboard.press('Enter')
   await expect(u.details.getByRole('heading', { name: 'db_operation' })).toBeVisible()
   // The course's output: five rounds, then the cancellation caught and the cleanup finished.
   await expect(u.logLines).toHaveText([

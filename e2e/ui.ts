@@ -1,6 +1,7 @@
 // Locators the specs share: the window's regions by their accessible names, so every spec reads
 // like what a person does ("click Run beside graceful-cancel", "the row of db_operation").
 import type { Locator, Page } from '@playwright/test'
+import type { DaemonId } from '../src/shared/snapshots'
 
 export function ui(page: Page) {
   const grid = page.getByRole('grid', { name: 'Tasks' })
@@ -22,7 +23,7 @@ export function ui(page: Page) {
     logLines: details.getByRole('region', { name: 'Logs' }).getByRole('listitem'),
     daemonSwitch: (title: string) => page.getByRole('switch', { name: title }),
     /** Opens a daemon's settings and types a value. */
-    async setDaemonSetting(daemon: 'stats' | 'heartbeat' | 'jobs', key: string, value: string) {
+    async setDaemonSetting(daemon: DaemonId, key: string, value: string) {
       const item = page.locator(`[data-daemon="${daemon}"]`)
       await item.locator('summary').click()
       await item.getByLabel(key, { exact: true }).fill(value)

@@ -1,11 +1,9 @@
-// `npm run serve [-- --port N --data-dir D]`: builds the renderer, then runs the browser host.
-import { spawn, spawnSync } from 'node:child_process'
+// `npm run serve [-- --port N --data-dir D]`: builds the renderer, then runs the browser host in
+// this same process (`loopwatch serve --build`). package.json runs it with `exec`, so npm's shell
+// is replaced and npm's SIGTERM reaches the host itself; should a launcher above us die without
+// passing a signal on, the host notices its parent is gone and shuts down gracefully too.
+import { register } from 'tsx/esm/api'
 
-const built = spawnSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' })
-if (built.status !== 0) process.exit(built.status ?? 1)
-// Node with tsx's loader directly (no npx/tsx wrapper processes between us and the host), so a
-// signal reaches the host once from us and once from the terminal, which it treats as one.
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/host-web/main.ts', ...process.argv.slice(2)], { stdio: 'inherit' })
-// The host handles SIGINT itself (graceful shutdown); forward and wait for it.
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
-child.on('exit', (code) => process.exit(code ?? 0))
+register()
+const { runLoopwatchProcess } = await import('../src/main/cli/entry.ts')
+await runLoopwatchProcess(['serve', '--build', ...process.argv.slice(2)])

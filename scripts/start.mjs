@@ -1,5 +1,5 @@
 // `npm start`: the Electron window where Electron can run; otherwise one line saying why, then the
-// browser host (same main-side code, same renderer) with its URL printed.
+// browser host (same main-side code, same renderer) in this same process, with its URL printed.
 import { existsSync } from 'node:fs'
 import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
@@ -16,10 +16,21 @@ function electronBinary() {
   }
 }
 
-function run(cmd, cmdArgs) {
+/**
+ * Runs the Electron window as our child and passes every shutdown on to it: each signal, and our
+ * own parent going away without one (npm's shell dies on SIGTERM without passing it on). Electron
+ * quits gracefully on SIGTERM.
+ */
+function runElectron(cmd, cmdArgs) {
   const child = spawn(cmd, cmdArgs, { stdio: 'inherit' })
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
-  child.on('exit', (code) => process.exit(code ?? 0))
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig))
+  const parent = process.ppid
+  if (parent > 1) {
+    setInterval(() => {
+      if (process.ppid !== parent) child.kill('SIGTERM')
+    }, 250).unref()
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 0)))
 }
 
 const binary = existsSync('node_modules/electron/path.txt') ? electronBinary() : null
@@ -27,9 +38,12 @@ const display = process.platform !== 'linux' || process.env.DISPLAY || process.e
 if (binary && display) {
   const built = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' })
   if (built.status !== 0) process.exit(built.status ?? 1)
-  run(binary, ['.', ...args])
+  runElectron(binary, ['.', ...args])
 } else {
   const why = binary ? 'there is no display to open it on' : 'the Electron binary is not installed, its download being unreachable here'
   console.log(`loopwatch: no Electron window (${why}); starting the browser host instead.`)
-  run(process.execPath, ['scripts/serve.mjs', ...args])
+  const { register } = await import('tsx/esm/api')
+  register()
+  const { runLoopwatchProcess } = await import('../src/main/cli/entry.ts')
+  await runLoopwatchProcess(['serve', '--build', ...args])
 }

@@ -29,7 +29,8 @@ const taskId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const runId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const graceMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_GRACE_MS))
 const reason = v.pipe(v.string(), v.maxLength(500))
-const daemonId = v.picklist(['stats', 'heartbeat', 'jobs'])
+import { DAEMON_IDS } from './snapshots' // beside its one use: the daemon ids are written once, there
+const daemonId = v.picklist(DAEMON_IDS)
 /** A JSON object of parameters; the scenario's or daemon's own schema checks the fields. */
 const jsonObject = v.pipe(v.record(v.pipe(v.string(), v.maxLength(100)), v.unknown()), v.maxEntries(100))
 const nothing = v.optional(v.union([v.undefined(), v.null(), v.strictObject({})]))

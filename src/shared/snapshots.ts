@@ -252,7 +252,9 @@ export interface ScenarioInfo {
   params: ParamField[]
 }
 
-export type DaemonId = 'stats' | 'heartbeat' | 'jobs'
+/** The daemons, in the order the window lists them: the one source of every daemon-id type and check. */
+export const DAEMON_IDS = ['stats', 'heartbeat', 'jobs'] as const
+export type DaemonId = (typeof DAEMON_IDS)[number]
 
 export interface DaemonInfo {
   id: DaemonId
@@ -260,10 +262,21 @@ export interface DaemonInfo {
   /** What the daemon does, for the panel. */
   description: string
   running: boolean
+  /** Why it is not running, once a run of it has ended: null while running and before its first start. */
+  ended: DaemonEnd | null
   /** The running config, or the one the next start uses. */
   config: Record<string, unknown>
   /** Clock rate of the daemons' loop (60 = a minute a second) when scaled; null in real time. */
   rate: number | null
+}
+
+/** How a daemon's last run ended: stopped (its switch, a shutdown), or its tasks all ended on their own. */
+export interface DaemonEnd {
+  by: 'stop' | 'tasks'
+  /** `stopped`, or e.g. `all 2 tasks ended: 2 cancelled by user (from the window)`. */
+  why: string
+  /** Wall ms of the end. */
+  wall: number
 }
 
 /** One stats daemon sample as its collector received it (over real HTTP on 127.0.0.1). */

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { repoRoot } from '../scenarios/helpers'
 
-/** `npx tsx src/main/cli/scenario.ts …` as a real process (slow: keep these few). */
+/** `loopwatch scenario …` (bin/loopwatch.mjs, what `npm run scenario` runs) as a real process (slow: keep these few). */
 function scenarioProcess(args: string[]) {
-  return spawnSync('npx', ['tsx', 'src/main/cli/scenario.ts', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 })
+  return spawnSync(process.execPath, ['bin/loopwatch.mjs', 'scenario', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 })
 }
 
 describe('the scenario CLI as a process', () => {

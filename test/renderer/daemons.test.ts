@@ -6,6 +6,7 @@ import {
   MAX_SAMPLES,
   daemonActivity,
   daemonOfTask,
+  daemonStateLabel,
   delayColumns,
   formatUptime,
   jobCountColumns,
@@ -34,7 +35,7 @@ function progress(wall: number, perSecond: number, done: number): JobsProgress {
 }
 
 function daemon(id: DaemonInfo['id'], running: boolean): DaemonInfo {
-  return { id, title: id, description: '', running, config: { intervalMs: 1000 }, rate: null }
+  return { id, title: id, description: '', running, ended: null, config: { intervalMs: 1000 }, rate: null }
 }
 
 describe('daemon chart data', () => {
@@ -141,6 +142,18 @@ describe('daemon start times', () => {
     expect(formatUptime(192_000)).toBe('3 m 12 s')
     expect(formatUptime(3_780_000)).toBe('1 h 03 m')
     expect(formatUptime(-5)).toBe('0 s')
+  })
+})
+
+describe('daemon state label', () => {
+  it('reads ended (not off) when its tasks all ended on their own, off after a stop, on while running', () => {
+    const ended = { by: 'tasks' as const, why: 'all 2 tasks ended: 2 cancelled by user', wall: 1 }
+    expect(daemonStateLabel({ running: false, ended }, false)).toBe('ended')
+    expect(daemonStateLabel({ running: false, ended: { by: 'stop', why: 'stopped', wall: 1 } }, false)).toBe('off')
+    expect(daemonStateLabel({ running: false, ended: null }, false)).toBe('off')
+    expect(daemonStateLabel({ running: true, ended: null }, false)).toBe('on')
+    expect(daemonStateLabel({ running: true, ended: null }, true)).toBe('stopping…')
+    expect(daemonStateLabel({ running: false, ended }, true)).toBe('starting…')
   })
 })
 

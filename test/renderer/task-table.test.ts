@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TaskStore } from '../../src/renderer/src/state/task-store.svelte'
 import { TaskTableState } from '../../src/renderer/src/state/task-table.svelte'
+import type { TableHost } from '../../src/renderer/src/state/task-table.svelte'
 import { delta, task } from './helpers'
 
 function setup() {
@@ -72,5 +73,48 @@ describe('TaskTableState', () => {
     table.grouped = true
     expect(table.rows).toHaveLength(1)
     expect(table.rows[0]?.count).toBe(50)
+  })
+})
+
+describe('row click and keys, with the window', () => {
+  /** The window as the table sees it (AppState.select: selects, and opens the details unless open is false). */
+  function withHost() {
+    const { store, table } = setup()
+    const tasks = [task({ name: 'a' }), task({ name: 'b' }), task({ name: 'c' })]
+    store.apply(delta(1, { created: tasks }))
+    const host: TableHost & { detailsOpen: boolean; opened: number[] } = {
+      detailsOpen: false,
+      opened: [],
+      select(id, open = true) {
+        table.selectedId = id
+        if (open && id != null) {
+          this.detailsOpen = true
+          this.opened.push(id)
+        }
+      },
+    }
+    return { table, tasks, host }
+  }
+
+  it('one click on a row selects it and opens its details', () => {
+    const { table, tasks, host } = withHost()
+    table.click(host, tasks[1]!.id)
+    expect(table.selectedId).toBe(tasks[1]!.id)
+    expect(host.detailsOpen).toBe(true)
+    expect(host.opened).toEqual([tasks[1]!.id])
+  })
+
+  it('arrows only move while details are closed; Enter opens them; arrows then keep them on the new row', () => {
+    const { table, tasks, host } = withHost()
+    expect(table.key(host, 'ArrowDown', 10)).toBe(true)
+    expect(table.key(host, 'ArrowDown', 10)).toBe(true)
+    expect([table.selectedId, host.detailsOpen]).toEqual([tasks[1]!.id, false])
+    table.key(host, 'Enter', 10)
+    expect([table.selectedId, host.detailsOpen]).toEqual([tasks[1]!.id, true])
+    table.key(host, 'ArrowUp', 10)
+    expect(host.opened).toEqual([tasks[1]!.id, tasks[0]!.id])
+    expect(table.key(host, 'End', 10)).toBe(true)
+    expect(table.selectedId).toBe(tasks[2]!.id)
+    expect(table.key(host, 'x', 10)).toBe(false)
   })
 })

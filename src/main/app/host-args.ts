@@ -13,17 +13,24 @@ export interface HostArgs {
 export const DEFAULT_PORT = 5317
 export const DEFAULT_QUIT_GRACE_MS = 5000
 
+/** The host options, for a command's usage text. */
+export const HOST_OPTIONS_USAGE = `  --port N          port on 127.0.0.1 (default ${DEFAULT_PORT}, or any free one if taken; 0: any free port)
+  --data-dir D      where the run history lives (default: the app's user-data folder)
+  --grace-ms M      on Ctrl-C / SIGTERM, how long tasks may clean up (default ${DEFAULT_QUIT_GRACE_MS})
+  --daemon-rate R   clock rate of the daemons (1: real time; 60: a minute a second)`
+
 /**
- * Reads the hosts' command line (`--port N --data-dir D --grace-ms M --daemon-rate R`); unknown
- * options are ignored (Electron adds its own), bad values throw with the option's name.
+ * Reads the hosts' command line (`--port N --data-dir D --grace-ms M --daemon-rate R`). Unknown
+ * options are ignored (Electron adds its own) unless `strict` (a command a person typed: a typo is
+ * an error); bad values throw with the option's name.
  *
  * @example parseHostArgs(['--port', '0', '--data-dir', '/tmp/lw']) // { port: 0, dataDir: '/tmp/lw', … }
  */
-export function parseHostArgs(argv: string[]): HostArgs {
+export function parseHostArgs(argv: readonly string[], { strict = false }: { strict?: boolean } = {}): HostArgs {
   const { values } = parseArgs({
-    args: argv,
-    strict: false,
-    allowPositionals: true,
+    args: [...argv],
+    strict,
+    allowPositionals: !strict,
     options: {
       port: { type: 'string' },
       'data-dir': { type: 'string' },

@@ -23,9 +23,10 @@ export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
-export const USAGE = `usage: npm run scenario -- <id> [--virtual | --speed N] [--json] [--params '<json>']
-                            [--out-dir D] [--data-dir D] [--no-history] [--grace MS]
-       npm run scenario -- --list [--json]
+export const USAGE = `usage: loopwatch scenario <id> [--virtual | --speed N] [--json] [--params '<json>']
+                                [--out-dir D] [--data-dir D] [--no-history] [--grace MS]
+       loopwatch scenario --list [--json]
+       (npx loopwatch scenario … in a clone; npm run scenario -- … is the same)
 
   --virtual       virtual clock: every sleep ends at once, times are exact (default: real time)
   --speed N       scaled clock: N clock seconds per real second (--speed 60: a minute a second)
@@ -34,7 +35,7 @@ export const USAGE = `usage: npm run scenario -- <id> [--virtual | --speed N] [-
   --out-dir D     where the scenario writes files (default: <data dir>/output)
   --data-dir D    where the run history lives (default: the app's user-data folder)
   --no-history    do not record the run in the history
-  --grace MS      on Ctrl-C, how long cancelled tasks may clean up (default 2000)`
+  --grace MS      on Ctrl-C / SIGTERM, how long cancelled tasks may clean up (default 2000)`
 
 /**
  * Parses the scenario CLI's arguments. Throws `UsageError` for anything it cannot run: unknown

@@ -11,6 +11,7 @@ export interface Definition {
   start(ctx: DaemonContext, config: Record<string, unknown>): RunningDaemon
 }
 
+/** One per id of the shared DAEMON_IDS (the Record type makes a missing or extra one a type error). */
 export const definitions: Record<DaemonId, Definition> = {
   stats: {
     title: 'Stats daemon',
@@ -31,4 +32,3 @@ export const definitions: Record<DaemonId, Definition> = {
   },
 }
 
-export const DAEMON_IDS = Object.keys(definitions) as DaemonId[]

@@ -6,9 +6,12 @@ import { startCollector } from './collector'
 import type { Collector } from './collector'
 import { configSchemas } from './config'
 import { DaemonError } from './errors'
-import { DAEMON_IDS, definitions } from './definitions'
+import { DAEMON_IDS } from '../../shared/snapshots'
+import { definitions } from './definitions'
+import { describeEnd } from './end-reason'
 import { countByState } from './metrics'
 import { stopTasks } from './stop-tasks'
+import type { DaemonEnd } from '../../shared/snapshots'
 import type {
   DaemonContext, DaemonId, DaemonInfo, DaemonLog, DaemonStopReport, JobsProgress,
   RunningDaemon, ShutdownReport, StatsSample, TaskCounts,
@@ -19,7 +22,7 @@ export type { DaemonErrorCode } from './errors'
 export { startCollector } from './collector'
 export type { Collector } from './collector'
 export type * from './types'
-export { DAEMON_IDS } from './definitions'
+export { DAEMON_IDS } from '../../shared/snapshots'
 
 /** Grace a stop gives cleanup when the caller names none (ms of the daemons' clock). */
 export const DEFAULT_GRACE_MS = 5000
@@ -59,7 +62,7 @@ export interface Daemons {
   onSample(cb: (sample: StatsSample) => void): () => void
   onJobsProgress(cb: (progress: JobsProgress) => void): () => void
   onLog(cb: (log: DaemonLog) => void): () => void
-  /** Called with the new list whenever a daemon starts or stops. */
+  /** Called with the new list whenever a daemon starts, stops, or ends because its tasks all ended. */
   onChange(cb: (list: DaemonInfo[]) => void): () => void
   /** The collector's base URL once the stats daemon has started it. */
   collectorUrl(): string | null
@@ -70,6 +73,8 @@ interface Slot {
   running: RunningDaemon | null
   starting: boolean
   stopping: Promise<DaemonStopReport> | null
+  /** How its last run ended (null while running). */
+  ended: DaemonEnd | null
 }
 
 /**
@@ -96,7 +101,7 @@ export function createDaemons(options: DaemonsOptions): Daemons {
 
   const slots = {} as Record<DaemonId, Slot>
   for (const id of DAEMON_IDS) {
-    slots[id] = { config: v.parse(configSchemas[id], {}), running: null, starting: false, stopping: null }
+    slots[id] = { config: v.parse(configSchemas[id], {}), running: null, starting: false, stopping: null, ended: null }
   }
   let collector: Promise<Collector> | null = null
   let collectorUrl: string | null = null
@@ -136,6 +141,7 @@ export function createDaemons(options: DaemonsOptions): Daemons {
     title: definitions[id].title,
     description: definitions[id].description,
     running: slots[id].running !== null,
+    ended: slots[id].ended ? { ...slots[id].ended } : null,
     config: { ...slots[id].config },
     rate: clock instanceof ScaledClock ? clock.rate : null,
   })
@@ -145,6 +151,41 @@ export function createDaemons(options: DaemonsOptions): Daemons {
   const checkId = (id: unknown): DaemonId => {
     if (typeof id === 'string' && Object.hasOwn(definitions, id)) return id as DaemonId
     throw new DaemonError('unknown-daemon', `no daemon ${JSON.stringify(id)}; the daemons are ${DAEMON_IDS.join(', ')}`)
+  }
+
+  /** Cancels the daemon's tasks (those still live), lets cleanup run, then marks it ended and announces it. */
+  const stopSlot = (id: DaemonId, daemon: RunningDaemon, graceMs: number, reason: string, by: DaemonEnd['by'], why: string) => {
+    const slot = slots[id]
+    slot.stopping = (async () => {
+      try {
+        const report = await stopTasks(loop, daemon.tasks, graceMs, reason)
+        const detail = daemon.afterStop?.()
+        return { id, wasRunning: true, ...report, ...(detail ? { detail } : {}) }
+      } finally {
+        slot.running = null
+        slot.stopping = null
+        slot.ended = { by, why, wall: Date.now() }
+        changed()
+      }
+    })()
+    return slot.stopping
+  }
+
+  /**
+   * A daemon's status follows its tasks: once the tasks that do its work have all ended on their own
+   * (cancelled from the window, failed), the daemon has ended — what else it runs is stopped, it
+   * reads not running with why, and it may start again. A stop or restart under way takes precedence.
+   */
+  const endWithItsWorkers = (id: DaemonId, daemon: RunningDaemon): void => {
+    const workers = daemon.workers ?? daemon.tasks
+    let left = workers.length
+    for (const t of workers) {
+      t.addDoneCallback(() => {
+        if (--left > 0 || slots[id].running !== daemon || slots[id].stopping) return
+        const why = describeEnd(workers, daemon.workers ? 'workers' : 'tasks')
+        void stopSlot(id, daemon, DEFAULT_GRACE_MS, `daemon ${id} ended: ${why}`, 'tasks', why)
+      })
+    }
   }
 
   const daemons: Daemons = {
@@ -185,6 +226,8 @@ export function createDaemons(options: DaemonsOptions): Daemons {
         }
         slot.config = parsed.output as Record<string, unknown>
         slot.running = definitions[id].start(ctx, slot.config)
+        slot.ended = null
+        endWithItsWorkers(id, slot.running)
       } finally {
         slot.starting = false
       }
@@ -203,18 +246,7 @@ export function createDaemons(options: DaemonsOptions): Daemons {
       if (!daemon) {
         return Promise.resolve({ id, wasRunning: false, graceMs, elapsedMs: 0, finished: [], forced: [], cleanupErrors: [] })
       }
-      slot.stopping = (async () => {
-        try {
-          const report = await stopTasks(loop, daemon.tasks, graceMs, `daemon ${id} stopped`)
-          const detail = daemon.afterStop?.()
-          return { id, wasRunning: true, ...report, ...(detail ? { detail } : {}) }
-        } finally {
-          slot.running = null
-          slot.stopping = null
-          changed()
-        }
-      })()
-      return slot.stopping
+      return stopSlot(id, daemon, graceMs, `daemon ${id} stopped`, 'stop', 'stopped')
     },
 
     async shutdown(graceMs = DEFAULT_GRACE_MS) {

@@ -92,6 +92,7 @@ export function startJobs(ctx: DaemonContext, config: JobsConfig): RunningDaemon
 
   return {
     tasks: [producer, ...workers, progress],
+    workers,
     afterStop: () => ({ ...counts, pending: store.pendingCount() }),
   }
 }

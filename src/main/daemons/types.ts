@@ -35,6 +35,11 @@ export interface DaemonContext {
 /** A started daemon: its tasks (stopped newest-first), and what to add to its stop report. */
 export interface RunningDaemon {
   tasks: Task<unknown>[]
+  /**
+   * The tasks that do its work, when not all of them (the job workers, not their producer): once
+   * these have all ended on their own the daemon has ended, and the rest are stopped. Default: `tasks`.
+   */
+  workers?: Task<unknown>[]
   /** Called once its tasks have settled (or the grace ran out). */
   afterStop?(): Record<string, number> | undefined
 }

@@ -203,6 +203,16 @@ export class DaemonsState {
   }
 }
 
+/**
+ * The word beside a daemon's switch: `starting…` / `stopping…` while a toggle is under way, `on`,
+ * `ended` when its tasks all ended on their own (cancelled from the window, failed), else `off`.
+ */
+export function daemonStateLabel(d: Pick<DaemonInfo, 'running' | 'ended'>, busy: boolean): string {
+  if (busy) return d.running ? 'stopping…' : 'starting…'
+  if (d.running) return 'on'
+  return d.ended?.by === 'tasks' ? 'ended' : 'off'
+}
+
 /** How long a daemon has run: `formatUptime(4_200)` → `"4 s"`, `192_000` → `"3 m 12 s"`, `3_780_000` → `"1 h 03 m"`. */
 export function formatUptime(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000))

@@ -9,6 +9,12 @@ import { groupRows, plainRows, sortTasks, type SortDir, type SortKey, type TaskR
 /** `'all'`, or a loop label (`run-<id>`, `daemons`): which loop's tasks the table lists. */
 export type Scope = string
 
+/** What the table asks of the window (the AppState): select a task, opening its details or not. */
+export interface TableHost {
+  readonly detailsOpen: boolean
+  select(id: number | null, open?: boolean): void
+}
+
 export class TaskTableState {
   filterText = $state('')
   sortKey = $state<SortKey>('id')
@@ -50,6 +56,35 @@ export class TaskTableState {
       this.sortKey = key
       this.sortDir = 'asc'
     }
+  }
+
+  /**
+   * A click on a row selects it and opens its details in one go: Cancel and the deadline are
+   * there, and a newcomer who clicked a row looks for them next.
+   */
+  click(host: TableHost, id: number): void {
+    host.select(id)
+  }
+
+  /**
+   * A key pressed in the table (UI.md: ↑/↓ move, Enter opens the details; Esc is the window's).
+   * Arrows keep open details on the row they move to. Returns whether the key was the table's.
+   */
+  key(host: TableHost, key: string, pageRows: number): boolean {
+    if (key === 'ArrowDown' || key === 'ArrowUp') {
+      this.move(key === 'ArrowDown' ? 1 : -1)
+      if (this.selectedId != null && host.detailsOpen) host.select(this.selectedId)
+    } else if (key === 'Home' || key === 'End') {
+      this.selectIndex(key === 'Home' ? 0 : this.rows.length - 1)
+    } else if (key === 'PageDown' || key === 'PageUp') {
+      this.move(key === 'PageDown' ? pageRows : -pageRows)
+    } else if (key === 'Enter') {
+      if (this.selectedId == null) this.move(1)
+      if (this.selectedId != null) host.select(this.selectedId)
+    } else {
+      return false
+    }
+    return true
   }
 
   /** Move the selection by `step` rows (clamped); from no selection, down starts at the top. */
