@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createHandlers, dispatch } from '../../src/main/ipc/index'
 import { AppCore } from '../../src/main/app/app-core'
+import { TaskMonitor } from '../../src/main/monitor/index'
 import type { HistoryRunDetail } from '../../src/shared/snapshots'
 import { open, rows, tempDataDir } from './helpers'
 
@@ -61,7 +62,7 @@ describe('a run keeps its first and last N log lines and counts the rest', () =>
       const { runId } = core.runs.start('stats-daemon', { interval: 1, iterations: null }, 'virtual')
       // Real time passes while the virtual clock races ahead; wait until the cap has dropped lines.
       const deadline = Date.now() + 20_000
-      while (core.history.getRun(runId, { logLimit: 1 })!.run.logsOmitted < 20_000 && Date.now() < deadline) {
+      while (core.history.getRun(runId, { logLimit: 1 })!.run.logsOmitted < 200_000 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50))
       }
       await core.runs.stop(runId, 1000)
@@ -72,7 +73,7 @@ describe('a run keeps its first and last N log lines and counts the rest', () =>
       const detail = (reply as { value: HistoryRunDetail }).value
       expect(detail.logTotal).toBe(2000)
       expect(rows(core.history, 'SELECT count(*) AS n FROM logs WHERE run_id = ?', runId)).toEqual([{ n: 2000 }])
-      expect(detail.run.logsOmitted).toBeGreaterThanOrEqual(20_000)
+      expect(detail.run.logsOmitted).toBeGreaterThanOrEqual(200_000)
       expect(detail.run.logsGapAt).toBe(1000)
       // The kept lines are the first 1,000 (0.001 s … 1.0 s) and, after the gap, the last ones.
       const last = core.history.getRun(runId, { logOffset: 1000, logLimit: 1000 })!.logs
@@ -85,4 +86,15 @@ describe('a run keeps its first and last N log lines and counts the rest', () =>
       await core.close(1000)
     }
   }, 30_000)
+
+  it("the live window's unsent lines are bounded too: printing faster than deltas go keeps the newest", () => {
+    const deltas: number[] = []
+    const monitor = new TaskMonitor({ emit: (d) => deltas.push(d.logs.length), maxLogsPerDelta: 100 })
+    // 100,000 lines within one step: no delta can go out in between.
+    for (let i = 0; i < 100_000; i++) monitor.log('run-1', { t: i, taskId: null, taskName: null, stream: 'stdout', line: `line ${i}` })
+    const pending = (monitor as unknown as { pendingLogs: { line: string }[] }).pendingLogs
+    expect(pending.length).toBeLessThanOrEqual(400)
+    expect(pending.at(-1)!.line).toBe('line 99999')
+    monitor.dispose()
+  })
 })

@@ -3,7 +3,7 @@
 // and exporting it cost. Same command before and after the fix:
 //   npx tsx test/history/bench/endless-run.ts [seconds=10] [--soak]
 // --soak: also runs back-to-back short runs beside it and prints DB growth per minute, then applies
-// a 5 MB retention bound (where the code has one) and prints the size after.
+// a 1 MB retention bound (where the code has one) and prints the size after.
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +13,7 @@ import { createHandlers, dispatch } from '../../../src/main/ipc/index'
 const seconds = Number(process.argv[2] ?? 10)
 const soak = process.argv.includes('--soak')
 const dir = mkdtempSync(join(tmpdir(), 'loopwatch-bench-'))
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`
+const mb = (n: number) => (Math.abs(n) < 1e6 ? `${(n / 1e3).toFixed(1)} KB` : `${(n / 1e6).toFixed(1)} MB`)
 const fileBytes = (f: string) => (existsSync(f) ? statSync(f).size : 0)
 
 async function main(): Promise<void> {
@@ -43,7 +43,9 @@ async function main(): Promise<void> {
   soaking = false
   core.history.flush()
   const logRows = (core.history.db.prepare('SELECT count(*) AS n FROM logs WHERE run_id = ?').get(runId) as { n: number }).n
-  console.log(`wall ${seconds} s; log rows stored for run ${runId}: ${logRows}; DB ${mb(dbSize())}`)
+  const omitted = (core.history.db.prepare('SELECT * FROM runs WHERE id = ?').all(runId)[0] as { logs_omitted?: number }).logs_omitted
+  console.log(`main file ${mb(fileBytes(dbFile))}, WAL ${mb(fileBytes(`${dbFile}-wal`))}`)
+  console.log(`wall ${seconds} s; log rows stored for run ${runId}: ${logRows}${omitted === undefined ? '' : ` (+ ${omitted} counted, not stored)`}; DB ${mb(dbSize())}`)
   if (soak) console.log(`soak: ${shortRuns} short runs beside it; DB growth ${mb(((sizes.at(-1)! - sizes[0]!) / (seconds - 1)) * 60)}/min`)
 
   let t = performance.now()
@@ -68,16 +70,17 @@ async function main(): Promise<void> {
       console.log(`export ${format}: fails: ${(e as Error).message.slice(0, 160)}`)
     }
   }
-  console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`)
+  const backlog = (core.monitor as unknown as { pendingLogs?: unknown[] }).pendingLogs?.length
+  console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}; heap used ${mb(process.memoryUsage().heapUsed)}; monitor's unsent log lines ${backlog}`)
 
-  const coreRet = core as unknown as { applyRetention?: (p?: unknown) => unknown }
+  const coreRet = core.history as unknown as { applyRetention?: (p?: unknown) => unknown }
   await core.runs.stop(runId, 1000).catch(() => {})
   await core.runs.settled(5000)
   await soakDone
   if (soak && coreRet.applyRetention) {
     const before = dbSize()
-    const report = await coreRet.applyRetention({ maxAgeDays: 30, maxRuns: 1000, maxMegabytes: 5 })
-    console.log(`retention (5 MB bound): ${mb(before)} → ${mb(dbSize())}; ${JSON.stringify(report)}`)
+    const report = await coreRet.applyRetention({ maxAgeDays: 30, maxRuns: 1000, maxMegabytes: 1 })
+    console.log(`retention (1 MB bound): ${mb(before)} → ${mb(dbSize())}; ${JSON.stringify(report)}`)
   }
   await core.close(1000)
   rmSync(dir, { recursive: true, force: true })
