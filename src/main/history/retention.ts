@@ -103,7 +103,8 @@ export function applyRetention(db: Database, file: string, policy: RetentionPoli
     if (job === null || (run !== null && run <= job)) deletedRuns += deleteOldestRun()
     else deletedJobs += deleteJobs('id IN (SELECT id FROM jobs WHERE status = \'done\' ORDER BY done_at LIMIT ?)', JOB_CHUNK)
   }
-  if (deletedRuns > 0 || deletedJobs > 0) shrink(db)
+  // Also when nothing was deleted but the WAL (up to ~4 MB between checkpoints) takes the file over.
+  if (deletedRuns > 0 || deletedJobs > 0 || fileBytes(file) > maxBytes) shrink(db)
   return { at: now, deletedRuns, deletedJobs, bytesBefore, bytesAfter: fileBytes(file) }
 }
 

@@ -36,9 +36,11 @@ async function main(): Promise<void> {
   }
   const soakDone = soak ? soakLoop() : Promise.resolve()
   const sizes: number[] = []
+  const mains: number[] = []
   for (let s = 0; s < seconds; s++) {
     await new Promise((r) => setTimeout(r, 1000))
     sizes.push(dbSize())
+    mains.push(fileBytes(dbFile))
   }
   soaking = false
   core.history.flush()
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
   const omitted = (core.history.db.prepare('SELECT * FROM runs WHERE id = ?').all(runId)[0] as { logs_omitted?: number }).logs_omitted
   console.log(`main file ${mb(fileBytes(dbFile))}, WAL ${mb(fileBytes(`${dbFile}-wal`))}`)
   console.log(`wall ${seconds} s; log rows stored for run ${runId}: ${logRows}${omitted === undefined ? '' : ` (+ ${omitted} counted, not stored)`}; DB ${mb(dbSize())}`)
-  if (soak) console.log(`soak: ${shortRuns} short runs beside it; DB growth ${mb(((sizes.at(-1)! - sizes[0]!) / (seconds - 1)) * 60)}/min`)
+  if (soak) console.log(`soak: ${shortRuns} short runs beside it; DB growth ${mb(((sizes.at(-1)! - sizes[0]!) / (seconds - 1)) * 60)}/min (main file alone ${mb(((mains.at(-1)! - mains[0]!) / (seconds - 1)) * 60)}/min)`)
 
   let t = performance.now()
   const got = await call('history:get', { runId })
