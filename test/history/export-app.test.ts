@@ -25,6 +25,15 @@ describe('exports in the Electron host', () => {
       expect(await readFile(path, 'utf8')).toBe(csv)
       await expect(core.exportRunToFile(runId + 1, 'csv', path)).rejects.toMatchObject({ code: 'run-not-found' })
       expect(await dispatch(handlers, 'run:export', { runId: runId + 1, format: 'csv' })).toMatchObject({ ok: false, error: { code: 'not_found' } })
+      // What the Electron host wires to its save dialog: a chosen path, a closed dialog, an unknown run.
+      const chosen = join(tempDataDir(), 'dialog.csv')
+      expect(await core.exportRunToChosenFile(runId, 'csv', async (name) => (name === `loopwatch-run-${runId}.csv` ? chosen : null)))
+        .toMatchObject({ kind: 'saved', path: chosen, bytes: Buffer.byteLength(csv) })
+      expect(await readFile(chosen, 'utf8')).toBe(csv)
+      expect(await core.exportRunToChosenFile(runId, 'json', async () => null)).toEqual({ kind: 'cancelled', filename: `loopwatch-run-${runId}.json`, mime: 'application/json; charset=utf-8' })
+      let asked = false
+      await expect(core.exportRunToChosenFile(runId + 1, 'csv', async () => ((asked = true), chosen))).rejects.toMatchObject({ code: 'not_found' })
+      expect(asked).toBe(false)
     } finally {
       await core.close(500)
     }

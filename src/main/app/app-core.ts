@@ -91,6 +91,20 @@ export class AppCore {
     return { kind: 'saved', filename: exportFilename(runId, format), mime: EXPORT_MIME[format], path, bytes }
   }
 
+  /**
+   * `run:export` for a host with a save dialog: checks the run exists, asks `choosePath` (given the
+   * default file name) where to write, then streams the file there. A null path is `cancelled`.
+   *
+   * @example handlers['run:export'] = ({ runId, format }) => core.exportRunToChosenFile(runId, format, askUser)
+   */
+  async exportRunToChosenFile(runId: number, format: ExportFormat, choosePath: (filename: string) => Promise<string | null>): Promise<ExportFile> {
+    if (!this.history.getRun(runId, { taskLimit: 1, logLimit: 1 })) throw new AppError('not_found', `no run ${runId} in the history`)
+    const filename = exportFilename(runId, format)
+    const path = await choosePath(filename)
+    if (path === null) return { kind: 'cancelled', filename, mime: EXPORT_MIME[format] }
+    return this.exportRunToFile(runId, format, path)
+  }
+
   /** The course's programs, for the launcher (read once: they never change while running). */
   scenarios(): ScenarioInfo[] {
     this.scenarioInfos ??= scenarios.map((s) => ({

@@ -206,7 +206,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       return {
         policy: readPolicy(db),
         defaults: { ...RETENTION_DEFAULTS },
-        runCount: count(countRuns as typeof countLogs, 0),
+        runCount: (countRuns.all()[0] as { n: number }).n,
         usedBytes: usedBytes(db),
         fileBytes: fileBytes(file),
         lastApplied,
