@@ -13,6 +13,7 @@ import type {
   JobsProgress,
   RunSummary,
   ScenarioInfo,
+  RetentionStatus,
   ShutdownProgress,
   ShutdownReport,
   StatsSample,
@@ -20,6 +21,7 @@ import type {
   TaskDetail,
   TaskSnapshot,
 } from './snapshots'
+import { exportSchema, historyPageSchema, retentionPolicySchema } from './history-contract'
 
 // Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
 const MAX_GRACE_MS = 10 * 60_000
@@ -81,8 +83,13 @@ export const commands = {
       }),
     ),
   ),
-  'history:get': command<HistoryRunDetail>()(v.strictObject({ runId })),
-  'run:export': command<ExportFile>()(v.strictObject({ runId, format: v.picklist(['csv', 'json']) })),
+  /** A run with one page of its tasks and of its log lines (offsets and limits, totals in the reply). */
+  'history:get': command<HistoryRunDetail>()(historyPageSchema),
+  /** Exports a run: inline when small, else a streamed download (web) or a file (Electron). */
+  'run:export': command<ExportFile>()(exportSchema),
+  'retention:get': command<RetentionStatus>()(nothing),
+  /** Replaces the retention policy and applies it at once. */
+  'retention:set': command<RetentionStatus>()(retentionPolicySchema),
 } as const
 
 /** An event: a phantom payload type. */

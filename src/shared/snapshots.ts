@@ -357,6 +357,10 @@ export interface HistoryRun {
   endedWall: number | null
   outcome: HistoryOutcome
   error: ErrorSnapshot | null
+  /** Log lines the run printed that the history did not keep (it keeps the first and last N). */
+  logsOmitted: number
+  /** How many stored lines come before the gap where `logsOmitted` lines were left out (null: no gap). */
+  logsGapAt: number | null
 }
 
 export interface HistoryTask {
@@ -380,16 +384,51 @@ export interface HistoryLog {
   line: string
 }
 
+/** A run with one page of its tasks and one page of its stored log lines (`history:get`). */
 export interface HistoryRunDetail {
   run: HistoryRun
+  /** Tasks in creation order, from `taskOffset`; `taskTotal` in all. */
   tasks: HistoryTask[]
+  taskOffset: number
+  taskTotal: number
+  /** Stored log lines in print order, from `logOffset`; `logTotal` stored in all (see run.logsOmitted). */
   logs: HistoryLog[]
+  logOffset: number
+  logTotal: number
 }
 
-export interface ExportFile {
-  filename: string
-  mime: string
-  content: string
+/**
+ * Where `run:export` put the file: `inline` (a small run, the content itself), `download` (the
+ * browser host streams it from `url`, to which the page adds its token), `saved` (Electron wrote it
+ * where the user chose), `cancelled` (the user closed the save dialog).
+ */
+export type ExportFile =
+  | { kind: 'inline'; filename: string; mime: string; content: string }
+  | { kind: 'download'; filename: string; mime: string; url: string }
+  | { kind: 'saved'; filename: string; mime: string; path: string; bytes: number }
+  | { kind: 'cancelled'; filename: string; mime: string }
+
+/** What one application of the retention policy deleted. */
+export interface RetentionReport {
+  /** Wall ms when it ran. */
+  at: number
+  deletedRuns: number
+  deletedJobs: number
+  /** Database size (main file + WAL) before and after, bytes. */
+  bytesBefore: number
+  bytesAfter: number
+}
+
+/** The retention policy in force, its defaults, and what the database holds now (`retention:get`). */
+export interface RetentionStatus {
+  policy: { maxAgeDays: number; maxRuns: number; maxMegabytes: number }
+  defaults: { maxAgeDays: number; maxRuns: number; maxMegabytes: number }
+  runCount: number
+  /** Bytes in use inside the database (pages minus free pages). */
+  usedBytes: number
+  /** Bytes on disk (main file + WAL). */
+  fileBytes: number
+  lastApplied: RetentionReport | null
 }
 
 /** Everything a freshly connected UI needs to draw the current state; deltas follow. */

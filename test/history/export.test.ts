@@ -1,56 +1,126 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CSV_COLUMNS, HistoryError, InvalidRunIdError, RunNotFoundError } from '../../src/main/history'
 import type { ExportFormat, History } from '../../src/main/history'
-import { createTask, EventLoop, gather, sleep, VirtualClock } from '../../src/main/runtime'
-import { open } from './helpers'
+import { createTask, currentTask, EventLoop, gather, sleep, VirtualClock } from '../../src/main/runtime'
+import { open, tempDataDir } from './helpers'
 
-async function runWithTrickyText(h: History): Promise<number> {
+const STACK = 'Error: bad\n    at here (x.ts:1:1)'
+
+/** A run on the virtual clock: main (0–20 ms) starts ok (prints at 10, done) and bad (fails at 20). */
+async function runWithTrickyText(h: History): Promise<{ runId: number; main: number; ok: number; bad: number }> {
   const loop = new EventLoop({ clock: new VirtualClock() })
   const runId = h.startRun({ scenario: 'export-me', params: { seed: 7 }, clock: 'virtual' })
   const remove = h.recorder(loop, runId)
-  await loop.runUntilComplete(async () => {
+  const ids = { main: 0, ok: 0, bad: 0 }
+  const main = loop.createTask(async () => {
+    ids.main = currentTask()!.id
     const ok = createTask(async () => {
       await sleep(10)
       h.log(runId, { t: loop.time(), line: 'say "hi", world', taskId: null, taskName: 'ok', stream: 'stdout' })
     }, { name: 'ok' })
     const bad = createTask(async () => {
       await sleep(20)
-      throw new Error('bad, "quoted"\nsecond line')
+      const e = new Error('bad, "quoted"\nsecond line')
+      e.stack = STACK
+      throw e
     }, { name: 'bad' })
+    ids.ok = ok.id
+    ids.bad = bad.id
     await gather([ok, bad], { returnExceptions: true })
-  })
+  }, { name: 'main' })
+  await loop.runUntilComplete(main)
   h.log(runId, { t: loop.time(), line: 'to stderr', taskId: null, taskName: null, stream: 'stderr' })
   h.endRun(runId, { outcome: 'done' })
   remove()
-  return runId
+  return { runId, ...ids }
 }
 
 describe('history export', () => {
-  it('JSON export is one document with the run, its tasks and its logs, as getRun returns them', async () => {
+  it('CSV export is exactly the header, one row per task (creation order) then one per log line, quoted where needed', async () => {
     const h = open()
-    const runId = await runWithTrickyText(h)
+    const { runId: r, main, ok, bad } = await runWithTrickyText(h)
 
-    const doc = JSON.parse(h.exportRun(runId, 'json')) as Record<string, unknown>
+    const csv = await h.exportRun(r, 'csv')
 
-    expect(doc).toEqual({ format: 'loopwatch-run', version: 1, ...JSON.parse(JSON.stringify(h.getRun(runId))) })
-    expect((doc.tasks as unknown[]).length).toBe(3)
-    expect((doc.logs as unknown[]).length).toBe(2)
+    expect(csv).toBe(
+      [
+        'record,run_id,t,task_id,task_name,parent_id,created_at,started_at,ended_at,state,cancel_source,cancel_reason,error_name,error_message,stack,stream,line',
+        `task,${r},0,${main},main,,0,0,20,done,,,,,,,`,
+        `task,${r},0,${ok},ok,${main},0,0,10,done,,,,,,,`,
+        `task,${r},0,${bad},bad,${main},0,0,20,failed,,,Error,"bad, ""quoted""\nsecond line","Error: bad\n    at here (x.ts:1:1)",,`,
+        `log,${r},10,,ok,,,,,,,,,,,stdout,"say ""hi"", world"`,
+        `log,${r},20,,,,,,,,,,,,,stderr,to stderr`,
+        '',
+      ].join('\n'),
+    )
+    expect(CSV_COLUMNS.join(',')).toBe(csv.split('\n')[0])
   })
 
-  it('CSV export has a header, one record per task then per log line, and quotes commas, quotes and newlines', async () => {
+  it('JSON export is exactly one document: format tag, the run, totals, its tasks and its log lines', async () => {
     const h = open()
-    const runId = await runWithTrickyText(h)
-    const detail = h.getRun(runId)!
+    const { runId, main, ok, bad } = await runWithTrickyText(h)
+    const { run } = h.getRun(runId)!
 
-    const csv = h.exportRun(runId, 'csv')
-    const lines = csv.split('\n')
+    const doc = JSON.parse(await h.exportRun(runId, 'json')) as unknown
 
-    expect(lines[0]).toBe(CSV_COLUMNS.join(','))
-    const records = lines.filter((l) => /^(task|log),/.test(l))
-    expect(records.map((l) => l.split(',')[0])).toEqual([...detail.tasks.map(() => 'task'), ...detail.logs.map(() => 'log')])
-    expect(csv).toContain('"say ""hi"", world"')
-    expect(csv).toContain('"bad, ""quoted""\nsecond line"')
-    expect(records.at(-1)).toMatch(/^log,\d+,20,,,,,,,,,,,,,stderr,to stderr$/)
+    const task = (id: number, name: string, parentId: number | null, endedAt: number, state: string, error: unknown = null) => ({
+      id, name, parentId, state, createdAt: 0, startedAt: 0, endedAt, cancelSource: null, cancelReason: null, error,
+    })
+    expect(doc).toEqual({
+      format: 'loopwatch-run',
+      version: 2,
+      run: {
+        runId, scenario: 'export-me', params: { seed: 7 }, clock: 'virtual', startedWall: run.startedWall,
+        endedWall: run.endedWall, outcome: 'done', error: null, logsOmitted: 0, logsGapAt: null,
+      },
+      taskTotal: 3,
+      logTotal: 2,
+      tasks: [
+        task(main, 'main', null, 20, 'done'),
+        task(ok, 'ok', main, 10, 'done'),
+        task(bad, 'bad', main, 20, 'failed', { name: 'Error', message: 'bad, "quoted"\nsecond line', stack: STACK }),
+      ],
+      logs: [
+        { t: 10, taskId: null, taskName: 'ok', stream: 'stdout', line: 'say "hi", world' },
+        { t: 20, taskId: null, taskName: null, stream: 'stderr', line: 'to stderr' },
+      ],
+    })
+    expect(typeof run.startedWall).toBe('number')
+  })
+
+  it('streams a long run page by page: never one string, the file equal to the in-memory export', async () => {
+    const h = open(tempDataDir(), { logLimits: { head: 10_000, tail: 10_000 } })
+    const runId = h.startRun({ scenario: 'long', clock: 'virtual' })
+    for (let i = 0; i < 12_000; i++) h.log(runId, { t: i, line: `line ${i}`, taskId: null, taskName: null, stream: 'stdout' })
+    h.endRun(runId, { outcome: 'done' })
+
+    for (const format of ['csv', 'json'] as const) {
+      const pieces: string[] = []
+      for await (const p of h.exportPieces(runId, format)) pieces.push(p)
+      // One piece per page of at most 2,000 log lines: the export is never built as one string.
+      expect(pieces.length).toBeGreaterThanOrEqual(6)
+      expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(2000 * 120)
+
+      const path = join(tempDataDir(), `out.${format}`)
+      const bytes = await h.exportRunToFile(runId, format, path)
+      const text = await readFile(path, 'utf8')
+      expect(text).toBe(pieces.join(''))
+      expect(bytes).toBe(Buffer.byteLength(text))
+    }
+    const doc = JSON.parse(await h.exportRun(runId, 'json')) as { logs: { line: string }[]; logTotal: number }
+    expect(doc.logTotal).toBe(12_000)
+    expect(doc.logs.map((l) => l.line)).toEqual(Array.from({ length: 12_000 }, (_, i) => `line ${i}`))
+  })
+
+  it('the one-string export refuses a run larger than its bound with export-too-large', async () => {
+    const h = open()
+    const runId = h.startRun({ scenario: 'big', clock: 'virtual' })
+    for (let i = 0; i < 500; i++) h.log(runId, { t: i, line: 'x'.repeat(100), taskId: null, taskName: null, stream: 'stdout' })
+    h.endRun(runId, { outcome: 'done' })
+    await expect(h.exportRun(runId, 'csv', 10_000)).rejects.toMatchObject({ code: 'export-too-large' })
+    expect((await h.exportRun(runId, 'csv')).split('\n')).toHaveLength(502)
   })
 
   it('refuses a malformed id, an unknown run and an unknown format with typed errors', () => {
@@ -62,7 +132,7 @@ describe('history export', () => {
     expect(() => h.exportRun(runId + 1, 'json')).toThrow(RunNotFoundError)
     let error: unknown
     try {
-      h.exportRun(runId, 'xml' as ExportFormat)
+      void h.exportRun(runId, 'xml' as ExportFormat)
     } catch (e) {
       error = e
     }

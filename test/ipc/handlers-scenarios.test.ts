@@ -55,15 +55,14 @@ describe('scenario handlers', () => {
     expect(await app.ok('runs:list')).toEqual([])
   })
 
-  it('exports a finished run as CSV and JSON files', async () => {
+  it('exports a finished run: the browser host answers with its streamed download URL', async () => {
     const app = openApp()
     const run = await app.ok('scenario:start', { id: 'awaitables', clock: 'virtual' })
     await app.core.runs.settled()
     const csv = await app.ok('run:export', { runId: run.runId, format: 'csv' })
-    expect(csv).toMatchObject({ filename: `loopwatch-run-${run.runId}.csv`, mime: 'text/csv; charset=utf-8' })
-    expect(csv.content.split('\n').length).toBeGreaterThan(1)
+    expect(csv).toEqual({ kind: 'download', filename: `loopwatch-run-${run.runId}.csv`, mime: 'text/csv; charset=utf-8', url: `/export?runId=${run.runId}&format=csv` })
     const json = await app.ok('run:export', { runId: run.runId, format: 'json' })
-    expect(() => JSON.parse(json.content)).not.toThrow()
+    expect(json).toMatchObject({ kind: 'download', filename: `loopwatch-run-${run.runId}.json`, mime: 'application/json; charset=utf-8' })
   })
 
   it('answers not_found for a run the history does not have', async () => {

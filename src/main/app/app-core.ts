@@ -8,7 +8,9 @@ import type { MonitorOptions } from '../monitor/index'
 import { scenarios } from '../scenarios/index'
 import { AppError } from '../ipc/app-error'
 import { DAEMONS_LOOP } from '../../shared/snapshots'
-import type { AppShutdownReport, AppSnapshot, ScenarioInfo, ShutdownProgress } from '../../shared/snapshots'
+import type { AppShutdownReport, AppSnapshot, ExportFile, ScenarioInfo, ShutdownProgress } from '../../shared/snapshots'
+import { EXPORT_MIME, exportFilename } from '../../shared/history-contract'
+import type { ExportFormat } from '../../shared/history-contract'
 import { shutdownAll } from './app-shutdown'
 import type { Stoppable } from './app-shutdown'
 import { EventHub } from './event-hub'
@@ -22,7 +24,11 @@ export interface AppCoreOptions {
   /** Clock rate of the daemons' loop (1: real time; 60: a minute a second). */
   daemonRate?: number
   monitor?: Omit<MonitorOptions, 'emit'>
+  /** Real ms between applications of the retention policy (default 10 min; it also runs at start). */
+  retentionEveryMs?: number
 }
+
+const RETENTION_EVERY_MS = 10 * 60_000
 
 /**
  * Everything both hosts share: the monitor on every loop, the live scenario runs, the daemons,
@@ -39,6 +45,7 @@ export class AppCore {
   private lastShutdown: ShutdownProgress | null = null
   private closed = false
   private scenarioInfos: ScenarioInfo[] | null = null
+  private readonly retentionTimer: NodeJS.Timeout
 
   constructor(readonly opts: AppCoreOptions) {
     this.monitor = new TaskMonitor({ ...opts.monitor, emit: (d) => this.events.emit('tasks:delta', d) })
@@ -60,6 +67,42 @@ export class AppCore {
       monitor: this.monitor,
       onChange: () => this.events.emit('runs:changed', this.runs.list()),
     })
+    // Retention at start and then periodically; a failure is logged, never fatal to the app.
+    this.applyRetention()
+    this.retentionTimer = setInterval(() => this.applyRetention(), opts.retentionEveryMs ?? RETENTION_EVERY_MS)
+    this.retentionTimer.unref()
+  }
+
+  /** Applies the saved retention policy now (runs still running are never deleted). */
+  applyRetention(): void {
+    try {
+      this.history.applyRetention()
+    } catch (e) {
+      console.error('loopwatch: applying the history retention policy failed:', e)
+    }
+  }
+
+  /**
+   * Streams run `runId`'s export into `path` (host-free: Electron calls it with the path its save
+   * dialog returned). Resolves when the file is complete; unknown runs reject with RunNotFoundError.
+   */
+  async exportRunToFile(runId: number, format: ExportFormat, path: string): Promise<ExportFile> {
+    const bytes = await this.history.exportRunToFile(runId, format, path)
+    return { kind: 'saved', filename: exportFilename(runId, format), mime: EXPORT_MIME[format], path, bytes }
+  }
+
+  /**
+   * `run:export` for a host with a save dialog: checks the run exists, asks `choosePath` (given the
+   * default file name) where to write, then streams the file there. A null path is `cancelled`.
+   *
+   * @example handlers['run:export'] = ({ runId, format }) => core.exportRunToChosenFile(runId, format, askUser)
+   */
+  async exportRunToChosenFile(runId: number, format: ExportFormat, choosePath: (filename: string) => Promise<string | null>): Promise<ExportFile> {
+    if (!this.history.getRun(runId, { taskLimit: 1, logLimit: 1 })) throw new AppError('not_found', `no run ${runId} in the history`)
+    const filename = exportFilename(runId, format)
+    const path = await choosePath(filename)
+    if (path === null) return { kind: 'cancelled', filename, mime: EXPORT_MIME[format] }
+    return this.exportRunToFile(runId, format, path)
   }
 
   /** The course's programs, for the launcher (read once: they never change while running). */
@@ -120,6 +163,7 @@ export class AppCore {
     const report = await this.shutdown(graceMs)
     if (this.closed) return report
     this.closed = true
+    clearInterval(this.retentionTimer)
     // Let stopped runs record their outcome before history closes.
     await this.runs.settled(1000)
     await this.daemons.shutdown(Math.min(graceMs, 1000))

@@ -5,6 +5,7 @@ export type HistoryErrorCode =
   | 'run-already-ended'
   | 'invalid-input'
   | 'invalid-export-format'
+  | 'export-too-large'
   | 'schema-too-new'
   | 'unreadable'
   | 'closed'

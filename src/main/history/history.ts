@@ -2,18 +2,21 @@ import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { HistoryError, RunNotFoundError } from './errors'
 import { liveRuns, markInterrupted, markInterruptedRuns } from './crash-marking'
-import { runToCsv, runToJson } from './export'
+import { exportPieces, exportToFile, exportToString } from './export'
+import { LOG_LIMITS, boundLine } from './log-cap'
 import { migrate } from './migrations'
 import { recordTasks } from './recorder'
+import { applyRetention, ensureIncrementalVacuum, fileBytes, readPolicy, usedBytes, writePolicy } from './retention'
 import { openDatabase } from './sqlite'
 import type { Database } from './sqlite'
 import { checkLog, toLog, toRun, toTask } from './rows'
 import type { LogDbRow, RunRow, TaskDbRow } from './rows'
 import type {
-  EndRunInput, ErrorSnapshot, ExportFormat, History, HistoryLog, HistoryOptions, HistoryRunDetail,
-  HistoryRunSummary, RecordableLoop, StartRunInput,
+  EndRunInput, ErrorSnapshot, ExportFormat, History, HistoryLog, HistoryOptions, HistoryPage, HistoryRunDetail,
+  HistoryRunSummary, RecordableLoop, RetentionPolicy, RetentionReport, RetentionStatus, StartRunInput,
 } from './types'
-import { endRunSchema, listRunsSchema, parse, runId as checkRunId, startRunSchema } from './validate'
+import { endRunSchema, listRunsSchema, pageSchema, parse, policySchema, runId as checkRunId, startRunSchema } from './validate'
+import { RETENTION_DEFAULTS } from '../../shared/history-contract'
 import { WriteBuffer } from './write-buffer'
 
 /** File name of the history database inside the data folder. */
@@ -45,6 +48,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
   try {
     db = openDatabase(file)
     migrate(db)
+    ensureIncrementalVacuum(db)
     interruptedAtOpen = markInterruptedRuns(db, file)
   } catch (error) {
     db?.close()
@@ -62,17 +66,23 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
 
   const buffer = new WriteBuffer(db, options.flushMs ?? 200, options.maxBatch ?? 1000, (error) => {
     console.error('loopwatch history: a background flush failed; rows are kept and retried:', error)
-  })
+  }, { ...LOG_LIMITS, ...options.logLimits })
+  let lastApplied: RetentionReport | null = null
 
   const insertRun = db.prepare(
     "INSERT INTO runs (scenario, params, clock, started_at, outcome, pid) VALUES (?, ?, ?, ?, 'running', ?)",
   )
   const selectRun = db.prepare('SELECT * FROM runs WHERE id = ?')
   const finishRun = db.prepare('UPDATE runs SET outcome = ?, ended_at = ?, error = ? WHERE id = ?')
-  const selectTasks = db.prepare('SELECT * FROM tasks WHERE run_id = ? ORDER BY created_at, task_id')
+  // Task ids grow in creation order, so the primary key is creation order (and pages by index).
+  const selectTasks = db.prepare('SELECT * FROM tasks WHERE run_id = ? ORDER BY task_id LIMIT ? OFFSET ?')
+  const countTasks = db.prepare('SELECT count(*) AS n FROM tasks WHERE run_id = ?')
   const selectLogs = db.prepare(
-    'SELECT t, line, task_id, task_name, stream FROM logs WHERE run_id = ? ORDER BY id',
+    'SELECT t, line, task_id, task_name, stream FROM logs WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?',
   )
+  const countLogs = db.prepare('SELECT count(*) AS n FROM logs WHERE run_id = ?')
+  const count = (s: typeof countLogs, id: number) => (s.all(id)[0] as { n: number }).n
+  const countRuns = db.prepare('SELECT count(*) AS n FROM runs')
   const listSql = `SELECT r.*,
       (SELECT count(*) FROM tasks WHERE run_id = r.id) AS task_count,
       (SELECT count(*) FROM logs WHERE run_id = r.id) AS log_count
@@ -119,7 +129,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
         known.add(id)
       }
       checkLog(record)
-      buffer.addLog(id, record)
+      buffer.addLog(id, boundLine(record))
     },
 
     endRun(runId: number, result: EndRunInput): void {
@@ -132,6 +142,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
         throw new HistoryError('run-already-ended', `run ${id} already ended (${row.outcome})`)
       }
       buffer.flush()
+      buffer.forgetRun(id)
       const stored: ErrorSnapshot | null = error ? { name: error.name, message: error.message, stack: error.stack ?? null } : null
       finishRun.run(outcome, Date.now(), stored ? JSON.stringify(stored) : null, id)
       mine.delete(id)
@@ -149,28 +160,71 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       }))
     },
 
-    getRun(runId: number): HistoryRunDetail | null {
+    getRun(runId: number, page?: HistoryPage): HistoryRunDetail | null {
       open()
       const id = checkRunId(runId)
+      const { taskOffset, taskLimit, logOffset, logLimit } = parse(pageSchema, { runId: id, ...page }, 'page')
       buffer.flush()
       const row = findRun(id)
       if (!row) return null
       return {
         run: toRun(row),
-        tasks: (selectTasks.all(id) as TaskDbRow[]).map(toTask),
-        logs: (selectLogs.all(id) as LogDbRow[]).map(toLog),
+        tasks: (selectTasks.all(id, taskLimit, taskOffset) as TaskDbRow[]).map(toTask),
+        taskOffset,
+        taskTotal: count(countTasks, id),
+        logs: (selectLogs.all(id, logLimit, logOffset) as LogDbRow[]).map(toLog),
+        logOffset,
+        logTotal: count(countLogs, id),
       }
     },
 
-    exportRun(runId: number, format: ExportFormat): string {
+    exportPieces(runId: number, format: ExportFormat): AsyncGenerator<string> {
       open()
       const id = checkRunId(runId)
       if (format !== 'csv' && format !== 'json') {
         throw new HistoryError('invalid-export-format', `export format is "csv" or "json", got ${JSON.stringify(format)}`)
       }
-      const detail = history.getRun(id)
-      if (!detail) throw new RunNotFoundError(id)
-      return format === 'csv' ? runToCsv(detail) : runToJson(detail)
+      if (!findRun(id)) throw new RunNotFoundError(id)
+      return exportPieces((p) => {
+        const detail = history.getRun(id, p)
+        // Deleted while being exported (retention): end with a clear error, not a silent half file.
+        if (!detail) throw new RunNotFoundError(id)
+        return detail
+      }, id, format)
+    },
+
+    exportRun(runId: number, format: ExportFormat, maxBytes = 16 << 20): Promise<string> {
+      return exportToString(history.exportPieces(runId, format), maxBytes)
+    },
+
+    exportRunToFile(runId: number, format: ExportFormat, path: string): Promise<number> {
+      return exportToFile(history.exportPieces(runId, format), path)
+    },
+
+    retention(): RetentionStatus {
+      open()
+      return {
+        policy: readPolicy(db),
+        defaults: { ...RETENTION_DEFAULTS },
+        runCount: (countRuns.all()[0] as { n: number }).n,
+        usedBytes: usedBytes(db),
+        fileBytes: fileBytes(file),
+        lastApplied,
+      }
+    },
+
+    setRetention(policy: RetentionPolicy): RetentionStatus {
+      open()
+      writePolicy(db, parse(policySchema, policy, 'retention policy'))
+      history.applyRetention()
+      return history.retention()
+    },
+
+    applyRetention(policy?: RetentionPolicy): RetentionReport {
+      open()
+      buffer.flush()
+      lastApplied = applyRetention(db, file, policy ? parse(policySchema, policy, 'retention policy') : readPolicy(db))
+      return lastApplied
     },
 
     flush(): void {

@@ -94,6 +94,23 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'bounded logs and the retention policy',
+    sql: `
+      -- The history keeps a run's first and last N log lines; these say how many it left out, and
+      -- after how many stored lines the gap is.
+      ALTER TABLE runs ADD COLUMN logs_omitted INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN logs_gap_at INTEGER;
+      CREATE INDEX runs_by_start ON runs(started_at);
+      CREATE INDEX jobs_done ON jobs(done_at) WHERE status = 'done';
+      -- One row per setting, its value JSON (the retention policy lives under 'retention').
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /** The highest version `list` knows about (the version a fresh database ends at). */

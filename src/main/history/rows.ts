@@ -12,6 +12,8 @@ export interface RunRow {
   ended_at: number | null
   outcome: HistoryOutcome
   error: string | null
+  logs_omitted: number
+  logs_gap_at: number | null
   task_count?: number
   log_count?: number
 }
@@ -63,6 +65,8 @@ export function toRun(r: RunRow): HistoryRun {
     endedWall: r.ended_at,
     outcome: r.outcome,
     error: r.error ? (JSON.parse(r.error) as ErrorSnapshot) : null,
+    logsOmitted: r.logs_omitted ?? 0,
+    logsGapAt: r.logs_gap_at ?? null,
   }
 }
 

@@ -1,12 +1,19 @@
 import type { Instrument, Task } from '../runtime'
 import type {
   ClockChoice, ErrorSnapshot, HistoryLog, HistoryOutcome, HistoryRun, HistoryRunDetail, HistoryTask,
+  RetentionReport, RetentionStatus,
 } from '../../shared/snapshots'
+import type { HistoryPageRequest, RetentionPolicy } from '../../shared/history-contract'
+import type { LogLimits } from './log-cap'
 import type { Database } from './sqlite'
 
 // The stored shapes are the shared contract's (src/shared/snapshots.ts): what the history returns
 // crosses IPC as is, so it is declared once, there.
 export type { ClockChoice, ErrorSnapshot, HistoryLog, HistoryOutcome, HistoryRun, HistoryRunDetail, HistoryTask }
+export type { RetentionPolicy, RetentionReport, RetentionStatus, LogLimits }
+
+/** Which page of a run `getRun` returns (offsets from 0; limits as the contract bounds them). */
+export type HistoryPage = Partial<Omit<HistoryPageRequest, 'runId'>>
 
 /** A run in a listing, with how much it recorded. */
 export interface HistoryRunSummary extends HistoryRun {
@@ -26,7 +33,8 @@ export interface EndRunInput {
   error?: { name: string; message: string; stack?: string | null | undefined } | null | undefined
 }
 
-export type ExportFormat = 'csv' | 'json'
+export type { ExportFormat } from '../../shared/history-contract'
+import type { ExportFormat } from '../../shared/history-contract'
 
 /** Counters of what reached the disk, for tests and the UI's "history is keeping up" hint. */
 export interface WriteStats {
@@ -42,6 +50,8 @@ export interface HistoryOptions {
   flushMs?: number
   /** Buffered rows that trigger an early flush (default 1000). */
   maxBatch?: number
+  /** Log lines a run keeps (default: the first 1000 and the last 1000). */
+  logLimits?: Partial<LogLimits>
 }
 
 /** The slice of the runtime's EventLoop the recorder needs. */
@@ -66,8 +76,20 @@ export interface History {
   endRun(runId: number, result: EndRunInput): void
   /** Newest first; `before` pages by run id. */
   listRuns(opts?: { limit?: number; before?: number }): HistoryRunSummary[]
-  getRun(runId: number): HistoryRunDetail | null
-  exportRun(runId: number, format: ExportFormat): string
+  /** The run with one page of its tasks and of its stored log lines (default: the first of each). */
+  getRun(runId: number, page?: HistoryPage): HistoryRunDetail | null
+  /** The export as text pieces read page by page (see export.ts). */
+  exportPieces(runId: number, format: ExportFormat): AsyncGenerator<string>
+  /** The export as one string, for small runs: past `maxBytes` (16 MiB) it fails with `export-too-large`. */
+  exportRun(runId: number, format: ExportFormat, maxBytes?: number): Promise<string>
+  /** Streams the export into `path` (via `path.part`, renamed when complete); resolves to its bytes. */
+  exportRunToFile(runId: number, format: ExportFormat, path: string): Promise<number>
+  /** The retention policy in force and what the database holds. */
+  retention(): RetentionStatus
+  /** Saves a policy (InvalidHistoryInputError outside its bounds, nothing saved) and applies it. */
+  setRetention(policy: RetentionPolicy): RetentionStatus
+  /** Deletes what the policy (the saved one by default) no longer keeps, and shrinks the file. */
+  applyRetention(policy?: RetentionPolicy): RetentionReport
   flush(): void
   stats(): WriteStats
   close(): void

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { historyPageSchema, retentionPolicySchema } from '../../shared/history-contract'
 import { InvalidHistoryInputError, InvalidRunIdError } from './errors'
 
 const clockSchema = v.union([
@@ -32,6 +33,10 @@ export const listRunsSchema = v.optional(
   }),
   {},
 )
+
+/** One page of a run: the contract's schema, so both sides agree on the bounds. */
+export const pageSchema = historyPageSchema
+export const policySchema = retentionPolicySchema
 
 /** Parses `input` or throws `InvalidHistoryInputError` naming each bad field. */
 export function parse<S extends v.GenericSchema>(schema: S, input: unknown, what: string): v.InferOutput<S> {

@@ -1,3 +1,5 @@
+import { LOG_LIMITS, RunLogCap } from './log-cap'
+import type { LogLimits } from './log-cap'
 import { multiRowInsert } from './multi-row'
 import type { Database } from './sqlite'
 import type { HistoryLog as LogRecord, WriteStats } from './types'
@@ -27,11 +29,13 @@ interface LogRow extends LogRecord {
  * Write-behind buffer between the scheduler and SQLite. The scheduler's instruments only touch
  * memory (mark a row dirty, push a log line); rows reach the disk from a Node timer or
  * `setImmediate`, outside any task step, in one transaction per flush. A row changed ten times
- * between flushes is written once.
+ * between flushes is written once. Each run stores at most its first and last N log lines
+ * (`LogLimits`); the lines in between are counted in `runs.logs_omitted`.
  */
 export class WriteBuffer {
   private dirty = new Set<TaskRow>()
   private logs: LogRow[] = []
+  private readonly caps = new Map<number, RunLogCap<LogRow>>()
   private timer: NodeJS.Timeout | null = null
   private immediate: NodeJS.Immediate | null = null
   private disposed = false
@@ -43,6 +47,7 @@ export class WriteBuffer {
     private readonly flushMs: number,
     private readonly maxBatch: number,
     private readonly onBackgroundError: (error: unknown) => void,
+    private readonly limits: LogLimits = LOG_LIMITS,
   ) {
     const upsertTasks = multiRowInsert<TaskRow>(
       db,
@@ -68,9 +73,21 @@ export class WriteBuffer {
         out.push(l.runId, l.t, l.taskId, l.taskName, l.stream, l.line)
       },
     )
-    this.writeBatch = db.transaction((tasks: TaskRow[], logs: LogRow[]) => {
+    const headLastId = db.prepare('SELECT id FROM logs WHERE run_id = ? ORDER BY id LIMIT 1 OFFSET ?')
+    // Tail rows older than the newest `tail` (the head, ids ≤ headLastId, stays).
+    const trimTail = db.prepare(`DELETE FROM logs WHERE run_id = ? AND id > ?
+      AND id < (SELECT id FROM logs WHERE run_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`)
+    const noteOmitted = db.prepare('UPDATE runs SET logs_omitted = ?, logs_gap_at = ? WHERE id = ?')
+    const writeTail = (runId: number, cap: RunLogCap<LogRow>): void => {
+      insertLogs(cap.takeTail())
+      cap.headLastId ??= (headLastId.get(runId, this.limits.head - 1) as { id: number } | undefined)?.id ?? null
+      if (cap.headLastId !== null) trimTail.run(runId, cap.headLastId, runId, this.limits.tail - 1)
+      noteOmitted.run(cap.omitted, cap.omitted > 0 ? this.limits.head : null, runId)
+    }
+    this.writeBatch = db.transaction((tasks: TaskRow[], logs: LogRow[], tails: [number, RunLogCap<LogRow>][]) => {
       upsertTasks(tasks)
       insertLogs(logs)
+      for (const [runId, cap] of tails) writeTail(runId, cap)
     })
   }
 
@@ -84,13 +101,28 @@ export class WriteBuffer {
   /** Hot path: called for each printed line. Memory only. */
   addLog(runId: number, record: LogRecord): void {
     if (this.disposed) return
-    this.logs.push({ runId, ...record })
+    let cap = this.caps.get(runId)
+    if (!cap) this.caps.set(runId, (cap = new RunLogCap(this.limits)))
+    const row = { runId, ...record }
+    if (cap.add(row)) this.logs.push(row)
     this.schedule()
   }
 
-  /** Rows waiting for the disk. */
+  /** The run ended and its rows were flushed: its log bookkeeping can go. */
+  forgetRun(runId: number): void {
+    this.caps.delete(runId)
+  }
+
+  /** Log lines of `runId` printed and not kept so far (0 for a run this buffer does not record). */
+  omitted(runId: number): number {
+    return this.caps.get(runId)?.omitted ?? 0
+  }
+
+  /** Rows waiting for the disk (a capped run's pending tail counts as one). */
   pending(): number {
-    return this.dirty.size + this.logs.length
+    let tails = 0
+    for (const cap of this.caps.values()) if (cap.tailPending) tails++
+    return this.dirty.size + this.logs.length + tails
   }
 
   stats(): WriteStats {
@@ -102,24 +134,45 @@ export class WriteBuffer {
    * flush retries them) and the error is thrown.
    */
   flush(): void {
+    this.flushRows(true)
+  }
+
+  /**
+   * `allTails`: write every capped run's pending tail (reads and endRun need them); a background
+   * flush writes a tail at most every `tailFlushMs`, since each write replaces up to `tail` rows.
+   */
+  private flushRows(allTails: boolean): void {
     this.cancelTimers()
     if (this.pending() === 0) return
+    const now = Date.now()
+    const tails: [number, RunLogCap<LogRow>][] = []
+    let tailsLeft = false
+    for (const [runId, cap] of this.caps) {
+      if (!cap.tailPending) continue
+      if (allTails || now - cap.lastTailWrite >= this.limits.tailFlushMs) tails.push([runId, cap])
+      else tailsLeft = true
+    }
     const tasks = [...this.dirty]
     const logs = this.logs
     this.dirty = new Set()
     this.logs = []
-    try {
-      // IMMEDIATE: take the write lock up front, so a second process (the CLI beside the app)
-      // makes us wait on busy_timeout instead of failing mid-transaction.
-      this.writeBatch.immediate(tasks, logs)
-    } catch (error) {
-      for (const r of tasks) this.dirty.add(r)
-      this.logs = logs.concat(this.logs)
-      throw error
+    if (tasks.length > 0 || logs.length > 0 || tails.length > 0) {
+      try {
+        // IMMEDIATE: take the write lock up front, so a second process (the CLI beside the app)
+        // makes us wait on busy_timeout instead of failing mid-transaction.
+        this.writeBatch.immediate(tasks, logs, tails)
+      } catch (error) {
+        for (const r of tasks) this.dirty.add(r)
+        this.logs = logs.concat(this.logs)
+        // A failed tail write loses those tail lines (newer ones replace them anyway).
+        throw error
+      }
+      for (const [, cap] of tails) cap.lastTailWrite = now
+      this.counters.transactions++
+      this.counters.taskRows += tasks.length
+      this.counters.logRows += logs.length
     }
-    this.counters.transactions++
-    this.counters.taskRows += tasks.length
-    this.counters.logRows += logs.length
+    if (tailsLeft) this.armTimer()
   }
 
   /**
@@ -131,6 +184,7 @@ export class WriteBuffer {
     this.disposed = true
     this.dirty.clear()
     this.logs = []
+    this.caps.clear()
   }
 
   /** Stops the timers; buffered rows stay until the next `flush`. */
@@ -144,22 +198,22 @@ export class WriteBuffer {
   private schedule(): void {
     if (this.dirty.size + this.logs.length >= this.maxBatch) {
       this.immediate ??= setImmediate(this.backgroundFlush)
-    } else if (!this.timer) {
-      this.timer = setTimeout(this.backgroundFlush, this.flushMs)
-      this.timer.unref()
-    }
+    } else this.armTimer()
+  }
+
+  private armTimer(): void {
+    if (this.timer) return
+    this.timer = setTimeout(this.backgroundFlush, this.flushMs)
+    this.timer.unref()
   }
 
   private readonly backgroundFlush = (): void => {
     try {
-      this.flush()
+      this.flushRows(false)
     } catch (error) {
       this.onBackgroundError(error)
       // Rows are kept; try again later rather than spinning.
-      if (!this.timer) {
-        this.timer = setTimeout(this.backgroundFlush, this.flushMs)
-        this.timer.unref()
-      }
+      this.armTimer()
     }
   }
 }

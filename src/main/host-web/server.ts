@@ -6,6 +6,7 @@ import type { EventName } from '../../shared/contract'
 import { MAX_FRAME_BYTES, TOKEN_CHECK_PATH, TOKEN_PARAM, WS_PATH } from '../../shared/wire'
 import type { EventFrame } from '../../shared/wire'
 import { allowedHosts, allowedOrigins, newToken, securityHeaders, tokenMatches } from './security'
+import { EXPORT_PATH, handleExport } from './export-route'
 import { serveStatic } from './static-files'
 import { SocketSession } from './ws-bridge'
 import type { Dispatch } from './ws-bridge'
@@ -52,6 +53,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       res.writeHead(tokenMatches(token, url.searchParams.get(TOKEN_PARAM)) ? 204 : 401, { ...securityHeaders(port), 'Cache-Control': 'no-store' })
       return void res.end()
     }
+    if (url.pathname === EXPORT_PATH) return handleExport(req, res, url, { token, port, dispatch: opts.dispatch })
     serveStatic(opts.staticDir, req, res, securityHeaders(port)).catch(() => res.destroy())
   })
   server.on('upgrade', (req, socket, head) => {

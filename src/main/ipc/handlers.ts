@@ -2,8 +2,7 @@ import type { Handlers } from '../../shared/contract'
 import type { TaskSnapshot, TaskDetail, AwaitSnapshot } from '../../shared/snapshots'
 import type { AppCore } from '../app/app-core'
 import { AppError } from './app-error'
-
-const EXPORT_MIME = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8' } as const
+import { EXPORT_MIME, EXPORT_PATH, exportFilename } from '../../shared/history-contract'
 
 /**
  * The one handler table, keyed by channel. Each handler receives a payload the contract's schema
@@ -61,16 +60,26 @@ export function createHandlers(core: AppCore): Handlers {
     'daemon:stop': ({ id, graceMs }) => core.daemons.stop(id, graceMs),
     'app:shutdown': ({ graceMs }) => core.shutdown(graceMs),
     'history:list': (p) => core.history.listRuns({ limit: p?.limit ?? 100, before: p?.before }),
-    'history:get': ({ runId }) => {
-      const detail = core.history.getRun(runId)
+    'history:get': ({ runId, ...page }) => {
+      const detail = core.history.getRun(runId, page)
       if (!detail) throw new AppError('not_found', `no run ${runId} in the history`)
       return detail
     },
-    'run:export': ({ runId, format }) => ({
-      filename: `loopwatch-run-${runId}.${format}`,
-      mime: EXPORT_MIME[format],
-      content: core.history.exportRun(runId, format),
-    }),
+    'run:export': async ({ runId, format }) => {
+      if (!core.history.getRun(runId, { taskLimit: 1, logLimit: 1 })) throw new AppError('not_found', `no run ${runId} in the history`)
+      const file = { filename: exportFilename(runId, format), mime: EXPORT_MIME[format] }
+      // The browser host streams any size over HTTP (export-route.ts); the page adds its token.
+      if (core.opts.host === 'web') return { kind: 'download', ...file, url: `${EXPORT_PATH}?runId=${runId}&format=${format}` }
+      // Electron without a save dialog wired (see AppCore.exportRunToFile): small runs inline.
+      try {
+        return { kind: 'inline', ...file, content: await core.history.exportRun(runId, format) }
+      } catch (e) {
+        if ((e as { code?: unknown }).code === 'export-too-large') throw new AppError('invalid_state', (e as Error).message)
+        throw e
+      }
+    },
+    'retention:get': () => core.history.retention(),
+    'retention:set': (policy) => core.history.setRetention(policy),
   }
 }
 

@@ -158,6 +158,8 @@ export class TaskMonitor {
       line: rec.line,
     }
     this.pendingLogs.push(line)
+    // Printed faster than deltas carry lines (an endless 1 ms run): keep the newest, bounded (seq shows the gap).
+    if (this.pendingLogs.length > 4 * this.maxLogsPerDelta) this.pendingLogs = this.pendingLogs.slice(-2 * this.maxLogsPerDelta)
     const entry = rec.taskId === null ? undefined : this.tasks.get(rec.taskId)
     if (entry) {
       entry.logs.push(line)

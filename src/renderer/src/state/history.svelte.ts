@@ -1,15 +1,36 @@
-// Past runs from the history database: the list, one run's tasks and logs, and export.
-import type { HistoryRun, HistoryRunDetail, RunId } from '../../../shared/snapshots'
+// Past runs from the history database: the list, one run's tasks and logs (loaded a page at a
+// time), export, and the retention policy.
+import type { ExportFile, HistoryRun, HistoryRunDetail, RunId } from '../../../shared/snapshots'
 import type { LoopwatchApi } from '../../../shared/contract'
+import type { ExportFormat } from '../../../shared/history-contract'
+import { HISTORY_PAGE } from '../../../shared/history-contract'
+import { tokenFromHash } from '../../../shared/wire'
+import { RetentionState } from './retention.svelte'
+import { download, pageHash } from './download'
 
 export class HistoryState {
   runs = $state.raw<HistoryRun[]>([])
   selectedId = $state<RunId | null>(null)
+  /** The open run; `tasks` and `logs` grow as more pages load (totals say how many there are). */
   detail = $state.raw<HistoryRunDetail | null>(null)
   loading = $state(false)
+  loadingMore = $state(false)
   error = $state<string | null>(null)
+  /** What the last export did ("saved to …"), shown beside the export buttons. */
+  notice = $state<string | null>(null)
+  readonly retention: RetentionState
 
-  constructor(private readonly api: () => LoopwatchApi | null) {}
+  constructor(private readonly api: () => LoopwatchApi | null) {
+    this.retention = new RetentionState(api, () => void this.refresh())
+  }
+
+  /** More tasks / log lines stored than loaded so far. */
+  get moreTasks(): number {
+    return this.detail ? this.detail.taskTotal - this.detail.tasks.length : 0
+  }
+  get moreLogs(): number {
+    return this.detail ? this.detail.logTotal - this.detail.logs.length : 0
+  }
 
   async refresh(): Promise<void> {
     const api = this.api()
@@ -19,12 +40,14 @@ export class HistoryState {
     else this.error = res.error.message
   }
 
+  /** Opens a run with the first page of its tasks and of its log. */
   async open(runId: RunId): Promise<void> {
     const api = this.api()
     if (!api) return
     this.selectedId = runId
     this.loading = true
     this.error = null
+    this.notice = null
     try {
       const res = await api.invoke('history:get', { runId })
       if (this.selectedId !== runId) return
@@ -38,28 +61,70 @@ export class HistoryState {
     }
   }
 
+  /** Loads the next page of tasks or of log lines and appends it. */
+  async loadMore(what: 'tasks' | 'logs'): Promise<void> {
+    const api = this.api()
+    const d = this.detail
+    if (!api || !d || this.loadingMore) return
+    this.loadingMore = true
+    try {
+      const page =
+        what === 'tasks'
+          ? { runId: d.run.runId, taskOffset: d.tasks.length, taskLimit: HISTORY_PAGE.tasks.default, logLimit: 1 }
+          : { runId: d.run.runId, logOffset: d.logs.length, logLimit: HISTORY_PAGE.logs.default, taskLimit: 1 }
+      const res = await api.invoke('history:get', page)
+      if (this.detail !== d) return
+      if (!res.ok) {
+        this.error = res.error.message
+        return
+      }
+      const next = res.value
+      this.detail =
+        what === 'tasks'
+          ? { ...d, run: next.run, taskTotal: next.taskTotal, tasks: [...d.tasks, ...next.tasks] }
+          : { ...d, run: next.run, logTotal: next.logTotal, logs: [...d.logs, ...next.logs] }
+    } finally {
+      this.loadingMore = false
+    }
+  }
+
   close(): void {
     this.selectedId = null
     this.detail = null
   }
 
-  /** Fetch the export and hand it to the browser as a download. */
-  async export(runId: RunId, format: 'csv' | 'json'): Promise<void> {
+  /**
+   * Exports a run. The host says where the file goes: the browser host streams it from a URL (a
+   * download of any size), Electron saves it where the user chose, a small run may come inline.
+   */
+  async export(runId: RunId, format: ExportFormat): Promise<void> {
     const api = this.api()
     if (!api) return
+    this.notice = null
     const res = await api.invoke('run:export', { runId, format })
     if (!res.ok) {
       this.error = res.error.message
       return
     }
-    const blob = new Blob([res.value.content], { type: res.value.mime })
-    const url = URL.createObjectURL(blob)
-    const a = document.createElement('a')
-    a.href = url
-    a.download = res.value.filename
-    document.body.append(a)
-    a.click()
-    a.remove()
-    setTimeout(() => URL.revokeObjectURL(url), 1000)
+    this.deliver(res.value)
+  }
+
+  private deliver(file: ExportFile): void {
+    switch (file.kind) {
+      case 'inline': {
+        const url = URL.createObjectURL(new Blob([file.content], { type: file.mime }))
+        download(url, file.filename)
+        setTimeout(() => URL.revokeObjectURL(url), 1000)
+        break
+      }
+      case 'download':
+        download(`${file.url}&token=${encodeURIComponent(tokenFromHash(pageHash()) ?? '')}`, file.filename)
+        break
+      case 'saved':
+        this.notice = `Saved ${file.filename} (${file.bytes.toLocaleString('en-US')} bytes) to ${file.path}`
+        break
+      case 'cancelled':
+        break
+    }
   }
 }
