@@ -71,6 +71,12 @@ async function main(): Promise<void> {
   lockDown()
   const core = new AppCore({ dataDir: args.dataDir ?? app.getPath('userData'), host: 'electron', daemonRate: args.daemonRate })
   const handlers = createHandlers(core)
+  // Exports stream straight into the file the person picks: never one string in main or the page.
+  handlers['run:export'] = ({ runId, format }) =>
+    core.exportRunToChosenFile(runId, format, async (filename) => {
+      const r = await dialog.showSaveDialog({ defaultPath: join(app.getPath('downloads'), filename) })
+      return r.canceled || !r.filePath ? null : r.filePath
+    })
   // One gateway: dispatch checks the channel against the contract and validates the payload.
   ipcMain.handle(ELECTRON_INVOKE, (event, channel: unknown, payload: unknown) =>
     isOwnRenderer(event.senderFrame?.url, rendererIndex) ? dispatch(handlers, channel, payload) : forbidden,

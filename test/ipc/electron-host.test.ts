@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it, vi } from 'vitest'
+import { CSV_COLUMNS } from '../../src/main/history/export'
 import { ELECTRON_EVENT } from '../../src/shared/wire'
 import { expectLockedDown } from '../shared/csp-helper'
 
@@ -27,6 +28,8 @@ const h = vi.hoisted(() => {
     invoke: null as null | Fn,
     quit: vi.fn(),
     dialogs: [] as unknown[],
+    savePath: null as string | null,
+    saveDialogs: [] as unknown[],
     dataDir: '',
   }
   class BrowserWindow {
@@ -60,7 +63,13 @@ const h = vi.hoisted(() => {
     },
     BrowserWindow,
     ipcMain: { handle: (name: string, fn: Fn) => name === 'loopwatch:invoke' && (state.invoke = fn) },
-    dialog: { showMessageBox: async (...a: unknown[]) => void state.dialogs.push(a) },
+    dialog: {
+      showMessageBox: async (...a: unknown[]) => void state.dialogs.push(a),
+      showSaveDialog: async (options: unknown) => {
+        state.saveDialogs.push(options)
+        return state.savePath === null ? { canceled: true } : { canceled: false, filePath: state.savePath }
+      },
+    },
     session: {
       defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), webRequest: { onHeadersReceived: vi.fn() } },
     },
@@ -152,6 +161,34 @@ describe('Electron host', () => {
     expect(win.sent.every((s) => s[0] === ELECTRON_EVENT)).toBe(true)
     expect(win.sent.some((s) => s[1] === 'daemons:changed')).toBe(true)
     await h.state.invoke!({ senderFrame: { url: ourUrl } }, 'daemon:stop', { id: 'heartbeat', graceMs: 100 })
+  })
+
+  it('asks where to save a run export and streams the CSV into that file; a cancelled dialog writes nothing', async () => {
+    await startHost()
+    const invoke = h.state.invoke!
+    const frame = { senderFrame: { url: ourUrl } }
+    const started = (await invoke(frame, 'scenario:start', { id: 'graceful-cancel', clock: 'virtual' })) as { ok: true; value: { runId: number } }
+    expect(started).toMatchObject({ ok: true })
+    const runId = started.value.runId
+    await vi.waitUntil(async () => {
+      const got = (await invoke(frame, 'history:get', { runId })) as { ok: boolean; value?: { run: { endedWall: number | null } } }
+      return got.ok && got.value!.run.endedWall !== null
+    }, { timeout: 10_000 })
+
+    h.state.savePath = join(h.state.dataDir, 'chosen.csv')
+    const saved = (await invoke(frame, 'run:export', { runId, format: 'csv' })) as { ok: true; value: { kind: string } }
+    expect(saved).toMatchObject({ ok: true, value: { kind: 'saved' } })
+    expect((h.state.saveDialogs.at(-1) as { defaultPath: string }).defaultPath).toMatch(new RegExp(`${runId}.*\\.csv$`))
+    const csv = readFileSync(h.state.savePath, 'utf8')
+    expect(csv.split('\n')[0]).toBe(CSV_COLUMNS.join(','))
+    expect(csv).toContain('db_operation')
+
+    h.state.savePath = null
+    const before = h.state.saveDialogs.length
+    const cancelled = await invoke(frame, 'run:export', { runId, format: 'json' })
+    expect(cancelled).toMatchObject({ ok: true, value: { kind: 'cancelled' } })
+    expect(h.state.saveDialogs.length).toBe(before + 1)
+    expect(existsSync(join(h.state.dataDir, 'chosen.json'))).toBe(false)
   })
 
   it('on closing the window it shuts down gracefully first, shows the report, then quits', async () => {
