@@ -1,6 +1,6 @@
 /** Queue as asyncio.Queue: FIFO to waiting getters and putters, maxsize, join/taskDone, cancelled waiters. */
 import { describe, it } from 'vitest'
-import { Queue, QueueEmpty, QueueFull, createTask, gather, sleep } from '../../src/main/runtime/index'
+import { Queue, QueueEmpty, QueueFull, ValueError as RuntimeValueError, createTask, gather, sleep } from '../../src/main/runtime/index'
 import { b, err, expectSameTrace } from './cpython'
 
 describe('Queue, compared with CPython', () => {
@@ -305,6 +305,74 @@ describe('Queue, compared with CPython', () => {
         const u = new Queue<number>(0)
         for (let i = 0; i < 100; i++) u.putNowait(i)
         log('unbounded size', u.qsize(), 'full', b(u.full()))
+      },
+    )
+  })
+
+  it('a float maxsize is accepted, as CPython: Queue(1.5) holds two items', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          q = asyncio.Queue(1.5)
+          q.put_nowait('a')
+          log('one item, full', q.full())
+          q.put_nowait('b')
+          log('two items, full', q.full())
+          try:
+              q.put_nowait('c')
+          except asyncio.QueueFull as e:
+              log('third:', err(e))
+          log('maxsize', q.maxsize)
+      `,
+      async (log) => {
+        const q = new Queue<string>(1.5)
+        q.putNowait('a')
+        log('one item, full', b(q.full()))
+        q.putNowait('b')
+        log('two items, full', b(q.full()))
+        try {
+          q.putNowait('c')
+        } catch (e) {
+          log('third:', err(e))
+        }
+        log('maxsize', q.maxsize)
+      },
+    )
+  })
+
+  it('taskDone() called once too often is a ValueError, as CPython, and changes nothing', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          q = asyncio.Queue()
+          q.put_nowait(1)
+          await q.get()
+          q.task_done()
+          try:
+              q.task_done()
+          except ValueError as e:
+              log('second taskDone:', type(e).__name__)
+          q.put_nowait(2)
+          await q.get()
+          q.task_done()
+          await q.join()
+          log('joined')
+      `,
+      async (log) => {
+        const q = new Queue<number>()
+        q.putNowait(1)
+        await q.get()
+        q.taskDone()
+        try {
+          q.taskDone()
+        } catch (e) {
+          log('second taskDone:', e instanceof RuntimeValueError ? e.name : err(e))
+        }
+        q.putNowait(2)
+        await q.get()
+        q.taskDone()
+        await q.join()
+        log('joined')
       },
     )
   })

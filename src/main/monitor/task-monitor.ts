@@ -1,4 +1,3 @@
-import { currentTask } from '../runtime/index'
 import type { EventLoop, Instrument, Task, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
 import type { LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
@@ -311,6 +310,7 @@ export class TaskMonitor {
     const req = task.cancelRequest()
     if (req && (!snap.cancel || snap.cancel.at.loop !== req.at || snap.cancel.source !== req.source)) {
       snap.cancel = { source: req.source, reason: req.reason ?? null, at: this.stampAt(entry.loop, req.at) }
+      if (req.by !== undefined) snap.cancel.by = req.by
     }
     const deadline = task.deadline()
     if (deadline !== null) {
@@ -406,12 +406,9 @@ export class TaskMonitor {
 }
 
 function parentOf(task: Task<unknown>): number | null {
-  try {
-    const parent = currentTask()
-    return parent && parent !== task ? parent.id : null
-  } catch {
-    return null
-  }
+  // The task whose step created it (currentTask() throws outside a running loop, as CPython's).
+  const parent = task.parent
+  return parent && parent !== task ? parent.id : null
 }
 
 function safeException(task: Task<unknown>): unknown {

@@ -37,6 +37,13 @@ export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown
   }
 }
 
+/** A RuntimeError delivered from the task's next step, as asyncio's Task.__step does: it yields once first. */
+function refuse(task: Task<unknown>, waiter: ThenWaiter, message: string): void {
+  const refusal = new Future<unknown>(task._loop)
+  task._park(refusal, waiter)
+  refusal.setException(new RuntimeError(message))
+}
+
 const PENDING = 0
 const FINISHED = 1
 const CANCELLED = 2
@@ -105,9 +112,13 @@ export class Future<T> implements PromiseLike<T> {
     this._scheduleWaiters()
   }
 
-  /** Cancels the future and schedules its callbacks; false if it was already done. */
+  /**
+   * Cancels the future and schedules its callbacks; false if it was already done. The error's
+   * source is `program` when a task of this future's loop calls it, else `user`.
+   */
   cancel(msg?: string): boolean {
-    return this._cancelWith(msg, 'user')
+    const t = current.task
+    return this._cancelWith(msg, t !== null && t._inStep && t._loop === this._loop ? 'program' : 'user')
   }
 
   /** @internal cancellation carrying its source (a task passes its own request to what it awaits). */
@@ -158,11 +169,10 @@ export class Future<T> implements PromiseLike<T> {
     const task = current.task
     if (task !== null && task._inStep && task._loop === current.loop) {
       if (this._state !== PENDING) settleThen(waiter, this) // asyncio: awaiting a done future does not yield
-      else if ((this as Future<unknown>) === task) {
-        // asyncio delivers this error from the next step: the task yields once first.
-        const refusal = new Future<unknown>(task._loop)
-        task._park(refusal, waiter)
-        refusal.setException(new RuntimeError(`${task.describe()} cannot await itself`))
+      else if ((this as Future<unknown>) === task) refuse(task, waiter, `${task.describe()} cannot await itself`)
+      else if (this._loop !== task._loop && this._loop !== null && !this._loop._closed) {
+        // It would never wake this task: another loop settles it and schedules the wake-up there.
+        refuse(task, waiter, `${task.describe()} got ${this.describe()} attached to a different loop`)
       } else task._park(this as Future<unknown>, waiter)
     } else if (this._state !== PENDING && !this._loopIsOpen()) {
       queueMicrotask(() => settleThen(waiter, this)) // a done future's outcome needs no loop

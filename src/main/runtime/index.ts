@@ -25,6 +25,8 @@ export {
   TaskGroupError,
   QueueEmpty,
   QueueFull,
+  ValueError,
+  BrokenBarrierError,
 } from './errors'
-export { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './types'
-export type { ReturnWhen, TaskState, CancelSource, CancelRequest, Instrument, ShutdownReport, Handle } from './types'
+export { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, TASK_STATES, FINAL_STATES, CANCEL_SOURCES } from './types'
+export type { ReturnWhen, TaskState, FinalState, CancelSource, CancelRequest, Instrument, ShutdownReport, Handle } from './types'

@@ -1,6 +1,6 @@
 /** Queue (asyncio.Queue): FIFO, bounded when maxsize > 0, fair to waiting getters and putters. */
 import { getRunningLoop } from './current'
-import { QueueEmpty, QueueFull, RuntimeError } from './errors'
+import { QueueEmpty, QueueFull, ValueError } from './errors'
 import { Event } from './locks'
 import type { Future } from './future'
 import { Deque } from './queue-structures'
@@ -25,10 +25,10 @@ export class Queue<T> {
   private unfinished = 0
   private readonly finished = new Event()
 
-  /** maxsize ≤ 0 means unbounded. */
+  /** maxsize ≤ 0 means unbounded. Any number, as CPython (1.5 holds 2 items: full when qsize ≥ maxsize). */
   constructor(maxsize = 0) {
-    if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
-      throw new TypeError(`Queue maxsize must be an integer, got ${describeValue(maxsize)}`)
+    if (typeof maxsize !== 'number' || Number.isNaN(maxsize)) {
+      throw new TypeError(`Queue maxsize must be a number, got ${describeValue(maxsize)}`)
     }
     this.maxsize = maxsize
     this.finished.set()
@@ -97,7 +97,7 @@ export class Queue<T> {
 
   /** Marks one item taken with get() as processed; join() returns when all are. */
   taskDone(): void {
-    if (this.unfinished <= 0) throw new RuntimeError('taskDone() called more times than there were items')
+    if (this.unfinished <= 0) throw new ValueError('taskDone() called more times than there were items')
     this.unfinished--
     if (this.unfinished === 0) this.finished.set()
   }

@@ -1,22 +1,17 @@
 /** Shared vocabulary of the runtime: states, cancel sources, instruments, reports. */
 import type { Task } from './task'
 
-/**
- * A task's state, printable as is.
- * pending: created, first step not run yet · running: inside a step · waiting: parked at an await ·
- * cancelling: cancellation requested and not yet finished (overrides running/waiting) ·
- * done / failed / cancelled: final.
- */
-export type TaskState = 'pending' | 'running' | 'waiting' | 'cancelling' | 'done' | 'failed' | 'cancelled'
-
-/** Who asked for a cancellation. */
-export type CancelSource = 'user' | 'deadline' | 'shutdown' | 'sibling' | 'parent'
+export { TASK_STATES, FINAL_STATES, CANCEL_SOURCES } from './states'
+export type { TaskState, FinalState, CancelSource } from './states'
+import type { CancelSource, TaskState } from './states'
 
 export interface CancelRequest {
   source: CancelSource
   reason?: string
   /** loop time (ms) of the request */
   at: number
+  /** source `program`: the task whose code asked */
+  by?: { id: number; name: string }
 }
 
 /**

@@ -96,7 +96,7 @@ async function cancelAndWait(fut: Future<unknown>): Promise<void> {
   }
   fut._onDone(release)
   try {
-    requestCancel(fut, 'deadline', 'waitFor timed out')
+    requestCancel(fut, 'timeout', 'waitFor timed out')
     await waiter
   } finally {
     fut.removeDoneCallback(release)

@@ -56,12 +56,10 @@ export function createScenarioRun<P>(
   // The printing task, if it belongs to this run's loop (another loop's task may be stepping when
   // code outside any task of ours runs, e.g. the module-level code of users-csv).
   const printingTask = (): Task<unknown> | null => {
-    const task = currentTask()
-    if (!task) return null
     try {
-      return getRunningLoop() === loop ? task : null
+      return getRunningLoop() === loop ? currentTask() : null
     } catch {
-      return null
+      return null // no loop running (currentTask() throws then, as CPython's)
     }
   }
 
