@@ -86,6 +86,24 @@ describe('createScenarioRun', () => {
     expect(result.error?.name).toBe('CancelledError')
   })
 
+  it('stop(200) of graceful-cancel at speed 0.01 gives 200 real ms of grace, not 20 s (its 1 s cleanup is 100 s of real time)', async () => {
+    const dir = tempDir()
+    const run = createScenarioRun(getScenario('graceful-cancel')!, { cancelAfter: 60_000 }, { clock: { speed: 0.01 }, outDir: dir.path })
+    const lines: string[] = []
+    run.onRecord((r) => lines.push(r.line))
+    const started = run.start()
+    await vi.waitFor(() => expect(lines).toContain('operation new round'))
+    const t0 = performance.now()
+    const report = await run.stop(200)
+    const took = performance.now() - t0
+    await started
+    dir.remove()
+    expect(lines.at(-1)).toBe('operation was cancelled') // its cleanup sleep was cut short
+    expect(report.forced.map((f) => f.name)).toEqual(['db_operation'])
+    expect(took).toBeGreaterThanOrEqual(190)
+    expect(took).toBeLessThan(2000)
+  })
+
   it('refuses a clock speed that is not a positive number', () => {
     expect(() => createScenarioRun(getScenario('awaitables')!, {}, { clock: { speed: 0 }, outDir: '/nonexistent' })).toThrow(RangeError)
   })

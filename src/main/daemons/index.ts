@@ -21,7 +21,7 @@ export type { Collector } from './collector'
 export type * from './types'
 export { DAEMON_IDS } from './definitions'
 
-/** Grace a stop gives cleanup when the caller names none (ms of the daemons' clock). */
+/** Grace a stop gives cleanup when the caller names none (real, wall-clock ms). */
 export const DEFAULT_GRACE_MS = 5000
 
 export interface DaemonsOptions {

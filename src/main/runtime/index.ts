@@ -2,8 +2,8 @@
  * Loopwatch's runtime: asyncio's semantics in TypeScript. The public surface of
  * shared/RUNTIME-API.md; pure TypeScript, no Electron or DOM.
  */
-export type { Clock } from './clock'
-export { RealClock, ScaledClock, VirtualClock } from './clock'
+export type { Clock, WallTimer } from './clock'
+export { RealClock, ScaledClock, VirtualClock, hostWallTimer, MAX_WALL_DELAY_MS } from './clock'
 export { EventLoop } from './loop'
 export { Future } from './future'
 export { Task } from './task'

@@ -11,8 +11,8 @@
  * timer only when nothing is ready, so hour-long programs finish at once and deterministically.
  */
 import { performance } from 'node:perf_hooks'
-import type { Clock } from './clock'
-import { RealClock, VirtualClock } from './clock'
+import type { Clock, WallTimer } from './clock'
+import { MAX_WALL_DELAY_MS, RealClock, VirtualClock, hostWallTimer } from './clock'
 import { current } from './current'
 import { RuntimeError } from './errors'
 import { Future } from './future'
@@ -29,6 +29,8 @@ const resolved = Promise.resolve()
 
 export class EventLoop {
   readonly clock: Clock
+  /** Real time, for grace periods (shutdown, stopTasks): injectable for deterministic tests. */
+  readonly wallTimer: WallTimer
   /** @internal */ _closed = false
   private readonly ready = new Deque<Runnable>()
   private readonly timers = new TimerHeap<Timer>()
@@ -56,8 +58,9 @@ export class EventLoop {
   private readonly stopListeners = new Set<() => void>()
   private readonly clockListener = (): void => this.wakeup()
 
-  constructor(opts: { clock?: Clock } = {}) {
+  constructor(opts: { clock?: Clock; wallTimer?: WallTimer } = {}) {
     this.clock = opts.clock ?? new RealClock()
+    this.wallTimer = opts.wallTimer ?? hostWallTimer
     if (this.clock instanceof VirtualClock) this.clock.listeners.add(this.clockListener)
   }
 
@@ -170,11 +173,13 @@ export class EventLoop {
 
   /**
    * Graceful shutdown: cancels every task newest-first (source `shutdown`), lets their cleanup run
-   * for up to `graceMs` of loop time, then reports what finished, what was forced (still running)
-   * and which cleanups failed. Tasks already cancelling are not asked again (that would cut their
-   * cleanup short), only waited for — unless `recancel`, asyncio.run's exit: then every task is
-   * asked again except those a shutdown already asked. Drives the loop itself if nobody else is
-   * running it, and shares it with whoever else does (a second shutdown, runUntilComplete).
+   * for up to `graceMs` of real (wall-clock) time, then reports what finished, what was forced
+   * (still running) and which cleanups failed. The grace is wall time whatever the loop's clock: a
+   * person waiting on a 5 s grace waits 5 s, at speed 0.01 or on a virtual clock (`elapsedMs` is
+   * on the loop's clock, `wallMs` in real ms). Tasks already cancelling are not asked again (that
+   * would cut their cleanup short), only waited for — unless `recancel`, asyncio.run's exit: then
+   * every task is asked again except those a shutdown already asked. Drives the loop itself if
+   * nobody else is running it, and shares it with whoever else does (a second shutdown, runUntilComplete).
    */
   async shutdown(opts: { graceMs?: number; recancel?: boolean } = {}): Promise<ShutdownReport> {
     const graceMs = opts?.graceMs ?? 5000
@@ -182,8 +187,11 @@ export class EventLoop {
     if (typeof graceMs !== 'number' || Number.isNaN(graceMs) || graceMs < 0) {
       throw new TypeError(`shutdown() graceMs must be a number ≥ 0, got ${describeValue(graceMs)}`)
     }
+    const wall = this.wallTimer
     const start = this.time()
+    const wallStart = wall.now()
     let end = start
+    let wallEnd = wallStart
     const self = current.loop === this ? current.task : null
     const targets = [...this.tasks].filter((t) => t !== self).sort((a, b) => b.id - a.id)
     if (targets.length > 0 && !this._closed) {
@@ -194,13 +202,16 @@ export class EventLoop {
         if (asked === null || (recancel && asked.source !== 'shutdown')) t._requestCancel('shutdown', 'graceful shutdown')
       }
       const waiter = this.createFuture<void>()
-      let timer: Handle | null = null
-      // Settle at the moment the last cleanup ends or the grace period runs out, and stop the other
-      // clock at once: a virtual clock would otherwise jump to the grace timer before we resume.
+      let timer: unknown = null
+      // Settle at the moment the last cleanup ends or the grace period runs out. The grace timer is
+      // a host timer, not callLater: on the loop's clock a 5 s grace at speed 0.01 lasted 500 s, and
+      // a virtual clock would jump to it as soon as cleanup idled.
       const finish = (): void => {
         if (waiter.done()) return
         end = this.time()
-        timer?.cancel()
+        wallEnd = wall.now()
+        if (timer !== null) wall.clearTimeout(timer)
+        timer = null
         waiter.setResult()
       }
       let left = 0
@@ -214,13 +225,15 @@ export class EventLoop {
         }
       }
       if (left === 0) finish()
-      else if (Number.isFinite(graceMs)) timer = this.callLater(graceMs, finish)
+      else if (graceMs <= MAX_WALL_DELAY_MS) timer = wall.setTimeout(finish, graceMs)
       await this.drive(waiter)
+      if (timer !== null) wall.clearTimeout(timer) // the loop was closed under us
       for (const t of targets) t.removeDoneCallback(settled)
     }
     return {
       graceMs,
       elapsedMs: end - start,
+      wallMs: Math.round(wallEnd - wallStart),
       finished: targets.filter((t) => t.done()).map((t) => ({ id: t.id, name: t.name, state: t.state })),
       forced: targets.filter((t) => !t.done()).map((t) => ({ id: t.id, name: t.name })),
       cleanupErrors: targets

@@ -28,8 +28,12 @@ export interface Instrument {
 }
 
 export interface ShutdownReport {
+  /** the grace period, in real (wall-clock) ms */
   graceMs: number
+  /** how long cleanup took on the loop's clock */
   elapsedMs: number
+  /** how long cleanup took in real ms (≈ graceMs when something was forced) */
+  wallMs?: number
   /** settled within the grace period */
   finished: { id: number; name: string; state: TaskState }[]
   /** still running when it ran out */
