@@ -14,8 +14,11 @@ export { gather } from './gather'
 export { wait, waitFor, shield, asCompleted } from './wait'
 export { timeout, timeoutAt, TimeoutScope } from './timeout'
 export { taskGroup, TaskGroup } from './task-group'
-export { Queue } from './queue'
-export { Event, Lock, Semaphore } from './locks'
+export { Queue, PriorityQueue, LifoQueue } from './queue'
+export type { Comparator } from './queue'
+export { Event, Lock, Semaphore, BoundedSemaphore } from './locks'
+export { Condition } from './condition'
+export { Barrier } from './barrier'
 export type { Awaitable, AwaitedOf } from './awaitable'
 export {
   CancelledError,
