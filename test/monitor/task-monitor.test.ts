@@ -122,6 +122,26 @@ describe('TaskMonitor snapshots', () => {
     expect(broken.error?.stack).toContain('out of range')
   })
 
+  it('showing a failed task’s error does not count as retrieving it: the loop still reports it never retrieved', async () => {
+    const w = watchedLoop()
+    const reports: string[] = []
+    w.loop.setExceptionHandler((e, _where, ctx) => reports.push(`${ctx?.message}: ${ctx?.task?.name}: ${(e as Error).message}`))
+    await w.loop.runUntilComplete(async () => {
+      w.loop.createTask(
+        async () => {
+          await sleep(5)
+          throw new RangeError('dropped')
+        },
+        { name: 'dropped' },
+      )
+      await sleep(10)
+    })
+    w.monitor.flushNow()
+    expect(w.byName('dropped')?.error).toMatchObject({ name: 'RangeError', message: 'dropped' })
+    w.loop.close()
+    expect(reports).toEqual(['Task exception was never retrieved: dropped: dropped'])
+  })
+
   it('attributes log lines to their task and counts them', async () => {
     const w = watchedLoop()
     await w.loop.runUntilComplete(async () => {

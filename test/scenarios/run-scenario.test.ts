@@ -54,6 +54,27 @@ describe('createScenarioRun', () => {
     expect(lines).toEqual(['1.0: stat', '2.0: stat', '3.0: stat'])
   })
 
+  it('stats-daemon as written (the missing "import time"): the worker dies with NameError, nothing prints, and the stop reports it never retrieved on stderr', async () => {
+    const dir = tempDir()
+    let failed!: () => void
+    const workerFailed = new Promise<void>((resolve) => (failed = resolve))
+    const run = createScenarioRun(
+      getScenario('stats-daemon')!,
+      { iterations: null, interval: 1000, asWritten: true },
+      { clock: 'virtual', outDir: dir.path, instruments: [{ taskDone: (t) => t.name === 'worker' && t.state === 'failed' && failed() }] },
+    )
+    const records: string[] = []
+    run.onRecord((r) => records.push(`${r.t} ${r.stream} ${r.kind} ${r.line}`))
+    const started = run.start()
+    await workerFailed
+    const report = await run.stop(100)
+    const result = await started
+    dir.remove()
+    expect(report.forced).toEqual([])
+    expect(result.outcome).toBe('cancelled')
+    expect(records).toEqual([`1000 stderr warning Task exception was never retrieved: task worker: NameError: name 'time' is not defined`])
+  })
+
   it('lets callers observe the loop before the run starts', async () => {
     const dir = tempDir()
     const run = createScenarioRun(getScenario('graceful-cancel')!, {}, { clock: 'virtual', outDir: dir.path })

@@ -264,6 +264,9 @@ export class TaskMonitor {
         if (!entry) return
         entry.snap.endedAt = this.stamp(loop)
         entry.states.end(entry.snap.endedAt.loop)
+        // Read the error now: inside taskDone reading it does not count as retrieving it, so the
+        // loop can still report "Task exception was never retrieved" when the program drops it.
+        if (t.state === 'failed') entry.snap.error = toErrorSnapshot(safeException(t))
         this.markDirty(entry)
       },
     }
@@ -319,7 +322,7 @@ export class TaskMonitor {
     if (FINAL.has(snap.state)) {
       snap.awaiting = null
       snap.endedAt ??= this.stamp(entry.loop)
-      if (snap.state === 'failed') snap.error = toErrorSnapshot(safeException(task))
+      if (snap.state === 'failed' && snap.error === null) snap.error = toErrorSnapshot(safeException(task))
       entry.task = null
     }
   }

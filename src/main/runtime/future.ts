@@ -27,6 +27,7 @@ export interface ThenWaiter {
 export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown): void {
   try {
     if (override !== undefined || f._state === CANCELLED || f._hasException) {
+      if (f._logTraceback && override === undefined) f._markRetrieved() // awaiting it retrieves its error
       const e = override !== undefined ? override : f._state === CANCELLED ? f._cancelledError : f._exception
       if (w.onRejected !== null) w.res(w.onRejected(e))
       else w.rej(e)
@@ -70,6 +71,11 @@ export class Future<T> implements PromiseLike<T> {
   _waiters: Waiter | Waiter[] | null = null
   /** @internal sleep(0): wakes its awaiting task directly, without a timer or a callback */
   _yieldOnce = false
+  /**
+   * @internal a failed task whose error nobody has retrieved yet (result(), exception(), an
+   * await, gather, a task group): false on the prototype, so other futures carry no field for it.
+   */
+  declare _logTraceback: boolean
 
   constructor(loop?: EventLoop | null) {
     this._loop = loop ?? current.loop
@@ -84,6 +90,7 @@ export class Future<T> implements PromiseLike<T> {
 
   /** The result; throws the future's error, a CancelledError, or InvalidStateError if not done. */
   result(): T {
+    if (this._logTraceback) this._markRetrieved()
     if (this._state === CANCELLED) throw this._cancelledError!
     if (this._state === PENDING) throw new InvalidStateError('Result is not set.')
     if (this._hasException) throw this._exception
@@ -92,6 +99,7 @@ export class Future<T> implements PromiseLike<T> {
 
   /** The error (or null); throws CancelledError if cancelled, InvalidStateError if not done. */
   exception(): unknown | null {
+    if (this._logTraceback) this._markRetrieved()
     if (this._state === CANCELLED) throw this._cancelledError!
     if (this._state === PENDING) throw new InvalidStateError('Exception is not set.')
     return this._hasException ? this._exception : null
@@ -194,6 +202,11 @@ export class Future<T> implements PromiseLike<T> {
     return 'Future'
   }
 
+  /** @internal someone took this future's error: no "never retrieved" report for it. */
+  _markRetrieved(): void {
+    this._logTraceback = false
+  }
+
   /** @internal */
   _addWaiter(w: Waiter): void {
     if (this._yieldOnce) {
@@ -269,5 +282,7 @@ export class Future<T> implements PromiseLike<T> {
     return loop
   }
 }
+
+Future.prototype._logTraceback = false
 
 export const FutureStates = { PENDING, FINISHED, CANCELLED } as const

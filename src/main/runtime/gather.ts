@@ -77,6 +77,7 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
   let finished = 0
   const onChildDone = (fut: Future<unknown>): void => {
     finished++
+    if (fut._logTraceback) fut._markRetrieved() // as CPython's gather: every child's error is taken
     if (outer.done()) return
     if (!returnExceptions) {
       if (fut.cancelled()) {

@@ -32,4 +32,6 @@ export {
   BrokenBarrierError,
 } from './errors'
 export { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, TASK_STATES, FINAL_STATES, CANCEL_SOURCES } from './types'
-export type { ReturnWhen, TaskState, FinalState, CancelSource, CancelRequest, Instrument, ShutdownReport, Handle } from './types'
+export type {
+  ReturnWhen, TaskState, FinalState, CancelSource, CancelRequest, Instrument, ShutdownReport, Handle, ExceptionContext, ExceptionHandler,
+} from './types'

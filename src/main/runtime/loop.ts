@@ -20,8 +20,20 @@ import type { Runnable, Timer } from './handle'
 import { CallbackHandle, TimerHandle } from './handle'
 import { Deque, TimerHeap } from './queue-structures'
 import { Task } from './task'
-import type { Handle, Instrument, ShutdownReport, TaskState } from './types'
+import type { ExceptionContext, ExceptionHandler, Handle, Instrument, ShutdownReport, TaskState } from './types'
 import { describeValue, validateDelay, validateCoroutineFunction } from './validate'
+
+const NEVER_RETRIEVED = 'Task exception was never retrieved'
+
+interface UnretrievedEntry {
+  loop: EventLoop
+  ref: WeakRef<Task<unknown>>
+  task: { id: number; name: string }
+  error: unknown
+}
+
+/** One registry for every loop; the held entry names its loop (held strongly only until reported). */
+const unretrievedRegistry = new FinalizationRegistry<UnretrievedEntry>((held) => held.loop._collectedUnretrieved(held))
 
 /** Give Node's own event loop (I/O, real timers, sockets) a turn at least this often (ms). */
 const SLICE_MS = 10
@@ -242,19 +254,71 @@ export class EventLoop {
     }
   }
 
-  /** After close, createTask and friends throw RuntimeError. A running loop cannot be closed. */
+  /**
+   * After close, createTask and friends throw RuntimeError. A running loop cannot be closed.
+   * Failed tasks whose error nobody retrieved are reported now (see _noteUnretrieved).
+   */
   close(): void {
     if (this.running) throw new RuntimeError('cannot close a running event loop')
     if (this._closed) return
     this._closed = true
+    this.reportUnretrieved()
     if (this.clock instanceof VirtualClock) this.clock.listeners.delete(this.clockListener)
     this.ready.clear()
     this.timers.prune(() => true)
   }
 
-  /** Where errors of loop callbacks and instruments go (asyncio's exception handler). */
-  setExceptionHandler(handler: ((error: unknown, where: string) => void) | null): void {
+  /**
+   * Where errors of loop callbacks and instruments go, and failed tasks whose error nobody
+   * retrieved (asyncio's exception handler; `context.message` is then
+   * "Task exception was never retrieved" and `context.task` names the task).
+   */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
     this.exceptionHandler = handler
+  }
+
+  // ---- "Task exception was never retrieved" ------------------------------------------------
+  //
+  // CPython reports it from Task.__del__, when reference counting frees a failed task nobody asked.
+  // Here it is reported (1) when the loop closes — deterministic, and what run() does on exit — and
+  // (2) when a FinalizationRegistry sees the task collected, for loops that never close (daemons).
+  // The loop holds such tasks only weakly, so an endless loop full of dropped failures stays
+  // bounded; failures cost one WeakRef and one registration, awaits nothing.
+
+  /** @internal a task just failed; nobody has its error yet */
+  _noteUnretrieved(task: Task<unknown>): void {
+    const ref = new WeakRef(task)
+    task._unretrievedRef = ref
+    this.unretrieved.add(ref)
+    unretrievedRegistry.register(task, { loop: this, ref, task: { id: task.id, name: task.name }, error: task._exception }, ref)
+  }
+
+  /** @internal someone retrieved its error */
+  _retrieved(task: Task<unknown>): void {
+    const ref = task._unretrievedRef
+    if (ref === null) return
+    task._unretrievedRef = null
+    this.unretrieved.delete(ref)
+    unretrievedRegistry.unregister(ref)
+  }
+
+  /** @internal a failed task was collected without anyone retrieving its error */
+  _collectedUnretrieved(held: UnretrievedEntry): void {
+    if (!this.unretrieved.delete(held.ref)) return
+    this.reportError(held.error, 'a task', { message: NEVER_RETRIEVED, task: held.task })
+  }
+
+  private reportUnretrieved(): void {
+    const refs = [...this.unretrieved]
+    this.unretrieved.clear()
+    for (const ref of refs) {
+      unretrievedRegistry.unregister(ref)
+      const task = ref.deref()
+      if (task === undefined || !task._logTraceback) continue
+      task._logTraceback = false
+      task._unretrievedRef = null
+      this.reportError(task._exception, 'a task', { message: NEVER_RETRIEVED, task: { id: task.id, name: task.name } })
+    }
   }
 
   // ---- internals used by Task and Future ---------------------------------------------------
@@ -337,18 +401,21 @@ export class EventLoop {
 
   // ---- the pump ---------------------------------------------------------------------------
 
-  private exceptionHandler: ((error: unknown, where: string) => void) | null = null
+  private exceptionHandler: ExceptionHandler | null = null
+  private readonly unretrieved = new Set<WeakRef<Task<unknown>>>()
 
-  private readonly reportError = (error: unknown, where: string): void => {
+  private readonly reportError = (error: unknown, where: string, context?: ExceptionContext): void => {
     if (this.exceptionHandler !== null) {
       try {
-        this.exceptionHandler(error, where)
+        if (context === undefined) this.exceptionHandler(error, where)
+        else this.exceptionHandler(error, where, context)
         return
       } catch {
         // fall through to the default report
       }
     }
-    console.error(`loopwatch runtime: unhandled error in ${where}:`, error)
+    if (context?.task !== undefined) console.error(`loopwatch runtime: ${context.message}: task ${context.task.name} (#${context.task.id}):`, error)
+    else console.error(`loopwatch runtime: unhandled error in ${where}:`, error)
   }
 
   private readonly timerCancelled = (): void => {

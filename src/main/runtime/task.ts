@@ -56,6 +56,8 @@ export class Task<T> extends Future<T> {
   private _cancelledWaiter: Future<unknown> | null = null
   private _controller: AbortController | null = null
   private _deadline: { when: number; handle: Handle } | null = null
+  /** @internal set while the loop tracks this failed task for a "never retrieved" report */
+  _unretrievedRef: WeakRef<Task<unknown>> | null = null
 
   /** @internal use loop.createTask / createTask */
   constructor(loop: EventLoop, coro: () => PromiseLike<T> | T, name: string | undefined) {
@@ -365,6 +367,16 @@ export class Task<T> extends Future<T> {
     this._exception = e
     this._hasException = true
     this._finish(FutureStates.FINISHED, 'failed')
+    // After the instruments' taskDone (observers reading the error do not retrieve it); an await,
+    // result(), exception(), gather or a task group will. Otherwise the loop reports it.
+    this._logTraceback = true
+    this._loop._noteUnretrieved(this as Task<unknown>)
+  }
+
+  /** @internal */
+  override _markRetrieved(): void {
+    this._logTraceback = false
+    this._loop._retrieved(this as Task<unknown>)
   }
 
   private _finishCancelled(e: CancelledError): void {

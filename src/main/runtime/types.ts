@@ -41,6 +41,17 @@ export interface ShutdownReport {
   cleanupErrors: { id: number; name: string; message: string }[]
 }
 
+/** What a loop's exception handler is told besides the error (asyncio's context dict). */
+export interface ExceptionContext {
+  /** e.g. "Task exception was never retrieved" */
+  message: string
+  /** the task concerned, by id and name (it may already be collected) */
+  task?: { id: number; name: string }
+}
+
+/** A loop's exception handler: `where` names the origin (a loop callback, an instrument, a task). */
+export type ExceptionHandler = (error: unknown, where: string, context?: ExceptionContext) => void
+
 export interface Handle {
   cancel(): void
   cancelled(): boolean
