@@ -25,9 +25,6 @@ class GatheringFuture<T> extends Future<T> {
   ) {
     super(loop)
   }
-  override cancel(msg?: string): boolean {
-    return this._cancelWith(msg, 'user')
-  }
   override _cancelWith(reason: string | undefined, source: CancelSource): boolean {
     if (this.done()) return false
     let any = false
