@@ -1,14 +1,15 @@
 // Plain JSON shapes that cross from main to the renderer (IPC or WebSocket). No Node, DOM or
 // Electron imports: both tsconfigs compile this file.
 
-/** A task's lifecycle state, exactly the runtime's union (one string, shared by main and renderer). */
-export type TaskState = 'pending' | 'running' | 'waiting' | 'cancelling' | 'done' | 'failed' | 'cancelled'
-/** Who asked for a cancellation (Trio's habit: every cancel has an owner). */
-export type CancelSource = 'user' | 'deadline' | 'shutdown' | 'sibling' | 'parent'
+import { FINAL_STATES as RUNTIME_FINAL_STATES, TASK_STATES as RUNTIME_TASK_STATES } from '../main/runtime/states'
+import type { CancelSource, TaskState } from '../main/runtime/states'
 
-export const TASK_STATES: readonly TaskState[] = ['pending', 'running', 'waiting', 'cancelling', 'done', 'failed', 'cancelled']
+// The runtime writes these unions once (src/main/runtime/states.ts, no imports, host-free); main
+// and renderer share them from here. The lists are widened so `.includes(someState)` type-checks.
+export type { TaskState, CancelSource }
+export const TASK_STATES: readonly TaskState[] = RUNTIME_TASK_STATES
 /** States after which a task never changes again. */
-export const FINAL_STATES: readonly TaskState[] = ['done', 'failed', 'cancelled']
+export const FINAL_STATES: readonly TaskState[] = RUNTIME_FINAL_STATES
 
 /**
  * One instant, read on two clocks: `loop` is ms on the task's loop clock (virtual for a virtual
@@ -39,6 +40,8 @@ export interface CancelSnapshot {
   source: CancelSource
   reason: string | null
   at: Stamp
+  /** source `program`: the task whose code asked */
+  by?: { id: number; name: string }
 }
 
 /** What a task awaits now, as a person reads it. */

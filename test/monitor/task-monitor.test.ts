@@ -60,16 +60,31 @@ describe('TaskMonitor snapshots', () => {
     expect(w.deltas[1]!.seq).toBe(w.deltas[0]!.seq + 1)
   })
 
-  it('records a user cancellation with its source, reason and loop time', async () => {
+  it('records a program cancellation with its source, the task that asked, reason and loop time', async () => {
     const w = watchedLoop()
-    await w.loop.runUntilComplete(async () => {
+    const main = w.loop.createTask(async () => {
       const child = w.loop.createTask(async () => void (await sleep(10_000)), { name: 'child' })
       await sleep(500)
       child.cancel('enough')
       await sleep(1)
+    }, { name: 'boss' })
+    await w.loop.runUntilComplete(main)
+    w.monitor.flushNow()
+    expect(w.byName('child')).toMatchObject({
+      state: 'cancelled',
+      cancel: { source: 'program', by: { id: main.id, name: 'boss' }, reason: 'enough', at: { loop: 500 } },
+      endedAt: { loop: 500 },
     })
+  })
+
+  it('records a user cancellation (from outside every task) with its source, reason and loop time, and no `by`', async () => {
+    const w = watchedLoop()
+    const child = w.loop.createTask(async () => void (await sleep(10_000)), { name: 'child' })
+    w.loop.callLater(500, () => child.cancel('enough'))
+    await w.loop.runUntilComplete(async () => void (await Promise.allSettled([child])))
     w.monitor.flushNow()
     expect(w.byName('child')).toMatchObject({ state: 'cancelled', cancel: { source: 'user', reason: 'enough', at: { loop: 500 } }, endedAt: { loop: 500 } })
+    expect(w.byName('child')?.cancel).not.toHaveProperty('by')
   })
 
   it('shows a runtime deadline and keeps it as the mark once it has cancelled the task', async () => {
@@ -105,6 +120,26 @@ describe('TaskMonitor snapshots', () => {
     expect(broken.state).toBe('failed')
     expect(broken.error).toMatchObject({ name: 'RangeError', message: 'out of range' })
     expect(broken.error?.stack).toContain('out of range')
+  })
+
+  it('showing a failed task’s error does not count as retrieving it: the loop still reports it never retrieved', async () => {
+    const w = watchedLoop()
+    const reports: string[] = []
+    w.loop.setExceptionHandler((e, _where, ctx) => reports.push(`${ctx?.message}: ${ctx?.task?.name}: ${(e as Error).message}`))
+    await w.loop.runUntilComplete(async () => {
+      w.loop.createTask(
+        async () => {
+          await sleep(5)
+          throw new RangeError('dropped')
+        },
+        { name: 'dropped' },
+      )
+      await sleep(10)
+    })
+    w.monitor.flushNow()
+    expect(w.byName('dropped')?.error).toMatchObject({ name: 'RangeError', message: 'dropped' })
+    w.loop.close()
+    expect(reports).toEqual(['Task exception was never retrieved: dropped: dropped'])
   })
 
   it('attributes log lines to their task and counts them', async () => {

@@ -3,15 +3,14 @@
  * our runtime (a VirtualClock), and compare what each printed and when.
  *
  * Python side: `py(code)` runs `code` (which defines `async def main()`) after prelude.py, with
- * ../shared/oracle on sys.path; `log(...)` prints "<loop ms> <parts>", the program's outcome is
+ * the oracle's vtloop.py (`oracleDir`) on sys.path; `log(...)` prints "<loop ms> <parts>", the program's outcome is
  * printed last as "<ms> end <json>" or "<ms> end raised <error>".
  * TS side: `ts(async (log) => ...)` runs main with run() on a VirtualClock and prints the same way.
  * No expected output is written in the tests: CPython produces it at test time.
  *
  * python3 here is 3.11; prelude.py carries 3.12's timeout/wait_for/Semaphore so the reference is
  * 3.12. fuzz.ts/fuzz.py interpret seeded random programs on both sides. Cases the runtime still
- * gets wrong live in pending/*.pending.ts (not run by CI):
- *   npx vitest run --config test/runtime-cpython/pending/vitest.pending.config.ts
+ * gets wrong are `it.fails` tests in this suite (counted as expected failures; see deferred.test.ts).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'

@@ -1,5 +1,5 @@
 /** gather as CPython's: input order, first error, returnExceptions, cancellation, duplicates. */
-import { describe, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Future } from '../../src/main/runtime/index'
 import { CancelledError, TimeoutError, createTask, currentTask, gather, getRunningLoop, shield, sleep, waitFor } from '../../src/main/runtime/index'
 import { ValueError, b, err, expectSameTrace, fmt } from './cpython'
@@ -342,5 +342,48 @@ describe('gather, compared with CPython', () => {
         }
       },
     )
+  })
+
+  it('cancelling gather(returnExceptions) raises the last child\'s CancelledError, with its message and source (3.12)', async () => {
+    const expected = await expectSameTrace(
+      `
+      async def child(name, d):
+          try:
+              await asyncio.sleep(d / 1000)
+          except asyncio.CancelledError as e:
+              log(name, 'cancelled:', str(e))
+              raise
+      async def main():
+          g = asyncio.gather(child('a', 1000), child('b', 2000), return_exceptions=True)
+          await asyncio.sleep(0.01)
+          log('cancel returned', g.cancel('stop now'))
+          try:
+              await g
+          except asyncio.CancelledError as e:
+              log('gather raised CancelledError:', str(e))
+      `,
+      async (log) => {
+        const child = (name: string, d: number) => async (): Promise<void> => {
+          try {
+            await sleep(d)
+          } catch (e) {
+            log(name, 'cancelled:', (e as CancelledError).reason ?? '')
+            throw e
+          }
+        }
+        const g = gather([child('a', 1000), child('b', 2000)], { returnExceptions: true })
+        await sleep(10)
+        log('cancel returned', b(g.cancel('stop now')))
+        try {
+          await g
+        } catch (e) {
+          if (!(e instanceof CancelledError)) throw e
+          // the children were cancelled on the gather's behalf: source parent, as each child's own error
+          if (e.source !== 'parent') throw new Error(`source ${e.source}`)
+          log('gather raised CancelledError:', e.reason ?? '')
+        }
+      },
+    )
+    expect(expected).toContain('10 gather raised CancelledError: stop now')
   })
 })

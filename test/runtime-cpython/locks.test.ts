@@ -1,6 +1,6 @@
 /** Lock, Semaphore and Event as asyncio's: FIFO fairness, no barging, cancelled waiters. */
 import { describe, it } from 'vitest'
-import { Event, Lock, Semaphore, createTask, gather, sleep } from '../../src/main/runtime/index'
+import { BoundedSemaphore, Event, Lock, Semaphore, ValueError, createTask, gather, sleep } from '../../src/main/runtime/index'
 import { b, expectSameTrace } from './cpython'
 
 describe('Lock, compared with CPython', () => {
@@ -271,6 +271,64 @@ describe('Event, compared with CPython', () => {
         await sleep(0)
         log('already set: wait returns at once', b(await ev.wait()))
         await sleep(10)
+      },
+    )
+  })
+})
+
+describe('BoundedSemaphore, compared with CPython', () => {
+  it('release() beyond the initial value is a ValueError and changes nothing; otherwise a Semaphore', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          sem = asyncio.BoundedSemaphore(2)
+          try:
+              sem.release()
+          except ValueError as e:
+              log('release at the bound:', type(e).__name__, e)
+          await sem.acquire()
+          await sem.acquire()
+          log('locked', sem.locked())
+          async def waiter():
+              await sem.acquire()
+              log('waiter acquired')
+          w = asyncio.create_task(waiter())
+          await asyncio.sleep(0)
+          sem.release()
+          await w
+          sem.release()
+          sem.release()
+          try:
+              sem.release()
+          except ValueError as e:
+              log('one too many:', type(e).__name__)
+          log('locked', sem.locked())
+      `,
+      async (log) => {
+        const sem = new BoundedSemaphore(2)
+        try {
+          sem.release()
+        } catch (e) {
+          if (e instanceof ValueError) log('release at the bound:', e.name, e.message)
+        }
+        await sem.acquire()
+        await sem.acquire()
+        log('locked', b(sem.locked()))
+        const w = createTask(async () => {
+          await sem.acquire()
+          log('waiter acquired')
+        })
+        await sleep(0)
+        sem.release()
+        await w
+        sem.release()
+        sem.release()
+        try {
+          sem.release()
+        } catch (e) {
+          if (e instanceof ValueError) log('one too many:', e.name)
+        }
+        log('locked', b(sem.locked()))
       },
     )
   })

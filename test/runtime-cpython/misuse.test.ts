@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest'
 import {
   EventLoop,
   RuntimeError,
+  ValueError,
+  gather,
   VirtualClock,
   createTask,
   currentTask,
@@ -16,7 +18,7 @@ import {
   timeout,
   waitFor,
 } from '../../src/main/runtime/index'
-import { expectSameTrace, ts } from './cpython'
+import { expectSameTrace, hung, ts } from './cpython'
 
 async function rejection(p: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -111,7 +113,20 @@ describe('misuse is refused with a clear error', () => {
   it('getRunningLoop outside a loop raises RuntimeError "no running event loop", as CPython', async () => {
     expect(() => getRunningLoop()).toThrow(RuntimeError)
     expect(() => getRunningLoop()).toThrow('no running event loop')
-    expect(currentTask()).toBeNull()
+  })
+
+  it('currentTask() with no running loop raises RuntimeError, as CPython 3.12 (null only in a loop callback)', async () => {
+    expect(() => currentTask()).toThrow(RuntimeError)
+    expect(() => currentTask()).toThrow('no running event loop')
+    const loop = new EventLoop({ clock: new VirtualClock() })
+    let inCallback: unknown = 'not run'
+    loop.callSoon(() => {
+      inCallback = currentTask()
+      loop.stop()
+    })
+    await loop.runForever()
+    loop.close()
+    expect(inCallback).toBeNull()
   })
 
   it('a negative sleep yields once like sleep(0), as CPython', async () => {
@@ -130,6 +145,52 @@ describe('misuse is refused with a clear error', () => {
         createTask(async () => log('other'))
         await sleep(-5000)
         log('main after negative sleep')
+      },
+    )
+  })
+})
+
+describe('futures of another loop, as CPython', () => {
+  it('awaiting a future of another loop raises RuntimeError at the next step (not a hang); gather over two loops is a ValueError', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          other = asyncio.new_event_loop()
+          fut = other.create_future()
+          async def bystander():
+              log('bystander ran')
+          asyncio.create_task(bystander())
+          try:
+              await fut
+          except RuntimeError as e:
+              log('await:', type(e).__name__)
+          own = asyncio.get_running_loop().create_future()
+          try:
+              asyncio.gather(own, fut)
+          except ValueError as e:
+              log('gather:', type(e).__name__)
+          log('fut still pending', not fut.done())
+          other.close()
+      `,
+      async (log) => {
+        const other = new EventLoop({ clock: new VirtualClock() })
+        const fut = other.createFuture<number>()
+        createTask(async () => log('bystander ran'))
+        try {
+          await Promise.race([fut, hung(3000).then(() => 'hung')]).then((r) => log('await:', r))
+        } catch (e) {
+          log('await:', e instanceof RuntimeError ? e.name : String(e))
+        }
+        const own = getRunningLoop().createFuture<number>()
+        const before = getRunningLoop().allTasks().size
+        try {
+          gather([own, fut])
+        } catch (e) {
+          log('gather:', e instanceof ValueError ? e.name : String(e))
+        }
+        if (getRunningLoop().allTasks().size !== before) throw new Error('a refused gather started tasks')
+        log('fut still pending', fut.done() ? 'False' : 'True')
+        other.close()
       },
     )
   })

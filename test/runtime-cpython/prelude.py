@@ -1,4 +1,4 @@
-"""Prelude of every CPython program these tests run (python3 with ../shared/oracle on sys.path).
+"""Prelude of every CPython program these tests run (python3 with the oracle directory, cpython.ts's oracleDir, on sys.path).
 
 The machines run CPython 3.11; the contract follows 3.12. Where asyncio differs between the two in a
 way the tests touch, this module carries 3.12's code (timeouts.Timeout, tasks.wait_for), so the

@@ -1,7 +1,7 @@
 /** Queue as asyncio.Queue: FIFO to waiting getters and putters, maxsize, join/taskDone, cancelled waiters. */
 import { describe, it } from 'vitest'
-import { Queue, QueueEmpty, QueueFull, createTask, gather, sleep } from '../../src/main/runtime/index'
-import { b, err, expectSameTrace } from './cpython'
+import { LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull, ValueError as RuntimeValueError, createTask, gather, sleep } from '../../src/main/runtime/index'
+import { b, err, expectSameTrace, fmt } from './cpython'
 
 describe('Queue, compared with CPython', () => {
   it('waiting getters receive items in the order they started waiting', async () => {
@@ -305,6 +305,183 @@ describe('Queue, compared with CPython', () => {
         const u = new Queue<number>(0)
         for (let i = 0; i < 100; i++) u.putNowait(i)
         log('unbounded size', u.qsize(), 'full', b(u.full()))
+      },
+    )
+  })
+
+  it('a float maxsize is accepted, as CPython: Queue(1.5) holds two items', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          q = asyncio.Queue(1.5)
+          q.put_nowait('a')
+          log('one item, full', q.full())
+          q.put_nowait('b')
+          log('two items, full', q.full())
+          try:
+              q.put_nowait('c')
+          except asyncio.QueueFull as e:
+              log('third:', err(e))
+          log('maxsize', q.maxsize)
+      `,
+      async (log) => {
+        const q = new Queue<string>(1.5)
+        q.putNowait('a')
+        log('one item, full', b(q.full()))
+        q.putNowait('b')
+        log('two items, full', b(q.full()))
+        try {
+          q.putNowait('c')
+        } catch (e) {
+          log('third:', err(e))
+        }
+        log('maxsize', q.maxsize)
+      },
+    )
+  })
+
+  it('taskDone() called once too often is a ValueError, as CPython, and changes nothing', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          q = asyncio.Queue()
+          q.put_nowait(1)
+          await q.get()
+          q.task_done()
+          try:
+              q.task_done()
+          except ValueError as e:
+              log('second taskDone:', type(e).__name__)
+          q.put_nowait(2)
+          await q.get()
+          q.task_done()
+          await q.join()
+          log('joined')
+      `,
+      async (log) => {
+        const q = new Queue<number>()
+        q.putNowait(1)
+        await q.get()
+        q.taskDone()
+        try {
+          q.taskDone()
+        } catch (e) {
+          log('second taskDone:', e instanceof RuntimeValueError ? e.name : err(e))
+        }
+        q.putNowait(2)
+        await q.get()
+        q.taskDone()
+        await q.join()
+        log('joined')
+      },
+    )
+  })
+
+  it('PriorityQueue: smallest first, arrays ordered as tuples, ties as heapq leaves them; a comparator overrides', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          q = asyncio.PriorityQueue()
+          for item in [(3, 'c'), (1, 'z'), (2, 'b'), (1, 'a'), (5, 'e'), (2, 'a'), (4, 'd'), (1, 'm')]:
+              q.put_nowait(item)
+          log('order', fmt([q.get_nowait() for _ in range(q.qsize())]))
+          n = asyncio.PriorityQueue()
+          for x in [5, 3, 8, 1, 9, 2, 7]:
+              n.put_nowait(x)
+          log('numbers', fmt([n.get_nowait() for _ in range(n.qsize())]))
+          got = []
+          async def getter():
+              got.append(await n.get())
+          gs = [asyncio.create_task(getter()) for _ in range(2)]
+          await asyncio.sleep(0)
+          n.put_nowait(4)
+          n.put_nowait(0)
+          await asyncio.gather(*gs)
+          log('waiting getters got', fmt(got))
+          rev = asyncio.PriorityQueue()
+          for x in [-5, -3, -8, -1]:
+              rev.put_nowait(x)
+          log('reversed by key', fmt([-rev.get_nowait() for _ in range(rev.qsize())]))
+      `,
+      async (log) => {
+        const q = new PriorityQueue<[number, string]>()
+        for (const item of [[3, 'c'], [1, 'z'], [2, 'b'], [1, 'a'], [5, 'e'], [2, 'a'], [4, 'd'], [1, 'm']] as [number, string][]) q.putNowait(item)
+        log('order', fmt(Array.from({ length: q.qsize() }, () => q.getNowait())))
+        const n = new PriorityQueue<number>()
+        for (const x of [5, 3, 8, 1, 9, 2, 7]) n.putNowait(x)
+        log('numbers', fmt(Array.from({ length: n.qsize() }, () => n.getNowait())))
+        const got: number[] = []
+        const gs = [0, 1].map(() => createTask(async () => void got.push(await n.get())))
+        await sleep(0)
+        n.putNowait(4)
+        n.putNowait(0)
+        await gather(gs)
+        log('waiting getters got', fmt(got))
+        const rev = new PriorityQueue<number>(0, { comparator: (a, b) => b - a })
+        for (const x of [5, 3, 8, 1]) rev.putNowait(x)
+        log('reversed by key', fmt(Array.from({ length: rev.qsize() }, () => rev.getNowait())))
+      },
+    )
+  })
+
+  it('LifoQueue: last in, first out, with maxsize and blocking putters as Queue', async () => {
+    await expectSameTrace(
+      `
+      async def main():
+          q = asyncio.LifoQueue(2)
+          q.put_nowait('a')
+          q.put_nowait('b')
+          log('full', q.full())
+          async def putter():
+              await q.put('c')
+              log('put c')
+          p = asyncio.create_task(putter())
+          await asyncio.sleep(0)
+          log('got', q.get_nowait())
+          await p
+          log('got', q.get_nowait(), q.get_nowait(), 'empty', q.empty())
+      `,
+      async (log) => {
+        const q = new LifoQueue<string>(2)
+        q.putNowait('a')
+        q.putNowait('b')
+        log('full', b(q.full()))
+        const p = createTask(async () => {
+          await q.put('c')
+          log('put c')
+        })
+        await sleep(0)
+        log('got', q.getNowait())
+        await p
+        log('got', q.getNowait(), q.getNowait(), 'empty', b(q.empty()))
+      },
+    )
+  })
+
+  it('PriorityQueue with equal priorities (a comparator on priority only) gives them out in heapq\'s order', async () => {
+    await expectSameTrace(
+      `
+      class Job:
+          def __init__(self, p, name):
+              self.p = p
+              self.name = name
+          def __lt__(self, other):
+              return self.p < other.p
+      async def main():
+          q = asyncio.PriorityQueue()
+          for i, p in enumerate([2, 1, 2, 1, 3, 1, 2, 2, 1, 3]):
+              q.put_nowait(Job(p, f'j{i}'))
+              if i == 6:
+                  log('early', q.get_nowait().name, q.get_nowait().name)
+          log('order', ' '.join(q.get_nowait().name for _ in range(q.qsize())))
+      `,
+      async (log) => {
+        const q = new PriorityQueue<{ p: number; name: string }>(0, { comparator: (a, b) => a.p - b.p })
+        ;[2, 1, 2, 1, 3, 1, 2, 2, 1, 3].forEach((p, i) => {
+          q.putNowait({ p, name: `j${i}` })
+          if (i === 6) log('early', q.getNowait().name, q.getNowait().name)
+        })
+        log('order', Array.from({ length: q.qsize() }, () => q.getNowait().name).join(' '))
       },
     )
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { CancelledError, createTask, currentTask, getRunningLoop, shield, sleep } from '../../src/main/runtime/index'
-import { rejection, runVirtual } from './support'
+import { CancelledError, createTask, currentTask, getRunningLoop, shield, sleep, timeout, waitFor } from '../../src/main/runtime/index'
+import { cancelSourceOf, rejection, runVirtual, virtualLoop } from './support'
 
 describe('cancellation', () => {
   it('is delivered at the next await as CancelledError carrying source and reason', async () => {
@@ -9,13 +9,13 @@ describe('cancellation', () => {
         await sleep(1000)
       })
       await sleep(10)
-      t.cancel('user clicked')
+      t.cancel('main says stop')
       const e = await rejection(Promise.resolve(t))
       return { e, state: t.state, cancelled: t.cancelled() }
     })
     expect(result.e).toBeInstanceOf(CancelledError)
-    expect((result.e as CancelledError).source).toBe('user')
-    expect((result.e as CancelledError).reason).toBe('user clicked')
+    expect((result.e as CancelledError).source).toBe('program') // another task of the loop asked
+    expect((result.e as CancelledError).reason).toBe('main says stop')
     expect(result.state).toBe('cancelled')
     expect(result.cancelled).toBe(true)
   })
@@ -220,9 +220,79 @@ describe('cancellation', () => {
       t.cancel('enough')
       const req = t.cancelRequest()
       await Promise.allSettled([t])
-      return req
+      return { req, main: { id: currentTask()!.id, name: currentTask()!.name } }
     })
-    expect(result).toEqual({ source: 'user', reason: 'enough', at: 1234 })
+    expect(result.req).toEqual({ source: 'program', reason: 'enough', at: 1234, by: result.main })
+    expect(result.main.name).toBe('main')
+  })
+
+  it("cancel() from outside every task (a UI, a loop callback) has source 'user' and no `by`", async () => {
+    const { loop } = virtualLoop()
+    const t = loop.createTask(() => sleep(10_000), { name: 'victim' })
+    t.cancel('clicked') // host code: no loop running
+    const fromHost = t.cancelRequest()
+    const u = loop.createTask(() => sleep(10_000), { name: 'victim-2' })
+    loop.callLater(50, () => u.cancel('from a callback'))
+    await loop.runUntilComplete(async () => void (await Promise.allSettled([t, u])))
+    expect(fromHost).toEqual({ source: 'user', reason: 'clicked', at: 0 })
+    expect(u.cancelRequest()).toEqual({ source: 'user', reason: 'from a callback', at: 50 })
+    expect(cancelSourceOf(u)).toBe('user')
+    expect(cancelSourceOf(t)).toBe('user')
+  })
+
+  it("a task that cancels another is named as `by`; what the victim awaited gets source 'parent'", async () => {
+    const { result } = await runVirtual(async () => {
+      const inner = createTask(() => sleep(10_000), { name: 'inner' })
+      const victim = createTask(async () => void (await inner), { name: 'victim' })
+      const killer = createTask(
+        async () => {
+          await sleep(5)
+          victim.cancel('killer was here')
+        },
+        { name: 'killer' },
+      )
+      await sleep(1)
+      await killer
+      const req = { victim: victim.cancelRequest(), inner: inner.cancelRequest() }
+      await Promise.allSettled([victim, inner])
+      return { req, killer: { id: killer.id, name: killer.name }, innerSource: cancelSourceOf(inner) }
+    })
+    expect(result.req.victim).toEqual({ source: 'program', reason: 'killer was here', at: 5, by: result.killer })
+    expect(result.req.inner).toEqual({ source: 'parent', reason: 'killer was here', at: 5 })
+  })
+
+  it("a timeout() scope and waitFor cancel their inner work with source 'timeout'", async () => {
+    const { result } = await runVirtual(async () => {
+      let scopeSource: string | undefined
+      let scopeReq: unknown
+      await timeout(100, async () => {
+        try {
+          await sleep(10_000)
+        } catch (e) {
+          scopeSource = (e as CancelledError).source
+          scopeReq = currentTask()!.cancelRequest()?.source
+          throw e
+        }
+      }).catch(() => undefined)
+      // waitFor(aw, ms) is a timeout() scope around `await aw`: the waiting task's request is
+      // 'timeout', and the task it awaits is cancelled down the await chain ('parent').
+      let waiterReq: string | undefined
+      const inner = createTask(() => sleep(10_000), { name: 'inner' })
+      const waiter = createTask(async () => {
+        try {
+          await waitFor(inner, 50)
+        } catch {
+          waiterReq = currentTask()!.cancelRequest()?.source ?? 'withdrawn'
+        }
+      })
+      await waiter
+      // with no time left, waitFor cancels the awaitable itself
+      const now = createTask(() => sleep(10_000), { name: 'now' })
+      await sleep(1)
+      await waitFor(now, 0).catch(() => undefined)
+      return { scopeSource, scopeReq, waiterReq, innerSource: cancelSourceOf(inner), zeroSource: cancelSourceOf(now) }
+    })
+    expect(result).toEqual({ scopeSource: 'timeout', scopeReq: 'timeout', waiterReq: 'withdrawn', innerSource: 'parent', zeroSource: 'timeout' })
   })
 
   it('a task deadline cancels the task with source deadline; extending it moves the cancellation', async () => {

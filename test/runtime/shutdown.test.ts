@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import { CancelledError, createTask, getRunningLoop, run, sleep } from '../../src/main/runtime/index'
 import type { Task } from '../../src/main/runtime/index'
-import type { EventLoop } from '../../src/main/runtime/index'
+import { EventLoop, ScaledClock, VirtualClock } from '../../src/main/runtime/index'
+import type { Handle, WallTimer } from '../../src/main/runtime/index'
+import { stopTasks } from '../../src/main/daemons/stop-tasks'
 import { virtualLoop } from './support'
+
+/**
+ * A loop on a virtual clock whose wall timer (the grace periods' timer) also runs on that clock,
+ * so a test can say "the grace ran out after 2000 ms" exactly and at once.
+ */
+function loopWithVirtualWall(): { loop: EventLoop; clock: VirtualClock } {
+  const clock = new VirtualClock()
+  const wallTimer: WallTimer = {
+    now: () => clock.now(),
+    setTimeout: (fn, ms) => loop.callLater(ms, fn),
+    clearTimeout: (h) => (h as Handle).cancel(),
+  }
+  const loop: EventLoop = new EventLoop({ clock, wallTimer })
+  return { loop, clock }
+}
 
 /** Runs the loop until every task created so far has taken its first step and parked. */
 async function startAll(loop: EventLoop): Promise<void> {
@@ -40,7 +57,7 @@ describe('graceful shutdown', () => {
   })
 
   it('reports tasks still cleaning up when the grace period runs out as forced, and failed cleanups as errors', async () => {
-    const { loop } = virtualLoop()
+    const { loop } = loopWithVirtualWall() // the grace is wall time: a wall timer on the virtual clock keeps this exact
     loop.createTask(
       async () => {
         try {
@@ -108,7 +125,7 @@ describe('graceful shutdown', () => {
   it('with nothing to cancel, reports at once', async () => {
     const { loop } = virtualLoop()
     const report = await loop.shutdown({ graceMs: 1000 })
-    expect(report).toEqual({ graceMs: 1000, elapsedMs: 0, finished: [], forced: [], cleanupErrors: [] })
+    expect(report).toEqual({ graceMs: 1000, elapsedMs: 0, wallMs: 0, finished: [], forced: [], cleanupErrors: [] })
   })
 
   it('refuses a negative or NaN grace period and cancels nothing', async () => {
@@ -177,5 +194,95 @@ describe('graceful shutdown on a loop someone else runs', () => {
     })
     await loop.runForever()
     expect(seen).toEqual([0, 3500])
+  })
+})
+
+describe('the grace period is wall-clock time, whatever the loop clock', () => {
+  /** A task whose cleanup sleeps 5 s on the loop's clock (500 s of real time at speed 0.01). */
+  function slowCleanup(loop: EventLoop): Task<unknown> {
+    return loop.createTask(
+      async () => {
+        try {
+          await sleep(60_000)
+        } finally {
+          await sleep(5000)
+        }
+      },
+      { name: 'slow-cleanup' },
+    )
+  }
+
+  it('loop.shutdown on ScaledClock(0.01): a 200 ms grace forces a 5-loop-second cleanup after ≈ 200 ms of real time', async () => {
+    const loop = new EventLoop({ clock: new ScaledClock(0.01) })
+    slowCleanup(loop)
+    await startAll(loop)
+    const t0 = performance.now()
+    const report = await loop.shutdown({ graceMs: 200 })
+    const took = performance.now() - t0
+    expect(report.forced.map((f) => f.name)).toEqual(['slow-cleanup'])
+    expect(report.graceMs).toBe(200)
+    expect(took).toBeGreaterThanOrEqual(190) // the grace was given (timer granularity aside)
+    expect(took).toBeLessThan(2000) // on the loop's clock it would have been 20 s
+    expect(report.wallMs).toBeGreaterThanOrEqual(190)
+    expect(report.wallMs).toBeLessThan(2000)
+    expect(report.elapsedMs).toBeLessThan(20) // ≈ 2 ms of loop time at speed 0.01
+  })
+
+  it('stopTasks on ScaledClock(0.01): same — a 200 ms grace is 200 real ms', async () => {
+    const loop = new EventLoop({ clock: new ScaledClock(0.01) })
+    const t = slowCleanup(loop)
+    const running = loop.runForever()
+    await new Promise((r) => setTimeout(r, 20))
+    const t0 = performance.now()
+    const report = await stopTasks(loop, [t], 200, 'test stop')
+    const took = performance.now() - t0
+    loop.stop()
+    await running
+    expect(report.forced.map((f) => f.name)).toEqual(['slow-cleanup'])
+    expect(took).toBeGreaterThanOrEqual(190)
+    expect(took).toBeLessThan(2000)
+    expect(report.wallMs).toBeLessThan(2000)
+  })
+
+  it('on a virtual clock a cleanup that never ends is forced after the real grace, not at the virtual one', async () => {
+    const { loop } = virtualLoop()
+    const never = loop.createFuture<void>()
+    loop.createTask(
+      async () => {
+        try {
+          await sleep(60_000)
+        } finally {
+          await never // never settles: the virtual clock has nothing to jump to
+        }
+      },
+      { name: 'stuck' },
+    )
+    await startAll(loop)
+    const t0 = performance.now()
+    const report = await loop.shutdown({ graceMs: 50 })
+    expect(report.forced.map((f) => f.name)).toEqual(['stuck'])
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(45)
+    expect(performance.now() - t0).toBeLessThan(2000)
+    expect(report.elapsedMs).toBe(0)
+  })
+
+  it('an injected wall timer decides when the grace runs out', async () => {
+    const pending: (() => void)[] = []
+    const wallTimer: WallTimer = { now: () => 0, setTimeout: (fn) => pending.push(fn), clearTimeout: () => {} }
+    const loop = new EventLoop({ clock: new VirtualClock(), wallTimer })
+    const never = loop.createFuture<void>()
+    loop.createTask(async () => {
+      try {
+        await sleep(60_000)
+      } finally {
+        await never
+      }
+    })
+    await startAll(loop)
+    const report = loop.shutdown({ graceMs: 1_000_000 })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(pending).toHaveLength(1)
+    pending[0]!()
+    expect((await report).forced).toHaveLength(1)
   })
 })

@@ -5,8 +5,8 @@ const scenario = (id: string) => getScenario(id)!
 
 describe('scenario params', () => {
   it('fill every omitted key with its default', () => {
-    expect(parseParams(scenario('stats-daemon'), {})).toEqual({ ok: true, value: { interval: 60_000, iterations: 3 } })
-    expect(parseParams(scenario('stats-daemon'), { iterations: 5 })).toEqual({ ok: true, value: { interval: 60_000, iterations: 5 } })
+    expect(parseParams(scenario('stats-daemon'), {})).toEqual({ ok: true, value: { interval: 60_000, iterations: 3, asWritten: false } })
+    expect(parseParams(scenario('stats-daemon'), { iterations: 5 })).toEqual({ ok: true, value: { interval: 60_000, iterations: 5, asWritten: false } })
     expect(parseParams(scenario('users-csv'), undefined)).toEqual({ ok: true, value: { path: null, seed: 0 } })
   })
 

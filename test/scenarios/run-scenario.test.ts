@@ -54,6 +54,27 @@ describe('createScenarioRun', () => {
     expect(lines).toEqual(['1.0: stat', '2.0: stat', '3.0: stat'])
   })
 
+  it('stats-daemon as written (the missing "import time"): the worker dies with NameError, nothing prints, and the stop reports it never retrieved on stderr', async () => {
+    const dir = tempDir()
+    let failed!: () => void
+    const workerFailed = new Promise<void>((resolve) => (failed = resolve))
+    const run = createScenarioRun(
+      getScenario('stats-daemon')!,
+      { iterations: null, interval: 1000, asWritten: true },
+      { clock: 'virtual', outDir: dir.path, instruments: [{ taskDone: (t) => t.name === 'worker' && t.state === 'failed' && failed() }] },
+    )
+    const records: string[] = []
+    run.onRecord((r) => records.push(`${r.t} ${r.stream} ${r.kind} ${r.line}`))
+    const started = run.start()
+    await workerFailed
+    const report = await run.stop(100)
+    const result = await started
+    dir.remove()
+    expect(report.forced).toEqual([])
+    expect(result.outcome).toBe('cancelled')
+    expect(records).toEqual([`1000 stderr warning Task exception was never retrieved: task worker: NameError: name 'time' is not defined`])
+  })
+
   it('lets callers observe the loop before the run starts', async () => {
     const dir = tempDir()
     const run = createScenarioRun(getScenario('graceful-cancel')!, {}, { clock: 'virtual', outDir: dir.path })
@@ -84,6 +105,24 @@ describe('createScenarioRun', () => {
     ])
     expect(result.outcome).toBe('cancelled')
     expect(result.error?.name).toBe('CancelledError')
+  })
+
+  it('stop(200) of graceful-cancel at speed 0.01 gives 200 real ms of grace, not 20 s (its 1 s cleanup is 100 s of real time)', async () => {
+    const dir = tempDir()
+    const run = createScenarioRun(getScenario('graceful-cancel')!, { cancelAfter: 60_000 }, { clock: { speed: 0.01 }, outDir: dir.path })
+    const lines: string[] = []
+    run.onRecord((r) => lines.push(r.line))
+    const started = run.start()
+    await vi.waitFor(() => expect(lines).toContain('operation new round'))
+    const t0 = performance.now()
+    const report = await run.stop(200)
+    const took = performance.now() - t0
+    await started
+    dir.remove()
+    expect(lines.at(-1)).toBe('operation was cancelled') // its cleanup sleep was cut short
+    expect(report.forced.map((f) => f.name)).toEqual(['db_operation'])
+    expect(took).toBeGreaterThanOrEqual(190)
+    expect(took).toBeLessThan(2000)
   })
 
   it('refuses a clock speed that is not a positive number', () => {

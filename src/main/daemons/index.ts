@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { currentTask, EventLoop, ScaledClock } from '../runtime'
-import type { Clock } from '../runtime'
+import type { Clock, Task } from '../runtime'
 import type { History } from '../history'
 import { startCollector } from './collector'
 import type { Collector } from './collector'
@@ -24,7 +24,7 @@ export type { Collector } from './collector'
 export type * from './types'
 export { DAEMON_IDS } from '../../shared/snapshots'
 
-/** Grace a stop gives cleanup when the caller names none (ms of the daemons' clock). */
+/** Grace a stop gives cleanup when the caller names none (real, wall-clock ms). */
 export const DEFAULT_GRACE_MS = 5000
 
 export interface DaemonsOptions {
@@ -219,7 +219,7 @@ export function createDaemons(options: DaemonsOptions): Daemons {
           collectorUrl: url,
           taskCounts,
           log(line, stream = 'stdout') {
-            const task = currentTask()
+            const task = taskOrNull() // currentTask() throws outside a running loop, as CPython's
             emit(logListeners, { daemon: id, t: loop.time() - t0, line, taskId: task?.id ?? null, taskName: task?.name ?? null, stream }, 'onLog')
           },
           jobsProgress: (p) => emit(progressListeners, p, 'onJobsProgress'),
@@ -267,4 +267,13 @@ export function createDaemons(options: DaemonsOptions): Daemons {
     collectorUrl: () => collectorUrl,
   }
   return daemons
+}
+
+/** The running task, or null outside every task and loop (host code, a foreign promise's continuation). */
+function taskOrNull(): Task<unknown> | null {
+  try {
+    return currentTask()
+  } catch {
+    return null
+  }
 }

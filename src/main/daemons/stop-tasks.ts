@@ -1,11 +1,11 @@
-import { CancelledError } from '../runtime'
+import { CancelledError, MAX_WALL_DELAY_MS } from '../runtime'
 import type { EventLoop, ShutdownReport, Task } from '../runtime'
 
 /**
  * Stops a group of tasks the way the loop's own shutdown does, without touching the loop's other
- * tasks: cancels them newest-first with `reason`, lets their cleanup run for up to `graceMs` of the
- * loop's clock, then reports what finished, what was still running, and cleanup errors (a task
- * that ended `failed` instead of cancelled). Call from outside the loop's tasks.
+ * tasks: cancels them newest-first with `reason`, lets their cleanup run for up to `graceMs` of
+ * real (wall-clock) time, then reports what finished, what was still running, and cleanup errors
+ * (a task that ended `failed` instead of cancelled). Call from outside the loop's tasks.
  */
 export async function stopTasks(
   loop: EventLoop,
@@ -14,17 +14,20 @@ export async function stopTasks(
   reason: string,
 ): Promise<ShutdownReport> {
   const started = loop.time()
+  const wall = loop.wallTimer
+  const wallStarted = wall.now()
   const live = tasks.filter((t) => !t.done())
   for (const t of [...live].reverse()) t.cancel(reason, { source: 'shutdown' })
 
   if (live.length > 0) {
     await new Promise<void>((resolve) => {
       let left = live.length
-      const timer = loop.callLater(graceMs, resolve)
+      // Grace is wall time (the loop's timer, callLater, made a 5 s grace last 500 s at speed 0.01).
+      const timer = graceMs <= MAX_WALL_DELAY_MS ? wall.setTimeout(resolve, graceMs) : null
       for (const t of live) {
         t.addDoneCallback(() => {
           if (--left === 0) {
-            timer.cancel()
+            if (timer !== null) wall.clearTimeout(timer)
             resolve()
           }
         })
@@ -35,6 +38,7 @@ export async function stopTasks(
   const report: ShutdownReport = {
     graceMs,
     elapsedMs: loop.time() - started,
+    wallMs: Math.round(wall.now() - wallStarted),
     finished: [],
     forced: [],
     cleanupErrors: [],

@@ -1,4 +1,3 @@
-import { currentTask } from '../runtime'
 import type { Instrument, Task, TaskState } from '../runtime'
 import type { RecordableLoop } from './types'
 import type { TaskRow, WriteBuffer } from './write-buffer'
@@ -47,7 +46,7 @@ export function recordTasks(loop: RecordableLoop, runId: number, buffer: WriteBu
 
   const instrument: Instrument = {
     taskCreated(task) {
-      const parent = currentTask()
+      const parent = task.parent // the task whose step created it (currentTask() throws outside a loop)
       track(task, parent && rows.has(parent.id) ? parent.id : null)
     },
     taskStateChanged(task, _from, to: TaskState) {

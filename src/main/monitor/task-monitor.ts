@@ -1,4 +1,3 @@
-import { currentTask } from '../runtime/index'
 import type { EventLoop, Instrument, Task, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
 import type { LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
@@ -267,6 +266,9 @@ export class TaskMonitor {
         if (!entry) return
         entry.snap.endedAt = this.stamp(loop)
         entry.states.end(entry.snap.endedAt.loop)
+        // Read the error now: inside taskDone reading it does not count as retrieving it, so the
+        // loop can still report "Task exception was never retrieved" when the program drops it.
+        if (t.state === 'failed') entry.snap.error = toErrorSnapshot(safeException(t))
         this.markDirty(entry)
       },
     }
@@ -313,6 +315,7 @@ export class TaskMonitor {
     const req = task.cancelRequest()
     if (req && (!snap.cancel || snap.cancel.at.loop !== req.at || snap.cancel.source !== req.source)) {
       snap.cancel = { source: req.source, reason: req.reason ?? null, at: this.stampAt(entry.loop, req.at) }
+      if (req.by !== undefined) snap.cancel.by = req.by
     }
     const deadline = task.deadline()
     if (deadline !== null) {
@@ -321,7 +324,7 @@ export class TaskMonitor {
     if (FINAL.has(snap.state)) {
       snap.awaiting = null
       snap.endedAt ??= this.stamp(entry.loop)
-      if (snap.state === 'failed') snap.error = toErrorSnapshot(safeException(task))
+      if (snap.state === 'failed' && snap.error === null) snap.error = toErrorSnapshot(safeException(task))
       entry.task = null
     }
   }
@@ -408,12 +411,9 @@ export class TaskMonitor {
 }
 
 function parentOf(task: Task<unknown>): number | null {
-  try {
-    const parent = currentTask()
-    return parent && parent !== task ? parent.id : null
-  } catch {
-    return null
-  }
+  // The task whose step created it (currentTask() throws outside a running loop, as CPython's).
+  const parent = task.parent
+  return parent && parent !== task ? parent.id : null
 }
 
 function safeException(task: Task<unknown>): unknown {

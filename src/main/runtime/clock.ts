@@ -78,3 +78,26 @@ export class VirtualClock implements Clock {
   /** @internal loops waiting on this clock are woken when it is advanced */
   readonly listeners = new Set<() => void>()
 }
+
+/**
+ * Real (wall-clock) time, for what must not follow a loop's clock: shutdown grace periods. A 5 s
+ * grace is 5 real seconds whether the loop runs at 0.01× or on a virtual clock. The default uses
+ * the host's global `setTimeout`/`clearTimeout` and `performance.now()` (no host import); tests may
+ * inject their own.
+ */
+export interface WallTimer {
+  /** real ms, monotonic */
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/** The host's timers (kept ref'd: a process awaiting a shutdown report must live to read it). */
+export const hostWallTimer: WallTimer = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as Parameters<typeof clearTimeout>[0]),
+}
+
+/** Longest delay setTimeout honours (≈ 24.8 days); a longer grace is as good as unlimited. */
+export const MAX_WALL_DELAY_MS = 2 ** 31 - 1

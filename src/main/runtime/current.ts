@@ -29,7 +29,11 @@ export function getRunningLoop(): EventLoop {
   )
 }
 
-/** The task whose step is running, or null outside tasks (e.g. in a loop callback). */
+/**
+ * The task whose step is running; null inside the running loop but outside tasks (a loop
+ * callback). With no running loop, RuntimeError "no running event loop", as CPython 3.12.
+ */
 export function currentTask(): Task<unknown> | null {
+  if (current.loop === null) getRunningLoop() // throws, with the foreign-promise hint when it applies
   return current.task
 }

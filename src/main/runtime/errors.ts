@@ -41,6 +41,16 @@ export class InvalidStateError extends RuntimeBaseError {}
 /** Misuse of the loop: no running loop, a closed loop, a lock released twice, … */
 export class RuntimeError extends RuntimeBaseError {}
 
+/**
+ * A call got a value it cannot use although its type is right (Python's ValueError):
+ * `taskDone()` called more times than items were put, a BoundedSemaphore released beyond its
+ * initial value, `gather` over futures of two loops.
+ */
+export class ValueError extends RuntimeBaseError {}
+
+/** A Barrier was aborted or reset while tasks waited on it, or is broken (asyncio.BrokenBarrierError). */
+export class BrokenBarrierError extends RuntimeBaseError {}
+
 /** Every error of a task group's children (in the order they failed), then the body's own. */
 export class TaskGroupError extends AggregateError {
   constructor(errors: unknown[], message = 'unhandled errors in a task group') {

@@ -27,6 +27,7 @@ export interface ThenWaiter {
 export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown): void {
   try {
     if (override !== undefined || f._state === CANCELLED || f._hasException) {
+      if (f._logTraceback && override === undefined) f._markRetrieved() // awaiting it retrieves its error
       const e = override !== undefined ? override : f._state === CANCELLED ? f._cancelledError : f._exception
       if (w.onRejected !== null) w.res(w.onRejected(e))
       else w.rej(e)
@@ -35,6 +36,13 @@ export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown
   } catch (e) {
     w.rej(e)
   }
+}
+
+/** A RuntimeError delivered from the task's next step, as asyncio's Task.__step does: it yields once first. */
+function refuse(task: Task<unknown>, waiter: ThenWaiter, message: string): void {
+  const refusal = new Future<unknown>(task._loop)
+  task._park(refusal, waiter)
+  refusal.setException(new RuntimeError(message))
 }
 
 const PENDING = 0
@@ -63,6 +71,11 @@ export class Future<T> implements PromiseLike<T> {
   _waiters: Waiter | Waiter[] | null = null
   /** @internal sleep(0): wakes its awaiting task directly, without a timer or a callback */
   _yieldOnce = false
+  /**
+   * @internal a failed task whose error nobody has retrieved yet (result(), exception(), an
+   * await, gather, a task group): false on the prototype, so other futures carry no field for it.
+   */
+  declare _logTraceback: boolean
 
   constructor(loop?: EventLoop | null) {
     this._loop = loop ?? current.loop
@@ -77,6 +90,7 @@ export class Future<T> implements PromiseLike<T> {
 
   /** The result; throws the future's error, a CancelledError, or InvalidStateError if not done. */
   result(): T {
+    if (this._logTraceback) this._markRetrieved()
     if (this._state === CANCELLED) throw this._cancelledError!
     if (this._state === PENDING) throw new InvalidStateError('Result is not set.')
     if (this._hasException) throw this._exception
@@ -85,6 +99,7 @@ export class Future<T> implements PromiseLike<T> {
 
   /** The error (or null); throws CancelledError if cancelled, InvalidStateError if not done. */
   exception(): unknown | null {
+    if (this._logTraceback) this._markRetrieved()
     if (this._state === CANCELLED) throw this._cancelledError!
     if (this._state === PENDING) throw new InvalidStateError('Exception is not set.')
     return this._hasException ? this._exception : null
@@ -105,9 +120,13 @@ export class Future<T> implements PromiseLike<T> {
     this._scheduleWaiters()
   }
 
-  /** Cancels the future and schedules its callbacks; false if it was already done. */
+  /**
+   * Cancels the future and schedules its callbacks; false if it was already done. The error's
+   * source is `program` when a task of this future's loop calls it, else `user`.
+   */
   cancel(msg?: string): boolean {
-    return this._cancelWith(msg, 'user')
+    const t = current.task
+    return this._cancelWith(msg, t !== null && t._inStep && t._loop === this._loop ? 'program' : 'user')
   }
 
   /** @internal cancellation carrying its source (a task passes its own request to what it awaits). */
@@ -158,11 +177,10 @@ export class Future<T> implements PromiseLike<T> {
     const task = current.task
     if (task !== null && task._inStep && task._loop === current.loop) {
       if (this._state !== PENDING) settleThen(waiter, this) // asyncio: awaiting a done future does not yield
-      else if ((this as Future<unknown>) === task) {
-        // asyncio delivers this error from the next step: the task yields once first.
-        const refusal = new Future<unknown>(task._loop)
-        task._park(refusal, waiter)
-        refusal.setException(new RuntimeError(`${task.describe()} cannot await itself`))
+      else if ((this as Future<unknown>) === task) refuse(task, waiter, `${task.describe()} cannot await itself`)
+      else if (this._loop !== task._loop && this._loop !== null && !this._loop._closed) {
+        // It would never wake this task: another loop settles it and schedules the wake-up there.
+        refuse(task, waiter, `${task.describe()} got ${this.describe()} attached to a different loop`)
       } else task._park(this as Future<unknown>, waiter)
     } else if (this._state !== PENDING && !this._loopIsOpen()) {
       queueMicrotask(() => settleThen(waiter, this)) // a done future's outcome needs no loop
@@ -182,6 +200,11 @@ export class Future<T> implements PromiseLike<T> {
   /** A short human description, e.g. for errors and the monitor. */
   describe(): string {
     return 'Future'
+  }
+
+  /** @internal someone took this future's error: no "never retrieved" report for it. */
+  _markRetrieved(): void {
+    this._logTraceback = false
   }
 
   /** @internal */
@@ -259,5 +282,7 @@ export class Future<T> implements PromiseLike<T> {
     return loop
   }
 }
+
+Future.prototype._logTraceback = false
 
 export const FutureStates = { PENDING, FINISHED, CANCELLED } as const

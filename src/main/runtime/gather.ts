@@ -2,10 +2,11 @@
 import type { Awaitable, AwaitedOf } from './awaitable'
 import { ensureFuture } from './awaitable'
 import { getRunningLoop } from './current'
-import { CancelledError } from './errors'
+import { CancelledError, ValueError } from './errors'
 import { Future } from './future'
 import type { EventLoop } from './loop'
 import { requestCancel } from './task'
+import type { CancelSource } from './types'
 
 type Results<T extends readonly unknown[]> = { -readonly [K in keyof T]: AwaitedOf<T[K]> }
 type Settled<T extends readonly unknown[]> = { -readonly [K in keyof T]: AwaitedOf<T[K]> | Error }
@@ -16,20 +17,22 @@ type Settled<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited
  */
 class GatheringFuture<T> extends Future<T> {
   /** @internal */ _cancelRequested = false
+  /** @internal who cancelled the gather: the source of its CancelledError if the last child was not cancelled */
+  _cancelSource: CancelSource = 'parent'
   constructor(
     loop: EventLoop,
     private readonly children: Future<unknown>[],
   ) {
     super(loop)
   }
-  override cancel(msg?: string): boolean {
-    return this._cancelWith(msg, 'user')
-  }
-  override _cancelWith(reason: string | undefined, _source: Parameters<Future<T>['_cancelWith']>[1]): boolean {
+  override _cancelWith(reason: string | undefined, source: CancelSource): boolean {
     if (this.done()) return false
     let any = false
     for (const child of this.children) if (requestCancel(child, 'parent', reason)) any = true
-    if (any) this._cancelRequested = true
+    if (any && !this._cancelRequested) {
+      this._cancelRequested = true
+      this._cancelSource = source
+    }
     return any
   }
   override describe(): string {
@@ -50,10 +53,11 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
   if (aws === null || typeof (aws as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new TypeError('gather() takes an array of awaitables')
   }
-  const loop = getRunningLoop()
+  const items = [...aws]
+  const loop = gatherLoop(items)
   const returnExceptions = opts?.returnExceptions === true
   const seen = new Map<unknown, Future<unknown>>()
-  const children = [...aws].map((aw) => {
+  const children = items.map((aw) => {
     let f = seen.get(aw)
     if (f === undefined) {
       f = ensureFuture(aw, loop)
@@ -70,6 +74,7 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
   let finished = 0
   const onChildDone = (fut: Future<unknown>): void => {
     finished++
+    if (fut._logTraceback) fut._markRetrieved() // as CPython's gather: every child's error is taken
     if (outer.done()) return
     if (!returnExceptions) {
       if (fut.cancelled()) {
@@ -85,10 +90,31 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
       const results = children.map((f) =>
         f.cancelled() ? (f._cancelledError ?? new CancelledError()) : f._hasException ? f._exception : f._result,
       )
-      if (outer._cancelRequested) outer.setException(new CancelledError('gather was cancelled', 'parent'))
+      // As CPython 3.12: the error of the child that finished last, carrying its message and source.
+      if (outer._cancelRequested) outer.setException(fut._cancelledError ?? new CancelledError(undefined, outer._cancelSource))
       else outer.setResult(results)
     }
   }
   for (const f of unique) f._onDone(onChildDone)
   return outer
+}
+
+/** The loop a future is bound to; null while it is unbound or its loop closed (it adopts the running one). */
+function boundLoop(f: Future<unknown>): EventLoop | null {
+  return f._loop === null || f._loop._closed ? null : f._loop
+}
+
+/**
+ * The gather's loop, as CPython's: the first item's (a future's own loop; the running loop for a
+ * coroutine function or a promise, which start there). Checked before any task is created, so a
+ * refused gather starts nothing: a future of another loop is a ValueError.
+ */
+function gatherLoop(items: readonly unknown[]): EventLoop {
+  let loop: EventLoop | null = null
+  for (const aw of items) {
+    const l = aw instanceof Future ? boundLoop(aw) : null
+    if (loop === null) loop = l ?? getRunningLoop()
+    else if (l !== null && l !== loop) throw new ValueError('gather() was given futures of two different event loops')
+  }
+  return loop ?? getRunningLoop()
 }

@@ -2,8 +2,8 @@
  * Loopwatch's runtime: asyncio's semantics in TypeScript. The public surface of
  * shared/RUNTIME-API.md; pure TypeScript, no Electron or DOM.
  */
-export type { Clock } from './clock'
-export { RealClock, ScaledClock, VirtualClock } from './clock'
+export type { Clock, WallTimer } from './clock'
+export { RealClock, ScaledClock, VirtualClock, hostWallTimer, MAX_WALL_DELAY_MS } from './clock'
 export { EventLoop } from './loop'
 export { Future } from './future'
 export { Task } from './task'
@@ -14,8 +14,11 @@ export { gather } from './gather'
 export { wait, waitFor, shield, asCompleted } from './wait'
 export { timeout, timeoutAt, TimeoutScope } from './timeout'
 export { taskGroup, TaskGroup } from './task-group'
-export { Queue } from './queue'
-export { Event, Lock, Semaphore } from './locks'
+export { Queue, PriorityQueue, LifoQueue } from './queue'
+export type { Comparator } from './queue'
+export { Event, Lock, Semaphore, BoundedSemaphore } from './locks'
+export { Condition } from './condition'
+export { Barrier } from './barrier'
 export type { Awaitable, AwaitedOf } from './awaitable'
 export {
   CancelledError,
@@ -25,6 +28,10 @@ export {
   TaskGroupError,
   QueueEmpty,
   QueueFull,
+  ValueError,
+  BrokenBarrierError,
 } from './errors'
-export { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './types'
-export type { ReturnWhen, TaskState, CancelSource, CancelRequest, Instrument, ShutdownReport, Handle } from './types'
+export { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, TASK_STATES, FINAL_STATES, CANCEL_SOURCES } from './types'
+export type {
+  ReturnWhen, TaskState, FinalState, CancelSource, CancelRequest, Instrument, ShutdownReport, Handle, ExceptionContext, ExceptionHandler,
+} from './types'

@@ -1,6 +1,6 @@
-/** Event, Lock, Semaphore (asyncio's), all FIFO fair. Waiters are insertion-ordered Sets. */
+/** Event, Lock, Semaphore, BoundedSemaphore (asyncio's), all FIFO fair. Waiters are insertion-ordered Sets. */
 import { getRunningLoop } from './current'
-import { CancelledError, RuntimeError } from './errors'
+import { CancelledError, RuntimeError, ValueError } from './errors'
 import type { Future } from './future'
 import { describeValue } from './validate'
 
@@ -87,7 +87,8 @@ export class Lock {
 }
 
 export class Semaphore {
-  private value: number
+  /** @internal free units */
+  protected value: number
   private readonly waiters = new Set<Future<true>>()
 
   constructor(value = 1) {
@@ -137,5 +138,23 @@ export class Semaphore {
       }
     }
     return false
+  }
+}
+
+/**
+ * asyncio.BoundedSemaphore: a Semaphore whose release() beyond the initial value is a ValueError
+ * (a unit released that was never acquired), changing nothing.
+ */
+export class BoundedSemaphore extends Semaphore {
+  private readonly bound: number
+
+  constructor(value = 1) {
+    super(value)
+    this.bound = value
+  }
+
+  override release(): void {
+    if (this.value >= this.bound) throw new ValueError('BoundedSemaphore released too many times')
+    super.release()
   }
 }

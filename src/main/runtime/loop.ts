@@ -11,8 +11,8 @@
  * timer only when nothing is ready, so hour-long programs finish at once and deterministically.
  */
 import { performance } from 'node:perf_hooks'
-import type { Clock } from './clock'
-import { RealClock, VirtualClock } from './clock'
+import type { Clock, WallTimer } from './clock'
+import { MAX_WALL_DELAY_MS, RealClock, VirtualClock, hostWallTimer } from './clock'
 import { current } from './current'
 import { RuntimeError } from './errors'
 import { Future } from './future'
@@ -20,8 +20,20 @@ import type { Runnable, Timer } from './handle'
 import { CallbackHandle, TimerHandle } from './handle'
 import { Deque, TimerHeap } from './queue-structures'
 import { Task } from './task'
-import type { Handle, Instrument, ShutdownReport, TaskState } from './types'
+import type { ExceptionContext, ExceptionHandler, Handle, Instrument, ShutdownReport, TaskState } from './types'
 import { describeValue, validateDelay, validateCoroutineFunction } from './validate'
+
+const NEVER_RETRIEVED = 'Task exception was never retrieved'
+
+interface UnretrievedEntry {
+  loop: EventLoop
+  ref: WeakRef<Task<unknown>>
+  task: { id: number; name: string }
+  error: unknown
+}
+
+/** One registry for every loop; the held entry names its loop (held strongly only until reported). */
+const unretrievedRegistry = new FinalizationRegistry<UnretrievedEntry>((held) => held.loop._collectedUnretrieved(held))
 
 /** Give Node's own event loop (I/O, real timers, sockets) a turn at least this often (ms). */
 const SLICE_MS = 10
@@ -29,6 +41,8 @@ const resolved = Promise.resolve()
 
 export class EventLoop {
   readonly clock: Clock
+  /** Real time, for grace periods (shutdown, stopTasks): injectable for deterministic tests. */
+  readonly wallTimer: WallTimer
   /** @internal */ _closed = false
   private readonly ready = new Deque<Runnable>()
   private readonly timers = new TimerHeap<Timer>()
@@ -56,8 +70,9 @@ export class EventLoop {
   private readonly stopListeners = new Set<() => void>()
   private readonly clockListener = (): void => this.wakeup()
 
-  constructor(opts: { clock?: Clock } = {}) {
+  constructor(opts: { clock?: Clock; wallTimer?: WallTimer } = {}) {
     this.clock = opts.clock ?? new RealClock()
+    this.wallTimer = opts.wallTimer ?? hostWallTimer
     if (this.clock instanceof VirtualClock) this.clock.listeners.add(this.clockListener)
   }
 
@@ -170,11 +185,13 @@ export class EventLoop {
 
   /**
    * Graceful shutdown: cancels every task newest-first (source `shutdown`), lets their cleanup run
-   * for up to `graceMs` of loop time, then reports what finished, what was forced (still running)
-   * and which cleanups failed. Tasks already cancelling are not asked again (that would cut their
-   * cleanup short), only waited for — unless `recancel`, asyncio.run's exit: then every task is
-   * asked again except those a shutdown already asked. Drives the loop itself if nobody else is
-   * running it, and shares it with whoever else does (a second shutdown, runUntilComplete).
+   * for up to `graceMs` of real (wall-clock) time, then reports what finished, what was forced
+   * (still running) and which cleanups failed. The grace is wall time whatever the loop's clock: a
+   * person waiting on a 5 s grace waits 5 s, at speed 0.01 or on a virtual clock (`elapsedMs` is
+   * on the loop's clock, `wallMs` in real ms). Tasks already cancelling are not asked again (that
+   * would cut their cleanup short), only waited for — unless `recancel`, asyncio.run's exit: then
+   * every task is asked again except those a shutdown already asked. Drives the loop itself if
+   * nobody else is running it, and shares it with whoever else does (a second shutdown, runUntilComplete).
    */
   async shutdown(opts: { graceMs?: number; recancel?: boolean } = {}): Promise<ShutdownReport> {
     const graceMs = opts?.graceMs ?? 5000
@@ -182,8 +199,11 @@ export class EventLoop {
     if (typeof graceMs !== 'number' || Number.isNaN(graceMs) || graceMs < 0) {
       throw new TypeError(`shutdown() graceMs must be a number ≥ 0, got ${describeValue(graceMs)}`)
     }
+    const wall = this.wallTimer
     const start = this.time()
+    const wallStart = wall.now()
     let end = start
+    let wallEnd = wallStart
     const self = current.loop === this ? current.task : null
     const targets = [...this.tasks].filter((t) => t !== self).sort((a, b) => b.id - a.id)
     if (targets.length > 0 && !this._closed) {
@@ -194,13 +214,16 @@ export class EventLoop {
         if (asked === null || (recancel && asked.source !== 'shutdown')) t._requestCancel('shutdown', 'graceful shutdown')
       }
       const waiter = this.createFuture<void>()
-      let timer: Handle | null = null
-      // Settle at the moment the last cleanup ends or the grace period runs out, and stop the other
-      // clock at once: a virtual clock would otherwise jump to the grace timer before we resume.
+      let timer: unknown = null
+      // Settle at the moment the last cleanup ends or the grace period runs out. The grace timer is
+      // a host timer, not callLater: on the loop's clock a 5 s grace at speed 0.01 lasted 500 s, and
+      // a virtual clock would jump to it as soon as cleanup idled.
       const finish = (): void => {
         if (waiter.done()) return
         end = this.time()
-        timer?.cancel()
+        wallEnd = wall.now()
+        if (timer !== null) wall.clearTimeout(timer)
+        timer = null
         waiter.setResult()
       }
       let left = 0
@@ -214,13 +237,15 @@ export class EventLoop {
         }
       }
       if (left === 0) finish()
-      else if (Number.isFinite(graceMs)) timer = this.callLater(graceMs, finish)
+      else if (graceMs <= MAX_WALL_DELAY_MS) timer = wall.setTimeout(finish, graceMs)
       await this.drive(waiter)
+      if (timer !== null) wall.clearTimeout(timer) // the loop was closed under us
       for (const t of targets) t.removeDoneCallback(settled)
     }
     return {
       graceMs,
       elapsedMs: end - start,
+      wallMs: Math.round(wallEnd - wallStart),
       finished: targets.filter((t) => t.done()).map((t) => ({ id: t.id, name: t.name, state: t.state })),
       forced: targets.filter((t) => !t.done()).map((t) => ({ id: t.id, name: t.name })),
       cleanupErrors: targets
@@ -229,19 +254,71 @@ export class EventLoop {
     }
   }
 
-  /** After close, createTask and friends throw RuntimeError. A running loop cannot be closed. */
+  /**
+   * After close, createTask and friends throw RuntimeError. A running loop cannot be closed.
+   * Failed tasks whose error nobody retrieved are reported now (see _noteUnretrieved).
+   */
   close(): void {
     if (this.running) throw new RuntimeError('cannot close a running event loop')
     if (this._closed) return
     this._closed = true
+    this.reportUnretrieved()
     if (this.clock instanceof VirtualClock) this.clock.listeners.delete(this.clockListener)
     this.ready.clear()
     this.timers.prune(() => true)
   }
 
-  /** Where errors of loop callbacks and instruments go (asyncio's exception handler). */
-  setExceptionHandler(handler: ((error: unknown, where: string) => void) | null): void {
+  /**
+   * Where errors of loop callbacks and instruments go, and failed tasks whose error nobody
+   * retrieved (asyncio's exception handler; `context.message` is then
+   * "Task exception was never retrieved" and `context.task` names the task).
+   */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
     this.exceptionHandler = handler
+  }
+
+  // ---- "Task exception was never retrieved" ------------------------------------------------
+  //
+  // CPython reports it from Task.__del__, when reference counting frees a failed task nobody asked.
+  // Here it is reported (1) when the loop closes — deterministic, and what run() does on exit — and
+  // (2) when a FinalizationRegistry sees the task collected, for loops that never close (daemons).
+  // The loop holds such tasks only weakly, so an endless loop full of dropped failures stays
+  // bounded; failures cost one WeakRef and one registration, awaits nothing.
+
+  /** @internal a task just failed; nobody has its error yet */
+  _noteUnretrieved(task: Task<unknown>): void {
+    const ref = new WeakRef(task)
+    task._unretrievedRef = ref
+    this.unretrieved.add(ref)
+    unretrievedRegistry.register(task, { loop: this, ref, task: { id: task.id, name: task.name }, error: task._exception }, ref)
+  }
+
+  /** @internal someone retrieved its error */
+  _retrieved(task: Task<unknown>): void {
+    const ref = task._unretrievedRef
+    if (ref === null) return
+    task._unretrievedRef = null
+    this.unretrieved.delete(ref)
+    unretrievedRegistry.unregister(ref)
+  }
+
+  /** @internal a failed task was collected without anyone retrieving its error */
+  _collectedUnretrieved(held: UnretrievedEntry): void {
+    if (!this.unretrieved.delete(held.ref)) return
+    this.reportError(held.error, 'a task', { message: NEVER_RETRIEVED, task: held.task })
+  }
+
+  private reportUnretrieved(): void {
+    const refs = [...this.unretrieved]
+    this.unretrieved.clear()
+    for (const ref of refs) {
+      unretrievedRegistry.unregister(ref)
+      const task = ref.deref()
+      if (task === undefined || !task._logTraceback) continue
+      task._logTraceback = false
+      task._unretrievedRef = null
+      this.reportError(task._exception, 'a task', { message: NEVER_RETRIEVED, task: { id: task.id, name: task.name } })
+    }
   }
 
   // ---- internals used by Task and Future ---------------------------------------------------
@@ -324,18 +401,21 @@ export class EventLoop {
 
   // ---- the pump ---------------------------------------------------------------------------
 
-  private exceptionHandler: ((error: unknown, where: string) => void) | null = null
+  private exceptionHandler: ExceptionHandler | null = null
+  private readonly unretrieved = new Set<WeakRef<Task<unknown>>>()
 
-  private readonly reportError = (error: unknown, where: string): void => {
+  private readonly reportError = (error: unknown, where: string, context?: ExceptionContext): void => {
     if (this.exceptionHandler !== null) {
       try {
-        this.exceptionHandler(error, where)
+        if (context === undefined) this.exceptionHandler(error, where)
+        else this.exceptionHandler(error, where, context)
         return
       } catch {
         // fall through to the default report
       }
     }
-    console.error(`loopwatch runtime: unhandled error in ${where}:`, error)
+    if (context?.task !== undefined) console.error(`loopwatch runtime: ${context.message}: task ${context.task.name} (#${context.task.id}):`, error)
+    else console.error(`loopwatch runtime: unhandled error in ${where}:`, error)
   }
 
   private readonly timerCancelled = (): void => {

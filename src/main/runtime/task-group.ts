@@ -44,6 +44,7 @@ export class TaskGroup {
     this.tasks.delete(task as Task<unknown>)
     if (this.onCompleted !== null && this.tasks.size === 0 && !this.onCompleted.done()) this.onCompleted.setResult(true)
     if (task.cancelled() || !task._hasException) return
+    task._markRetrieved() // the group reports it (TaskGroupError)
     this.errors.push(task._exception)
     if (this.parent.done()) return
     if (!this.aborting && !this.parentCancelRequested) {

@@ -9,6 +9,7 @@
  */
 import type { EventLoop } from './loop'
 import type { CancelRequest, CancelSource, TaskState } from './types'
+import { CANCEL_SOURCES } from './types'
 import { current } from './current'
 import { CancelledError, RuntimeError } from './errors'
 import type { ThenWaiter } from './future'
@@ -19,7 +20,7 @@ const { PENDING, CANCELLED } = FutureStates
 type Phase = 'pending' | 'running' | 'waiting'
 
 let nextId = 1
-const CANCEL_SOURCES = new Set<string>(['user', 'deadline', 'shutdown', 'sibling', 'parent'])
+const CANCEL_SOURCE_SET = new Set<string>(CANCEL_SOURCES)
 
 export class Task<T> extends Future<T> {
   /** Unique across every loop of the process. */
@@ -55,6 +56,8 @@ export class Task<T> extends Future<T> {
   private _cancelledWaiter: Future<unknown> | null = null
   private _controller: AbortController | null = null
   private _deadline: { when: number; handle: Handle } | null = null
+  /** @internal set while the loop tracks this failed task for a "never retrieved" report */
+  _unretrievedRef: WeakRef<Task<unknown>> | null = null
 
   /** @internal use loop.createTask / createTask */
   constructor(loop: EventLoop, coro: () => PromiseLike<T> | T, name: string | undefined) {
@@ -94,15 +97,18 @@ export class Task<T> extends Future<T> {
   }
 
   /**
-   * Asks the task to cancel; false if it is already done. The source defaults to `user` (a person,
-   * or program code); a host stopping part of a loop on its own says `{ source: 'shutdown' }`.
+   * Asks the task to cancel; false if it is already done. Without `opts.source` the source says who
+   * called: `program` when a task of this loop is running (`cancelRequest().by` names it), `user`
+   * from outside every task (a UI, host code). A host stopping part of a loop says `{ source: 'shutdown' }`.
    * @example task.cancel('stopped from the UI')
    */
   override cancel(msg?: string, opts?: { source?: CancelSource }): boolean {
-    const source = opts?.source ?? 'user'
-    if (!CANCEL_SOURCES.has(source)) throw new TypeError(`unknown cancel source ${JSON.stringify(source)}`)
+    const source = opts?.source
+    if (source !== undefined && !CANCEL_SOURCE_SET.has(source)) throw new TypeError(`unknown cancel source ${JSON.stringify(source)}`)
     if (msg !== undefined && typeof msg !== 'string') throw new TypeError('cancel() takes a string message')
-    return this._requestCancel(source, msg)
+    const by = callerTask(this._loop)
+    if (source !== undefined) return this._requestCancel(source, msg, source === 'program' ? by : null)
+    return by === null ? this._requestCancel('user', msg) : this._requestCancel('program', msg, by)
   }
 
   /** How many cancellation requests are pending (asyncio's cancelling()). */
@@ -132,7 +138,9 @@ export class Task<T> extends Future<T> {
 
   /** Who asked for cancellation, why and when; null when no request is pending. */
   cancelRequest(): CancelRequest | null {
-    return this._request === null ? null : { ...this._request }
+    const r = this._request
+    if (r === null) return null
+    return r.by === undefined ? { ...r } : { ...r, by: { ...r.by } }
   }
 
   /** The loop time at which the task's deadline cancels it (source `deadline`), or null. */
@@ -164,12 +172,13 @@ export class Task<T> extends Future<T> {
    * Passed down the await chain iteratively (each awaited task gets a `parent` request), so a
    * chain of 10k tasks awaiting each other does not overflow the stack.
    */
-  _requestCancel(source: CancelSource, reason?: string): boolean {
+  _requestCancel(source: CancelSource, reason?: string, by: Task<unknown> | null = null): boolean {
     if (this._state !== PENDING) return false
     let task: Task<unknown> = this as Task<unknown>
     let src = source
     for (;;) {
-      task._record(src, reason)
+      task._record(src, reason, by)
+      by = null
       const w = task._waitingOn
       if (w instanceof Task && w._state === PENDING) {
         task._cancelledWaiter = w
@@ -184,10 +193,12 @@ export class Task<T> extends Future<T> {
   }
 
   /** Counts one request, keeps the first one's source and reason, aborts the signal. */
-  private _record(source: CancelSource, reason: string | undefined): void {
+  private _record(source: CancelSource, reason: string | undefined, by: Task<unknown> | null): void {
     this._numCancels++
     if (this._request === null) {
-      this._request = reason === undefined ? { source, at: this._loop.time() } : { source, reason, at: this._loop.time() }
+      const r: CancelRequest = reason === undefined ? { source, at: this._loop.time() } : { source, reason, at: this._loop.time() }
+      if (by !== null) r.by = { id: by.id, name: by.name }
+      this._request = r
     }
     if (this._controller !== null && !this._controller.signal.aborted) this._controller.abort(this._makeCancelledError())
     this._refresh()
@@ -356,6 +367,16 @@ export class Task<T> extends Future<T> {
     this._exception = e
     this._hasException = true
     this._finish(FutureStates.FINISHED, 'failed')
+    // After the instruments' taskDone (observers reading the error do not retrieve it); an await,
+    // result(), exception(), gather or a task group will. Otherwise the loop reports it.
+    this._logTraceback = true
+    this._loop._noteUnretrieved(this as Task<unknown>)
+  }
+
+  /** @internal */
+  override _markRetrieved(): void {
+    this._logTraceback = false
+    this._loop._retrieved(this as Task<unknown>)
   }
 
   private _finishCancelled(e: CancelledError): void {
@@ -396,6 +417,15 @@ export class Task<T> extends Future<T> {
     this._taskState = to
     this._loop._stateChanged(this, from, to)
   }
+}
+
+/**
+ * @internal the task of `loop` whose step is running (a cancel it makes has source `program`), or
+ * null when the caller is outside every task of that loop (a UI, host code, a loop callback).
+ */
+export function callerTask(loop: EventLoop | null): Task<unknown> | null {
+  const t = current.task
+  return t !== null && t._inStep && t._loop === loop ? t : null
 }
 
 /** Cancelling a task cancels what it awaits (asyncio); a task passes the request on as `parent`. */

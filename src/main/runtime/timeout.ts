@@ -1,6 +1,6 @@
 /**
  * timeout() / timeoutAt() scopes (asyncio.timeout). When the deadline passes the scope cancels its
- * task (source `deadline`); on the way out, only the scope that cancelled — no newer request
+ * task (source `timeout`); on the way out, only the scope that cancelled — no newer request
  * pending — turns the CancelledError into TimeoutError. `reschedule` works while the body runs.
  */
 import { currentTask, getRunningLoop } from './current'
@@ -53,7 +53,7 @@ export class TimeoutScope {
   private readonly onTimeout = (): void => {
     this.handle = null
     if (this.state !== 'entered') return
-    this.task._requestCancel('deadline', `timeout at ${((this.deadline ?? 0) / 1000).toFixed(3)}s`)
+    this.task._requestCancel('timeout', `timeout at ${((this.deadline ?? 0) / 1000).toFixed(3)}s`)
     this.state = 'expiring'
   }
 

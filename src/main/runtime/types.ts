@@ -1,22 +1,17 @@
 /** Shared vocabulary of the runtime: states, cancel sources, instruments, reports. */
 import type { Task } from './task'
 
-/**
- * A task's state, printable as is.
- * pending: created, first step not run yet · running: inside a step · waiting: parked at an await ·
- * cancelling: cancellation requested and not yet finished (overrides running/waiting) ·
- * done / failed / cancelled: final.
- */
-export type TaskState = 'pending' | 'running' | 'waiting' | 'cancelling' | 'done' | 'failed' | 'cancelled'
-
-/** Who asked for a cancellation. */
-export type CancelSource = 'user' | 'deadline' | 'shutdown' | 'sibling' | 'parent'
+export { TASK_STATES, FINAL_STATES, CANCEL_SOURCES } from './states'
+export type { TaskState, FinalState, CancelSource } from './states'
+import type { CancelSource, TaskState } from './states'
 
 export interface CancelRequest {
   source: CancelSource
   reason?: string
   /** loop time (ms) of the request */
   at: number
+  /** source `program`: the task whose code asked */
+  by?: { id: number; name: string }
 }
 
 /**
@@ -33,14 +28,29 @@ export interface Instrument {
 }
 
 export interface ShutdownReport {
+  /** the grace period, in real (wall-clock) ms */
   graceMs: number
+  /** how long cleanup took on the loop's clock */
   elapsedMs: number
+  /** how long cleanup took in real ms (≈ graceMs when something was forced) */
+  wallMs?: number
   /** settled within the grace period */
   finished: { id: number; name: string; state: TaskState }[]
   /** still running when it ran out */
   forced: { id: number; name: string }[]
   cleanupErrors: { id: number; name: string; message: string }[]
 }
+
+/** What a loop's exception handler is told besides the error (asyncio's context dict). */
+export interface ExceptionContext {
+  /** e.g. "Task exception was never retrieved" */
+  message: string
+  /** the task concerned, by id and name (it may already be collected) */
+  task?: { id: number; name: string }
+}
+
+/** A loop's exception handler: `where` names the origin (a loop callback, an instrument, a task). */
+export type ExceptionHandler = (error: unknown, where: string, context?: ExceptionContext) => void
 
 export interface Handle {
   cancel(): void

@@ -15,6 +15,12 @@ function checkTimeout(t: unknown, what: string): asserts t is number | null | un
   if (t !== null && t !== undefined) validateDelay(t, what)
 }
 
+/** CPython's _wait asks `f.exception()` here (so only when the test gets that far): that retrieves it. */
+function readsError(f: Future<unknown>): boolean {
+  if (f._logTraceback) f._markRetrieved()
+  return f._hasException
+}
+
 /**
  * Waits until `returnWhen` holds for the awaitables (or `timeout` ms pass) and returns the
  * `done` and `pending` sets, in input order. Never cancels anything.
@@ -41,11 +47,7 @@ export async function wait(
   let counter = fs.length
   const onCompletion = (f: Future<unknown>): void => {
     counter--
-    if (
-      counter <= 0 ||
-      returnWhen === FIRST_COMPLETED ||
-      (returnWhen === FIRST_EXCEPTION && !f.cancelled() && f._hasException)
-    ) {
+    if (counter <= 0 || returnWhen === FIRST_COMPLETED || (returnWhen === FIRST_EXCEPTION && !f.cancelled() && readsError(f))) {
       timer?.cancel()
       if (!waiter.done()) waiter.setResult()
     }
@@ -96,7 +98,7 @@ async function cancelAndWait(fut: Future<unknown>): Promise<void> {
   }
   fut._onDone(release)
   try {
-    requestCancel(fut, 'deadline', 'waitFor timed out')
+    requestCancel(fut, 'timeout', 'waitFor timed out')
     await waiter
   } finally {
     fut.removeDoneCallback(release)
@@ -113,9 +115,15 @@ export function shield<T>(aw: Awaitable<T>): Future<T> {
   if (inner.done()) return inner
   const outer = loop.createFuture<T>()
   const onInner = (f: Future<T>): void => {
-    if (outer.cancelled()) return
+    if (outer.cancelled()) {
+      if (f._logTraceback) f._markRetrieved() // as CPython: a shield's abandoned inner error is not reported
+      return
+    }
     if (f.cancelled()) outer.cancel()
-    else if (f._hasException) outer.setException(f._exception)
+    else if (f._hasException) {
+      if (f._logTraceback) f._markRetrieved() // passed on to the shield's awaiter
+      outer.setException(f._exception)
+    }
     else outer.setResult(f._result as T)
   }
   inner._onDone(onInner)

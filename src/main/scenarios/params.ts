@@ -113,6 +113,14 @@ export function iterations(defaultCount: number) {
   )
 }
 
+/**
+ * Run the course's snippet as written, bug included (false by default, so the default run and
+ * its oracle trace are the fixed program's).
+ */
+export function asWritten() {
+  return v.optional(v.boolean(typeMessage('true or false')), false)
+}
+
 /** A seed for a deterministic generator (integer). */
 export function seed(defaultSeed: number) {
   return v.optional(

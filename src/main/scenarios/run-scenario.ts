@@ -56,12 +56,10 @@ export function createScenarioRun<P>(
   // The printing task, if it belongs to this run's loop (another loop's task may be stepping when
   // code outside any task of ours runs, e.g. the module-level code of users-csv).
   const printingTask = (): Task<unknown> | null => {
-    const task = currentTask()
-    if (!task) return null
     try {
-      return getRunningLoop() === loop ? task : null
+      return getRunningLoop() === loop ? currentTask() : null
     } catch {
-      return null
+      return null // no loop running (currentTask() throws then, as CPython's)
     }
   }
 
@@ -85,6 +83,12 @@ export function createScenarioRun<P>(
       }
     }
   }
+
+  // Errors nobody retrieved are diagnostics CPython writes to stderr: they become the run's records.
+  loop.setExceptionHandler((error, where, context) => {
+    if (context?.task !== undefined) emit(`${context.message}: task ${context.task.name}: ${pyErrorText(error)}`, 'stderr', 'warning')
+    else console.error(`loopwatch runtime: unhandled error in ${where}:`, error)
+  })
 
   const ctx: ScenarioContext<P> = {
     params,
@@ -165,4 +169,10 @@ function errorInfo(thrown: unknown): NonNullable<RunResult['error']> {
     return info
   }
   return { name: 'Error', message: String(thrown) }
+}
+
+/** An error as the last line of a Python traceback: `NameError: name 'time' is not defined`. */
+function pyErrorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  return error.message ? `${error.name}: ${error.message}` : error.name
 }

@@ -1,17 +1,19 @@
 import type * as v from 'valibot'
 import { sleep } from '../../runtime/index'
 import { defineScenario } from '../define'
-import { iterations, moreRounds, paramsObject, positiveMillis } from '../params'
+import { asWritten, iterations, moreRounds, paramsObject, positiveMillis } from '../params'
+import { NameError } from '../python/name-error'
 import { pyFloat } from '../python/repr'
 import type { ScenarioContext } from '../types'
 
-const params = paramsObject({ interval: positiveMillis(60_000), iterations: iterations(3) })
+const params = paramsObject({ interval: positiveMillis(60_000), iterations: iterations(3), asWritten: asWritten() })
 type Params = v.InferOutput<typeof params>
 
 // #region port
 async function program({ params, loop, print, time }: ScenarioContext<Params>): Promise<void> {
   async function sendStatistic(): Promise<void> {
     // наш "поход" в сторонний сервис
+    if (params.asWritten) throw new NameError('time') // the course's time.time() without "import time"
     print(`${pyFloat(time())}: stat`)
   }
 
@@ -44,7 +46,10 @@ export const statsDaemon = defineScenario({
     'stderr and run_forever() idles forever with nothing printed. The port fixes the import, as ' +
     "the course's sample output (a line every 10 s) shows, and prints seconds on the run's clock " +
     '("60.0: stat"). params.iterations bounds the endless loop, then the worker calls ' +
-    'loop.stop() (null: endless, as written — stop it from the monitor).',
+    'loop.stop() (null: endless, as written — stop it from the monitor). params.asWritten runs the ' +
+    'bug: the worker dies with NameError, nobody retrieves it, and when the run is stopped (its ' +
+    'loop closes) the runtime reports "Task exception was never retrieved" on stderr, as CPython ' +
+    'does when it frees the task.',
   params,
   run: program,
 })

@@ -1,10 +1,20 @@
-/** A plain promise (a deferred) shared between tasks (see /tmp/runtime-bugs/BUGS.md, B19). */
+/**
+ * A plain promise (a deferred) shared between tasks: the known open runtime bug B19, counted as an
+ * expected failure (`it.fails`) so it shows in every run's counts and flips to a failure once fixed
+ * (then make it a plain `it`).
+ *
+ * B19: task A awaits a bare promise that task B resolves inside B's step. A's continuation then runs
+ * inside B's step (V8 resumes it in B's microtasks), so A's next await of a runtime future is taken
+ * for B's: B is parked on A's sleep and A is lost to the loop — cancel() no longer reaches it and
+ * run() does not return. The loop cannot tell the two apart without per-await async context (see
+ * README "Foreign promises"); hand values between tasks with a runtime Future, Event or Queue.
+ */
 import { describe, expect, it } from 'vitest'
-import { CancelledError, VirtualClock, createTask, run, sleep } from '../../../src/main/runtime/index'
-import { hung } from '../cpython'
+import { CancelledError, VirtualClock, createTask, run, sleep } from '../../src/main/runtime/index'
+import { hung } from './cpython'
 
-describe('a deferred resolved by another task (pending runtime fixes)', () => {
-  it('the waiting task does not hijack the resolving task, and cancel() still ends it so run() returns', async () => {
+describe('a deferred resolved by another task (B19, open)', () => {
+  it.fails('the waiting task does not hijack the resolving task, and cancel() still ends it so run() returns', async () => {
     const clock = new VirtualClock()
     const lines: string[] = []
     const done = run(
