@@ -13,6 +13,9 @@ test('running a program of the course shows its tasks finishing with the course 
 
   await db.click()
   await expect(u.details.getByRole('heading', { name: 'db_operation' })).toBeVisible()
+  // main's own task.cancel() is the program's doing, not a person's, and names who asked.
+  await expect(u.cancelSourceOf(db)).toHaveText('program')
+  await expect(u.details.locator('dd', { has: page.locator('.cancel-source') })).toHaveText(/^program\s+by\s+main\s+at 5\.000 s$/)
   // The course's output: five rounds, then the cancellation caught and the cleanup finished.
   await expect(u.logLines).toHaveText([
     /0\.000\s+operation start/,
