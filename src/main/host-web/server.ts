@@ -7,6 +7,7 @@ import { MAX_FRAME_BYTES, TOKEN_CHECK_PATH, TOKEN_PARAM, WS_PATH } from '../../s
 import type { EventFrame } from '../../shared/wire'
 import { allowedHosts, allowedOrigins, newToken, securityHeaders, tokenMatches } from './security'
 import { serveStatic } from './static-files'
+import { SharedReplies } from './shared-replies'
 import { SocketSession } from './ws-bridge'
 import type { Dispatch } from './ws-bridge'
 
@@ -37,8 +38,11 @@ export interface WebHost {
  */
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? newToken()
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  // One message per turn of the event loop: a burst of 10,000 frames read in one chunk would
+  // otherwise be handled in one go, and every other socket would wait for all of it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, allowSynchronousEvents: false })
   const sessions = new Set<SocketSession>()
+  const shared = new SharedReplies(opts.dispatch)
   let port = opts.port
 
   const server = createServer((req, res) => {
@@ -58,13 +62,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const refusal = checkUpgrade(req, token, port)
     if (refusal) return refuse(socket, refusal.status, refusal.reason)
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new SocketSession(ws, opts.dispatch)
+      const session = new SocketSession(ws, opts.dispatch, shared)
       sessions.add(session)
       ws.on('close', () => sessions.delete(session))
       ws.on('error', () => ws.terminate())
     })
   })
   const unsubscribe = opts.subscribe((event, payload) => {
+    shared.changed()
     if (sessions.size === 0) return
     const text = JSON.stringify({ event, payload } as EventFrame)
     for (const s of sessions) s.sendText(text)
