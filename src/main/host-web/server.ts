@@ -7,6 +7,7 @@ import { MAX_FRAME_BYTES, TOKEN_CHECK_PATH, TOKEN_PARAM, WS_PATH } from '../../s
 import type { EventFrame } from '../../shared/wire'
 import { allowedHosts, allowedOrigins, newToken, securityHeaders, tokenMatches } from './security'
 import { serveStatic } from './static-files'
+import { answerTokenCheck } from './token-check'
 import { SharedReplies } from './shared-replies'
 import { SocketSession } from './ws-bridge'
 import type { Dispatch } from './ws-bridge'
@@ -52,10 +53,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return void res.end('unknown host')
     }
     const url = new URL(req.url ?? '/', 'http://localhost')
-    if (url.pathname === TOKEN_CHECK_PATH) {
-      res.writeHead(tokenMatches(token, url.searchParams.get(TOKEN_PARAM)) ? 204 : 401, { ...securityHeaders(port), 'Cache-Control': 'no-store' })
-      return void res.end()
-    }
+    if (url.pathname === TOKEN_CHECK_PATH) return answerTokenCheck(req, res, token, port)
     serveStatic(opts.staticDir, req, res, securityHeaders(port)).catch(() => res.destroy())
   })
   server.on('upgrade', (req, socket, head) => {
