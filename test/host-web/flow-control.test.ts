@@ -102,4 +102,18 @@ describe('browser host flow control', () => {
     expect(got.get(3)).toMatchObject({ ok: true })
     expect(f.calls).toEqual([{ channel: 'runs:list', payload: undefined }])
   })
+
+  it(`refuses a WebSocket beyond ${FLOW_LIMITS.maxSockets} open ones with 503, and accepts one again when a socket closes`, async () => {
+    const f = await startFixture()
+    const open = await Promise.all(Array.from({ length: FLOW_LIMITS.maxSockets }, () => connect(f.host)))
+    await expect(connect(f.host)).rejects.toThrow('refused 503')
+    const closed = new Promise((r) => open[0]!.once('close', r))
+    open[0]!.close()
+    await closed
+    // The host frees the place once it has seen the close: from then on a new socket fits.
+    let again: WebSocket | null = null
+    const end = Date.now() + 5_000
+    while (!again && Date.now() < end) again = await connect(f.host).catch(() => null)
+    expect(again).not.toBeNull()
+  })
 })

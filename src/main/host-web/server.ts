@@ -9,7 +9,7 @@ import { allowedHosts, allowedOrigins, newToken, securityHeaders, tokenMatches }
 import { serveStatic } from './static-files'
 import { answerTokenCheck } from './token-check'
 import { SharedReplies } from './shared-replies'
-import { SocketSession } from './ws-bridge'
+import { FLOW_LIMITS, SocketSession } from './ws-bridge'
 import type { Dispatch } from './ws-bridge'
 
 export interface WebHostOptions {
@@ -59,6 +59,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   server.on('upgrade', (req, socket, head) => {
     const refusal = checkUpgrade(req, token, port)
     if (refusal) return refuse(socket, refusal.status, refusal.reason)
+    if (sessions.size >= FLOW_LIMITS.maxSockets) return refuse(socket, 503, 'too many connections')
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new SocketSession(ws, opts.dispatch, shared)
       sessions.add(session)

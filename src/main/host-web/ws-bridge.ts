@@ -6,9 +6,9 @@ import type { Dispatch, SharedReplies } from './shared-replies'
 export type { Dispatch }
 
 /**
- * How much one socket may make the host hold. Memory per socket is bounded by maxInFlight
- * answers (shared ones count once for every socket) plus highWater of backlog plus the deltas'
- * maxBuffered.
+ * How much a socket may make the host hold. Memory per socket is bounded by maxInFlight answers
+ * (shared ones count once for every socket) plus highWater of backlog plus the deltas'
+ * maxBuffered, and there are at most maxSockets of them.
  */
 export const FLOW_LIMITS = {
   /** Requests being answered at once; beyond it a request gets `busy` at once. */
@@ -19,6 +19,8 @@ export const FLOW_LIMITS = {
   lowWater: 256 << 10,
   /** A socket whose backlog passes this is too slow to follow the deltas: it is closed. */
   maxBuffered: 32 << 20,
+  /** Open sockets at once (a window needs one); beyond it an upgrade gets 503. */
+  maxSockets: 32,
 } as const
 
 const MAX_ID_LENGTH = 100
