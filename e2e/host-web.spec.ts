@@ -20,30 +20,62 @@ test.describe('browser host security', () => {
       ws.onerror = () => done('refused')
     })
 
-  test('a wrong or missing token is refused; the right one connects', async ({ app, page, saveScreenshot }) => {
+  test('a wrong or missing token is refused; the right one connects', async ({ app, page }) => {
     const web = app.web!
     const base = `ws://127.0.0.1:${web.port}/ipc`
     expect(await page.evaluate(tryConnect, `${base}?token=${web.token}`)).toBe('open')
     expect(await page.evaluate(tryConnect, `${base}?token=wrong-${web.token}`)).toBe('refused')
     expect(await page.evaluate(tryConnect, base)).toBe('refused')
-    // What a person sees when they open the address with a stale token (a fresh load, not a hash change).
-    await page.goto('about:blank')
-    await page.goto(`${web.origin}/#token=stale-token`)
-    await expect(page.getByText(/refused|wrong token|invalid token/i).first()).toBeVisible()
-    await saveScreenshot('wrong-token')
   })
 
-  test('a page from another origin is refused even with the right token', async ({ app, page }) => {
+  test('an old link shows the token message, from the live host’s 401, and stops retrying', async ({ app, page, saveScreenshot }) => {
     const web = app.web!
+    // What a person sees when they open the address with a stale token (a fresh load, not a hash change).
+    await page.goto('about:blank')
+    const sockets: string[] = []
+    page.on('websocket', (ws) => sockets.push(ws.url()))
+    const verdict = page.waitForResponse((r) => new URL(r.url()).pathname === '/ipc/token')
+    await page.goto(`${web.origin}/#token=stale-token`)
+    // The client's token check reached the running host, which refused this token.
+    const check = await verdict
+    expect(check.url()).toBe(`${web.origin}/ipc/token?token=stale-token`)
+    expect(check.status()).toBe(401)
+    expect(check.headers()['cache-control']).toBe('no-store')
+    const alert = page.getByRole('alert')
+    await expect(alert.getByRole('heading', { name: 'This link is old: Loopwatch refused its token' })).toBeVisible()
+    await expect(alert).toContainText('Open the URL the host printed')
+    await expect(alert).toContainText('HTTP 401')
+    await expect(page.getByRole('banner').getByRole('status')).toHaveText('refused: this link is old — not retrying')
+    await saveScreenshot('old-token')
+    // Not retrying: past two backoff periods (250 ms, 500 ms) there was still only the one attempt.
+    await page.waitForTimeout(1_500)
+    expect(sockets).toEqual([`ws://127.0.0.1:${web.port}/ipc?token=stale-token`])
+  })
+
+  test('a host that went away is shown as unreachable, and the page keeps trying', async ({ app, page, saveScreenshot }) => {
+    const connection = page.getByRole('banner').getByRole('status')
+    await expect(page.getByRole('banner')).toContainText('no run yet')
+    await expect(connection).toHaveCount(0)
+    await app.web!.stop()
+    await expect(connection).toHaveText('disconnected: Loopwatch is not reachable — retrying')
+    await saveScreenshot('unreachable')
+  })
+
+  test('a page from another origin is refused even with the right token; our origin, same request, connects', async ({ app, page }) => {
+    const web = app.web!
+    const url = `ws://127.0.0.1:${web.port}/ipc?token=${web.token}`
     const foreign = createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'))
     await new Promise<void>((done) => foreign.listen(0, '127.0.0.1', done))
     try {
       const { port } = foreign.address() as AddressInfo
       await page.goto(`http://127.0.0.1:${port}/`)
-      expect(await page.evaluate(tryConnect, `ws://127.0.0.1:${web.port}/ipc?token=${web.token}`)).toBe('refused')
+      expect(await page.evaluate(tryConnect, url)).toBe('refused')
     } finally {
       foreign.close()
     }
+    // The positive control: the very same request from a page of our origin is accepted.
+    await page.goto(`${web.origin}/`)
+    expect(await page.evaluate(tryConnect, url)).toBe('open')
   })
 
   test('malformed frames get an error reply and change nothing', async ({ app, page, api }) => {

@@ -21,7 +21,10 @@ import type {
   TaskDetail,
   TaskSnapshot,
 } from './snapshots'
+import { ERROR_LIMITS, boundedError, boundedIssues } from './error-limits'
 import { exportSchema, historyPageSchema, retentionPolicySchema } from './history-contract'
+import { isPlainObject, payloadProblem } from './payload-limits'
+import { DAEMON_IDS } from './snapshots'
 
 // Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
 const MAX_GRACE_MS = 10 * 60_000
@@ -31,11 +34,13 @@ const taskId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const runId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const graceMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_GRACE_MS))
 const reason = v.pipe(v.string(), v.maxLength(500))
-import { DAEMON_IDS } from './snapshots' // beside its one use: the daemon ids are written once, there
 const daemonId = v.picklist(DAEMON_IDS)
+/** A plain object, checked before an object schema runs: valibot's own accept arrays as objects. */
+const plainObject = v.custom<Record<string, unknown>>(isPlainObject, (i) => `must be a JSON object, got ${Array.isArray(i.input) ? 'an array' : i.received}`)
 /** A JSON object of parameters; the scenario's or daemon's own schema checks the fields. */
-const jsonObject = v.pipe(v.record(v.pipe(v.string(), v.maxLength(100)), v.unknown()), v.maxEntries(100))
-const nothing = v.optional(v.union([v.undefined(), v.null(), v.strictObject({})]))
+const jsonObject = v.pipe(plainObject, v.maxEntries(100), v.record(v.pipe(v.string(), v.maxLength(100)), v.unknown()))
+/** What a command that takes nothing accepts: nothing, null or {} (never [] or other keys). */
+const nothing = v.optional(v.union([v.undefined(), v.null(), v.pipe(plainObject, v.strictObject({}))]))
 
 export const clockSchema = v.union([
   v.literal('virtual'),
@@ -132,6 +137,8 @@ export type ErrorCode =
   | 'invalid_state'
   | 'shutting_down'
   | 'forbidden'
+  /** Too many requests in flight on this connection: retry once earlier ones were answered. */
+  | 'busy'
   | 'internal'
 
 export interface ErrorInfo {
@@ -169,13 +176,19 @@ export function isEventName(x: unknown): x is EventName {
   return typeof x === 'string' && Object.hasOwn(events, x)
 }
 
-/** Validates a payload for a channel; issues come back as `{ path, message }` for the UI. */
+/**
+ * Validates a payload for a channel; issues come back as `{ path, message }` for the UI. A payload
+ * that is not plain bounded JSON (see payloadProblem), or is an array, is refused before its schema
+ * runs; each field stops at its first broken rule, and the reply is bounded (boundedError).
+ */
 export function parsePayload<C extends Channel>(
   channel: C,
   payload: unknown,
 ): { ok: true; value: ParsedPayloadOf<C> } | { ok: false; error: ErrorInfo } {
-  const parsed = v.safeParse(commands[channel].payload, payload)
+  const problem = Array.isArray(payload) ? 'a payload is a JSON object, not an array' : payloadProblem(payload)
+  if (problem) return { ok: false, error: boundedError({ code: 'bad_request', message: `${channel}: ${problem}` }) }
+  const parsed = v.safeParse(commands[channel].payload, payload, { abortPipeEarly: true })
   if (parsed.success) return { ok: true, value: parsed.output as ParsedPayloadOf<C> }
-  const details = parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? '', message: i.message }))
-  return { ok: false, error: { code: 'bad_request', message: `${channel}: ${v.summarize(parsed.issues)}`, details } }
+  const details = boundedIssues(parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? '', message: i.message })))
+  return { ok: false, error: boundedError({ code: 'bad_request', message: `${channel}: ${v.summarize(parsed.issues.slice(0, ERROR_LIMITS.maxIssues) as typeof parsed.issues)}`, details }) }
 }

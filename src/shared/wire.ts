@@ -46,6 +46,14 @@ export function ipcUrl(location: { host: string; protocol: string }, token: stri
   return `${scheme}//${location.host}${WS_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`
 }
 
+/** The token check (TOKEN_CHECK_PATH) for a WebSocket URL made by ipcUrl: same host, same token. */
+export function tokenCheckUrl(wsUrl: string): string {
+  const url = new URL(wsUrl)
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:'
+  url.pathname = TOKEN_CHECK_PATH
+  return url.toString()
+}
+
 /** Reads the token from a location hash like `#token=abc`. */
 export function tokenFromHash(hash: string): string | null {
   const params = new URLSearchParams(hash.replace(/^#/, ''))

@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { checkUpgrade } from '../../src/main/host-web/server'
@@ -75,6 +76,37 @@ describe('browser host WebSocket', () => {
     expect(await check(`?token=${f.host.token}`)).toBe(204)
     expect(await check('?token=nope')).toBe(401)
     expect(await check('')).toBe(401)
+  })
+
+  it('answers the token check only to GET from our Host and, when one is sent, our Origin; never cached', async () => {
+    const f = await startFixture()
+    const ours = `http://127.0.0.1:${f.host.port}`
+    /** Status and headers of a raw HTTP request (fetch may not set Host). */
+    const ask = (method: string, headers: Record<string, string>, token = f.host.token) =>
+      new Promise<{ status: number; headers: IncomingMessage['headers'] }>((done, fail) => {
+        const req = request({ host: '127.0.0.1', port: f.host.port, path: `/ipc/token?token=${token}`, method, headers }, (res) => {
+          res.resume()
+          done({ status: res.statusCode ?? 0, headers: res.headers })
+        })
+        req.on('error', fail)
+        req.end()
+      })
+    // The positive controls: the right token, no Origin (a same-origin GET) or ours.
+    expect((await ask('GET', {})).status).toBe(204)
+    const good = await ask('GET', { origin: ours })
+    expect(good.status).toBe(204)
+    expect(good.headers['cache-control']).toBe('no-store')
+    for (const method of ['POST', 'PUT', 'DELETE', 'HEAD']) {
+      const r = await ask(method, { origin: ours })
+      expect(r.status, method).toBe(405)
+      if (method !== 'HEAD') expect(r.headers.allow, method).toBe('GET')
+    }
+    expect((await ask('GET', { origin: 'http://evil.example' })).status).toBe(403)
+    expect((await ask('GET', { origin: 'null' })).status).toBe(403)
+    expect((await ask('GET', { host: `evil.example:${f.host.port}` })).status).toBe(421)
+    const wrong = await ask('GET', { origin: ours }, 'nope')
+    expect(wrong.status).toBe(401)
+    expect(wrong.headers['cache-control']).toBe('no-store')
   })
 
   it('prints a URL carrying the token in its hash', async () => {

@@ -32,10 +32,21 @@ class FakeSocket {
   }
 }
 
+/** The token checks the client asked for, and what the fake host answers (a status, or unreachable). */
+let tokenChecks: string[] = []
+let tokenAnswer: number | 'unreachable' = 204
+
 beforeEach(() => {
   FakeSocket.all = []
+  tokenChecks = []
+  tokenAnswer = 204
   vi.useFakeTimers()
   vi.stubGlobal('WebSocket', FakeSocket)
+  vi.stubGlobal('fetch', async (url: string) => {
+    tokenChecks.push(url)
+    if (tokenAnswer === 'unreachable') throw new TypeError('Failed to fetch')
+    return { status: tokenAnswer }
+  })
 })
 afterEach(() => {
   vi.useRealTimers()
@@ -87,5 +98,40 @@ describe('WsClient', () => {
     expect(() => socket.onmessage?.({ data: 'not json' })).not.toThrow()
     expect(() => socket.receive({ id: 999, ok: true, value: 1 })).not.toThrow()
     client.close()
+  })
+
+  it('asks the token check after a failed handshake, and stops retrying when the host refuses the token (401)', async () => {
+    tokenAnswer = 401
+    const states: { state: string; problem?: string; status?: number }[] = []
+    new WsClient({ url: 'ws://127.0.0.1:9/ipc?token=old', onState: (state, info) => states.push({ state, problem: info.problem, status: info.status }) })
+    FakeSocket.all[0]!.drop()
+    await vi.runAllTimersAsync()
+    expect(tokenChecks).toEqual(['http://127.0.0.1:9/ipc/token?token=old'])
+    expect(states.at(-1)).toEqual({ state: 'refused', problem: 'token', status: 401 })
+    vi.advanceTimersByTime(60_000)
+    expect(FakeSocket.all).toHaveLength(1)
+  })
+
+  it('keeps retrying when the host is unreachable, saying so', async () => {
+    tokenAnswer = 'unreachable'
+    const states: { state: string; problem?: string }[] = []
+    new WsClient({ url: 'ws://127.0.0.1:9/ipc?token=t', onState: (state, info) => states.push({ state, problem: info.problem }) })
+    FakeSocket.all[0]!.drop()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(states).toContainEqual({ state: 'closed', problem: 'unreachable' })
+    expect(states.map((s) => s.state)).not.toContain('refused')
+    expect(FakeSocket.all).toHaveLength(2)
+  })
+
+  it('does not ask the token check when a live connection drops; only when the next handshake fails', async () => {
+    new WsClient({ url: 'ws://x/ipc?token=t' })
+    FakeSocket.all[0]!.open()
+    FakeSocket.all[0]!.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tokenChecks).toEqual([])
+    await vi.advanceTimersByTimeAsync(300)
+    FakeSocket.all[1]!.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tokenChecks).toHaveLength(1)
   })
 })

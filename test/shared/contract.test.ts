@@ -75,9 +75,60 @@ describe('run ids', () => {
 })
 
 describe('hostile params', () => {
-  it('drops a __proto__ key instead of letting it change the prototype', () => {
-    const r = parsePayload('scenario:start', JSON.parse('{"id":"x","clock":"virtual","params":{"__proto__":{"polluted":1},"a":1}}'))
-    expect(r).toEqual({ ok: true, value: { id: 'x', clock: 'virtual', params: { a: 1 } } })
+  const bad = (r: ReturnType<typeof parsePayload>) => (r.ok ? 'accepted' : r.error.code)
+
+  it('refuses __proto__, constructor and prototype keys anywhere in a payload instead of dropping them', () => {
+    const payloads = [
+      '{"id":"x","clock":"virtual","params":{"__proto__":{"polluted":1},"a":1}}',
+      '{"id":"x","clock":"virtual","params":{"constructor":{"prototype":{"polluted":1}}}}',
+      '{"id":"x","clock":"virtual","params":{"delays":[1,{"prototype":2}]}}',
+      '{"id":"x","clock":"virtual","__proto__":{}}',
+    ]
+    for (const json of payloads) {
+      const r = parsePayload('scenario:start', JSON.parse(json))
+      expect(bad(r), json).toBe('bad_request')
+      if (!r.ok) expect(r.error.message, json).toMatch(/the key "(__proto__|constructor|prototype)" is not allowed/)
+    }
+    expect(bad(parsePayload('daemon:start', JSON.parse('{"id":"stats","config":{"__proto__":null}}')))).toBe('bad_request')
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('refuses an array where an object is expected instead of reading it as {}', () => {
+    expect(bad(parsePayload('scenario:start', { id: 'x', clock: 'virtual', params: [] }))).toBe('bad_request')
+    expect(bad(parsePayload('daemon:start', { id: 'stats', config: [] }))).toBe('bad_request')
+    for (const channel of ['app:snapshot', 'scenarios:list', 'runs:list', 'daemons:list', 'history:list'] as const) {
+      expect(bad(parsePayload(channel, [])), channel).toBe('bad_request')
+    }
+    // The positive control: the same channels with an object or nothing.
+    expect(parsePayload('daemon:start', { id: 'stats', config: {} }).ok).toBe(true)
+    for (const channel of ['app:snapshot', 'history:list'] as const) expect(parsePayload(channel, undefined).ok, channel).toBe(true)
+  })
+
+  it('refuses values JSON cannot carry, cycles and deep nesting (Electron IPC can send all three)', () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    let deep: unknown = 1
+    for (let i = 0; i < 40; i++) deep = { a: deep }
+    for (const params of [{ when: new Date() }, { m: new Map() }, { f: () => 1 }, { n: Number.NaN }, cyclic, deep]) {
+      expect(bad(parsePayload('scenario:start', { id: 'x', clock: 'virtual', params: params as Record<string, unknown> }))).toBe('bad_request')
+    }
+  })
+
+  it('refuses a 200,000-item list at once, with a reply of a few hundred bytes that quotes none of it', () => {
+    const delays = Array.from({ length: 200_000 }, () => 'a')
+    const t0 = performance.now()
+    const r = parsePayload('scenario:start', { id: 'gather-random-sleep', clock: 'virtual', params: { delays } })
+    const ms = performance.now() - t0
+    expect(bad(r)).toBe('bad_request')
+    expect(JSON.stringify(r).length).toBeLessThan(500)
+    // Generous: the check reads the list's length, not its items (≈ 0.01 ms here).
+    expect(ms).toBeLessThan(50)
+  })
+
+  it('keeps an error reply within a few KB when every issue quotes a huge input', () => {
+    const huge = 'x'.repeat(500_000)
+    const r = parsePayload('task:setDeadline', { taskId: huge, inMs: huge })
+    expect(bad(r)).toBe('bad_request')
+    expect(JSON.stringify(r).length).toBeLessThan(4_000)
   })
 })

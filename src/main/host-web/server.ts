@@ -8,7 +8,9 @@ import type { EventFrame } from '../../shared/wire'
 import { allowedHosts, allowedOrigins, newToken, securityHeaders, tokenMatches } from './security'
 import { EXPORT_PATH, handleExport } from './export-route'
 import { serveStatic } from './static-files'
-import { SocketSession } from './ws-bridge'
+import { answerTokenCheck } from './token-check'
+import { SharedReplies } from './shared-replies'
+import { FLOW_LIMITS, SocketSession } from './ws-bridge'
 import type { Dispatch } from './ws-bridge'
 
 export interface WebHostOptions {
@@ -38,8 +40,11 @@ export interface WebHost {
  */
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? newToken()
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  // One message per turn of the event loop: a burst of 10,000 frames read in one chunk would
+  // otherwise be handled in one go, and every other socket would wait for all of it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, allowSynchronousEvents: false })
   const sessions = new Set<SocketSession>()
+  const shared = new SharedReplies(opts.dispatch)
   let port = opts.port
 
   const server = createServer((req, res) => {
@@ -49,24 +54,23 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return void res.end('unknown host')
     }
     const url = new URL(req.url ?? '/', 'http://localhost')
-    if (url.pathname === TOKEN_CHECK_PATH) {
-      res.writeHead(tokenMatches(token, url.searchParams.get(TOKEN_PARAM)) ? 204 : 401, { ...securityHeaders(port), 'Cache-Control': 'no-store' })
-      return void res.end()
-    }
+    if (url.pathname === TOKEN_CHECK_PATH) return answerTokenCheck(req, res, token, port)
     if (url.pathname === EXPORT_PATH) return handleExport(req, res, url, { token, port, dispatch: opts.dispatch })
     serveStatic(opts.staticDir, req, res, securityHeaders(port)).catch(() => res.destroy())
   })
   server.on('upgrade', (req, socket, head) => {
     const refusal = checkUpgrade(req, token, port)
     if (refusal) return refuse(socket, refusal.status, refusal.reason)
+    if (sessions.size >= FLOW_LIMITS.maxSockets) return refuse(socket, 503, 'too many connections')
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new SocketSession(ws, opts.dispatch)
+      const session = new SocketSession(ws, opts.dispatch, shared)
       sessions.add(session)
       ws.on('close', () => sessions.delete(session))
       ws.on('error', () => ws.terminate())
     })
   })
   const unsubscribe = opts.subscribe((event, payload) => {
+    shared.changed()
     if (sessions.size === 0) return
     const text = JSON.stringify({ event, payload } as EventFrame)
     for (const s of sessions) s.sendText(text)

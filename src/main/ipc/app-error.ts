@@ -1,4 +1,5 @@
 import type { ErrorCode, ErrorInfo } from '../../shared/contract'
+import { boundedError } from '../../shared/error-limits'
 
 /** An error a handler throws on purpose: its code and message reach the UI as they are. */
 export class AppError extends Error {
@@ -29,9 +30,14 @@ const MODULE_CODES: Record<string, ErrorCode> = {
 /**
  * Converts anything a handler threw into the `{ code, message, details? }` that crosses IPC.
  * Only deliberate errors keep their message; anything else is 'internal' (its message kept, its
- * stack not: stacks stay in main's log).
+ * stack not: stacks stay in main's log). The result is bounded (a few KB) whatever the thrower
+ * echoed: a scenario's params schema lists every bad item of a list, each quoting its input.
  */
 export function toErrorInfo(e: unknown): ErrorInfo {
+  return boundedError(unboundedErrorInfo(e))
+}
+
+function unboundedErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof AppError) return e.details === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, details: e.details }
   if (e instanceof Error) {
     const own = (e as { code?: unknown }).code

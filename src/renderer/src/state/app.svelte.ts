@@ -130,7 +130,7 @@ export class AppState {
 
   setConnection(state: ConnectionState, reason?: string): void {
     this.connection = state
-    if (state === 'closed') {
+    if (state === 'closed' || state === 'refused') {
       this.connectionProblem = reason ?? 'disconnected'
       this.pendingDeltas = []
     } else if (state === 'open') {

@@ -2,7 +2,7 @@
 // browser host's WebSocket with the token from the page's hash. Both are the same LoopwatchApi.
 import type { LoopwatchApi } from '../../../shared/contract'
 import { ipcUrl, tokenFromHash } from '../../../shared/wire'
-import { WsClient, type ConnectionState } from './ws-client'
+import { WsClient, type ConnectionInfo, type ConnectionState } from './ws-client'
 
 declare global {
   interface Window {
@@ -18,7 +18,7 @@ export type Connection =
  * Connect to whichever host serves the page. `onState` reports the WebSocket's state changes; the
  * preload never calls it (it is open from the start and never drops).
  */
-export function connect(onState: (s: ConnectionState, info: { reconnect: boolean; reason?: string }) => void): Connection {
+export function connect(onState: (s: ConnectionState, info: ConnectionInfo) => void): Connection {
   if (window.loopwatch) return { ok: true, api: window.loopwatch, host: 'electron' }
   const token = tokenFromHash(location.hash)
   if (!token) {

@@ -1,16 +1,34 @@
 // The browser host's side of the contract: LoopwatchApi over one WebSocket to /ipc, reconnecting
 // with backoff. Requests made while (re)connecting wait for the socket; requests in flight when it
 // drops resolve with an error result (the contract's invoke never rejects).
+//
+// A browser cannot read why a WebSocket handshake failed, so after each failed attempt the client
+// asks the host's token check (wire.ts): 401 means this link's token is not this start's (the host
+// restarted and printed a new link) and retrying cannot help, so it stops with state `refused`;
+// no answer at all means the host is unreachable, and it keeps retrying.
 import type { Channel, EventName, EventPayloadOf, InvokeArgs, LoopwatchApi, Result, ResultOf } from '../../../shared/contract'
-import { ipcUrl, isEventFrame, type RequestFrame, type ServerFrame } from '../../../shared/wire'
+import { isEventFrame, tokenCheckUrl, type RequestFrame, type ServerFrame } from '../../../shared/wire'
 
-export type ConnectionState = 'connecting' | 'open' | 'closed'
+export const CONNECTION_STATES = ['connecting', 'open', 'closed', 'refused'] as const
+/** `closed`: lost or not reached, retrying. `refused`: the host refused the token; not retrying. */
+export type ConnectionState = (typeof CONNECTION_STATES)[number]
+
+/** Why the socket is not open, as far as the token check could tell. */
+export type ConnectionProblem = 'token' | 'unreachable' | 'other'
+
+export interface ConnectionInfo {
+  reconnect: boolean
+  reason?: string
+  /** Set once the token check answered (or could not be reached) after a failed attempt. */
+  problem?: ConnectionProblem
+  /** The token check's HTTP status, when it answered. */
+  status?: number
+}
 
 export interface WsClientOptions {
   url: string
   /** Called on every state change; `open` after a reconnect means: refetch the snapshot. */
-  onState?: (state: ConnectionState, info: { reconnect: boolean; reason?: string }) => void
-  /** Stop retrying after the server refused the token (close code 1008 / 4401…). */
+  onState?: (state: ConnectionState, info: ConnectionInfo) => void
   maxBackoffMs?: number
 }
 
@@ -62,7 +80,9 @@ export class WsClient implements LoopwatchApi {
     this.opts.onState?.('connecting', { reconnect })
     const ws = new WebSocket(this.opts.url)
     this.socket = ws
+    let attemptOpened = false
     ws.onopen = () => {
+      attemptOpened = true
       this.backoff = 250
       this.opened = true
       for (const text of this.queue.splice(0)) ws.send(text)
@@ -78,8 +98,34 @@ export class WsClient implements LoopwatchApi {
       const reason = e.reason || (e.code === 1006 ? 'connection refused or lost' : `closed (${e.code})`)
       this.opts.onState?.('closed', { reconnect, reason })
       if (this.closedForGood) return
-      setTimeout(() => this.connect(), this.backoff)
-      this.backoff = Math.min(this.opts.maxBackoffMs ?? 5000, this.backoff * 2)
+      if (attemptOpened) return this.retry()
+      void this.checkToken().then(({ problem, status }) => {
+        if (this.closedForGood) return
+        if (problem === 'token') {
+          this.closedForGood = true
+          this.opts.onState?.('refused', { reconnect, reason: `the host refused this link's token (HTTP ${status})`, problem, status })
+          return
+        }
+        const why = problem === 'unreachable' ? 'Loopwatch is not reachable' : `the host answered the token check with HTTP ${status}`
+        this.opts.onState?.('closed', { reconnect, reason: why, problem, status })
+        this.retry()
+      })
+    }
+  }
+
+  private retry(): void {
+    setTimeout(() => this.connect(), this.backoff)
+    this.backoff = Math.min(this.opts.maxBackoffMs ?? 5000, this.backoff * 2)
+  }
+
+  /** Asks the host whether our token is this start's (see the file comment). */
+  private async checkToken(): Promise<{ problem: ConnectionProblem; status?: number }> {
+    try {
+      // The host answers with Cache-Control: no-store, so this is never a cached verdict.
+      const res = await fetch(tokenCheckUrl(this.opts.url))
+      return { problem: res.status === 401 ? 'token' : 'other', status: res.status }
+    } catch {
+      return { problem: 'unreachable' }
     }
   }
 
