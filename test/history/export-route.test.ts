@@ -6,6 +6,7 @@ import type { WebHost } from '../../src/main/host-web/server'
 import { createHandlers, dispatch } from '../../src/main/ipc/index'
 import { afterEach } from 'vitest'
 import { tempDataDir } from './helpers'
+import { expectLockedDown } from '../shared/csp-helper'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -51,7 +52,7 @@ describe('the browser host streams exports over HTTP', () => {
       expect(res.status).toBe(200)
       expect(res.headers['content-disposition']).toBe(`attachment; filename="loopwatch-run-${runId}.${format}"`)
       expect(res.headers['content-type']).toBe(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
-      expect(res.headers['content-security-policy']).toContain("default-src 'self'")
+      expectLockedDown(String(res.headers['content-security-policy']))
       expect(res.body).toBe(await core.history.exportRun(runId, format))
       // Written page by page, not as one buffer.
       expect(res.chunks).toBeGreaterThan(1)
