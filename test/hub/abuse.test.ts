@@ -43,6 +43,7 @@ describe('hub against a hostile agent', () => {
       if (!ok) await new Promise<void>((r) => (agent.closed ? r() : agent.socket.once('drain', r).once('close', r)))
     }
     expect(await agent.closedWithin()).toBe(true)
+    console.log(`100 MB line: the hub hung up after ${(sent / 2 ** 20).toFixed(1)} MB were written; peak heap+buffers growth ${(peak / 2 ** 20).toFixed(1)} MB`)
     expect(agent.lines).toMatchObject([{ type: 'error', code: 'line_too_long', fatal: true }])
     // Far less than 100 MB got in before the hub hung up; what it held is the line bound plus chunks.
     expect(sent).toBeLessThan(40 << 20)

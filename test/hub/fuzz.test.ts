@@ -3,10 +3,11 @@
 // seed: LOOPWATCH_FUZZ_SEED=<seed> npx vitest run test/hub/fuzz.test.ts
 import { describe, expect, it } from 'vitest'
 import type { HubMessage } from '../../src/shared/agent-protocol/index'
-import type { AgentHub } from '../../src/main/hub/index'
+import type { SourceInfo, SourceLog, SourceTask } from '../../src/main/hub/index'
 import { FUZZ_KINDS, FuzzGenerator, prng } from './fuzz-messages'
 import type { FuzzKind } from './fuzz-messages'
-import { LOOP_MAIN, RawAgent, delta, hello, snapshot, startHub } from './hub-helper'
+import { LOOP_MAIN, RawAgent, delta, hello, snapshot } from './hub-helper'
+import { RemoteHub } from './remote-hub'
 
 const SEED = Number(process.env.LOOPWATCH_FUZZ_SEED ?? 20_261_201)
 const FUZZERS = 4
@@ -32,7 +33,7 @@ interface Stats {
   connections: number
 }
 
-async function fuzzer(hub: AgentHub, k: number, stats: Stats): Promise<void> {
+async function fuzzer(hub: { port: number; token: string }, k: number, stats: Stats): Promise<void> {
   const gen = new FuzzGenerator(prng(SEED + k))
   let sent = 0
   let connections = 0
@@ -125,7 +126,7 @@ async function fuzzer(hub: AgentHub, k: number, stats: Stats): Promise<void> {
 }
 
 /** A healthy agent's deterministic session: 200 deltas, a command round trip, then pings until told to stop. */
-async function healthy(hub: AgentHub, keepGoing: () => boolean) {
+async function healthy(hub: RemoteHub, keepGoing: () => boolean) {
   const { agent, sourceId } = await RawAgent.hello(hub, { name: 'healthy', pid: 1 })
   agent.send(LOOP_MAIN)
   let pings = 0
@@ -148,7 +149,7 @@ async function healthy(hub: AgentHub, keepGoing: () => boolean) {
     )
     if (i % 10 === 0) await ping()
     if (i === 100) {
-      const outcome = hub.sendCommand(sourceId, { type: 'cancel', taskId: 100, reason: 'fuzz' })
+      const outcome = hub.call('sendCommand', sourceId, { type: 'cancel', taskId: 100, reason: 'fuzz' })
       const command = await agent.next()
       expect(command).toMatchObject({ type: 'cancel', taskId: 100 })
       agent.send({ type: 'result', id: command.type === 'cancel' ? command.id : 0, ok: true, value: snapshot(100, { state: 'cancelling' }) })
@@ -159,16 +160,18 @@ async function healthy(hub: AgentHub, keepGoing: () => boolean) {
     await ping()
     await new Promise((r) => setTimeout(r, 20))
   }
-  const { id: _id, connectedWall: _w, ...info } = hub.source(sourceId) ?? ({} as never)
-  return { state: { info, tasks: hub.tasks(sourceId).map((t) => t.task), logs: hub.logs(sourceId) }, pings, slowestPingMs }
+  const { id: _id, connectedWall: _w, ...info } = await hub.call<SourceInfo>('source', sourceId)
+  const tasks = (await hub.call<SourceTask[]>('tasks', sourceId)).map((t) => t.task)
+  return { state: { info, tasks, logs: await hub.call<SourceLog[]>('logs', sourceId) }, pings, slowestPingMs }
 }
 
 describe('hub fuzz', () => {
   it('survives ≥ 10,000 hostile lines from several agents: each answered or disconnected, a healthy source unaffected', { timeout: 120_000 }, async () => {
     console.log(`hub fuzz seed ${SEED} (LOOPWATCH_FUZZ_SEED to reproduce)`)
-    const alone = await healthy(await startHub(), () => false)
+    const alone = await healthy(await RemoteHub.start(), () => false)
 
-    const hub = await startHub()
+    // The hub runs in its own process: its heap is its own, and a crash would end that process.
+    const hub = await RemoteHub.start()
     const stats: Stats = {
       sent: 0,
       byKind: Object.fromEntries([...FUZZ_KINDS, 'bad-hello', 'oversized'].map((k) => [k, 0])) as Stats['byKind'],
@@ -180,27 +183,33 @@ describe('hub fuzz', () => {
       partialCloses: 0,
       connections: 0,
     }
-    let peakHeap = 0
-    const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 20)
+    type Memory = { heapUsed: number; arrayBuffers: number; rss: number }
+    const atStart = await hub.call<Memory>('peakMemory')
     const t0 = performance.now()
     let fuzzing = true
     const healthyRun = healthy(hub, () => fuzzing)
     await Promise.all(Array.from({ length: FUZZERS }, (_, k) => fuzzer(hub, k, stats)))
     fuzzing = false
     const beside = await healthyRun
-    clearInterval(sampler)
+    const peak = await hub.call<Memory>('peakMemory')
+    const mb = (n: number) => Math.round(n / 2 ** 20)
     const seconds = (performance.now() - t0) / 1000
 
     console.log(
-      JSON.stringify({ seed: SEED, seconds: Number(seconds.toFixed(1)), ...stats, peakHeapMb: Math.round(peakHeap / 2 ** 20), healthyPings: beside.pings, slowestPingMs: Math.round(beside.slowestPingMs) }),
+      JSON.stringify({ seed: SEED, seconds: Number(seconds.toFixed(1)), ...stats, hubMb: { heapAtStart: mb(atStart.heapUsed), peakHeap: mb(peak.heapUsed), peakBuffers: mb(peak.arrayBuffers), rssAtStart: mb(atStart.rss), peakRss: mb(peak.rss) }, healthyPings: beside.pings, slowestPingMs: Math.round(beside.slowestPingMs) }),
     )
     expect(stats.sent).toBeGreaterThanOrEqual(10_000)
     expect(stats.errorsAnswered + stats.accepted + stats.unansweredAfterDisconnect + stats.refusals).toBe(stats.sent)
     expect(stats.disconnects).toBeGreaterThan(0)
     expect(beside.pings).toBeGreaterThan(20)
     expect(beside.state).toEqual(alone.state)
-    // The hub still answers after it all, and nothing of the fuzzers is connected.
-    expect(hub.connections().open).toBe(1)
-    expect(hub.sources().filter((s) => s.state === 'connected').map((s) => s.name)).toEqual(['healthy'])
+    // The hub process never exited, still answers, and nothing of the fuzzers is connected.
+    expect(hub.exit, hub.stderr).toBeNull()
+    expect(await hub.call('connections')).toMatchObject({ open: 1 })
+    const sources = await hub.call<SourceInfo[]>('sources')
+    expect(sources.filter((s) => s.state === 'connected').map((s) => s.name)).toEqual(['healthy'])
+    // Bounded: the line bound (4 MiB) per connection and 32 kept sources, not the 10,000 lines.
+    expect(peak.heapUsed).toBeLessThan(atStart.heapUsed + (64 << 20))
+    expect(peak.arrayBuffers).toBeLessThan(atStart.arrayBuffers + (64 << 20))
   })
 })

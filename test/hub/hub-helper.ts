@@ -71,7 +71,7 @@ export class RawAgent {
   }
 
   /** Connects and completes the handshake; returns the agent and its source id. */
-  static async hello(hub: AgentHub, fields: Partial<Extract<AgentMessage, { type: 'hello' }>> = {}): Promise<{ agent: RawAgent; sourceId: string }> {
+  static async hello(hub: { port: number; token: string }, fields: Partial<Extract<AgentMessage, { type: 'hello' }>> = {}): Promise<{ agent: RawAgent; sourceId: string }> {
     const agent = await RawAgent.connect(hub.port)
     agent.send(hello(hub.token, fields))
     const welcome = await agent.next()
