@@ -230,7 +230,7 @@ export class AgentConnection {
       (line) => this.onLine(line, generation),
       () => socket.destroy(),
     )
-    let refusal: string | null = null
+    let socketError: string | null = null
     socket.on('connect', () => {
       const { identity } = this.opts
       socket.write(
@@ -248,14 +248,14 @@ export class AgentConnection {
     })
     socket.on('data', (chunk: Buffer) => splitter.push(chunk))
     socket.on('drain', () => this.flush(false))
-    socket.on('error', (err) => void (refusal ??= err.message))
+    socket.on('error', (err) => void (socketError ??= err.message))
     socket.on('close', () => {
       if (this.socket === socket) {
         this.socket = null
         this.welcomed = false
         this.sourceIdNow = null
       }
-      if (!this.stopped && this.statusNow.state !== 'refused') this.retry(this.lastWhy ?? refusal ?? 'the connection closed')
+      if (!this.stopped && this.statusNow.state !== 'refused') this.retry(this.lastWhy ?? socketError ?? 'the connection closed')
       this.lastWhy = null
     })
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_LINE_BYTES } from '../../src/shared/agent-protocol/index'
 import { realTimers } from '../../src/main/monitor/throttle'
-import { RawAgent, startHub } from './hub-helper'
+import { RawAgent, eventually, startHub } from './hub-helper'
 
 describe('hub against a hostile agent', () => {
   it('answers each garbage line with one short typed error and disconnects at the bad-message limit', async () => {
@@ -69,6 +69,17 @@ describe('hub against a hostile agent', () => {
     expect(hub.logs(flooder.sourceId)).toHaveLength(50)
     expect(hub.source(flooder.sourceId)?.discarded).toBe(200)
     expect(await healthy.agent.ping(1)).toEqual([])
+  })
+
+  it('disconnects an agent that does not read what the hub sends, once the unsent bytes pass the bound', async () => {
+    const hub = await startHub({ limits: { maxOutboundBytes: 64 << 10, budget: { messageBurst: 1e6, messagesPerSecond: 1e6 } } })
+    const { agent, sourceId } = await RawAgent.hello(hub)
+    agent.socket.pause()
+    // 300,000 pings ask for ~8 MB of pongs: more than the kernel's buffers and the bound together.
+    const pings = Buffer.from(Array.from({ length: 300_000 }, (_, i) => `{"type":"ping","id":${i}}\n`).join(''))
+    agent.socket.write(pings)
+    await eventually(() => hub.source(sourceId)?.state === 'lost', 15_000)
+    expect(hub.connections().open).toBe(0)
   })
 
   it('closes at once the connections beyond the handshake limit', async () => {

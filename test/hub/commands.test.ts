@@ -56,6 +56,17 @@ describe('hub commands', () => {
     expect(await agent.ping(9)).toEqual([])
   })
 
+  it('refuses more commands in flight than the per-source bound with too_many_pending', async () => {
+    const hub = await startHub({ limits: { maxPendingCommands: 2 } })
+    const { agent, sourceId } = await RawAgent.hello(hub)
+    agent.send(LOOP_MAIN)
+    agent.send(delta(1, { created: [snapshot(1)] }))
+    await agent.ping(1)
+    void hub.sendCommand(sourceId, { type: 'deadline:clear', taskId: 1 })
+    void hub.sendCommand(sourceId, { type: 'deadline:clear', taskId: 1 })
+    expect(await hub.sendCommand(sourceId, { type: 'deadline:clear', taskId: 1 })).toMatchObject({ ok: false, error: { code: 'too_many_pending' } })
+  })
+
   it('times a silent agent out with command_timeout and drops its late answer quietly', async () => {
     const { hub, agent, sourceId } = await withTask()
     expect(await hub.sendCommand(sourceId, { type: 'deadline:clear', taskId: 1 }, { timeoutMs: 30 })).toMatchObject({ ok: false, error: { code: 'command_timeout' } })
