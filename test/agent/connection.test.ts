@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process'
 import { createServer } from 'node:net'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AgentConnection, CommandFailure, hubLocator } from '../../src/agent/index'
 import type { AgentIdentity, ConnectionOptions, ConnectionStatus } from '../../src/agent/index'
@@ -184,5 +186,24 @@ describe('agent connection', () => {
     expect(attempts).toBe(1)
     expect(retries).toEqual([])
     server.close()
+  })
+})
+
+describe('agent connection in a program of its own', () => {
+  it('does not keep a finished program alive, with or without an app to talk to', async () => {
+    const hub = await startHub()
+    const program = (app: string) => `
+      import { AgentConnection, hubLocator } from ${JSON.stringify(new URL('../../src/agent/index.ts', import.meta.url).pathname)}
+      const conn = new AgentConnection({ identity: { name: 'p', pid: process.pid, runtime: { kind: 'node', version: process.version }, clock: { kind: 'real' } },
+        locate: hubLocator({ app: ${JSON.stringify(app)} }), onCommand: () => null })
+      conn.start()
+      for (let i = 0; i < 100; i++) conn.send({ type: 'log', stream: 'stdout', line: 'x', wall: 1, taskId: null })
+      setTimeout(() => console.log('done'), 50)`
+    for (const app of [appUrl(hub), 'tcp://127.0.0.1:1?token=nobody-listens']) {
+      const t0 = Date.now()
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program(app)], { timeout: 10_000 })
+      expect(stdout.trim()).toBe('done')
+      expect(Date.now() - t0).toBeLessThan(8_000)
+    }
   })
 })
