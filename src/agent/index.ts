@@ -1,0 +1,6 @@
+// The agent side: what a watched process uses to reach the app. watch() (next) builds on these.
+export { AgentConnection, CommandFailure, DEFAULT_BACKOFF, DEFAULT_BUFFER } from './connection'
+export type { AgentIdentity, ConnectionOptions, ConnectionStatus } from './connection'
+export { hubLocator, readAgentFile } from './find-hub'
+export type { HubLocation, LocateOptions } from './find-hub'
+export { OutboundBuffer } from './outbound-buffer'

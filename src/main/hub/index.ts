@@ -1,0 +1,6 @@
+export { AgentHub } from './hub'
+export type { HubOptions } from './hub'
+export { DEFAULT_HUB_LIMITS } from './limits'
+export type { HubLimits } from './limits'
+export { SOURCE_STATES, parseTaskKey, taskKey } from './types'
+export type { CommandError, CommandOf, CommandOutcome, HubChange, SourceId, SourceInfo, SourceLog, SourceState, SourceTask } from './types'

@@ -1,0 +1,60 @@
+// Commands the hub sends to an agent and what each answers. Each command is one entry: its fields
+// (checked by the hub before sending and by the agent on receipt) and its result's schema (checked
+// by the hub on the answer). The wire messages and the types derive from this table.
+import * as v from 'valibot'
+import { TASK_STATES } from '../snapshots'
+import { taskSnapshotSchema } from './task-delta-schema'
+import { commandId, name, taskId, text, time } from './scalars'
+
+/** The longest grace a stop may ask for (the app's own run:stop bound). */
+export const MAX_GRACE_MS = 10 * 60_000
+/** The furthest a deadline may be set (the app's own task:setDeadline bound). */
+export const MAX_DEADLINE_MS = 24 * 3_600_000
+/** Tasks listed in each part of a shutdown report. */
+export const MAX_REPORT_TASKS = 10_000
+
+const reportTask = { id: taskId, name }
+/** The runtime's ShutdownReport (src/shared/snapshots.ts), as a stop answers it. */
+export const shutdownReportSchema = v.strictObject({
+  graceMs: time,
+  elapsedMs: time,
+  finished: v.pipe(v.array(v.strictObject({ ...reportTask, state: v.picklist(TASK_STATES) })), v.maxLength(MAX_REPORT_TASKS)),
+  forced: v.pipe(v.array(v.strictObject(reportTask)), v.maxLength(MAX_REPORT_TASKS)),
+  cleanupErrors: v.pipe(v.array(v.strictObject({ ...reportTask, message: text })), v.maxLength(MAX_REPORT_TASKS)),
+})
+
+const graceMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_GRACE_MS))
+const inMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_DEADLINE_MS))
+
+/**
+ * Builds one command's entry: `message` is its wire schema `{ type, id, …fields }`, `fields` the
+ * same without the id (what `sendCommand` takes), `result` the schema of its `value`.
+ */
+function command<K extends string, F extends v.ObjectEntries, R extends v.GenericSchema>(type: K, fields: F, result: R) {
+  return {
+    fields: v.strictObject({ type: v.literal(type), ...fields }),
+    message: v.strictObject({ type: v.literal(type), id: commandId, ...fields }),
+    result,
+  }
+}
+
+export const commandSpecs = {
+  /** Cancels the task (a request with the hub's reason; source `user`); answers its snapshot. */
+  cancel: command('cancel', { taskId, reason: v.nullable(text) }, taskSnapshotSchema),
+  /** Puts a deadline `inMs` loop-ms from now on the task (replacing any); answers its snapshot. */
+  'deadline:set': command('deadline:set', { taskId, inMs }, taskSnapshotSchema),
+  /** Removes the task's deadline; answers its snapshot. */
+  'deadline:clear': command('deadline:clear', { taskId }, taskSnapshotSchema),
+  /** Shuts the agent's loops down gracefully within `graceMs`; answers the ShutdownReport. */
+  stop: command('stop', { graceMs }, shutdownReportSchema),
+} as const
+
+export type CommandType = keyof typeof commandSpecs
+export const COMMAND_TYPES = Object.keys(commandSpecs) as CommandType[]
+
+/** A command as the app asks for it (no id: the hub numbers it). */
+export type Command = { [K in CommandType]: v.InferOutput<(typeof commandSpecs)[K]['fields']> }[CommandType]
+/** A command as it travels, with its id. */
+export type CommandMessage = { [K in CommandType]: v.InferOutput<(typeof commandSpecs)[K]['message']> }[CommandType]
+/** What a command of type K answers when it succeeds. */
+export type CommandValue<K extends CommandType> = v.InferOutput<(typeof commandSpecs)[K]['result']>
