@@ -1,7 +1,7 @@
 // Plain JSON shapes that cross from main to the renderer (IPC or WebSocket). No Node, DOM or
 // Electron imports: both tsconfigs compile this file.
 
-import { FINAL_STATES as RUNTIME_FINAL_STATES, TASK_STATES as RUNTIME_TASK_STATES } from '../main/runtime/states'
+import { CANCEL_SOURCES as RUNTIME_CANCEL_SOURCES, FINAL_STATES as RUNTIME_FINAL_STATES, TASK_STATES as RUNTIME_TASK_STATES } from '../main/runtime/states'
 import type { CancelSource, TaskState } from '../main/runtime/states'
 
 // The runtime writes these unions once (src/main/runtime/states.ts, no imports, host-free); main
@@ -10,6 +10,8 @@ export type { TaskState, CancelSource }
 export const TASK_STATES: readonly TaskState[] = RUNTIME_TASK_STATES
 /** States after which a task never changes again. */
 export const FINAL_STATES: readonly TaskState[] = RUNTIME_FINAL_STATES
+/** Every cancel source, as the runtime lists them (valibot picklists take this exact tuple). */
+export const CANCEL_SOURCES = RUNTIME_CANCEL_SOURCES
 
 /**
  * One instant, read on two clocks: `loop` is ms on the task's loop clock (virtual for a virtual

@@ -2,7 +2,7 @@
 // shape the in-process monitor emits, and the hub checks it field by field. The type-level checks at
 // the end fail to compile when the interfaces and these schemas drift apart.
 import * as v from 'valibot'
-import { SEGMENT_CAPS, TASK_STATES } from '../snapshots'
+import { CANCEL_SOURCES, SEGMENT_CAPS, TASK_STATES } from '../snapshots'
 import type {
   AwaitSnapshot,
   CancelSnapshot,
@@ -35,9 +35,6 @@ export const MAX_SEGMENTS_PER_APPEND = SEGMENT_CAPS.head + SEGMENT_CAPS.tail
 export const MAX_ERROR_MESSAGE_LENGTH = 4_000
 export const MAX_STACK_LENGTH = 16_000
 
-/** Every cancel source, written once here; the check below keeps it equal to `CancelSource`. */
-export const CANCEL_SOURCES = ['user', 'deadline', 'shutdown', 'sibling', 'parent'] as const
-
 const taskState = v.picklist(TASK_STATES)
 const nullableRunId = v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(1)))
 
@@ -47,7 +44,12 @@ export const errorSnapshotSchema = v.strictObject({
   message: v.pipe(v.string(), v.maxLength(MAX_ERROR_MESSAGE_LENGTH)),
   stack: v.nullable(v.pipe(v.string(), v.maxLength(MAX_STACK_LENGTH))),
 })
-export const cancelSnapshotSchema = v.strictObject({ source: v.picklist(CANCEL_SOURCES), reason: v.nullable(text), at: stampSchema })
+export const cancelSnapshotSchema = v.strictObject({
+  source: v.picklist(CANCEL_SOURCES),
+  reason: v.nullable(text),
+  at: stampSchema,
+  by: v.optional(v.strictObject({ id: taskId, name })),
+})
 export const awaitSnapshotSchema = v.strictObject({ kind: v.picklist(['task', 'sleep', 'future']), text, taskId: v.nullable(taskId) })
 export const stateSegmentSchema = v.strictObject({ state: taskState, from: time, to: time })
 const openSegmentSchema = v.strictObject({ state: taskState, from: time })
