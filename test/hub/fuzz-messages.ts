@@ -2,18 +2,6 @@
 import { AGENT_PROTOCOL_VERSION } from '../../src/shared/agent-protocol/index'
 import { snapshot } from './hub-helper'
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; enough for reproducible fuzzing. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export const FUZZ_KINDS = ['mutated', 'wrong-type', 'huge-number', 'deep', 'proto-key', 'random-bytes', 'split', 'huge-string'] as const
 export type FuzzKind = (typeof FUZZ_KINDS)[number]
 

@@ -29,6 +29,7 @@ import {
   waitFor,
 } from '../../src/main/runtime/index'
 import { ValueError, err, fmt, oracleDir } from './cpython'
+import { prng } from '../support/prng'
 
 export type Op =
   | ['sleep', number]
@@ -63,18 +64,6 @@ export interface TaskSpec {
 export interface Program {
   seed: number
   main: Op[]
-}
-
-/** mulberry32: a tiny seeded PRNG, so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** A random program: main spawns T1..Tn (sleeping in between), then acts on them; `scale` grows it. */

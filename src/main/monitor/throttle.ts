@@ -1,9 +1,7 @@
-/** The timer functions the throttle uses; tests may pass their own. */
-export interface Timers {
-  now(): number
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
+import type { WallTimer } from '../runtime'
+
+/** The timer functions the throttle uses (the runtime's wall-timer shape); tests may pass their own. */
+export type Timers = WallTimer
 
 export const realTimers: Timers = {
   now: () => performance.now(),
