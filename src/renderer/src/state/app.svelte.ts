@@ -2,13 +2,14 @@
 // receive this one object; each part is its own class in its own file.
 import type { LoopwatchApi } from '../../../shared/contract'
 import type { AppSnapshot, DaemonId, RunSummary, TaskDelta } from '../../../shared/snapshots'
-import { DAEMONS_LOOP, runLoopLabel } from '../../../shared/snapshots'
+import { DAEMONS_LOOP, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
 import { DaemonsState } from './daemons.svelte'
 import { DetailsState } from './details.svelte'
 import { HistoryState } from './history.svelte'
 import { LauncherState } from './launcher.svelte'
 import { ShutdownState } from './shutdown.svelte'
+import { SourcesState, sourceScope } from './sources.svelte'
 import { isLive } from './states'
 import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
@@ -38,6 +39,7 @@ export class AppState {
   readonly shutdown: ShutdownState
   readonly history: HistoryState
   readonly details: DetailsState
+  readonly sources: SourcesState
 
   /** The run the top bar speaks of: the newest one still running, else the newest one. */
   readonly currentRun = $derived.by(() => {
@@ -64,6 +66,7 @@ export class AppState {
     this.shutdown = new ShutdownState(api)
     this.history = new HistoryState(api)
     this.details = new DetailsState(api, this.store)
+    this.sources = new SourcesState(api)
   }
 
   /** Wire a connected API: subscribe to events once, then load the snapshot. */
@@ -79,6 +82,7 @@ export class AppState {
     api.on('daemons:changed', (list) => this.daemons.setList(list))
     api.on('runs:changed', (list) => this.onRunsChanged(list))
     api.on('shutdown:progress', (p) => this.shutdown.onProgress(p))
+    api.on('sources:changed', (list) => this.sources.setList(list))
     this.ticker.start()
   }
 
@@ -123,6 +127,7 @@ export class AppState {
     this.pendingDeltas = null
     this.runs = s.runs
     this.daemons.setList(s.daemons)
+    this.sources.setList(s.sources ?? [])
     // A shutdown still in progress is shown; the report of one that finished before this window
     // connected is not news.
     if (s.shutdown && s.shutdown.phase !== 'done') this.shutdown.onProgress(s.shutdown)
@@ -179,10 +184,18 @@ export class AppState {
     return this.endedLoops.get(loop) ?? this.store.loopNow(loop, wall)
   }
 
-  /** The label shown for a loop: the run's scenario id, or "daemons". */
+  /** The label shown for a loop: the run's scenario id, "daemons", or a process's `name › loop`. */
   loopLabel(loop: string): string {
     if (loop === DAEMONS_LOOP) return 'daemons'
+    const sourceId = sourceOfLoop(loop)
+    if (sourceId !== null) return `${this.sources.byId(sourceId)?.name ?? sourceId} › ${loop.slice(sourceId.length + 1)}`
     return this.runs.find((r) => runLoopLabel(r.runId) === loop)?.scenarioId ?? loop
+  }
+
+  /** Shows one connected process's tasks (every loop of it) in the live table. */
+  showSource(id: string): void {
+    this.view = 'live'
+    this.table.scope = sourceScope(id)
   }
 
   /** Opens the Daemons view, scrolled to one daemon's card when given. */
