@@ -82,6 +82,7 @@ test('a connected process: its tasks under its source, a cancel routed to it, th
     await expect(item).toContainText('connected')
     await expect(item).toContainText('pid 4242')
     await expect(item).toContainText('real')
+    await expect(item).toContainText('3 tasks')
     await expect(u.scopePicker.locator('optgroup[label^="fake-service · pid 4242"] option')).toHaveText(['fake-service: every loop', 'fake-service › main'])
     await item.getByRole('button', { name: 'fake-service', exact: true }).click()
     await expect(u.scopePicker).toHaveValue(`source:${sourceId}`)
@@ -110,6 +111,8 @@ test('a connected process: its tasks under its source, a cancel routed to it, th
       await expect(u.row(name)).toContainText('stale')
     }
     await expect(u.stateOf(u.row('fetcher'))).toHaveText(/running/) // its last known state
+    // …which runs nowhere now: the top bar does not count it.
+    await expect(page.getByRole('button', { name: /running/ })).toHaveText(/0 running/)
     const shot = await saveScreenshot('source-lost-stale')
     expect(existsSync(shot)).toBe(true)
   } finally {

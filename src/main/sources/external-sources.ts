@@ -44,6 +44,8 @@ export class ExternalSources {
   private hub: AgentHub | null = null
   private readonly runIds = new Map<SourceId, number | null>()
   private readonly states = new Map<SourceId, HubSourceInfo['state']>()
+  /** The task count each source had in the last list sent, so a delta that changes it sends the list again. */
+  private readonly listedCounts = new Map<SourceId, number>()
   /** The last clock reading of every source loop (bounded by the hub's loops per source). */
   private readonly clockByLoop = new Map<string, LoopClock>()
   private logSeq = EXTERNAL_ID_BASE
@@ -211,8 +213,9 @@ export class ExternalSources {
         for (const label of this.clockByLoop.keys()) if (label.startsWith(`${c.sourceId}/`)) this.clockByLoop.delete(label)
         this.runIds.delete(c.sourceId)
         this.states.delete(c.sourceId)
+        this.listedCounts.delete(c.sourceId)
         if (removed.length > 0) this.opts.emit({ created: [], changed: [], ended: [], removed, logs: [], clocks: [] })
-        return this.opts.onSources(this.list())
+        return this.sendList()
       }
       case 'tasks': {
         const source = this.hub?.source(c.sourceId)
@@ -221,6 +224,7 @@ export class ExternalSources {
         const delta = translateDelta(c.delta, ctx)
         for (const clock of delta.clocks) this.clockByLoop.set(clock.loop, clock)
         this.opts.emit(delta)
+        if (this.listedCounts.get(source.id) !== source.taskCount) this.sendList()
         const runId = ctx.runId
         if (runId !== null) {
           const d = c.delta
@@ -253,7 +257,13 @@ export class ExternalSources {
     const ended = (source.state === 'lost' || source.state === 'exited') && before !== source.state
     if (ended && runId != null && recorder) this.safely(() => recorder.end(runId, source))
     // A lost source's tasks stay as they are: the window marks them stale from the source's state.
-    this.opts.onSources(this.list())
+    this.sendList()
+  }
+
+  private sendList(): void {
+    const list = this.list()
+    for (const s of list) this.listedCounts.set(s.id, s.taskCount)
+    this.opts.onSources(list)
   }
 
   private safely<T>(f: () => T): T | undefined {

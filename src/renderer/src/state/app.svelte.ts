@@ -1,7 +1,7 @@
 // The window's root state: the connection, and the parts of the UI that hang off it. Components
 // receive this one object; each part is its own class in its own file.
 import type { LoopwatchApi } from '../../../shared/contract'
-import type { AppSnapshot, DaemonId, RunSummary, TaskDelta } from '../../../shared/snapshots'
+import type { AppSnapshot, DaemonId, RunSummary, SourceInfo, TaskDelta } from '../../../shared/snapshots'
 import { DAEMONS_LOOP, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
 import { DaemonsState } from './daemons.svelte'
@@ -51,7 +51,8 @@ export class AppState {
   readonly liveCount = $derived.by(() => {
     void this.store.version
     let n = 0
-    for (const t of this.store.tasks.values()) if (isLive(t.state)) n++
+    // A lost process's tasks show their last known state: they are not running anywhere now.
+    for (const t of this.store.tasks.values()) if (isLive(t.state) && !this.sources.isStale(t.loop)) n++
     return n
   })
 
@@ -82,7 +83,7 @@ export class AppState {
     api.on('daemons:changed', (list) => this.daemons.setList(list))
     api.on('runs:changed', (list) => this.onRunsChanged(list))
     api.on('shutdown:progress', (p) => this.shutdown.onProgress(p))
-    api.on('sources:changed', (list) => this.sources.setList(list))
+    api.on('sources:changed', (list) => this.onSourcesChanged(list))
     this.ticker.start()
   }
 
@@ -153,6 +154,13 @@ export class AppState {
     this.launcher.close()
   }
 
+  private onSourcesChanged(list: SourceInfo[]): void {
+    const before = new Map(this.sources.list.map((s) => [s.id, s.state]))
+    this.sources.setList(list)
+    // A process that connected or ended has a new or finished history run.
+    if (list.some((s) => before.get(s.id) !== s.state && s.state !== 'stopping')) void this.history.refresh()
+  }
+
   private onRunsChanged(list: RunSummary[]): void {
     const before = new Map(this.runs.map((r) => [r.runId, r.status]))
     this.runs = list
@@ -181,6 +189,9 @@ export class AppState {
    * clock report would otherwise keep ticking), else the store's live reading.
    */
   clockOf(loop: string, wall: number): number | null {
+    // A process that exited or was lost: its clock stops where it was when it ended.
+    const ended = this.sources.ofLoop(loop)?.endedWall
+    if (ended != null) return this.store.loopNow(loop, Math.min(wall, ended))
     return this.endedLoops.get(loop) ?? this.store.loopNow(loop, wall)
   }
 
