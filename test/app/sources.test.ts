@@ -88,7 +88,11 @@ describe('connected processes in the app', () => {
     await app.core.hubReady
     const a = await fakeAgent(app.dataDir, 'tidy', [snapshot(1, { name: 'job' })])
     a.conn.send(delta(99, { ended: [snapshot(1, { name: 'job', state: 'done', endedAt: { loop: 5, wall: 1 } })], logs: [{ seq: 1, loop: 'main', runId: null, taskId: 1, taskName: 'job', t: 5, wall: 1, stream: 'stdout', line: 'job: finished' }] }))
-    await app.until(() => [...app.view().values()].some((t) => t.state === 'done'))
+    const job = await app.until(() => [...app.view().values()].find((t) => t.state === 'done'))
+    // task:get's lines are the streamed ones (same seq): the window merges them without duplicates.
+    const streamed = app.events.flatMap((e) => (e.event === 'tasks:delta' ? (e.payload as TaskDelta).logs : []))
+    expect((await app.ok('task:get', { taskId: job.id })).logs).toEqual(streamed)
+    expect(streamed).toMatchObject([{ taskId: job.id, loop: `${a.sourceId}/main`, line: 'job: finished' }])
     await a.conn.close({ code: 0, reason: 'finished' })
     const info = await app.until(() => app.core.sources.list().find((s) => s.state === 'exited'))
     expect(info.exit).toEqual({ code: 0, reason: 'finished' })
@@ -136,5 +140,9 @@ describe('connected processes in the app', () => {
     expect(report.finished).toHaveLength(1)
     expect(a.commands).toMatchObject([{ type: 'stop', graceMs: 50 }])
     expect(await app.ok('sources:list')).toMatchObject([{ id: a.sourceId, state: 'stopping' }])
+    // It ends after the app's stop: its history run reads cancelled, as a stopped scenario run does.
+    await a.conn.close({ code: 0, reason: 'stopped' })
+    const ended = await app.until(() => app.core.sources.list().find((s) => s.state === 'exited'))
+    expect(app.core.history.getRun(ended.runId!)?.run.outcome).toBe('cancelled')
   })
 })

@@ -17,8 +17,8 @@ export interface SourceRecorder {
   start(source: HubSourceInfo): number | null
   /** Records the tasks of a delta (the agent's own snapshots) and its printed lines. */
   tasks(runId: number, tasks: TaskSnapshot[], logs: { t: number; taskId: number | null; taskName: string | null; stream: 'stdout' | 'stderr'; line: string }[]): void
-  /** Records how the source ended: its bye, or lost (interrupted). */
-  end(runId: number, source: HubSourceInfo): void
+  /** Records how the source ended: its bye (after a stop from the app, `stopped`), or lost (interrupted). */
+  end(runId: number, source: HubSourceInfo, stopped: boolean): void
 }
 
 export interface ExternalSourcesOptions {
@@ -30,6 +30,8 @@ export interface ExternalSourcesOptions {
 }
 
 const FINAL = new Set<string>(FINAL_STATES)
+/** Recent lines kept per source for task:get (trimmed in halves, like the hub's own). */
+const LOGS_PER_SOURCE = 5_000
 
 /**
  * Every connected process (through an AgentHub) in the window's terms. Until `attach`, it has none.
@@ -48,6 +50,11 @@ export class ExternalSources {
   private readonly listedCounts = new Map<SourceId, number>()
   /** The last clock reading of every source loop (bounded by the hub's loops per source). */
   private readonly clockByLoop = new Map<string, LoopClock>()
+  /**
+   * Each source's recent lines exactly as they were streamed (same seq), so task:get's lines and
+   * the streamed ones merge without duplicates in the window.
+   */
+  private readonly recentLogs = new Map<SourceId, LogLine[]>()
   private logSeq = EXTERNAL_ID_BASE
   private unsubscribe: (() => void) | null = null
 
@@ -98,10 +105,7 @@ export class ExternalSources {
     if (!found || !hub) return null
     const ctx = this.context(found.source)
     const task = translateTask(found.task, ctx)
-    const logs = hub
-      .logs(found.source.id)
-      .filter((l) => l.taskId === found.localId)
-      .map((l) => this.logLine(found.source, l))
+    const logs = (this.recentLogs.get(found.source.id) ?? []).filter((l) => l.taskId === task.id).slice(-LOGS_PER_SOURCE)
     const chain: AwaitSnapshot[] = []
     const seen = new Set<number>([task.id])
     for (let edge = task.awaiting; edge && chain.length < 50; ) {
@@ -213,6 +217,7 @@ export class ExternalSources {
         for (const label of this.clockByLoop.keys()) if (label.startsWith(`${c.sourceId}/`)) this.clockByLoop.delete(label)
         this.runIds.delete(c.sourceId)
         this.states.delete(c.sourceId)
+        this.recentLogs.delete(c.sourceId)
         this.listedCounts.delete(c.sourceId)
         if (removed.length > 0) this.opts.emit({ created: [], changed: [], ended: [], removed, logs: [], clocks: [] })
         return this.sendList()
@@ -223,6 +228,7 @@ export class ExternalSources {
         const ctx = this.context(source)
         const delta = translateDelta(c.delta, ctx)
         for (const clock of delta.clocks) this.clockByLoop.set(clock.loop, clock)
+        this.keepLogs(source.id, delta.logs)
         this.opts.emit(delta)
         if (this.listedCounts.get(source.id) !== source.taskCount) this.sendList()
         const runId = ctx.runId
@@ -237,6 +243,7 @@ export class ExternalSources {
         const source = this.hub?.source(c.sourceId)
         if (!source) return
         const line = this.logLine(source, c.log)
+        this.keepLogs(source.id, [line])
         this.opts.emit({ created: [], changed: [], ended: [], removed: [], logs: [line], clocks: [] })
         const runId = this.runIds.get(source.id)
         if (runId != null) this.safely(() => this.opts.recorder?.tasks(runId, [], [{ t: line.t, taskId: c.log.taskId, taskName: line.taskName, stream: line.stream, line: line.line }]))
@@ -255,9 +262,17 @@ export class ExternalSources {
     }
     const runId = this.runIds.get(source.id)
     const ended = (source.state === 'lost' || source.state === 'exited') && before !== source.state
-    if (ended && runId != null && recorder) this.safely(() => recorder.end(runId, source))
+    if (ended && runId != null && recorder) this.safely(() => recorder.end(runId, source, before === 'stopping'))
     // A lost source's tasks stay as they are: the window marks them stale from the source's state.
     this.sendList()
+  }
+
+  private keepLogs(sourceId: SourceId, lines: LogLine[]): void {
+    if (lines.length === 0) return
+    let kept = this.recentLogs.get(sourceId)
+    if (!kept) this.recentLogs.set(sourceId, (kept = []))
+    kept.push(...lines)
+    if (kept.length > 2 * LOGS_PER_SOURCE) kept.splice(0, kept.length - LOGS_PER_SOURCE)
   }
 
   private sendList(): void {

@@ -16,8 +16,9 @@ export function sourceScenario(name: string): string {
 
 /**
  * Records sources into `history`: a run per connection (scenario `agent:<name>`), its tasks by the
- * agent's own ids, its printed lines, and its outcome — `done` / `failed` from its bye's exit
- * code, `interrupted` when it was lost (its unfinished tasks too).
+ * agent's own ids, its printed lines, and its outcome — `cancelled` when it ended after a stop
+ * from the app (as a stopped scenario run), else `done` / `failed` from its bye's exit code, and
+ * `interrupted` when it was lost (its unfinished tasks too).
  */
 export function sourceRecorder(history: History): SourceRecorder {
   return {
@@ -33,13 +34,14 @@ export function sourceRecorder(history: History): SourceRecorder {
       for (const t of tasks) history.recordTask(runId, taskRow(t))
       for (const l of logs) history.log(runId, l)
     },
-    end(runId: number, source: HubSourceInfo) {
+    end(runId: number, source: HubSourceInfo, stopped: boolean) {
       if (source.state === 'lost') {
         history.endRun(runId, { outcome: 'interrupted', error: { name: 'ConnectionLost', message: `${source.name} (pid ${source.pid}) dropped its connection without a bye` } })
         return
       }
       const code = source.exit?.code ?? null
-      if (code === null || code === 0) history.endRun(runId, { outcome: 'done' })
+      if (stopped && (code === null || code === 0)) history.endRun(runId, { outcome: 'cancelled' })
+      else if (code === null || code === 0) history.endRun(runId, { outcome: 'done' })
       else history.endRun(runId, { outcome: 'failed', error: { name: 'ExitStatus', message: `exited with code ${code}: ${source.exit?.reason ?? ''}`.trim() } })
     },
   }
