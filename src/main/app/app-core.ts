@@ -192,7 +192,7 @@ export class AppCore {
         .filter((d) => d.running)
         .map((d) => ({ kind: 'daemons' as const, id: d.id, title: d.title, stop: (g: number) => this.daemons.stop(d.id, g) })),
       // Every connected process is told to stop (for now each is treated as stoppable).
-      ...this.sources.connected().map((s) => ({
+      ...this.sources.stoppable().map((s) => ({
         kind: 'source' as const,
         id: s.id,
         title: `${s.name} (pid ${s.pid})`,

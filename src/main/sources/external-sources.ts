@@ -131,9 +131,9 @@ export class ExternalSources {
     return this.taskCommand(globalId, (taskId) => (inMs === null ? { type: 'deadline:clear', taskId } : { type: 'deadline:set', taskId, inMs }))
   }
 
-  /** Connected sources (the ones a stop can reach). */
-  connected(): SourceInfo[] {
-    return this.list().filter((s) => s.state === 'connected')
+  /** Sources a stop can reach: connected, or stopping (an earlier stop may have gone unheeded). */
+  stoppable(): SourceInfo[] {
+    return this.list().filter((s) => s.state === 'connected' || s.state === 'stopping')
   }
 
   /** Tells a source to shut its loops down within graceMs; answers its ShutdownReport. */
@@ -141,7 +141,7 @@ export class ExternalSources {
     const hub = this.hub
     const source = hub?.source(sourceId)
     if (!hub || !source) throw new AppError('not_found', `no source ${sourceId}`)
-    if (source.state !== 'connected') throw new AppError('invalid_state', `${describe(source)} is ${stateText(source)}: there is nothing to stop`)
+    if (source.state === 'exited' || source.state === 'lost') throw new AppError('invalid_state', `${describe(source)} is ${stateText(source)}: there is nothing to stop`)
     const outcome = await hub.sendCommand(sourceId, { type: 'stop', graceMs })
     if (!outcome.ok) throw commandFailure(outcome.error, `stopping ${describe(source)}`)
     return outcome.value
