@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { openHistory } from '../../src/main/history/index'
 import { EXTERNAL_ID_BASE } from '../../src/main/sources/id-map'
 import type { AppShutdownReport, SourceInfo, TaskDelta, TaskSnapshot } from '../../src/shared/snapshots'
 import { RawAgent, hello, LOOP_MAIN, delta, eventually } from '../hub/hub-helper'
@@ -113,6 +116,23 @@ describe('connected processes in the app', () => {
     expect(part).toMatchObject({ id: a.sourceId, title: expect.stringContaining('service'), state: 'stopped' })
     expect(part?.report?.finished).toHaveLength(1)
     expect(app.core.sources.list()[0]?.state).toBe('stopping')
+  })
+
+  it('closing the core removes agent.json and ends the run of a source still connected (interrupted), history intact', async () => {
+    const app = openApp()
+    await app.core.hubReady
+    const a = await fakeAgent(app.dataDir, 'outlives-the-app', [snapshot(1)])
+    await app.until(() => app.view().size >= 1)
+    const runId = app.core.sources.list()[0]!.runId!
+    await app.core.close(200)
+    expect(a.commands).toMatchObject([{ type: 'stop' }])
+    expect(existsSync(join(app.dataDir, 'agent.json'))).toBe(false)
+    const history = openHistory(app.dataDir)
+    try {
+      expect(history.getRun(runId)?.run).toMatchObject({ scenario: 'agent:outlives-the-app', outcome: 'interrupted', error: { name: 'AppClosed' } })
+    } finally {
+      history.close()
+    }
   })
 
   it('source:stop sends the agent its stop; bad input for the new channels is bad_request and changes nothing', async () => {

@@ -214,10 +214,10 @@ export class AppCore {
     if (this.closed) return report
     this.closed = true
     clearInterval(this.retentionTimer)
-    // Processes see hub_closing and keep running on their own; their last state stays readable.
+    // Processes see hub_closing and keep running on their own. Their runs are ended (interrupted:
+    // the app stopped watching) while the history is still open.
     const hub = await this.hubReady
-    this.sources.detach()
-    await hub?.close()
+    if (hub) await this.sources.closeHub(hub)
     // Let stopped runs record their outcome before history closes.
     await this.runs.settled(1000)
     await this.daemons.shutdown(Math.min(graceMs, 1000))

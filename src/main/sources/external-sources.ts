@@ -17,8 +17,11 @@ export interface SourceRecorder {
   start(source: HubSourceInfo): number | null
   /** Records the tasks of a delta (the agent's own snapshots) and its printed lines. */
   tasks(runId: number, tasks: TaskSnapshot[], logs: { t: number; taskId: number | null; taskName: string | null; stream: 'stdout' | 'stderr'; line: string }[]): void
-  /** Records how the source ended: its bye (after a stop from the app, `stopped`), or lost (interrupted). */
-  end(runId: number, source: HubSourceInfo, stopped: boolean): void
+  /**
+   * Records how the source ended: its bye (`stopped`: after a stop from the app), or lost
+   * (interrupted; `appClosing`: the app closed the connection, the process may run on).
+   */
+  end(runId: number, source: HubSourceInfo, how: { stopped: boolean; appClosing: boolean }): void
 }
 
 export interface ExternalSourcesOptions {
@@ -57,6 +60,8 @@ export class ExternalSources {
   private readonly recentLogs = new Map<SourceId, LogLine[]>()
   private logSeq = EXTERNAL_ID_BASE
   private unsubscribe: (() => void) | null = null
+  /** Set while the app closes its hub: connections it ends are not the processes' fault. */
+  private appClosing = false
 
   constructor(private readonly opts: ExternalSourcesOptions) {}
 
@@ -64,6 +69,13 @@ export class ExternalSources {
   attach(hub: AgentHub): void {
     this.hub = hub
     this.unsubscribe = hub.onChange((c) => this.onChange(c))
+  }
+
+  /** Closes the hub: its sources end as lost, their runs recorded interrupted by the app's close. */
+  async closeHub(hub: AgentHub): Promise<void> {
+    this.appClosing = true
+    await hub.close()
+    this.detach()
   }
 
   /** Stops following the hub (its sources stay listed as they were). */
@@ -262,7 +274,7 @@ export class ExternalSources {
     }
     const runId = this.runIds.get(source.id)
     const ended = (source.state === 'lost' || source.state === 'exited') && before !== source.state
-    if (ended && runId != null && recorder) this.safely(() => recorder.end(runId, source, before === 'stopping'))
+    if (ended && runId != null && recorder) this.safely(() => recorder.end(runId, source, { stopped: before === 'stopping', appClosing: this.appClosing }))
     // A lost source's tasks stay as they are: the window marks them stale from the source's state.
     this.sendList()
   }

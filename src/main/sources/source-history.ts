@@ -34,9 +34,12 @@ export function sourceRecorder(history: History): SourceRecorder {
       for (const t of tasks) history.recordTask(runId, taskRow(t))
       for (const l of logs) history.log(runId, l)
     },
-    end(runId: number, source: HubSourceInfo, stopped: boolean) {
+    end(runId: number, source: HubSourceInfo, { stopped, appClosing }) {
       if (source.state === 'lost') {
-        history.endRun(runId, { outcome: 'interrupted', error: { name: 'ConnectionLost', message: `${source.name} (pid ${source.pid}) dropped its connection without a bye` } })
+        const message = appClosing
+          ? `the app closed while watching ${source.name} (pid ${source.pid}); the process may have run on`
+          : `${source.name} (pid ${source.pid}) dropped its connection without a bye`
+        history.endRun(runId, { outcome: 'interrupted', error: { name: appClosing ? 'AppClosed' : 'ConnectionLost', message } })
         return
       }
       const code = source.exit?.code ?? null
