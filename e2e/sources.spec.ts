@@ -119,3 +119,36 @@ test('a connected process: its tasks under its source, a cancel routed to it, th
     await conn.close({ code: 0, reason: 'test over' }, 200)
   }
 })
+
+test('Stop in the Sources list stops the process through its agent; it exits and its run is in the history', async ({ app, page, saveScreenshot }) => {
+  test.skip(app.kind !== 'web', 'the fake agent reads agent.json from the browser host’s data dir')
+  const u = ui(page)
+  const commands: CommandMessage[] = []
+  const conn: AgentConnection = new AgentConnection({
+    identity: { name: 'stoppable-job', pid: 5151, runtime: { kind: 'node', version: '22.0.0' }, clock: { kind: 'scaled', rate: 10 } },
+    locate: hubLocator({ dataDir: app.dataDir, env: {} }),
+    onCommand: (c) => {
+      commands.push(c)
+      // A real agent shuts its loops down, answers the report, then says bye with the exit status.
+      setTimeout(() => void conn.close({ code: 0, reason: 'stopped from the app' }), 50)
+      return { graceMs: c.type === 'stop' ? c.graceMs : 0, elapsedMs: 3, finished: [{ id: 1, name: 'crunch', state: 'cancelled' }], forced: [], cleanupErrors: [] }
+    },
+  })
+  try {
+    conn.start()
+    await expect.poll(() => conn.status.state).toBe('connected')
+    const sourceId = conn.sourceId!
+    conn.send({ type: 'loop:added', loop: 'main', clock: { kind: 'scaled', rate: 10 } })
+    conn.send({ type: 'tasks:delta', delta: { seq: 1, created: [task(1, 'crunch', { state: 'running', awaiting: null })], changed: [], ended: [], removed: [], logs: [], clocks: [] } })
+    const item = u.source(sourceId)
+    await expect(item).toContainText('10×')
+    await item.getByRole('button', { name: 'Stop stoppable-job' }).click()
+    await expect(item).toContainText('exited (code 0)')
+    expect(commands).toMatchObject([{ type: 'stop', graceMs: 2000 }])
+    await expect(page.getByRole('button', { name: /running/ })).toHaveText(/0 running/) // its task runs nowhere now
+    await expect(page.getByRole('region', { name: 'History' })).toContainText('agent:stoppable-job')
+    await saveScreenshot('source-exited')
+  } finally {
+    await conn.close({ code: 0, reason: 'test over' }, 200)
+  }
+})

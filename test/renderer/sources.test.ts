@@ -70,5 +70,7 @@ describe('sources in the window', () => {
     expect(sources.isStale('agent-1/main')).toBe(true)
     expect(sources.isStale('agent-2/main')).toBe(false)
     expect(sources.isStale('run-1')).toBe(false)
+    sources.setList([source('agent-1', { state: 'exited', exit: { code: 0, reason: 'done' } }), source('agent-2', { state: 'stopping' })])
+    expect([sources.isEnded('agent-1/main'), sources.isStale('agent-1/main'), sources.isEnded('agent-2/main')]).toEqual([true, false, false])
   })
 })

@@ -51,8 +51,8 @@ export class AppState {
   readonly liveCount = $derived.by(() => {
     void this.store.version
     let n = 0
-    // A lost process's tasks show their last known state: they are not running anywhere now.
-    for (const t of this.store.tasks.values()) if (isLive(t.state) && !this.sources.isStale(t.loop)) n++
+    // An ended (exited or lost) process's tasks show their last known state: nothing runs them now.
+    for (const t of this.store.tasks.values()) if (isLive(t.state) && !this.sources.isEnded(t.loop)) n++
     return n
   })
 

@@ -86,6 +86,12 @@ export class SourcesState {
     return this.ofLoop(loop)?.state === 'lost'
   }
 
+  /** True when the loop's process has ended (exited or lost): nothing of it runs any more. */
+  isEnded(loop: string): boolean {
+    const state = this.ofLoop(loop)?.state
+    return state === 'exited' || state === 'lost'
+  }
+
   /** Asks the process to shut its loops down gracefully. */
   async stop(id: string, graceMs = 2000): Promise<void> {
     const api = this.api()
