@@ -165,7 +165,11 @@ export class AppCore {
       tasks: [...tasks, ...this.sources.tasks()],
       clocks: [...clocks, ...this.sources.clocks()],
       sources: this.sources.list(),
-      runs: this.runs.list(), daemons: this.daemons.list(), shutdown: this.lastShutdown, host: this.opts.host }
+      runs: this.runs.list(),
+      daemons: this.daemons.list(),
+      shutdown: this.lastShutdown,
+      host: this.opts.host,
+    }
   }
 
   /** Refuses new work while a shutdown is running or after close. */

@@ -58,6 +58,7 @@ export class ExternalSources {
    * the streamed ones merge without duplicates in the window.
    */
   private readonly recentLogs = new Map<SourceId, LogLine[]>()
+  /** Seqs for lines sent as `log` messages (no seq of their own), far above an agent's own counter. */
   private logSeq = EXTERNAL_ID_BASE
   private unsubscribe: (() => void) | null = null
   /** Set while the app closes its hub: connections it ends are not the processes' fault. */
