@@ -30,5 +30,10 @@ export function ui(page: Page) {
     },
     /** The run status pill in the top bar. */
     runStatus: page.locator('header .status'),
+    /** The table's scope picker (this app, then each source and its loops). */
+    scopePicker: page.getByLabel('Show tasks of'),
+    /** The rail's Sources section, and one connected process's entry in it (by its source id). */
+    sources: page.getByRole('region', { name: 'Sources' }),
+    source: (sourceId: string) => page.locator(`[data-source="${sourceId}"]`),
   }
 }

@@ -16,6 +16,7 @@ import type {
   RetentionStatus,
   ShutdownProgress,
   ShutdownReport,
+  SourceInfo,
   StatsSample,
   TaskDelta,
   TaskDetail,
@@ -35,6 +36,8 @@ const runId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const graceMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_GRACE_MS))
 const reason = v.pipe(v.string(), v.maxLength(500))
 const daemonId = v.picklist(DAEMON_IDS)
+/** A connected process's id as the hub gives it: `agent-1`, `agent-2`, … */
+const sourceId = v.pipe(v.string(), v.maxLength(20), v.regex(/^agent-[1-9]\d{0,8}$/, 'a source id looks like agent-1'))
 /** A plain object, checked before an object schema runs: valibot's own accept arrays as objects. */
 const plainObject = v.custom<Record<string, unknown>>(isPlainObject, (i) => `must be a JSON object, got ${Array.isArray(i.input) ? 'an array' : i.received}`)
 /** A JSON object of parameters; the scenario's or daemon's own schema checks the fields. */
@@ -95,6 +98,10 @@ export const commands = {
   'retention:get': command<RetentionStatus>()(nothing),
   /** Replaces the retention policy and applies it at once. */
   'retention:set': command<RetentionStatus>()(retentionPolicySchema),
+  /** Connected processes (agents), with lost and exited ones the app still shows. */
+  'sources:list': command<SourceInfo[]>()(nothing),
+  /** Tells a connected process to shut its loops down within graceMs; answers its report. */
+  'source:stop': command<ShutdownReport>()(v.strictObject({ sourceId, graceMs })),
 } as const
 
 /** An event: a phantom payload type. */
@@ -113,6 +120,8 @@ export const events = {
   'runs:changed': event<RunSummary[]>(),
   'daemons:changed': event<DaemonInfo[]>(),
   'shutdown:progress': event<ShutdownProgress>(),
+  /** The whole list of connected processes, whenever one connects, changes state or is forgotten. */
+  'sources:changed': event<SourceInfo[]>(),
 } as const
 
 export type Channel = keyof typeof commands

@@ -29,6 +29,20 @@ export function runLoopLabel(runId: RunId): LoopLabel {
   return `run-${runId}`
 }
 
+/**
+ * The label of a connected process's loop: `agent-1/main`. The source is read back from the label
+ * (sourceOfLoop), so a task's snapshot stays the monitor's shape and the agent protocol's.
+ */
+export function sourceLoopLabel(sourceId: SourceId, loop: string): LoopLabel {
+  return `${sourceId}/${loop}`
+}
+
+/** The source a loop label belongs to (`agent-1`), or null for this app's own loops. */
+export function sourceOfLoop(loop: LoopLabel): SourceId | null {
+  const m = /^(agent-\d+)\//.exec(loop)
+  return m ? (m[1] as string) : null
+}
+
 /** A run's id: the history database's row id (a positive integer). */
 export type RunId = number
 
@@ -317,7 +331,8 @@ export interface ShutdownReport {
 
 /** One part of an app shutdown: a run's loop or the daemons. */
 export interface ShutdownPart {
-  kind: 'run' | 'daemons'
+  /** A run's loop, the daemons, or a connected process (told to stop through its agent). */
+  kind: 'run' | 'daemons' | 'source'
   id: string
   title: string
   state: 'waiting' | 'stopping' | 'stopped'
@@ -447,6 +462,34 @@ export interface AppSnapshot {
   shutdown: ShutdownProgress | null
   /** 'electron' or 'web': which host serves this UI. */
   host: 'electron' | 'web'
+  /** Connected (and lost or exited) processes; their tasks are in `tasks`. */
+  sources?: SourceInfo[]
+}
+
+/** A watched process's id, given by the app's hub: `agent-1`, `agent-2`, … */
+export type SourceId = string
+
+/** Where a watched process is, written once: stopping (a stop was sent), exited (it said bye), lost (its connection dropped without a bye: its tasks are stale). */
+export const SOURCE_STATES = ['connected', 'stopping', 'exited', 'lost'] as const
+export type SourceState = (typeof SOURCE_STATES)[number]
+
+/** One process connected through the agent protocol, as the window lists it (`sources:list`). */
+export interface SourceInfo {
+  id: SourceId
+  name: string
+  pid: number
+  runtime: { kind: 'node' | 'python' | 'other'; version: string }
+  clock: { kind: 'real' } | { kind: 'scaled'; rate: number } | { kind: 'virtual' }
+  state: SourceState
+  /** Once it said bye: its exit status (null if it gave none) and why. */
+  exit: { code: number | null; reason: string } | null
+  connectedWall: number
+  endedWall: number | null
+  /** Its loops' labels as the table shows them (`agent-1/main`). */
+  loops: string[]
+  taskCount: number
+  /** Its history run (null if the history could not record it). */
+  runId: RunId | null
 }
 
 export interface TaskDetail {

@@ -11,6 +11,10 @@ import { DAEMONS_LOOP } from '../../shared/snapshots'
 import type { AppShutdownReport, AppSnapshot, ExportFile, ScenarioInfo, ShutdownProgress } from '../../shared/snapshots'
 import { EXPORT_MIME, exportFilename } from '../../shared/history-contract'
 import type { ExportFormat } from '../../shared/history-contract'
+import { AgentHub } from '../hub/index'
+import { ExternalSources } from '../sources/external-sources'
+import { sourceRecorder } from '../sources/source-history'
+import type { UnsequencedDelta } from '../sources/translate'
 import { shutdownAll } from './app-shutdown'
 import type { Stoppable } from './app-shutdown'
 import { EventHub } from './event-hub'
@@ -26,6 +30,8 @@ export interface AppCoreOptions {
   monitor?: Omit<MonitorOptions, 'emit'>
   /** Real ms between applications of the retention policy (default 10 min; it also runs at start). */
   retentionEveryMs?: number
+  /** The agent hub (connected processes): its port on 127.0.0.1 (default 0, a free one), or false for none. */
+  hub?: { port?: number } | false
 }
 
 const RETENTION_EVERY_MS = 10 * 60_000
@@ -41,6 +47,12 @@ export class AppCore {
   readonly history: History
   readonly daemons: Daemons
   readonly runs: LiveRuns
+  /** Connected processes (through the agent hub), in the window's ids and loop labels. */
+  readonly sources: ExternalSources
+  /** Resolves once the hub listens and agent.json is written (null: none, or it failed to start). */
+  readonly hubReady: Promise<AgentHub | null>
+  /** One sequence for every tasks:delta, this process's and connected processes' alike. */
+  private seq = 0
   private shutdownInFlight: Promise<AppShutdownReport> | null = null
   private lastShutdown: ShutdownProgress | null = null
   private closed = false
@@ -48,8 +60,14 @@ export class AppCore {
   private readonly retentionTimer: NodeJS.Timeout
 
   constructor(readonly opts: AppCoreOptions) {
-    this.monitor = new TaskMonitor({ ...opts.monitor, emit: (d) => this.events.emit('tasks:delta', d) })
+    this.monitor = new TaskMonitor({ ...opts.monitor, emit: (d) => this.emitDelta(d) })
     this.history = openHistory(opts.dataDir)
+    this.sources = new ExternalSources({
+      emit: (d) => this.emitDelta(d),
+      onSources: (list) => this.events.emit('sources:changed', list),
+      recorder: sourceRecorder(this.history),
+    })
+    this.hubReady = opts.hub === false ? Promise.resolve(null) : this.startHub(opts.hub?.port ?? 0)
     const rate = opts.daemonRate ?? 1
     this.daemons = createDaemons({
       history: this.history,
@@ -71,6 +89,26 @@ export class AppCore {
     this.applyRetention()
     this.retentionTimer = setInterval(() => this.applyRetention(), opts.retentionEveryMs ?? RETENTION_EVERY_MS)
     this.retentionTimer.unref()
+  }
+
+  private emitDelta(d: UnsequencedDelta): void {
+    this.events.emit('tasks:delta', { ...d, seq: ++this.seq })
+  }
+
+  /** Starts the agent hub; a failure (port taken, data dir unwritable) is logged, never fatal. */
+  private async startHub(port: number): Promise<AgentHub | null> {
+    try {
+      const hub = await AgentHub.start({ dataDir: this.opts.dataDir, port })
+      if (this.closed) {
+        await hub.close()
+        return null
+      }
+      this.sources.attach(hub)
+      return hub
+    } catch (e) {
+      console.error('loopwatch: the agent hub did not start; other processes cannot connect:', e)
+      return null
+    }
   }
 
   /** Applies the saved retention policy now (runs still running are never deleted). */
@@ -121,8 +159,17 @@ export class AppCore {
   }
 
   snapshot(): AppSnapshot {
-    const { seq, tasks, clocks } = this.monitor.snapshot()
-    return { seq, tasks, clocks, runs: this.runs.list(), daemons: this.daemons.list(), shutdown: this.lastShutdown, host: this.opts.host }
+    const { tasks, clocks } = this.monitor.snapshot()
+    return {
+      seq: this.seq,
+      tasks: [...tasks, ...this.sources.tasks()],
+      clocks: [...clocks, ...this.sources.clocks()],
+      sources: this.sources.list(),
+      runs: this.runs.list(),
+      daemons: this.daemons.list(),
+      shutdown: this.lastShutdown,
+      host: this.opts.host,
+    }
   }
 
   /** Refuses new work while a shutdown is running or after close. */
@@ -148,6 +195,13 @@ export class AppCore {
         .list()
         .filter((d) => d.running)
         .map((d) => ({ kind: 'daemons' as const, id: d.id, title: d.title, stop: (g: number) => this.daemons.stop(d.id, g) })),
+      // Every connected process is told to stop (for now each is treated as stoppable).
+      ...this.sources.stoppable().map((s) => ({
+        kind: 'source' as const,
+        id: s.id,
+        title: `${s.name} (pid ${s.pid})`,
+        stop: (g: number) => this.sources.stop(s.id, g),
+      })),
     ]
     this.shutdownInFlight = shutdownAll(parts, graceMs, (p) => {
       this.lastShutdown = p
@@ -164,6 +218,10 @@ export class AppCore {
     if (this.closed) return report
     this.closed = true
     clearInterval(this.retentionTimer)
+    // Processes see hub_closing and keep running on their own. Their runs are ended (interrupted:
+    // the app stopped watching) while the history is still open.
+    const hub = await this.hubReady
+    if (hub) await this.sources.closeHub(hub)
     // Let stopped runs record their outcome before history closes.
     await this.runs.settled(1000)
     await this.daemons.shutdown(Math.min(graceMs, 1000))

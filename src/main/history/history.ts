@@ -18,6 +18,7 @@ import type {
 import { endRunSchema, listRunsSchema, pageSchema, parse, policySchema, runId as checkRunId, startRunSchema } from './validate'
 import { RETENTION_DEFAULTS } from '../../shared/history-contract'
 import { WriteBuffer } from './write-buffer'
+import type { TaskRow } from './write-buffer'
 
 /** File name of the history database inside the data folder. */
 export const DB_FILE = 'loopwatch.db'
@@ -73,6 +74,9 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
     "INSERT INTO runs (scenario, params, clock, started_at, outcome, pid) VALUES (?, ?, ?, ?, 'running', ?)",
   )
   const selectRun = db.prepare('SELECT * FROM runs WHERE id = ?')
+  const markUnfinished = db.prepare("UPDATE tasks SET state = 'interrupted' WHERE run_id = ? AND ended_at IS NULL")
+  // Task rows of runs recorded from snapshots (connected processes), until each task ends.
+  const snapshotRows = new Map<number, Map<number, TaskRow>>()
   const finishRun = db.prepare('UPDATE runs SET outcome = ?, ended_at = ?, error = ? WHERE id = ?')
   // Task ids grow in creation order, so the primary key is creation order (and pages by index).
   const selectTasks = db.prepare('SELECT * FROM tasks WHERE run_id = ? ORDER BY task_id LIMIT ? OFFSET ?')
@@ -132,6 +136,24 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       buffer.addLog(id, boundLine(record))
     },
 
+    recordTask(runId: number, input: Omit<TaskRow, 'runId'>): void {
+      open()
+      const id = checkRunId(runId)
+      if (!known.has(id)) {
+        if (!findRun(id)) throw new RunNotFoundError(id)
+        known.add(id)
+      }
+      let rows = snapshotRows.get(id)
+      if (!rows) snapshotRows.set(id, (rows = new Map()))
+      const row = rows.get(input.taskId)
+      // The buffer writes dirty row objects: one object per task, updated in place.
+      if (row) Object.assign(row, input)
+      const marked = row ?? { runId: id, ...input }
+      if (!row) rows.set(input.taskId, marked)
+      buffer.markTask(marked)
+      if (input.endedAt !== null) rows.delete(input.taskId)
+    },
+
     endRun(runId: number, result: EndRunInput): void {
       open()
       const id = checkRunId(runId)
@@ -143,6 +165,8 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       }
       buffer.flush()
       buffer.forgetRun(id)
+      snapshotRows.delete(id)
+      if (outcome === 'interrupted') markUnfinished.run(id)
       const stored: ErrorSnapshot | null = error ? { name: error.name, message: error.message, stack: error.stack ?? null } : null
       finishRun.run(outcome, Date.now(), stored ? JSON.stringify(stored) : null, id)
       mine.delete(id)

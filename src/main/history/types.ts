@@ -29,12 +29,14 @@ export interface StartRunInput {
 
 /** How a run ended. Extra fields (a scenario RunResult's times) are ignored. */
 export interface EndRunInput {
-  outcome: 'done' | 'failed' | 'cancelled'
+  /** `interrupted`: a connected process whose connection dropped without a bye. */
+  outcome: 'done' | 'failed' | 'cancelled' | 'interrupted'
   error?: { name: string; message: string; stack?: string | null | undefined } | null | undefined
 }
 
 export type { ExportFormat } from '../../shared/history-contract'
 import type { ExportFormat } from '../../shared/history-contract'
+import type { TaskRow } from './write-buffer'
 
 /** Counters of what reached the disk, for tests and the UI's "history is keeping up" hint. */
 export interface WriteStats {
@@ -72,6 +74,12 @@ export interface History {
   recorder(loop: RecordableLoop, runId: number): () => void
   /** Buffers one printed line of the run. */
   log(runId: number, record: HistoryLog): void
+  /**
+   * Buffers one task row of a run recorded from snapshots (a connected process, not a loop of this
+   * app); a later call for the same task id replaces it. Bounded: a row is kept in memory only
+   * until its task ends.
+   */
+  recordTask(runId: number, row: Omit<TaskRow, 'runId'>): void
   /** Flushes the run's rows and records its outcome. */
   endRun(runId: number, result: EndRunInput): void
   /** Newest first; `before` pages by run id. */

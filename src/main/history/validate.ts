@@ -20,7 +20,7 @@ export const startRunSchema = v.object({
 })
 
 export const endRunSchema = v.object({
-  outcome: v.picklist(['done', 'failed', 'cancelled']),
+  outcome: v.picklist(['done', 'failed', 'cancelled', 'interrupted']),
   error: v.nullish(
     v.object({ name: v.string(), message: v.string(), stack: v.nullish(v.string()) }),
   ),

@@ -34,17 +34,25 @@ export function createHandlers(core: AppCore): Handlers {
     'runs:list': () => core.runs.list(),
     'run:stop': ({ runId, graceMs }) => core.runs.stop(runId, graceMs),
     'task:get': ({ taskId }) => {
+      if (core.sources.owns(taskId)) {
+        const detail = core.sources.detail(taskId)
+        if (!detail) throw new AppError('not_found', `no task #${taskId}`)
+        return detail
+      }
       const task = core.monitor.get(taskId)
       if (!task) throw new AppError('not_found', `no task #${taskId}`)
       return { task, logs: core.monitor.logsOf(taskId), awaitChain: awaitChain(core, task), children: core.monitor.childrenOf(taskId) } satisfies TaskDetail
     },
     'task:cancel': ({ taskId, reason }) => {
+      // A connected process's task: the request goes to its own process, which answers.
+      if (core.sources.owns(taskId)) return core.sources.cancel(taskId, reason ?? null)
       const task = liveTask(taskId)
       // From outside the runtime, cancel() records source 'user' with this reason.
       if (!task.cancel(reason ?? undefined)) throw new AppError('invalid_state', `task #${taskId} has already ended`)
       return fresh(taskId)
     },
     'task:setDeadline': ({ taskId, inMs }) => {
+      if (core.sources.owns(taskId)) return core.sources.setDeadline(taskId, inMs)
       const task = liveTask(taskId)
       const where = core.monitor.loopOf(taskId)
       if (!where) throw new AppError('invalid_state', `task #${taskId} is no longer on a live loop`)
@@ -80,6 +88,8 @@ export function createHandlers(core: AppCore): Handlers {
     },
     'retention:get': () => core.history.retention(),
     'retention:set': (policy) => core.history.setRetention(policy),
+    'sources:list': () => core.sources.list(),
+    'source:stop': ({ sourceId, graceMs }) => core.sources.stop(sourceId, graceMs),
   }
 }
 

@@ -1,14 +1,15 @@
 // The window's root state: the connection, and the parts of the UI that hang off it. Components
 // receive this one object; each part is its own class in its own file.
 import type { LoopwatchApi } from '../../../shared/contract'
-import type { AppSnapshot, DaemonId, RunSummary, TaskDelta } from '../../../shared/snapshots'
-import { DAEMONS_LOOP, runLoopLabel } from '../../../shared/snapshots'
+import type { AppSnapshot, DaemonId, RunSummary, SourceInfo, TaskDelta } from '../../../shared/snapshots'
+import { DAEMONS_LOOP, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
 import { DaemonsState } from './daemons.svelte'
 import { DetailsState } from './details.svelte'
 import { HistoryState } from './history.svelte'
 import { LauncherState } from './launcher.svelte'
 import { ShutdownState } from './shutdown.svelte'
+import { SourcesState, sourceScope } from './sources.svelte'
 import { isLive } from './states'
 import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
@@ -38,6 +39,7 @@ export class AppState {
   readonly shutdown: ShutdownState
   readonly history: HistoryState
   readonly details: DetailsState
+  readonly sources: SourcesState
 
   /** The run the top bar speaks of: the newest one still running, else the newest one. */
   readonly currentRun = $derived.by(() => {
@@ -49,7 +51,8 @@ export class AppState {
   readonly liveCount = $derived.by(() => {
     void this.store.version
     let n = 0
-    for (const t of this.store.tasks.values()) if (isLive(t.state)) n++
+    // An ended (exited or lost) process's tasks show their last known state: nothing runs them now.
+    for (const t of this.store.tasks.values()) if (isLive(t.state) && !this.sources.isEnded(t.loop)) n++
     return n
   })
 
@@ -64,6 +67,7 @@ export class AppState {
     this.shutdown = new ShutdownState(api)
     this.history = new HistoryState(api)
     this.details = new DetailsState(api, this.store)
+    this.sources = new SourcesState(api)
   }
 
   /** Wire a connected API: subscribe to events once, then load the snapshot. */
@@ -79,6 +83,7 @@ export class AppState {
     api.on('daemons:changed', (list) => this.daemons.setList(list))
     api.on('runs:changed', (list) => this.onRunsChanged(list))
     api.on('shutdown:progress', (p) => this.shutdown.onProgress(p))
+    api.on('sources:changed', (list) => this.onSourcesChanged(list))
     this.ticker.start()
   }
 
@@ -123,6 +128,7 @@ export class AppState {
     this.pendingDeltas = null
     this.runs = s.runs
     this.daemons.setList(s.daemons)
+    this.sources.setList(s.sources ?? [])
     // A shutdown still in progress is shown; the report of one that finished before this window
     // connected is not news.
     if (s.shutdown && s.shutdown.phase !== 'done') this.shutdown.onProgress(s.shutdown)
@@ -146,6 +152,13 @@ export class AppState {
     this.detailsOpen = false
     this.view = 'live'
     this.launcher.close()
+  }
+
+  private onSourcesChanged(list: SourceInfo[]): void {
+    const before = new Map(this.sources.list.map((s) => [s.id, s.state]))
+    this.sources.setList(list)
+    // A process that connected or ended has a new or finished history run.
+    if (list.some((s) => before.get(s.id) !== s.state && s.state !== 'stopping')) void this.history.refresh()
   }
 
   private onRunsChanged(list: RunSummary[]): void {
@@ -176,13 +189,24 @@ export class AppState {
    * clock report would otherwise keep ticking), else the store's live reading.
    */
   clockOf(loop: string, wall: number): number | null {
+    // A process that exited or was lost: its clock stops where it was when it ended.
+    const ended = this.sources.ofLoop(loop)?.endedWall
+    if (ended != null) return this.store.loopNow(loop, Math.min(wall, ended))
     return this.endedLoops.get(loop) ?? this.store.loopNow(loop, wall)
   }
 
-  /** The label shown for a loop: the run's scenario id, or "daemons". */
+  /** The label shown for a loop: the run's scenario id, "daemons", or a process's `name › loop`. */
   loopLabel(loop: string): string {
     if (loop === DAEMONS_LOOP) return 'daemons'
+    const sourceId = sourceOfLoop(loop)
+    if (sourceId !== null) return `${this.sources.byId(sourceId)?.name ?? sourceId} › ${loop.slice(sourceId.length + 1)}`
     return this.runs.find((r) => runLoopLabel(r.runId) === loop)?.scenarioId ?? loop
+  }
+
+  /** Shows one connected process's tasks (every loop of it) in the live table. */
+  showSource(id: string): void {
+    this.view = 'live'
+    this.table.scope = sourceScope(id)
   }
 
   /** Opens the Daemons view, scrolled to one daemon's card when given. */

@@ -3,10 +3,11 @@
 import type { TaskSnapshot } from '../../../shared/snapshots'
 import { TASK_STATES } from '../../../shared/snapshots'
 import { compileFilter, parseFilter } from './filter'
+import { inScope } from './sources.svelte'
 import type { TaskStore } from './task-store.svelte'
 import { groupRows, plainRows, sortTasks, type SortDir, type SortKey, type TaskRow } from './task-rows'
 
-/** `'all'`, or a loop label (`run-<id>`, `daemons`): which loop's tasks the table lists. */
+/** `'all'`, a loop label (`run-<id>`, `daemons`, `agent-1/main`) or a whole source (`source:agent-1`). */
 export type Scope = string
 
 /** What the table asks of the window (the AppState): select a task, opening its details or not. */
@@ -30,7 +31,7 @@ export class TaskTableState {
     const scope = this.scope
     const out: TaskSnapshot[] = []
     for (const t of this.store.tasks.values()) {
-      if (scope === 'all' || t.loop === scope) out.push(t)
+      if (inScope(scope, t.loop)) out.push(t)
     }
     return out
   })
