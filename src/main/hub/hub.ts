@@ -157,12 +157,19 @@ export class AgentHub {
     const checked = parsed.output
     if ('taskId' in checked && !record.tasks.has(checked.taskId)) return fail('unknown_task', `source ${sourceId} has no task ${checked.taskId}`)
     let timeoutMs = opts.timeoutMs ?? this.limits.commandTimeoutMs
-    if (checked.type === 'stop') {
-      if (opts.timeoutMs === undefined) timeoutMs += checked.graceMs
-      record.state = 'stopping'
-      this.emit({ kind: 'source', source: record.info() })
-    }
-    return session.send(checked, timeoutMs) as Promise<CommandOutcome<K>>
+    if (checked.type !== 'stop') return session.send(checked, timeoutMs) as Promise<CommandOutcome<K>>
+    if (opts.timeoutMs === undefined) timeoutMs += checked.graceMs
+    record.state = 'stopping'
+    this.emit({ kind: 'source', source: record.info() })
+    // A stop the agent refused or never answered leaves it running: it is connected again, not
+    // stopping for good. (A stop that worked ends in bye → exited, or in lost.)
+    return session.send(checked, timeoutMs).then((outcome) => {
+      if (!outcome.ok && record.state === 'stopping' && this.live.get(sourceId) === session) {
+        record.state = 'connected'
+        this.emit({ kind: 'source', source: record.info() })
+      }
+      return outcome
+    }) as Promise<CommandOutcome<K>>
   }
 
   /** Forgets an ended (exited or lost) source and its tasks; false if it is connected or unknown. */

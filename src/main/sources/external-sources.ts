@@ -44,6 +44,9 @@ const LOGS_PER_SOURCE = 5_000
  * sources.attach(await AgentHub.start({ dataDir }))
  * await sources.cancel(1_000_000_000, 'from the window')
  */
+/** How long past its grace a process may take to answer a stop (its report travels back). */
+const STOP_ANSWER_MARGIN_MS = 2_000
+
 export class ExternalSources {
   readonly ids = new SourceIdMap()
   private hub: AgentHub | null = null
@@ -155,7 +158,9 @@ export class ExternalSources {
     const source = hub?.source(sourceId)
     if (!hub || !source) throw new AppError('not_found', `no source ${sourceId}`)
     if (source.state === 'exited' || source.state === 'lost') throw new AppError('invalid_state', `${describe(source)} is ${stateText(source)}: there is nothing to stop`)
-    const outcome = await hub.sendCommand(sourceId, { type: 'stop', graceMs })
+    // A graceful shutdown promises to end within its grace: a process that does not answer its stop
+    // in the grace plus a short margin is reported as failing to stop, not waited on for longer.
+    const outcome = await hub.sendCommand(sourceId, { type: 'stop', graceMs }, { timeoutMs: graceMs + STOP_ANSWER_MARGIN_MS })
     if (!outcome.ok) throw commandFailure(outcome.error, `stopping ${describe(source)}`)
     return outcome.value
   }
