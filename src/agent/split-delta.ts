@@ -1,0 +1,122 @@
+// A monitor delta cut to the protocol's bounds: long texts clipped, long lists split over several
+// deltas, and any delta whose line would pass the hub's line limit halved until it fits.
+import {
+  MAX_CLOCKS_PER_DELTA,
+  MAX_ERROR_MESSAGE_LENGTH,
+  MAX_LINE_BYTES,
+  MAX_LOGS_PER_DELTA,
+  MAX_LOG_LINE_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_REMOVED_PER_DELTA,
+  MAX_SEGMENT_APPENDS_PER_DELTA,
+  MAX_STACK_LENGTH,
+  MAX_TASKS_PER_DELTA_LIST,
+  MAX_TEXT_LENGTH,
+  clip,
+} from '../shared/agent-protocol/index'
+import type { LogLine, TaskDelta, TaskSnapshot } from '../shared/snapshots'
+
+/** A task snapshot whose texts fit the protocol (a user's error message may be any length). */
+export function clipSnapshot(s: TaskSnapshot): TaskSnapshot {
+  const out: TaskSnapshot = { ...s, name: clip(s.name, MAX_NAME_LENGTH) }
+  if (s.awaiting) out.awaiting = { ...s.awaiting, text: clip(s.awaiting.text, MAX_TEXT_LENGTH) }
+  if (s.cancel) {
+    out.cancel = { ...s.cancel, reason: s.cancel.reason === null ? null : clip(s.cancel.reason, MAX_TEXT_LENGTH) }
+    if (s.cancel.by) out.cancel.by = { ...s.cancel.by, name: clip(s.cancel.by.name, MAX_NAME_LENGTH) }
+  }
+  if (s.error) {
+    out.error = {
+      name: clip(s.error.name, MAX_NAME_LENGTH),
+      message: clip(s.error.message, MAX_ERROR_MESSAGE_LENGTH),
+      stack: s.error.stack === null ? null : clip(s.error.stack, MAX_STACK_LENGTH),
+    }
+  }
+  return out
+}
+
+function clipLog(l: LogLine): LogLine {
+  const line = l.line.length > MAX_LOG_LINE_LENGTH ? clip(l.line, MAX_LOG_LINE_LENGTH) : l.line
+  const taskName = l.taskName === null ? null : clip(l.taskName, MAX_NAME_LENGTH)
+  return line === l.line && taskName === l.taskName ? l : { ...l, line, taskName }
+}
+
+const LIST_BOUNDS = {
+  created: MAX_TASKS_PER_DELTA_LIST,
+  changed: MAX_TASKS_PER_DELTA_LIST,
+  ended: MAX_TASKS_PER_DELTA_LIST,
+  removed: MAX_REMOVED_PER_DELTA,
+  logs: MAX_LOGS_PER_DELTA,
+  clocks: MAX_CLOCKS_PER_DELTA,
+  segments: MAX_SEGMENT_APPENDS_PER_DELTA,
+} as const
+type ListKey = keyof typeof LIST_BOUNDS
+const LIST_KEYS = Object.keys(LIST_BOUNDS) as ListKey[]
+
+/** Room left in a line for the `{"type":"tasks:delta","delta":…}` wrapper. */
+const LINE_BUDGET = MAX_LINE_BYTES - 1024
+
+/**
+ * Splits one monitor delta into deltas within the protocol's bounds, in order (created before
+ * the changes that follow them). `nextSeq` numbers them, so seq keeps increasing.
+ *
+ * @example for (const d of splitDelta(delta, () => ++seq)) conn.send({ type: 'tasks:delta', delta: d })
+ */
+export function splitDelta(delta: TaskDelta, nextSeq: () => number): TaskDelta[] {
+  const clipped: TaskDelta = {
+    ...delta,
+    created: delta.created.map(clipSnapshot),
+    changed: delta.changed.map(clipSnapshot),
+    ended: delta.ended.map(clipSnapshot),
+    logs: delta.logs.map(clipLog),
+  }
+  const out: TaskDelta[] = []
+  for (const part of byCount(clipped)) out.push(...bySize(part))
+  for (const d of out) d.seq = nextSeq()
+  return out
+}
+
+function byCount(delta: TaskDelta): TaskDelta[] {
+  if (LIST_KEYS.every((k) => (delta[k]?.length ?? 0) <= LIST_BOUNDS[k])) return [delta]
+  const out: TaskDelta[] = []
+  let offset = 0
+  for (;;) {
+    const part = emptyLike(delta)
+    let any = false
+    for (const k of LIST_KEYS) {
+      const list = delta[k]
+      if (!list) continue
+      const slice = list.slice(offset * LIST_BOUNDS[k], (offset + 1) * LIST_BOUNDS[k])
+      if (slice.length > 0) any = true
+      ;(part as unknown as Record<ListKey, unknown[]>)[k] = slice
+    }
+    if (!any) break
+    if (part.segments?.length === 0) delete part.segments
+    out.push(part)
+    offset++
+  }
+  return out
+}
+
+function bySize(delta: TaskDelta): TaskDelta[] {
+  if (Buffer.byteLength(JSON.stringify(delta)) <= LINE_BUDGET) return [delta]
+  const a = emptyLike(delta)
+  const b = emptyLike(delta)
+  let items = 0
+  for (const k of LIST_KEYS) {
+    const list = delta[k]
+    if (!list) continue
+    items += list.length
+    const half = Math.ceil(list.length / 2)
+    ;(a as unknown as Record<ListKey, unknown[]>)[k] = list.slice(0, half)
+    ;(b as unknown as Record<ListKey, unknown[]>)[k] = list.slice(half)
+  }
+  // One item too big for a line (clipped texts make that near impossible): dropped, not sent.
+  if (items <= 1) return []
+  return [...bySize(a), ...bySize(b)]
+}
+
+function emptyLike(delta: TaskDelta): TaskDelta {
+  const d: TaskDelta = { seq: delta.seq, created: [], changed: [], ended: [], removed: [], logs: [], clocks: [] }
+  if (delta.segments) d.segments = []
+  return d
+}
