@@ -182,4 +182,17 @@ await run(async () => {
     expect(r.status).toBe(130)
     await eventually(() => hub.source(id)?.state === 'exited')
   })
+
+  it('with the agent on and no app listening, the program prints and exits exactly as with --no-app, without waiting', { timeout: TIMEOUT }, () => {
+    const file = join(dir, 'wh-agent.mts')
+    copyFileSync(join(repoRoot, 'test/agent/programs/workers-heartbeat.mts'), file)
+    const headless = loopwatchRun([file, '--virtual', '--no-app'])
+    const started = Date.now()
+    const withAgent = loopwatchRun([file, '--virtual', '--app', 'tcp://127.0.0.1:1?token=nobody'])
+    expect(withAgent).toEqual(headless)
+    expect(headless.status).toBe(0)
+    expect(headless.out.split('\n').filter(Boolean)).toHaveLength(8)
+    expect(Date.now() - started).toBeLessThan(15_000)
+  })
 })
+

@@ -1,0 +1,34 @@
+import * as v from 'valibot'
+import { describe, expect, it } from 'vitest'
+import { splitDelta } from '../../src/agent/split-delta'
+import { MAX_LINE_BYTES, MAX_LOG_LINE_LENGTH, MAX_TASKS_PER_DELTA_LIST, encodeLine, taskDeltaSchema } from '../../src/shared/agent-protocol/index'
+import type { LogLine, TaskDelta } from '../../src/shared/snapshots'
+import { delta, snapshot } from '../hub/hub-helper'
+
+const log = (seq: number, line: string): LogLine => ({ seq, loop: 'main', runId: null, taskId: 1, taskName: 'x'.repeat(300), t: 0, wall: 0, stream: 'stdout', line })
+
+describe('splitDelta', () => {
+  it('cuts lists to the protocol’s bounds, in order, numbering the parts; every part passes the hub’s schema', () => {
+    const created = Array.from({ length: 4_500 }, (_, i) => snapshot(i + 1, { name: 'n'.repeat(500) }))
+    const big: TaskDelta = { ...delta(7).delta, created, logs: [log(1, 'y'.repeat(MAX_LOG_LINE_LENGTH + 50))] }
+    let seq = 10
+    const parts = splitDelta(big, () => ++seq)
+    expect(parts.map((p) => p.created.length)).toEqual([MAX_TASKS_PER_DELTA_LIST, MAX_TASKS_PER_DELTA_LIST, 500])
+    expect(parts.map((p) => p.seq)).toEqual([11, 12, 13])
+    expect(parts.flatMap((p) => p.created.map((s) => s.id))).toEqual(created.map((s) => s.id))
+    expect(parts[0]!.logs[0]!.line.length).toBe(MAX_LOG_LINE_LENGTH)
+    for (const p of parts) expect(v.safeParse(taskDeltaSchema, p).success).toBe(true)
+  })
+
+  it('halves a delta whose line would pass the hub’s line limit', () => {
+    const stack = 's'.repeat(15_000)
+    const created = Array.from({ length: 1_000 }, (_, i) => snapshot(i + 1, { state: 'failed', error: { name: 'Error', message: 'm'.repeat(5_000), stack } }))
+    const parts = splitDelta({ ...delta(1).delta, created }, () => 1)
+    expect(parts.length).toBeGreaterThan(1)
+    expect(parts.reduce((n, p) => n + p.created.length, 0)).toBe(1_000)
+    for (const p of parts) {
+      expect(Buffer.byteLength(encodeLine({ type: 'tasks:delta', delta: p }))).toBeLessThanOrEqual(MAX_LINE_BYTES)
+      expect(v.safeParse(taskDeltaSchema, p).success).toBe(true)
+    }
+  })
+})
