@@ -40,24 +40,27 @@ function clipLog(l: LogLine): LogLine {
   return line === l.line && taskName === l.taskName ? l : { ...l, line, taskName }
 }
 
+// In the order the hub checks a delta: a task's creation before anything that names it.
 const LIST_BOUNDS = {
   created: MAX_TASKS_PER_DELTA_LIST,
   changed: MAX_TASKS_PER_DELTA_LIST,
   ended: MAX_TASKS_PER_DELTA_LIST,
   removed: MAX_REMOVED_PER_DELTA,
+  segments: MAX_SEGMENT_APPENDS_PER_DELTA,
   logs: MAX_LOGS_PER_DELTA,
   clocks: MAX_CLOCKS_PER_DELTA,
-  segments: MAX_SEGMENT_APPENDS_PER_DELTA,
 } as const
 type ListKey = keyof typeof LIST_BOUNDS
 const LIST_KEYS = Object.keys(LIST_BOUNDS) as ListKey[]
+type Lists = Record<ListKey, unknown[]>
 
 /** Room left in a line for the `{"type":"tasks:delta","delta":…}` wrapper. */
 const LINE_BUDGET = MAX_LINE_BYTES - 1024
 
 /**
- * Splits one monitor delta into deltas within the protocol's bounds, in order (created before
- * the changes that follow them). `nextSeq` numbers them, so seq keeps increasing.
+ * Splits one monitor delta into deltas within the protocol's bounds, in order: its items are cut
+ * as one sequence (created, changed, ended, removed, segments, logs), so a part never names a
+ * task that a later part creates. `nextSeq` numbers them, so seq keeps increasing.
  *
  * @example for (const d of splitDelta(delta, () => ++seq)) conn.send({ type: 'tasks:delta', delta: d })
  */
@@ -75,25 +78,39 @@ export function splitDelta(delta: TaskDelta, nextSeq: () => number): TaskDelta[]
   return out
 }
 
+type Item = [ListKey, unknown]
+
+function items(delta: TaskDelta): Item[] {
+  const out: Item[] = []
+  for (const k of LIST_KEYS) for (const x of (delta as unknown as Partial<Lists>)[k] ?? []) out.push([k, x])
+  return out
+}
+
+function build(from: TaskDelta, list: Item[]): TaskDelta {
+  const d = emptyLike(from)
+  const lists = d as unknown as Lists
+  for (const [k, x] of list) (lists[k] ??= []).push(x)
+  if (d.segments?.length === 0) delete d.segments
+  return d
+}
+
+/** Greedy packing of the item sequence into parts within every list's bound. */
 function byCount(delta: TaskDelta): TaskDelta[] {
-  if (LIST_KEYS.every((k) => (delta[k]?.length ?? 0) <= LIST_BOUNDS[k])) return [delta]
+  if (LIST_KEYS.every((k) => ((delta as unknown as Partial<Lists>)[k]?.length ?? 0) <= LIST_BOUNDS[k])) return [delta]
   const out: TaskDelta[] = []
-  let offset = 0
-  for (;;) {
-    const part = emptyLike(delta)
-    let any = false
-    for (const k of LIST_KEYS) {
-      const list = delta[k]
-      if (!list) continue
-      const slice = list.slice(offset * LIST_BOUNDS[k], (offset + 1) * LIST_BOUNDS[k])
-      if (slice.length > 0) any = true
-      ;(part as unknown as Record<ListKey, unknown[]>)[k] = slice
+  let part: Item[] = []
+  const counts = new Map<ListKey, number>()
+  for (const item of items(delta)) {
+    const n = counts.get(item[0]) ?? 0
+    if (n >= LIST_BOUNDS[item[0]]) {
+      out.push(build(delta, part))
+      part = []
+      counts.clear()
     }
-    if (!any) break
-    if (part.segments?.length === 0) delete part.segments
-    out.push(part)
-    offset++
+    part.push(item)
+    counts.set(item[0], (counts.get(item[0]) ?? 0) + 1)
   }
+  if (part.length > 0) out.push(build(delta, part))
   return out
 }
 
@@ -114,24 +131,16 @@ function roughSize(delta: TaskDelta): number {
   return n + 20 * delta.removed.length + 120 * delta.clocks.length
 }
 
+/** Halves the item sequence until each part's line fits. */
 function bySize(delta: TaskDelta): TaskDelta[] {
   // Twice the estimate covers escaped characters; only a delta near the bound is encoded to check.
   if (2 * roughSize(delta) <= LINE_BUDGET) return [delta]
   if (Buffer.byteLength(JSON.stringify(delta)) <= LINE_BUDGET) return [delta]
-  const a = emptyLike(delta)
-  const b = emptyLike(delta)
-  let items = 0
-  for (const k of LIST_KEYS) {
-    const list = delta[k]
-    if (!list) continue
-    items += list.length
-    const half = Math.ceil(list.length / 2)
-    ;(a as unknown as Record<ListKey, unknown[]>)[k] = list.slice(0, half)
-    ;(b as unknown as Record<ListKey, unknown[]>)[k] = list.slice(half)
-  }
+  const all = items(delta)
   // One item too big for a line (clipped texts make that near impossible): dropped, not sent.
-  if (items <= 1) return []
-  return [...bySize(a), ...bySize(b)]
+  if (all.length <= 1) return []
+  const half = Math.ceil(all.length / 2)
+  return [...bySize(build(delta, all.slice(0, half))), ...bySize(build(delta, all.slice(half)))]
 }
 
 function emptyLike(delta: TaskDelta): TaskDelta {

@@ -12,6 +12,7 @@ import type { TaskSnapshot } from '../shared/snapshots'
 import { AgentConnection, CommandFailure } from './connection'
 import type { ConnectionStatus } from './connection'
 import { hubLocator } from './find-hub'
+import { ShownTasks } from './shown-tasks'
 import { clipSnapshot, splitDelta } from './split-delta'
 
 type Outgoing = Exclude<AgentMessage, { type: 'hello' }>
@@ -85,11 +86,12 @@ export function watch(opts: WatchOptions = {}): Watcher {
   let loopCount = 0
   let seq = 0
   let resyncing = false
+  const shown = new ShownTasks()
 
   const send = (m: Outgoing): void => void connection.send(m)
   const sendDelta = (delta: Parameters<typeof splitDelta>[0]): void => {
     if (resyncing) return // the snapshot being built carries it
-    for (const d of splitDelta(delta, () => ++seq)) send({ type: 'tasks:delta', delta: d })
+    for (const d of splitDelta(shown.filter(delta), () => ++seq)) send({ type: 'tasks:delta', delta: d })
   }
   const monitor = new TaskMonitor({ emit: sendDelta, maxTasks: 20_000 })
 
@@ -177,8 +179,11 @@ export function watch(opts: WatchOptions = {}): Watcher {
       try {
         const messages: Outgoing[] = [...live.values()].map((w) => ({ type: 'loop:added', loop: w.label, clock: w.clock }))
         const snap = monitor.snapshot()
-        const tasks = snap.tasks.map(({ history: _history, ...t }) => t)
-        for (const d of splitDelta({ seq: 0, created: tasks, changed: [], ended: [], removed: [], logs: [], clocks: snap.clocks }, () => ++seq)) {
+        // Live tasks first, so a full hub shows what is running rather than what has ended.
+        const tasks = snap.tasks.map(({ history: _history, ...t }) => t).sort((a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null))
+        shown.reset()
+        const all = shown.filter({ seq: 0, created: tasks, changed: [], ended: [], removed: [], logs: [], clocks: snap.clocks })
+        for (const d of splitDelta(all, () => ++seq)) {
           messages.push({ type: 'tasks:delta', delta: d })
         }
         return messages

@@ -16,8 +16,23 @@ describe('splitDelta', () => {
     expect(parts.map((p) => p.created.length)).toEqual([MAX_TASKS_PER_DELTA_LIST, MAX_TASKS_PER_DELTA_LIST, 500])
     expect(parts.map((p) => p.seq)).toEqual([11, 12, 13])
     expect(parts.flatMap((p) => p.created.map((s) => s.id))).toEqual(created.map((s) => s.id))
-    expect(parts[0]!.logs[0]!.line.length).toBe(MAX_LOG_LINE_LENGTH)
+    expect(parts.at(-1)!.logs[0]!.line.length).toBe(MAX_LOG_LINE_LENGTH)
     for (const p of parts) expect(v.safeParse(taskDeltaSchema, p).success).toBe(true)
+  })
+
+  it('never sends a part naming a task that a later part creates (the hub would answer unknown_task)', () => {
+    const created = Array.from({ length: 4_500 }, (_, i) => snapshot(i + 1))
+    const logs = created.map((t, i) => ({ ...log(i + 1, 'hi'), taskId: t.id }))
+    const segments = created.map((t) => ({ taskId: t.id, first: 0, segments: [{ state: 'running' as const, from: 0, to: 1 }], open: null }))
+    const parts = splitDelta({ ...delta(1).delta, created, logs, segments }, () => 1)
+    const known = new Set<number>()
+    for (const p of parts) {
+      for (const t of p.created) known.add(t.id)
+      for (const l of p.logs) expect(known.has(l.taskId!)).toBe(true)
+      for (const s of p.segments ?? []) expect(known.has(s.taskId)).toBe(true)
+      expect(v.safeParse(taskDeltaSchema, p).success).toBe(true)
+    }
+    expect(parts.reduce((n, p) => n + p.logs.length, 0)).toBe(4_500)
   })
 
   it('halves a delta whose line would pass the hub’s line limit', () => {

@@ -162,3 +162,29 @@ describe('watch() with no app', () => {
     expect(watcher.connection.status.state).not.toBe('connected')
   })
 })
+
+describe('watch() with more live tasks than the hub keeps', () => {
+  it('shows the first 20,000 and hides the rest, so the hub never refuses a delta and the agent stays connected', { timeout: 60_000 }, async () => {
+    const hub = await startHub()
+    const states: string[] = []
+    watcher = watch({ app: appUrl(hub), onStatus: (s) => states.push(s.state) })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    const gate = { open: false }
+    const done = run(async () => {
+      const tasks = Array.from({ length: 25_000 }, (_, i) =>
+        createTask(async () => {
+          while (!gate.open) await sleep(20)
+        }, { name: `t${i}` }),
+      )
+      await eventually(() => hub.source('agent-1')!.taskCount >= 20_000, 30_000)
+      gate.open = true
+      for (const t of tasks) await t
+    })
+    await done
+    await eventually(() => hub.tasks('agent-1').some((t) => t.task.name === 'main' && t.task.state === 'done'), 30_000)
+    expect(states.filter((s) => s === 'waiting')).toEqual([])
+    expect(hub.source('agent-1')!.state).toBe('connected')
+    expect(hub.source('agent-1')!.taskCount).toBeLessThanOrEqual(20_000)
+  })
+})
+
