@@ -13,6 +13,7 @@ import {
   MAX_TASKS_PER_DELTA_LIST,
   MAX_TEXT_LENGTH,
   clip,
+  encodeLine,
 } from '../shared/agent-protocol/index'
 import type { LogLine, TaskDelta, TaskSnapshot } from '../shared/snapshots'
 
@@ -65,6 +66,14 @@ const LINE_BUDGET = MAX_LINE_BYTES - 1024
  * @example for (const d of splitDelta(delta, () => ++seq)) conn.send({ type: 'tasks:delta', delta: d })
  */
 export function splitDelta(delta: TaskDelta, nextSeq: () => number): TaskDelta[] {
+  return splitDeltaLines(delta, nextSeq).map((p) => p.delta)
+}
+
+/**
+ * splitDelta, returning each part with its `tasks:delta` line encoded once (what the agent sends),
+ * so a big delta is never encoded twice.
+ */
+export function splitDeltaLines(delta: TaskDelta, nextSeq: () => number): { delta: TaskDelta; line: string }[] {
   const clipped: TaskDelta = {
     ...delta,
     created: delta.created.map(clipSnapshot),
@@ -73,9 +82,15 @@ export function splitDelta(delta: TaskDelta, nextSeq: () => number): TaskDelta[]
     logs: delta.logs.map(clipLog),
   }
   const out: TaskDelta[] = []
-  for (const part of byCount(clipped)) out.push(...bySize(part))
-  for (const d of out) d.seq = nextSeq()
-  return out
+  for (const part of byCount(clipped)) out.push(...bySize(part, nextSeq))
+  return out.map((d) => ({ delta: d, line: lineOf(d) }))
+}
+
+const lines = new WeakMap<TaskDelta, string>()
+
+/** The delta's line: the one bySize encoded while checking its size, or encoded now. */
+function lineOf(d: TaskDelta): string {
+  return lines.get(d) ?? encodeLine({ type: 'tasks:delta', delta: d })
 }
 
 type Item = [ListKey, unknown]
@@ -131,16 +146,34 @@ function roughSize(delta: TaskDelta): number {
   return n + 20 * delta.removed.length + 120 * delta.clocks.length
 }
 
-/** Halves the item sequence until each part's line fits. */
-function bySize(delta: TaskDelta): TaskDelta[] {
+/**
+ * Halves the item sequence until each part's line fits, numbering the parts in order (a part
+ * whose size was checked keeps its encoded line, so it is not encoded again).
+ */
+function bySize(delta: TaskDelta, nextSeq: () => number): TaskDelta[] {
   // Twice the estimate covers escaped characters; only a delta near the bound is encoded to check.
-  if (2 * roughSize(delta) <= LINE_BUDGET) return [delta]
-  if (Buffer.byteLength(JSON.stringify(delta)) <= LINE_BUDGET) return [delta]
+  if (2 * roughSize(delta) <= LINE_BUDGET) {
+    delta.seq = nextSeq()
+    return [delta]
+  }
+  const seqBefore = delta.seq
+  delta.seq = 0
+  const line = encodeLine({ type: 'tasks:delta', delta })
+  if (Buffer.byteLength(line) <= LINE_BUDGET) {
+    const seq = nextSeq()
+    delta.seq = seq
+    // The line was encoded with seq 0: put the real one in (the first "seq":0 is the delta's).
+    lines.set(delta, line.replace('"delta":{"seq":0,', `"delta":{"seq":${seq},`))
+    return [delta]
+  }
+  delta.seq = seqBefore
   const all = items(delta)
   // One item too big for a line (clipped texts make that near impossible): dropped, not sent.
   if (all.length <= 1) return []
   const half = Math.ceil(all.length / 2)
-  return [...bySize(build(delta, all.slice(0, half))), ...bySize(build(delta, all.slice(half)))]
+  const a = build(delta, all.slice(0, half))
+  const b = build(delta, all.slice(half))
+  return [...bySize(a, nextSeq), ...bySize(b, nextSeq)]
 }
 
 function emptyLike(delta: TaskDelta): TaskDelta {

@@ -13,7 +13,7 @@ import { AgentConnection, CommandFailure } from './connection'
 import type { ConnectionStatus } from './connection'
 import { hubLocator } from './find-hub'
 import { ShownTasks } from './shown-tasks'
-import { clipSnapshot, splitDelta } from './split-delta'
+import { clipSnapshot, splitDelta, splitDeltaLines } from './split-delta'
 
 type Outgoing = Exclude<AgentMessage, { type: 'hello' }>
 
@@ -91,7 +91,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
   const send = (m: Outgoing): void => void connection.send(m)
   const sendDelta = (delta: Parameters<typeof splitDelta>[0]): void => {
     if (resyncing) return // the snapshot being built carries it
-    for (const d of splitDelta(shown.filter(delta), () => ++seq)) send({ type: 'tasks:delta', delta: d })
+    for (const part of splitDeltaLines(shown.filter(delta), () => ++seq)) connection.sendEncoded(part.line)
   }
   const monitor = new TaskMonitor({ emit: sendDelta, maxTasks: 20_000 })
 

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { splitDelta } from '../../src/agent/split-delta'
+import { splitDelta, splitDeltaLines } from '../../src/agent/split-delta'
 import { MAX_LINE_BYTES, MAX_LOG_LINE_LENGTH, MAX_TASKS_PER_DELTA_LIST, encodeLine, taskDeltaSchema } from '../../src/shared/agent-protocol/index'
 import type { LogLine, TaskDelta } from '../../src/shared/snapshots'
 import { delta, snapshot } from '../hub/hub-helper'
@@ -46,4 +46,18 @@ describe('splitDelta', () => {
       expect(v.safeParse(taskDeltaSchema, p).success).toBe(true)
     }
   })
+
+  it('splitDeltaLines: each line is exactly its part encoded, with its own seq (checked or not)', () => {
+    const small = { ...delta(1).delta, created: [snapshot(1)] }
+    const big = { ...delta(2).delta, created: Array.from({ length: 110 }, (_, i) => snapshot(i + 1, { state: 'failed', error: { name: 'E', message: 'm'.repeat(4_000), stack: 's'.repeat(16_000) } })) }
+    let seq = 0
+    for (const d of [small, big]) {
+      for (const part of splitDeltaLines(d, () => ++seq)) {
+        expect(part.line.endsWith('\n')).toBe(true)
+        expect(JSON.parse(part.line)).toEqual({ type: 'tasks:delta', delta: part.delta })
+      }
+    }
+    expect(seq).toBe(2)
+  })
 })
+
