@@ -29,6 +29,8 @@ export interface WatchOptions {
   /** Reconnect delays (see AgentConnection). */
   backoff?: { initialMs?: number; maxMs?: number; factor?: number }
   onStatus?: (status: ConnectionStatus) => void
+  /** Deltas sent per second at most (default 10: each is JSON on a socket, the agent's main cost). */
+  deltasPerSecond?: number
   /** Called after a `stop` command shut the loops down and bye went out (default: nothing more). */
   onStopped?: (report: ShutdownReport) => void
 }
@@ -68,6 +70,9 @@ function agentClockOf(loop: EventLoop): AgentClock {
   return { kind: 'real' }
 }
 
+/** The in-app monitor sends 60 a second; a process's agent pays for encoding each, so fewer. */
+export const DEFAULT_DELTAS_PER_SECOND = 10
+
 let active: Watcher | null = null
 
 /**
@@ -93,7 +98,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
     if (resyncing) return // the snapshot being built carries it
     for (const part of splitDeltaLines(shown.filter(delta), () => ++seq)) connection.sendEncoded(part.line)
   }
-  const monitor = new TaskMonitor({ emit: sendDelta, maxTasks: 20_000 })
+  const monitor = new TaskMonitor({ emit: sendDelta, maxTasks: 20_000, maxPerSecond: opts.deltasPerSecond ?? DEFAULT_DELTAS_PER_SECOND })
 
   const taskOrFail = (taskId: number): Task<unknown> => {
     const task = monitor.liveTask(taskId)
