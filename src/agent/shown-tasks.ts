@@ -32,22 +32,24 @@ export class ShownTasks {
       admitted.add(t.id)
       created.push(t)
     }
-    const shown = (id: number) => this.live.has(id) || this.ended.has(id) || admitted.has(id)
+    // The hub forgets ended tasks on its own (oldest first) after every delta part it applies, so
+    // a task that ended in an earlier delta may be gone by the time a later part names it. Only
+    // live tasks and this delta's own are named; `removed` is left to the hub's own forgetting.
+    const inThisDelta = new Set<number>(admitted)
+    for (const t of delta.changed) if (this.live.has(t.id)) inThisDelta.add(t.id)
+    for (const t of delta.ended) if (this.live.has(t.id)) inThisDelta.add(t.id)
+    const named = (id: number) => this.live.has(id) || inThisDelta.has(id)
     const out: TaskDelta = {
       seq: delta.seq,
       created,
-      changed: delta.changed.filter((t) => shown(t.id)),
-      ended: delta.ended.filter((t) => shown(t.id)),
-      removed: delta.removed.filter(shown),
-      logs: delta.logs.map((l) => (l.taskId === null || shown(l.taskId) ? l : { ...l, taskId: null })),
+      changed: delta.changed.filter((t) => named(t.id)),
+      ended: delta.ended.filter((t) => named(t.id)),
+      removed: [],
+      logs: delta.logs.map((l) => (l.taskId === null || named(l.taskId) ? l : { ...l, taskId: null })),
       clocks: delta.clocks,
     }
-    if (delta.segments) out.segments = delta.segments.filter((s) => shown(s.taskId))
+    if (delta.segments) out.segments = delta.segments.filter((s) => named(s.taskId))
     for (const list of [out.created, out.changed, out.ended]) for (const t of list) this.upsert(t)
-    for (const id of out.removed) {
-      this.live.delete(id)
-      this.ended.delete(id)
-    }
     while (this.live.size + this.ended.size > this.limit) {
       const oldest = this.ended.values().next()
       if (oldest.done) break

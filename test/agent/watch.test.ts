@@ -186,5 +186,23 @@ describe('watch() with more live tasks than the hub keeps', () => {
     expect(hub.source('agent-1')!.state).toBe('connected')
     expect(hub.source('agent-1')!.taskCount).toBeLessThanOrEqual(20_000)
   })
+
+  it('100,000 short tasks in a row: the hub forgets old ended ones, the agent never names one it forgot, and stays connected', { timeout: 60_000 }, async () => {
+    const hub = await startHub()
+    const states: string[] = []
+    watcher = watch({ app: appUrl(hub), onStatus: (s) => states.push(s.state) })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    for (let round = 0; round < 2; round++) {
+      await run(async () => {
+        const tasks = Array.from({ length: 50_000 }, (_, i) => createTask(async () => i, { name: `t${i}` }))
+        for (const t of tasks) await t
+        await sleep(300) // real time: deltas go out meanwhile
+        await createTask(async () => {}, { name: `end-${round}` })
+      })
+    }
+    await eventually(() => hub.tasks('agent-1').some((t) => t.task.name === 'end-1' && t.task.state === 'done'), 30_000)
+    expect(states.filter((s) => s === 'waiting')).toEqual([])
+    expect(hub.source('agent-1')!.state).toBe('connected')
+  })
 })
 
