@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { agentOverhead } from './agent-overhead'
 import { rawBaselines, workloads } from './workloads'
 
 // npm runs scripts from the package root; the bundle lives in out/bench, so the source tree is the cwd
@@ -32,8 +33,10 @@ function cpython(): Record<string, number> | null {
 
 const rows: string[][] = [['workload', 'loopwatch ms', 'ns/op', 'raw promises ms', '× raw', 'CPython ms', 'CPython ÷ ours']]
 const py = cpython()
+const bare = new Map<string, number>()
 for (const w of workloads) {
   const ms = await best(w.run)
+  bare.set(w.name, ms)
   const raw = rawBaselines[w.name]
   const rawMs = raw ? await best(raw) : null
   const pyMs = py?.[w.name] ?? null
@@ -47,6 +50,14 @@ for (const w of workloads) {
     pyMs === null ? '—' : (pyMs / ms).toFixed(1),
   ])
 }
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
-for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+printTable(rows)
 console.log(`\nnode ${process.version}; ${py ? 'CPython via bench/asyncio_bench.py on the oracle virtual loop' : 'CPython not measured (python3 or ../shared/oracle missing)'}`)
+
+// The Node agent (issue 9): the same workloads with watch() attached and a connected hub.
+console.log('\nwith the agent: watch() attached, connected to a hub in its own process (target ≤ 15% overhead)')
+printTable(await agentOverhead(workloads, bare, best))
+
+function printTable(table: string[][]): void {
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)))
+  for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+}

@@ -4,12 +4,13 @@ import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
 
 await build({
-  entryPoints: ['bench/index.ts'],
+  entryPoints: ['bench/index.ts', 'bench/hub-process.ts'],
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile: 'out/bench/index.mjs',
+  outdir: 'out/bench',
+  outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
 })
 const r = spawnSync(process.execPath, ['out/bench/index.mjs'], { stdio: 'inherit' })

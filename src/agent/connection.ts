@@ -141,6 +141,14 @@ export class AgentConnection {
   }
 
   /**
+   * As send(), for a message the caller already encoded with encodeLine (watch() encodes each
+   * delta once to check its size, and sends that very line).
+   */
+  sendEncoded(line: string): boolean {
+    return this.sendLine(line)
+  }
+
+  /**
    * Says bye (if connected), flushes what the outbox holds, and closes; no reconnect after this.
    * Resolves once the socket is closed (at most `waitMs`).
    */

@@ -37,4 +37,17 @@ describe('the loopwatch command', () => {
     expect(status).toBe(0)
     expect(out).toBe('  1.000s  [main]  Problems with traffic_jams service')
   })
+
+  it('run refuses a missing file, a file of another kind, and clashing options, with its usage (exit 2)', async () => {
+    const none = await run(['run'])
+    expect(none.status).toBe(2)
+    expect(none.err).toMatch(/^loopwatch run: which file\?/)
+    expect(none.err).toContain('usage: loopwatch run <file>')
+    expect(await run(['run', 'package.json'])).toMatchObject({ status: 2, err: expect.stringMatching(/^loopwatch run: package.json: not a .ts, .mts, .js, .mjs file/) })
+    expect(await run(['run', 'nowhere.ts'])).toMatchObject({ status: 2, err: expect.stringMatching(/^loopwatch run: nowhere.ts: no such file/) })
+    expect((await run(['run', 'bin/loopwatch.mjs', '--virtual', '--speed', '2'])).err).toMatch(/--virtual and --speed exclude each other/)
+    expect((await run(['run', 'bin/loopwatch.mjs', '--speed', '0'])).err).toMatch(/--speed takes a number above 0/)
+    expect((await run(['run', '--help'])).status).toBe(0)
+  })
 })
+

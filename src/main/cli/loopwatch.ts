@@ -7,6 +7,7 @@ import { ShutdownTrigger } from '../app/shutdown-signals'
 import { STATIC_DIR, serveWebHost } from '../host-web/serve'
 import { buildRenderer } from './build-renderer'
 import type { CliIo } from './printer'
+import { RUN_USAGE, runCommand } from './run-command'
 import { scenarioCommand } from './scenario-command'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
@@ -35,6 +36,11 @@ ${HOST_OPTIONS_USAGE}
     summary: 'one program of the course, headless (--list lists them)',
     usage: 'usage: loopwatch scenario <id> [--virtual | --speed N] [--json] [--params <json>] … (loopwatch scenario --help)',
     run: (argv, io) => scenarioCommand(argv, io),
+  },
+  run: {
+    summary: 'your own program (.ts/.mts/.js/.mjs, importing from \'loopwatch\'), in a child process, shown in the app',
+    usage: RUN_USAGE,
+    run: (argv, io) => runCommand(argv, io),
   },
 }
 

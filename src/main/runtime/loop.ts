@@ -39,6 +39,21 @@ const unretrievedRegistry = new FinalizationRegistry<UnretrievedEntry>((held) =>
 const SLICE_MS = 10
 const resolved = Promise.resolve()
 
+/** Called for each new loop; what it returns (if a function) is called when that loop closes. */
+export type LoopCreatedListener = (loop: EventLoop) => void | (() => void)
+const loopCreatedListeners = new Set<LoopCreatedListener>()
+
+/**
+ * Hears of every EventLoop made from now on (the agent's watch() attaches its monitor so); the
+ * listener may return a function to be called when that loop closes. Returns the unsubscribe.
+ * Costs nothing while nobody listens.
+ * @example const off = onLoopCreated((loop) => { const detach = monitor.attach(loop, info); return detach })
+ */
+export function onLoopCreated(listener: LoopCreatedListener): () => void {
+  loopCreatedListeners.add(listener)
+  return () => void loopCreatedListeners.delete(listener)
+}
+
 export class EventLoop {
   readonly clock: Clock
   /** Real time, for grace periods (shutdown, stopTasks): injectable for deterministic tests. */
@@ -74,6 +89,21 @@ export class EventLoop {
     this.clock = opts.clock ?? new RealClock()
     this.wallTimer = opts.wallTimer ?? hostWallTimer
     if (this.clock instanceof VirtualClock) this.clock.listeners.add(this.clockListener)
+    if (loopCreatedListeners.size > 0) this.notifyCreated()
+  }
+
+  private closeListeners: (() => void)[] | null = null
+
+  private notifyCreated(): void {
+    for (const listener of [...loopCreatedListeners]) {
+      try {
+        const onClose = listener(this)
+        if (typeof onClose === 'function') (this.closeListeners ??= []).push(onClose)
+      } catch (error) {
+        // A watcher's bug must not stop the program from making its loop.
+        this.reportError(error, 'onLoopCreated listener')
+      }
+    }
   }
 
   /** The loop's time in ms, on its clock. */
@@ -266,6 +296,13 @@ export class EventLoop {
     if (this.clock instanceof VirtualClock) this.clock.listeners.delete(this.clockListener)
     this.ready.clear()
     this.timers.prune(() => true)
+    for (const onClose of this.closeListeners?.splice(0) ?? []) {
+      try {
+        onClose()
+      } catch (error) {
+        this.reportError(error, 'onLoopCreated close listener')
+      }
+    }
   }
 
   /**

@@ -6,6 +6,18 @@ import { EventLoop } from './loop'
 import type { Task } from './task'
 import { validateCoroutineFunction } from './validate'
 
+let defaultClock: (() => Clock) | null = null
+
+/**
+ * Chooses the clock of every later run() given no `clock` option (null: the real clock again).
+ * `loopwatch run --virtual` sets a fresh VirtualClock per run, so the same file runs on virtual
+ * time for a lesson and on the real clock for a demo.
+ * @example setDefaultClock(() => new VirtualClock())
+ */
+export function setDefaultClock(makeClock: (() => Clock) | null): void {
+  defaultClock = makeClock
+}
+
 /**
  * asyncio.run: makes a loop, runs `main` as a task, then cancels whatever is left and waits for its
  * cleanup (up to `graceMs`, default unlimited), and closes the loop. Resolves with main's result or
@@ -15,7 +27,8 @@ import { validateCoroutineFunction } from './validate'
 export async function run<T>(main: () => PromiseLike<T>, opts: { clock?: Clock; graceMs?: number } = {}): Promise<T> {
   validateCoroutineFunction(main)
   if (current.task !== null) throw new RuntimeError('run() cannot be called from a running task; await instead')
-  const loop = new EventLoop(opts?.clock ? { clock: opts.clock } : {})
+  const clock = opts?.clock ?? defaultClock?.()
+  const loop = new EventLoop(clock ? { clock } : {})
   try {
     const task = loop.createTask(main, { name: 'main' })
     return await loop.runUntilComplete(task)

@@ -1,0 +1,272 @@
+// watch(): the Node agent. Attaches a TaskMonitor to every loop this process makes (present and
+// future), streams its deltas to the hub through an AgentConnection, and runs the hub's commands.
+// With no app running the program is unaffected: the connection's outbox is bounded and its
+// socket and timers never keep the process alive.
+import { basename } from 'node:path'
+import { RealClock, ScaledClock, VirtualClock, currentTask, getRunningLoop, onLoopCreated } from '../main/runtime/index'
+import type { EventLoop, ShutdownReport, Task } from '../main/runtime/index'
+import { TaskMonitor } from '../main/monitor/index'
+import type { AgentClock, CommandMessage, AgentMessage } from '../shared/agent-protocol/index'
+import { MAX_LABEL_LENGTH, MAX_LOG_LINE_LENGTH, clip } from '../shared/agent-protocol/index'
+import type { TaskSnapshot } from '../shared/snapshots'
+import { AgentConnection, CommandFailure } from './connection'
+import type { ConnectionStatus } from './connection'
+import { hubLocator } from './find-hub'
+import { ShownTasks } from './shown-tasks'
+import { clipSnapshot, splitDelta, splitDeltaLines } from './split-delta'
+
+type Outgoing = Exclude<AgentMessage, { type: 'hello' }>
+
+export interface WatchOptions {
+  /** What the window calls this process (default: the script's file name). */
+  name?: string
+  /** The hub's `tcp://127.0.0.1:<port>?token=…` (default: LOOPWATCH_APP, then agent.json). */
+  app?: string | null
+  /** Where the app wrote agent.json (default: the app's data dir). */
+  dataDir?: string
+  /** The process's clock as its hello says (default: the real clock). */
+  clock?: AgentClock
+  /** Reconnect delays (see AgentConnection). */
+  backoff?: { initialMs?: number; maxMs?: number; factor?: number }
+  onStatus?: (status: ConnectionStatus) => void
+  /** Deltas sent per second at most (default 10: each is JSON on a socket, the agent's main cost). */
+  deltasPerSecond?: number
+  /** Called after a `stop` command shut the loops down and bye went out (default: nothing more). */
+  onStopped?: (report: ShutdownReport) => void
+}
+
+export interface Watcher {
+  readonly connection: AgentConnection
+  readonly monitor: TaskMonitor
+  /** The live loops, oldest first. */
+  loops(): EventLoop[]
+  /** A printed line, attributed to the task running now (if any). */
+  log(stream: 'stdout' | 'stderr', line: string): void
+  /** Shuts every live loop down gracefully (what the hub's `stop` does, without the bye). */
+  stop(graceMs: number): Promise<ShutdownReport>
+  /** Stops watching: sends what is pending, says bye, closes. */
+  close(bye?: { code: number | null; reason: string }): Promise<void>
+}
+
+interface WatchedLoop {
+  loop: EventLoop
+  label: string
+  clock: AgentClock
+  /** loop.time() when it was made: printed lines carry their time since then. */
+  t0: number
+}
+
+/** Loop ms per wall ms for the monitor (null: virtual time). */
+function rateOf(loop: EventLoop): number | null {
+  if (loop.clock instanceof VirtualClock) return null
+  if (loop.clock instanceof ScaledClock) return loop.clock.rate
+  return 1
+}
+
+function agentClockOf(loop: EventLoop): AgentClock {
+  if (loop.clock instanceof VirtualClock) return { kind: 'virtual' }
+  if (loop.clock instanceof ScaledClock) return { kind: 'scaled', rate: loop.clock.rate }
+  if (loop.clock instanceof RealClock) return { kind: 'real' }
+  return { kind: 'real' }
+}
+
+/** The in-app monitor sends 60 a second; a process's agent pays for encoding each, so fewer. */
+export const DEFAULT_DELTAS_PER_SECOND = 10
+
+let active: Watcher | null = null
+
+/**
+ * Watches this process: every EventLoop it makes from now on (run() makes one) is shown in the
+ * Loopwatch app as part of one source, steerable from the window (cancel, deadlines, stop). Call
+ * it once, before run(); a second call returns the same watcher.
+ *
+ * @example
+ * import { watch } from 'loopwatch/agent'
+ * watch({ name: 'billing-service' })
+ * await run(main)
+ */
+export function watch(opts: WatchOptions = {}): Watcher {
+  if (active) return active
+  const live = new Map<EventLoop, WatchedLoop>()
+  let loopCount = 0
+  let seq = 0
+  let resyncing = false
+  const shown = new ShownTasks()
+
+  const send = (m: Outgoing): void => void connection.send(m)
+  const sendDelta = (delta: Parameters<typeof splitDelta>[0]): void => {
+    if (resyncing) return // the snapshot being built carries it
+    for (const part of splitDeltaLines(shown.filter(delta), () => ++seq)) connection.sendEncoded(part.line)
+  }
+  const monitor = new TaskMonitor({ emit: sendDelta, maxTasks: 20_000, maxPerSecond: opts.deltasPerSecond ?? DEFAULT_DELTAS_PER_SECOND })
+
+  const taskOrFail = (taskId: number): Task<unknown> => {
+    const task = monitor.liveTask(taskId)
+    if (task) return task
+    if (monitor.get(taskId)) throw new CommandFailure('already_done', `task ${taskId} has already ended`)
+    throw new CommandFailure('unknown_task', `this process has no task ${taskId}`)
+  }
+  const snapshotOf = (taskId: number): TaskSnapshot => {
+    const snap = monitor.get(taskId)
+    if (!snap) throw new CommandFailure('unknown_task', `this process has no task ${taskId}`)
+    const { history: _history, ...rest } = snap
+    return clipSnapshot(rest)
+  }
+
+  const stop = async (graceMs: number): Promise<ShutdownReport> => {
+    const loops = [...live.values()].map((w) => w.loop).filter((l) => !l.isClosed())
+    const started = Date.now()
+    const reports = await Promise.all(
+      loops.map(async (loop) => {
+        const report = await loop.shutdown({ graceMs })
+        loop.stop() // ends a runForever program; a no-op otherwise
+        return report
+      }),
+    )
+    const merged: ShutdownReport = {
+      graceMs,
+      elapsedMs: Math.max(0, ...reports.map((r) => r.elapsedMs)),
+      finished: reports.flatMap((r) => r.finished),
+      forced: reports.flatMap((r) => r.forced),
+      cleanupErrors: reports.flatMap((r) => r.cleanupErrors),
+    }
+    if (reports.length === 0) merged.elapsedMs = Date.now() - started
+    monitor.flushNow()
+    return merged
+  }
+
+  const onCommand = async (command: CommandMessage): Promise<unknown> => {
+    switch (command.type) {
+      case 'cancel': {
+        const task = taskOrFail(command.taskId)
+        task.cancel(command.reason ?? undefined, { source: 'user' })
+        monitor.touch(command.taskId)
+        return snapshotOf(command.taskId)
+      }
+      case 'deadline:set': {
+        const task = taskOrFail(command.taskId)
+        const where = monitor.loopOf(command.taskId)
+        if (!where) throw new CommandFailure('already_done', `task ${command.taskId}'s loop has ended`)
+        task.setDeadline(where.loop.time() + command.inMs)
+        monitor.touch(command.taskId)
+        return snapshotOf(command.taskId)
+      }
+      case 'deadline:clear': {
+        taskOrFail(command.taskId).setDeadline(null)
+        monitor.touch(command.taskId)
+        return snapshotOf(command.taskId)
+      }
+      case 'stop': {
+        const report = clipReport(await stop(command.graceMs))
+        // The result goes out first (it is sent when this resolves), then the bye.
+        setTimeout(() => {
+          void connection.close({ code: null, reason: `stopped from the app: ${report.finished.length} finished, ${report.forced.length} forced` }).then(() => opts.onStopped?.(report))
+        }, 0)
+        return report
+      }
+      default:
+        throw new CommandFailure('unknown_command', `this agent does not know the command ${(command as { type: string }).type}`)
+    }
+  }
+
+  const connection = new AgentConnection({
+    identity: {
+      name: clip(opts.name ?? basename(process.argv[1] ?? 'node'), 200),
+      pid: process.pid,
+      runtime: { kind: 'node', version: process.versions.node },
+      clock: opts.clock ?? { kind: 'real' },
+    },
+    locate: hubLocator({ app: opts.app ?? null, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }),
+    onCommand,
+    snapshot: () => {
+      // A fresh hub knows nothing: the live loops, then every task the monitor holds, as created.
+      resyncing = true
+      try {
+        const messages: Outgoing[] = [...live.values()].map((w) => ({ type: 'loop:added', loop: w.label, clock: w.clock }))
+        const snap = monitor.snapshot()
+        // Live tasks first, so a full hub shows what is running rather than what has ended.
+        const tasks = snap.tasks.map(({ history: _history, ...t }) => t).sort((a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null))
+        shown.reset()
+        const all = shown.filter({ seq: 0, created: tasks, changed: [], ended: [], removed: [], logs: [], clocks: snap.clocks })
+        for (const d of splitDelta(all, () => ++seq)) {
+          messages.push({ type: 'tasks:delta', delta: d })
+        }
+        return messages
+      } finally {
+        resyncing = false
+      }
+    },
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
+  })
+
+  const unsubscribe = onLoopCreated((loop) => {
+    const label = clip(`loop-${++loopCount}`, MAX_LABEL_LENGTH)
+    const watched: WatchedLoop = { loop, label, clock: agentClockOf(loop), t0: loop.time() }
+    live.set(loop, watched)
+    send({ type: 'loop:added', loop: label, clock: watched.clock })
+    monitor.attach(loop, { label, runId: null, rate: rateOf(loop) })
+    return () => {
+      monitor.detach(label)
+      monitor.flushNow()
+      live.delete(loop)
+      send({ type: 'loop:removed', loop: label })
+    }
+  })
+
+  const watcher: Watcher = {
+    connection,
+    monitor,
+    loops: () => [...live.values()].map((w) => w.loop),
+    log(stream, line) {
+      const loop = runningLoop()
+      const watched = loop ? live.get(loop) : undefined
+      const text = clip(line, MAX_LOG_LINE_LENGTH)
+      if (!loop || !watched) {
+        send({ type: 'log', stream, line: text, wall: Date.now(), taskId: null })
+        return
+      }
+      let task: Task<unknown> | null = null
+      try {
+        task = currentTask()
+      } catch {
+        task = null
+      }
+      const t = Math.round((loop.time() - watched.t0) * 1000) / 1000
+      monitor.log(watched.label, { t, line: text, taskId: task?.id ?? null, taskName: task?.name ?? null, stream })
+    },
+    stop,
+    async close(bye = { code: null, reason: 'closed' }) {
+      unsubscribe()
+      monitor.flushNow()
+      await connection.close(bye)
+      monitor.dispose()
+      if (active === watcher) active = null
+    },
+  }
+  active = watcher
+  connection.start()
+  return watcher
+}
+
+function runningLoop(): EventLoop | null {
+  try {
+    return getRunningLoop()
+  } catch {
+    return null
+  }
+}
+
+const MAX_REPORT_ENTRIES = 10_000
+
+/** A shutdown report within the protocol's bounds (≤ 10,000 entries a list, names clipped). */
+function clipReport(r: ShutdownReport): ShutdownReport {
+  const name = (s: string) => clip(s, 200)
+  return {
+    graceMs: r.graceMs,
+    elapsedMs: r.elapsedMs,
+    finished: r.finished.slice(0, MAX_REPORT_ENTRIES).map((f) => ({ id: f.id, name: name(f.name), state: f.state })),
+    forced: r.forced.slice(0, MAX_REPORT_ENTRIES).map((f) => ({ id: f.id, name: name(f.name) })),
+    cleanupErrors: r.cleanupErrors.slice(0, MAX_REPORT_ENTRIES).map((f) => ({ id: f.id, name: name(f.name), message: clip(f.message, 500) })),
+  }
+}

@@ -1,0 +1,150 @@
+// `loopwatch run <file>`: the user's own program, in a child process with the agent preloaded
+// (run-child.ts). The parent only starts it, passes its output through, and stops it: a program
+// blocked in a synchronous loop cannot stop itself, so after the grace the parent kills it.
+import { spawn } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
+import { basename, extname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ShutdownTrigger } from '../app/shutdown-signals'
+import type { CliIo } from './printer'
+import { RUN_CONFIG_ENV } from './run-config'
+import type { RunConfig } from './run-config'
+
+export const RUN_USAGE = `usage: loopwatch run <file> [--virtual | --speed N] [--json] [--app URL | --no-app] [--grace-ms M]
+
+  <file>          a .ts, .mts, .js or .mjs ES module anywhere on disk; \`import { run, sleep } from 'loopwatch'\`
+  --virtual       run() without a clock option uses a virtual clock (starts at 0, jumps over sleeps)
+  --speed N       … a clock N times faster than real time (default: the real clock)
+  --json          print the trace as \`loopwatch scenario --json\` does (for shared/oracle/compare.py)
+  --app URL       the app to show it in: tcp://127.0.0.1:<port>?token=… (default: LOOPWATCH_APP, agent.json)
+  --no-app        run headless: no agent
+  --grace-ms M    Ctrl-C / SIGTERM: cleanup time before the program is killed (default 5000)`
+
+const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const
+const CHILD = fileURLToPath(new URL('./run-child.ts', import.meta.url))
+/** Past the grace, how long the parent waits for a child that said it stopped, before SIGKILL. */
+const KILL_MARGIN_MS = 500
+
+class RunUsageError extends Error {}
+
+function parseRunArgs(argv: readonly string[]): RunConfig | 'help' {
+  let file: string | null = null
+  let clock: RunConfig['clock'] = 'real'
+  let json = false
+  let app: string | null = null
+  let noApp = false
+  let graceMs = 5_000
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1]
+    if (v === undefined) throw new RunUsageError(`${flag} needs a value`)
+    return v
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--help' || a === '-h') return 'help'
+    else if (a === '--virtual') clock = 'virtual'
+    else if (a === '--speed') {
+      const speed = Number(value(i++, a))
+      if (!Number.isFinite(speed) || speed <= 0) throw new RunUsageError(`--speed takes a number above 0, got ${argv[i]}`)
+      clock = { speed }
+    } else if (a === '--json') json = true
+    else if (a === '--app') app = value(i++, a)
+    else if (a === '--no-app') noApp = true
+    else if (a === '--grace-ms') {
+      graceMs = Number(value(i++, a))
+      if (!Number.isFinite(graceMs) || graceMs < 0 || graceMs > 600_000) throw new RunUsageError(`--grace-ms takes 0 … 600000, got ${argv[i]}`)
+    } else if (a.startsWith('-')) throw new RunUsageError(`unknown option ${a}`)
+    else if (file === null) file = a
+    else throw new RunUsageError(`one file only (got ${file} and ${a})`)
+  }
+  if (argv.includes('--virtual') && argv.includes('--speed')) throw new RunUsageError('--virtual and --speed exclude each other')
+  if (app !== null && noApp) throw new RunUsageError('--app and --no-app exclude each other')
+  if (file === null) throw new RunUsageError('which file? (loopwatch run my-program.ts)')
+  const path = resolve(file)
+  if (!EXTENSIONS.includes(extname(path) as (typeof EXTENSIONS)[number])) throw new RunUsageError(`${file}: not a ${EXTENSIONS.join(', ')} file`)
+  if (!existsSync(path) || !statSync(path).isFile()) throw new RunUsageError(`${file}: no such file`)
+  return { file: path, name: basename(path), clock, json, app, noApp, graceMs }
+}
+
+/**
+ * Runs the user's file in a child process and resolves with its exit status (2: a command line it
+ * refused). Ctrl-C / SIGTERM stop the program gracefully within `--grace-ms`, then kill it; the
+ * message says which happened.
+ *
+ * @example await runCommand(['my-program.ts', '--virtual', '--json'], io) // 0
+ */
+export async function runCommand(argv: readonly string[], io: CliIo, opts: { trigger?: ShutdownTrigger } = {}): Promise<number> {
+  let config: RunConfig | 'help'
+  try {
+    config = parseRunArgs(argv)
+  } catch (error) {
+    if (!(error instanceof RunUsageError)) throw error
+    io.err(`loopwatch run: ${error.message}`)
+    io.err(RUN_USAGE)
+    return 2
+  }
+  if (config === 'help') {
+    io.out(RUN_USAGE)
+    return 0
+  }
+  const cfg = config
+  let force = (): void => {}
+  // A second Ctrl-C a second later: no more grace.
+  const trigger = opts.trigger ?? new ShutdownTrigger({ onForce: () => force() })
+  let stopping: 'graceful' | 'killed' | null = null
+  let killTimer: NodeJS.Timeout | null = null
+  const tsx = import.meta.resolve('tsx')
+  const child = spawn(process.execPath, ['--import', tsx, CHILD], {
+    stdio: ['inherit', 'pipe', 'pipe'],
+    env: { ...process.env, [RUN_CONFIG_ENV]: JSON.stringify(cfg) },
+  })
+  force = () => {
+    stopping = 'killed'
+    child.kill('SIGKILL')
+  }
+  pipeLines(child.stdout, io.out)
+  pipeLines(child.stderr, io.err)
+
+  const offTrigger = trigger.on((why) => {
+    stopping = 'graceful'
+    io.err(`loopwatch run: ${why}: stopping ${cfg.name} — every task cancelled, ${cfg.graceMs} ms for cleanup`)
+    child.kill('SIGTERM')
+    killTimer = setTimeout(() => {
+      stopping = 'killed'
+      child.kill('SIGKILL')
+    }, cfg.graceMs + KILL_MARGIN_MS)
+  })
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => {
+      child.on('error', (error) => {
+        io.err(`loopwatch run: could not start node: ${error.message}`)
+        done([1, null])
+      })
+      child.on('close', (c, s) => done([c, s]))
+    })
+    if (stopping === 'killed') {
+      io.err(`loopwatch run: ${cfg.name} did not stop within its ${cfg.graceMs} ms grace (is its thread blocked, e.g. by a synchronous loop?): killed it (SIGKILL)`)
+      return 137
+    }
+    if (stopping === 'graceful') io.err(`loopwatch run: ${cfg.name} stopped gracefully within its grace (exit ${code ?? signal})`)
+    if (code !== null) return code
+    return 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2)
+  } finally {
+    if (killTimer) clearTimeout(killTimer)
+    offTrigger()
+    if (!opts.trigger) trigger.dispose()
+  }
+}
+
+function pipeLines(stream: NodeJS.ReadableStream, write: (line: string) => void): void {
+  let rest = ''
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk: string) => {
+    const parts = (rest + chunk).split('\n')
+    rest = parts.pop() ?? ''
+    for (const p of parts) write(p)
+  })
+  stream.on('end', () => {
+    if (rest !== '') write(rest)
+  })
+}

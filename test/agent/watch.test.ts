@@ -1,0 +1,208 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { watch } from '../../src/agent/watch'
+import type { Watcher } from '../../src/agent/watch'
+import { CancelledError, EventLoop, VirtualClock, createTask, run, sleep } from '../../src/main/runtime/index'
+import { appUrl } from '../../src/shared/agent-protocol/index'
+import type { AgentHub } from '../../src/main/hub/index'
+import { eventually, startHub } from '../hub/hub-helper'
+
+let watcher: Watcher | null = null
+afterEach(async () => {
+  await watcher?.close()
+  watcher = null
+})
+
+const taskNamed = (hub: AgentHub, name: string) => hub.tasks('agent-1').find((t) => t.task.name === name)?.task
+
+/** A program: a poller looping on 20 ms sleeps until cancelled, then printing its cleanup line. */
+async function poller(w: Watcher, out: string[]): Promise<void> {
+  try {
+    for (;;) await sleep(20)
+  } catch (error) {
+    if (!(error instanceof CancelledError)) throw error
+    out.push('poller: cleaned up')
+    w.log('stdout', 'poller: cleaned up')
+    throw error
+  }
+}
+
+describe('watch()', () => {
+  it('shows every task of a loop made after it, in a source named as asked', async () => {
+    const hub = await startHub()
+    watcher = watch({ name: 'my-service', app: appUrl(hub) })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    const result = await run(async () => {
+      const a = createTask(() => sleep(30), { name: 'fetch-a' })
+      const b = createTask(() => sleep(40), { name: 'fetch-b' })
+      await a
+      await b
+      return 'ok'
+    })
+    expect(result).toBe('ok')
+    await eventually(() => taskNamed(hub, 'fetch-b')?.state === 'done' && taskNamed(hub, 'main')?.state === 'done')
+    expect(hub.source('agent-1')).toMatchObject({ name: 'my-service', pid: process.pid })
+    expect(hub.tasks('agent-1').map((t) => t.task.name).sort()).toEqual(['fetch-a', 'fetch-b', 'main'])
+    // The loop ended: its removal reached the hub.
+    await eventually(() => hub.source('agent-1')!.loops.length === 0)
+  })
+
+  it('a cancel from the hub ends the task cancelled with its reason, after its cleanup line', async () => {
+    const hub = await startHub()
+    watcher = watch({ app: appUrl(hub) })
+    const out: string[] = []
+    const w = watcher
+    const done = run(async () => {
+      const t = createTask(() => poller(w, out), { name: 'poller' })
+      try {
+        await t
+      } catch (error) {
+        if (!(error instanceof CancelledError)) throw error
+      }
+      return t.cancelled()
+    })
+    await eventually(() => taskNamed(hub, 'poller')?.state === 'waiting')
+    const id = taskNamed(hub, 'poller')!.id
+    const outcome = await hub.sendCommand('agent-1', { type: 'cancel', taskId: id, reason: 'from the window' })
+    expect(outcome).toMatchObject({ ok: true, value: { id, name: 'poller', cancel: { source: 'user', reason: 'from the window' } } })
+    expect(await done).toBe(true)
+    await eventually(() => taskNamed(hub, 'poller')?.state === 'cancelled')
+    expect(taskNamed(hub, 'poller')!.cancel).toMatchObject({ source: 'user', reason: 'from the window' })
+    await eventually(() => hub.logs('agent-1').some((l) => l.line === 'poller: cleaned up' && l.taskId === id))
+    expect(out).toEqual(['poller: cleaned up'])
+    // A task that has ended is answered with a typed error.
+    expect(await hub.sendCommand('agent-1', { type: 'cancel', taskId: id, reason: null })).toMatchObject({ ok: false, error: { code: 'already_done' } })
+  })
+
+  it('a deadline set from the hub fires (and one cleared does not)', async () => {
+    const hub = await startHub()
+    watcher = watch({ app: appUrl(hub) })
+    const w = watcher
+    const out: string[] = []
+    const done = run(async () => {
+      const fired = createTask(() => poller(w, out), { name: 'fired' })
+      const cleared = createTask(() => sleep(400), { name: 'cleared' })
+      const settled = await Promise.allSettled([fired, cleared])
+      return settled.map((s) => s.status)
+    })
+    await eventually(() => taskNamed(hub, 'fired')?.state === 'waiting' && taskNamed(hub, 'cleared')?.state === 'waiting')
+    const fired = taskNamed(hub, 'fired')!.id
+    const cleared = taskNamed(hub, 'cleared')!.id
+    expect(await hub.sendCommand('agent-1', { type: 'deadline:set', taskId: cleared, inMs: 100 })).toMatchObject({ ok: true, value: { deadline: { at: {} } } })
+    expect(await hub.sendCommand('agent-1', { type: 'deadline:clear', taskId: cleared })).toMatchObject({ ok: true, value: { deadline: null } })
+    expect(await hub.sendCommand('agent-1', { type: 'deadline:set', taskId: fired, inMs: 50 })).toMatchObject({ ok: true })
+    expect(await done).toEqual(['rejected', 'fulfilled'])
+    await eventually(() => taskNamed(hub, 'fired')?.state === 'cancelled' && taskNamed(hub, 'cleared')?.state === 'done')
+    expect(taskNamed(hub, 'fired')!.cancel?.source).toBe('deadline')
+    expect(out).toEqual(['poller: cleaned up'])
+  })
+
+  it('stop shuts every loop down within its grace, reports, and says bye', async () => {
+    const hub = await startHub()
+    watcher = watch({ app: appUrl(hub) })
+    const w = watcher
+    const out: string[] = []
+    const done = run(async () => {
+      createTask(() => poller(w, out), { name: 'poller' })
+      await sleep(60_000)
+    }).then(
+      () => 'finished',
+      (e: unknown) => (e instanceof CancelledError ? 'cancelled' : String(e)),
+    )
+    await eventually(() => taskNamed(hub, 'poller')?.state === 'waiting')
+    const outcome = await hub.sendCommand('agent-1', { type: 'stop', graceMs: 2_000 })
+    expect(outcome.ok).toBe(true)
+    if (!outcome.ok) return
+    expect(outcome.value.forced).toEqual([])
+    expect(outcome.value.finished.map((f) => [f.name, f.state]).sort()).toEqual([['main', 'cancelled'], ['poller', 'cancelled']])
+    expect(await done).toBe('cancelled')
+    expect(out).toEqual(['poller: cleaned up'])
+    await eventually(() => hub.source('agent-1')?.state === 'exited')
+    expect(hub.source('agent-1')!.exit!.reason).toMatch(/^stopped from the app: 2 finished, 0 forced/)
+  })
+
+  it('watches the loops made after it (a loop made before it is not seen)', async () => {
+    const hub = await startHub()
+    const loop = new EventLoop({ clock: new VirtualClock() })
+    watcher = watch({ app: appUrl(hub) })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    const loop2 = new EventLoop({ clock: new VirtualClock() })
+    expect(watcher.loops()).toEqual([loop2])
+    loop.close()
+    loop2.close()
+  })
+})
+
+describe('watch() with no app', () => {
+  it('the program prints the same and returns the same as without the agent', async () => {
+    const program = async (out: string[]) =>
+      run(
+        async () => {
+          const workers = [1, 2, 3].map((i) =>
+            createTask(async () => {
+              for (let n = 0; n < 3; n++) {
+                out.push(`worker-${i} round ${n}`)
+                await sleep(1000 * i)
+              }
+              return i
+            }, { name: `worker-${i}` }),
+          )
+          let sum = 0
+          for (const w of workers) sum += await w
+          return sum
+        },
+        { clock: new VirtualClock() },
+      )
+    const bare: string[] = []
+    const bareResult = await program(bare)
+    // A port nothing listens on: the agent keeps retrying in the background.
+    watcher = watch({ app: 'tcp://127.0.0.1:1?token=nobody', backoff: { initialMs: 5, maxMs: 20 } })
+    const watched: string[] = []
+    expect(await program(watched)).toBe(bareResult)
+    expect(watched).toEqual(bare)
+    expect(watcher.connection.status.state).not.toBe('connected')
+  })
+})
+
+describe('watch() with more live tasks than the hub keeps', () => {
+  it('shows the first 20,000 and hides the rest, so the hub never refuses a delta and the agent stays connected', { timeout: 60_000 }, async () => {
+    const hub = await startHub()
+    const states: string[] = []
+    watcher = watch({ app: appUrl(hub), onStatus: (s) => states.push(s.state) })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    const gate = { open: false }
+    const done = run(async () => {
+      const tasks = Array.from({ length: 25_000 }, (_, i) =>
+        createTask(async () => {
+          while (!gate.open) await sleep(20)
+        }, { name: `t${i}` }),
+      )
+      await eventually(() => hub.source('agent-1')!.taskCount >= 20_000, 30_000)
+      gate.open = true
+      for (const t of tasks) await t
+    })
+    await done
+    await eventually(() => hub.tasks('agent-1').some((t) => t.task.name === 'main' && t.task.state === 'done'), 30_000)
+    expect(states.filter((s) => s === 'waiting')).toEqual([])
+    expect(hub.source('agent-1')!.state).toBe('connected')
+    expect(hub.source('agent-1')!.taskCount).toBeLessThanOrEqual(20_000)
+  })
+
+  it('100,000 short tasks in a row: the hub forgets old ended ones, the agent never names one it forgot, and stays connected', { timeout: 60_000 }, async () => {
+    const hub = await startHub()
+    const states: string[] = []
+    watcher = watch({ app: appUrl(hub), onStatus: (s) => states.push(s.state) })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    for (let round = 0; round < 2; round++) {
+      await run(async () => {
+        const tasks = Array.from({ length: 50_000 }, (_, i) => createTask(async () => i, { name: `t${i}` }))
+        for (const t of tasks) await t
+        await sleep(300) // real time: deltas go out meanwhile
+        await createTask(async () => {}, { name: `end-${round}` })
+      })
+    }
+    await eventually(() => hub.tasks('agent-1').some((t) => t.task.name === 'end-1' && t.task.state === 'done'), 30_000)
+    expect(states.filter((s) => s === 'waiting')).toEqual([])
+    expect(hub.source('agent-1')!.state).toBe('connected')
+  })
+})
+
