@@ -2,12 +2,12 @@
 import type { AgentClock, Command, CommandErrorCode, CommandType, CommandValue, RuntimeKind } from '../../shared/agent-protocol/index'
 import type { TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 
-/** A source's id, assigned by the hub: `agent-1`, `agent-2`, … (never reused within a hub start). */
-export type SourceId = string
-
-/** Where a source is in its life, written once. */
-export const SOURCE_STATES = ['connected', 'stopping', 'exited', 'lost'] as const
-export type SourceState = (typeof SOURCE_STATES)[number]
+// A source's id (`agent-1`, … never reused within a hub start) and its states are the window's
+// own vocabulary, written once in shared/snapshots.
+import { SOURCE_STATES } from '../../shared/snapshots'
+import type { SourceId, SourceState } from '../../shared/snapshots'
+export { SOURCE_STATES }
+export type { SourceId, SourceState }
 
 /** One watched process as the window lists it. */
 export interface SourceInfo {
