@@ -11,9 +11,8 @@ import type { ErrorInfo } from '../../shared/contract'
 import { EXPORT_FORMATS, EXPORT_MIME, exportFilename } from '../../shared/history-contract'
 export { EXPORT_PATH } from '../../shared/history-contract'
 import type { HistoryRunDetail } from '../../shared/snapshots'
-import { TOKEN_PARAM } from '../../shared/wire'
 import { exportPieces } from '../history/export'
-import { allowedHosts, allowedOrigins, securityHeaders, tokenMatches } from './security'
+import { httpRefusal, refusalHeaders } from './token-check'
 import type { Dispatch } from './ws-bridge'
 
 const querySchema = v.object({
@@ -40,20 +39,13 @@ export function handleExport(req: IncomingMessage, res: ServerResponse, url: URL
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, url: URL, { token, port, dispatch }: ExportRouteContext): Promise<void> {
-  const headers = { ...securityHeaders(port), 'Cache-Control': 'no-store' }
+  const headers = refusalHeaders(port, 200)
   const refuse = (status: number, code: ErrorInfo['code'], message: string) => {
-    res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' })
+    res.writeHead(status, { ...refusalHeaders(port, status), 'Content-Type': 'application/json; charset=utf-8' })
     res.end(JSON.stringify({ code, message }))
   }
-  if (!allowedHosts(port).has(req.headers.host ?? '')) return refuse(421, 'forbidden', 'unknown host')
-  // A navigation or download link sends no Origin; a cross-site fetch does, and is refused.
-  const origin = req.headers.origin
-  if (origin !== undefined && !allowedOrigins(port).has(origin)) return refuse(403, 'forbidden', 'foreign origin')
-  if (!tokenMatches(token, url.searchParams.get(TOKEN_PARAM))) return refuse(401, 'forbidden', 'missing or wrong token')
-  if (req.method !== 'GET') {
-    res.setHeader('Allow', 'GET')
-    return refuse(405, 'bad_request', 'the export is read with GET')
-  }
+  const refused = httpRefusal(req, url, token, port)
+  if (refused) return refuse(refused.status, refused.code, refused.reason)
   const query = v.safeParse(querySchema, { runId: url.searchParams.get('runId') ?? '', format: url.searchParams.get('format') ?? '' })
   if (!query.success) return refuse(400, 'bad_request', `export: ${v.summarize(query.issues).slice(0, 300)}`)
   const { runId, format } = query.output
