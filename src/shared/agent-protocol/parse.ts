@@ -1,6 +1,7 @@
 // Reading one line of the wire into a typed message, or a short typed error. Used by the hub for
 // agent lines and by the agent for hub lines.
 import * as v from 'valibot'
+import { clip as clipTo } from '../error-limits'
 import { agentMessageSchemas } from './agent-messages'
 import type { AgentMessage } from './agent-messages'
 import { hubMessageSchemas } from './hub-messages'
@@ -11,9 +12,9 @@ export const MAX_ERROR_TEXT = 300
 
 export type ParseOutcome<M> = { ok: true; message: M } | { ok: false; error: { code: 'bad_json' | 'bad_message'; message: string } }
 
-/** Cuts `s` to `max` characters, marking the cut. */
+/** Cuts `s` to `max` characters (the protocol's error length by default), marking the cut. */
 export function clip(s: string, max = MAX_ERROR_TEXT): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`
+  return clipTo(s, max)
 }
 
 /**
