@@ -58,6 +58,18 @@ interface OracleRecord {
   stderr?: string
   exit?: number
 }
+/**
+ * The task events of a --json trace (`{"t","event":"task","id","name","state"}`) as `t id name state`,
+ * ids counted from the run's first task (a scenario run in this process does not start at 1), and
+ * an unnamed task's default name `Task-<id>` renumbered likewise.
+ */
+function taskEvents(trace: string): string[] {
+  const events = trace.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.event === 'task')
+  const first = Math.min(...events.map((e) => e.id as number))
+  const rel = (n: number) => n - first + 1
+  return events.map((e) => `${e.t} #${rel(e.id as number)} ${String(e.name).replace(/^Task-(\d+)$/, (_m, n: string) => `Task-${rel(Number(n))}`)} ${e.state}`)
+}
+
 const oracleFile = (id: string) => join(oracleDir, 'traces', `${id}.jsonl`)
 const oracle = (id: string): OracleRecord[] =>
   readFileSync(oracleFile(id), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as OracleRecord)
@@ -107,7 +119,7 @@ describe('programs/course: one plain user program per course scenario', () => {
 
 describe.concurrent('programs/course/<id>.ts under `loopwatch run --virtual --json`', () => {
   for (const id of ids) {
-    it(`${id}: prints what CPython prints (compare.py), what its scenario prints, and exits as CPython does`, { timeout: TIMEOUT }, async () => {
+    it(`${id}: prints what CPython prints (compare.py) and what its scenario prints, with the scenario's tasks, and exits as CPython does`, { timeout: TIMEOUT }, async () => {
       // users-csv writes its CSV into os.tmpdir(): a folder of its own (others keep tsx's warm cache)
       const tmp = id === 'users-csv' ? mkdtempSync(join(dir, `${id}-`)) : null
       const r = await loopwatchRun(join(COURSE, `${id}.ts`), tmp ? { TMPDIR: tmp } : {})
@@ -132,6 +144,8 @@ describe.concurrent('programs/course/<id>.ts under `loopwatch run --virtual --js
       expect(scenario.status).toBe(0)
       const scenarioExit = readFileSync(scenarioFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as OracleRecord).find((rec) => rec.exit !== undefined)
       expect(r.status).toBe(scenarioExit?.exit)
+      // The same tasks, named alike, through the same states at the same times.
+      expect(taskEvents(r.out)).toEqual(taskEvents(readFileSync(scenarioFile, 'utf8')))
 
       if (id === 'users-csv') {
         // The same seeded Faker rows as the scenario's CSV, byte for byte (\r\n rows).
