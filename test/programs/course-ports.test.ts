@@ -117,6 +117,26 @@ describe('programs/course: one plain user program per course scenario', () => {
   })
 })
 
+describe('programs/new-program.ts, the template of "New program"', () => {
+  it('is at most 30 lines; its three tasks run, and stopped, the looping one prints its cleanup line (exit 130)', { timeout: TIMEOUT }, async () => {
+    const file = join(repoRoot, 'programs/new-program.ts')
+    expect(readFileSync(file, 'utf8').trimEnd().split('\n').length).toBeLessThanOrEqual(30)
+    const child = spawn(process.execPath, [BIN, 'run', file, '--speed', '50', '--no-app'], { cwd: repoRoot, env: { ...process.env, LOOPWATCH_APP: '' } })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (c: string) => void (out += c))
+    const closed = new Promise<number | null>((done) => child.on('close', done))
+    const started = Date.now()
+    while (!out.includes('fetch: done') && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50))
+    child.kill('SIGTERM')
+    expect(await closed).toBe(130)
+    const lines = out.trim().split('\n')
+    expect(lines.slice(0, 2)).toEqual(['tick 1', 'tick 2'])
+    expect(lines).toContain('report: done after 3000 ms')
+    expect(lines).toContain('fetch: done after 5000 ms')
+    expect(lines.at(-1)).toBe('ticker: cleaned up')
+  })
+})
+
 describe.concurrent('programs/course/<id>.ts under `loopwatch run --virtual --json`', () => {
   for (const id of ids) {
     it(`${id}: prints what CPython prints (compare.py) and what its scenario prints, with the scenario's tasks, and exits as CPython does`, { timeout: TIMEOUT }, async () => {
