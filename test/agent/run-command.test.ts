@@ -66,11 +66,12 @@ process.exitCode = 3
     expect(r.status).toBe(3)
   })
 
-  for (const fixture of ['graceful-cancel.ts', 'workers-heartbeat.mts', 'wait-for-timeout.mjs', 'wait-all-completed.js']) {
-    const id = fixture.replace(/\.[a-z]+$/, '')
+  // graceful-cancel.ts is the course port a learner opens (programs/course/); the others try each extension.
+  for (const fixture of ['programs/course/graceful-cancel.ts', 'test/agent/programs/workers-heartbeat.mts', 'test/agent/programs/wait-for-timeout.mjs', 'test/agent/programs/wait-all-completed.js']) {
+    const id = basename(fixture).replace(/\.[a-z]+$/, '')
     it(`--virtual --json: ${fixture}, a plain user program, prints what CPython prints (compare.py)`, { timeout: TIMEOUT }, () => {
-      const file = join(dir, fixture)
-      copyFileSync(join(repoRoot, 'test/agent/programs', fixture), file)
+      const file = join(dir, basename(fixture))
+      copyFileSync(join(repoRoot, fixture), file)
       const r = loopwatchRun([file, '--virtual', '--json', '--no-app'])
       expect(r.err).toBe('')
       expect(r.status).toBe(0)

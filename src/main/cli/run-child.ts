@@ -50,10 +50,15 @@ const live = new Set<EventLoop>()
 let loopsMade = 0
 let lastT = 0
 const tOf = (loop: EventLoop) => Math.round((loop.time() - (starts.get(loop) ?? 0)) * 1000) / 1000
+// The newest loop not yet closed: a line printed between two runUntilComplete() calls of a loop made
+// by hand (no loop running) carries that loop's time, as on CPython's one clock.
+let newest: EventLoop | null = null
+const idleT = () => (newest ? tOf(newest) : lastT)
 onLoopCreated((loop) => {
   loopsMade++
   starts.set(loop, loop.time())
   live.add(loop)
+  newest = loop
   const removeInstrument = config.json
     ? loop.addInstrument({
         taskCreated: (task) => realOut(`${jsonTaskEvent(tOf(loop), task, task.state)}\n`),
@@ -62,6 +67,7 @@ onLoopCreated((loop) => {
     : null
   return () => {
     lastT = tOf(loop)
+    if (newest === loop) newest = null
     live.delete(loop)
     removeInstrument?.()
   }
@@ -88,7 +94,7 @@ function printLine(stream: 'stdout' | 'stderr', line: string, kind: 'print' | 't
   const { loop, task } = printing()
   watcher?.log(stream, line)
   if (!config.json) return (stream === 'stdout' ? realOut : realErr)(`${line}\n`)
-  const t = loop ? tOf(loop) : lastT
+  const t = loop ? tOf(loop) : idleT()
   const who = { task: task?.name ?? null, taskId: task?.id ?? null }
   realOut(`${JSON.stringify(stream === 'stdout' && kind === 'print' ? { t, line, ...who } : { t, line, stream: 'stderr', ...who })}\n`)
 }
@@ -177,7 +183,7 @@ process.on('beforeExit', () => {
 })
 process.on('exit', (code) => {
   if (!config.json) return
-  const record: Record<string, unknown> = { t: lastT, exit: code, outcome }
+  const record: Record<string, unknown> = { t: idleT(), exit: code, outcome }
   if (errorText) record.error = errorText
   realOut(`${JSON.stringify(record)}\n`)
 })
