@@ -473,6 +473,14 @@ export type SourceId = string
 export const SOURCE_STATES = ['connected', 'stopping', 'exited', 'lost'] as const
 export type SourceState = (typeof SOURCE_STATES)[number]
 
+/**
+ * What a watched process is to the app, written once: a `child` the app started (`loopwatch run`,
+ * the editor's Run), which the app's graceful shutdown stops; or a `service` that runs on its own
+ * (`watch()` in a user's process), which that shutdown tells and leaves running.
+ */
+export const SOURCE_ROLES = ['child', 'service'] as const
+export type SourceRole = (typeof SOURCE_ROLES)[number]
+
 /** One process connected through the agent protocol, as the window lists it (`sources:list`). */
 export interface SourceInfo {
   id: SourceId
@@ -480,6 +488,8 @@ export interface SourceInfo {
   pid: number
   runtime: { kind: 'node' | 'python' | 'other'; version: string }
   clock: { kind: 'real' } | { kind: 'scaled'; rate: number } | { kind: 'virtual' }
+  /** `child` or `service` (see SOURCE_ROLES). */
+  role: SourceRole
   state: SourceState
   /** Once it said bye: its exit status (null if it gave none) and why. */
   exit: { code: number | null; reason: string } | null

@@ -120,15 +120,30 @@ describe('watch()', () => {
     expect(hub.source('agent-1')!.exit!.reason).toMatch(/^stopped from the app: 2 finished, 0 forced/)
   })
 
-  it('watches the loops made after it (a loop made before it is not seen)', async () => {
+  it('adopts the loops made before it, with the tasks they already run, and sees them close', async () => {
     const hub = await startHub()
-    const loop = new EventLoop({ clock: new VirtualClock() })
+    const closedBefore = new EventLoop({ clock: new VirtualClock() })
+    closedBefore.close()
+    const gate = { open: false }
+    // run() began before watch(): its loop and its task exist already.
+    const done = run(async () => {
+      const t = createTask(async () => {
+        while (!gate.open) await sleep(10)
+      }, { name: 'early-bird' })
+      await t
+    })
+    await eventually(() => true)
     watcher = watch({ app: appUrl(hub) })
-    await eventually(() => watcher!.connection.status.state === 'connected')
-    const loop2 = new EventLoop({ clock: new VirtualClock() })
-    expect(watcher.loops()).toEqual([loop2])
-    loop.close()
-    loop2.close()
+    const later = new EventLoop({ clock: new VirtualClock() })
+    expect(watcher.loops()).toHaveLength(2)
+    expect(watcher.loops()).not.toContain(closedBefore)
+    expect(watcher.loops().at(-1)).toBe(later)
+    await eventually(() => taskNamed(hub, 'early-bird')?.state === 'waiting' && taskNamed(hub, 'main') !== undefined)
+    gate.open = true
+    await done
+    later.close()
+    await eventually(() => taskNamed(hub, 'early-bird')?.state === 'done' && hub.source('agent-1')!.loops.length === 0)
+    expect(watcher.loops()).toEqual([])
   })
 })
 

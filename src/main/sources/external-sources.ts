@@ -200,6 +200,7 @@ export class ExternalSources {
       pid: s.pid,
       runtime: s.runtime,
       clock: s.clock,
+      role: s.role,
       state: s.state,
       exit: s.exit,
       connectedWall: s.connectedWall,
