@@ -353,6 +353,8 @@ export interface AppShutdownReport {
   elapsedMs: number
   parts: ShutdownPart[]
   totals: { finished: number; forced: number; cleanupErrors: number }
+  /** Connected services (role `service`) told the app is closing and left running, not stopped. */
+  leftRunning: { id: string; title: string }[]
 }
 
 /** Streamed while an app shutdown runs; the last one has phase 'done' and the report. */

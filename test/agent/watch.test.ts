@@ -120,6 +120,23 @@ describe('watch()', () => {
     expect(hub.source('agent-1')!.exit!.reason).toMatch(/^stopped from the app: 2 finished, 0 forced/)
   })
 
+  it('an app-closing notice is noted in one line; the service keeps running, connected, and says role service in its hello', async () => {
+    const hub = await startHub()
+    const notes: string[] = []
+    watcher = watch({ name: 'svc', app: appUrl(hub), note: (line) => notes.push(line) })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    expect(hub.source('agent-1')?.role).toBe('service')
+    const done = run(async () => {
+      await sleep(80)
+      return 'still running'
+    })
+    expect(hub.notify('agent-1', 'app-closing', 'the app is shutting down gracefully and leaves this service running')).toBe(true)
+    await eventually(() => notes.length > 0)
+    expect(notes).toEqual(['loopwatch: the app is shutting down gracefully and leaves this service running; this process keeps running and reconnects when the app is back'])
+    expect(await done).toBe('still running')
+    expect(watcher.connection.status.state).toBe('connected')
+  })
+
   it('adopts the loops made before it, with the tasks they already run, and sees them close', async () => {
     const hub = await startHub()
     const closedBefore = new EventLoop({ clock: new VirtualClock() })

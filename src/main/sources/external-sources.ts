@@ -2,10 +2,11 @@
 // (ids, loop labels), their changes forwarded as the window's own deltas, and commands routed to
 // the process a task lives in.
 import { FINAL_STATES, sourceLoopLabel } from '../../shared/snapshots'
-import type { AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SourceId, SourceInfo, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
+import type { AppShutdownReport, AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SourceId, SourceInfo, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
 import { taskKey } from '../hub/index'
 import type { AgentHub, HubChange, SourceInfo as HubSourceInfo, SourceLog } from '../hub/index'
 import { AppError } from '../ipc/app-error'
+import type { Stoppable } from '../app/app-shutdown'
 import { commandFailure } from './command-errors'
 import { EXTERNAL_ID_BASE, SourceIdMap } from './id-map'
 import { translateDelta, translateTask } from './translate'
@@ -150,6 +151,27 @@ export class ExternalSources {
   /** Sources a stop can reach: connected, or stopping (an earlier stop may have gone unheeded). */
   stoppable(): SourceInfo[] {
     return this.list().filter((s) => s.state === 'connected' || s.state === 'stopping')
+  }
+
+  /**
+   * The app's graceful shutdown, for connected processes: the `child` ones (the app started them)
+   * become parts to stop; the `service` ones are told the app is closing (a notice: they keep
+   * running and reconnect later) and listed as left running — unless `stopServices`, when they are
+   * stopped too. The notices go out now.
+   */
+  shutdownPlan(opts: { stopServices: boolean }): { stop: Stoppable[]; leftRunning: AppShutdownReport['leftRunning'] } {
+    const stop: Stoppable[] = []
+    const leftRunning: AppShutdownReport['leftRunning'] = []
+    for (const s of this.stoppable()) {
+      const title = `${s.name} (pid ${s.pid})`
+      if (s.role === 'child' || opts.stopServices) {
+        stop.push({ kind: 'source', id: s.id, title, stop: (g: number) => this.stop(s.id, g) })
+        continue
+      }
+      this.hub?.notify(s.id, 'app-closing', 'the app is shutting down gracefully and leaves this service running')
+      leftRunning.push({ id: s.id, title })
+    }
+    return { stop, leftRunning }
   }
 
   /** Tells a source to shut its loops down within graceMs; answers its ShutdownReport. */
