@@ -94,6 +94,12 @@ export interface TaskSnapshot {
    * segments in TaskDelta.segments instead, so a busy task costs its changes, not its past.
    */
   history?: StateHistory
+  /**
+   * A connected process's task only: its id in that process (what its own logs and reports say).
+   * `id` is then the app-wide one the app gave it (from 1,000,000,000), which keys it everywhere.
+   * Never on the agent protocol's wire: the app sets it when it translates a task.
+   */
+  localId?: number
 }
 
 /** One stretch of a task's life in one state, in ms on its loop clock (`from` ≤ `to`). */
