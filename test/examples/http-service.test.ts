@@ -136,6 +136,24 @@ describe('examples/http-service, watched', () => {
   })
 })
 
+describe('examples/http-service and the app’s graceful shutdown', () => {
+  it('is told the app is closing and left running: it notes it in one line and keeps serving, connected', { timeout: TIMEOUT }, async () => {
+    const app = openApp()
+    const svc = await startService(app)
+    let err = ''
+    svc.child.stderr!.on('data', (c: string) => void (err += c))
+    const report = await app.ok('app:shutdown', { graceMs: 500 })
+    expect(report.leftRunning).toEqual([{ id: svc.source.id, title: `http-service (pid ${svc.child.pid})` }])
+    expect(report.parts.filter((p) => p.kind === 'source')).toEqual([])
+    await app.until(() => err.includes('loopwatch: the app is shutting down gracefully and leaves this service running; this process keeps running'), 10_000)
+    expect(err.trim().split('\n')).toHaveLength(1)
+    const rates = await fetch(`${svc.url}/rates`)
+    expect(rates.status).toBe(200)
+    expect(svc.child.exitCode).toBeNull()
+    expect(app.core.sources.list().find((s) => s.id === svc.source.id)?.state).toBe('connected')
+  })
+})
+
 // The example is a user's file: it must not reach into src/ (only `loopwatch` and `loopwatch/agent`).
 it('the example imports only the package names, as a user’s service would', async () => {
   const { readFileSync } = await import('node:fs')
