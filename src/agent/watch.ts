@@ -1,4 +1,4 @@
-// watch(): the Node agent. Attaches a TaskMonitor to every loop this process makes (present and
+// watch(): the Node agent. Attaches a TaskMonitor to every loop this process runs (present and
 // future), streams its deltas to the hub through an AgentConnection, and runs the hub's commands.
 // With no app running the program is unaffected: the connection's outbox is bounded and its
 // socket and timers never keep the process alive.
@@ -83,9 +83,10 @@ export const DEFAULT_DELTAS_PER_SECOND = 10
 let active: Watcher | null = null
 
 /**
- * Watches this process: every EventLoop it makes from now on (run() makes one) is shown in the
- * Loopwatch app as part of one source, steerable from the window (cancel, deadlines, stop). Call
- * it once, before run(); a second call returns the same watcher.
+ * Watches this process: every EventLoop it runs — those already live and those it makes later
+ * (run() makes one) — is shown in the Loopwatch app as part of one source, steerable from the
+ * window (cancel, deadlines, stop). When the process exits it says bye with its exit code. Call it
+ * once, anywhere (before or inside run()); a second call returns the same watcher.
  *
  * @example
  * import { watch } from 'loopwatch/agent'
