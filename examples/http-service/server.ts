@@ -95,7 +95,7 @@ await run(async () => {
     task.addDoneCallback(() => inFlight.delete(task))
   })
   const stopping = new Event()
-  process.once('SIGTERM', () => stopping.set())
+  process.once('SIGTERM', () => stopping.set()) // a second SIGTERM ends the process at once
   try {
     await waitFor(new Promise<void>((listening) => server.listen(PORT, '127.0.0.1', listening)), null)
     console.log(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
@@ -106,7 +106,7 @@ await run(async () => {
     server.closeIdleConnections()
     const pending = inFlight.size === 0 ? [] : [...(await wait([...inFlight], { timeout: GRACE_MS })).pending]
     for (const t of pending) t.cancel('the service is shutting down')
-    if (pending.length > 0) await wait(pending, { timeout: GRACE_MS })
+    if (pending.length > 0) await wait(pending, { timeout: 1_000 }) // their cleanup is a 503: short
     log(`http-service: stopped, ${pending.length} request(s) cancelled`)
   } finally {
     // Also the path of Stop in the window: the runtime's shutdown cancels every task, this one too.
