@@ -112,8 +112,8 @@ export class EventLoop {
     if (loopCreatedListeners.size > 0) this.notifyCreated()
   }
 
+  /** This loop in liveLoopRefs (weakly; field initializers run before the constructor's body). */
   private readonly liveRef = new WeakRef(this)
-
 
   private closeListeners: (() => void)[] | null = null
 
