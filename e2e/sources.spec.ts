@@ -83,6 +83,7 @@ test('a connected process: its tasks under its source, a cancel routed to it, th
     await expect(item).toContainText('pid 4242')
     await expect(item).toContainText('real')
     await expect(item).toContainText('3 tasks')
+    await expect(item.locator('.s-role')).toHaveText('service') // its hello said no role: a service
     await expect(u.scopePicker.locator('optgroup[label^="fake-service · pid 4242"] option')).toHaveText(['fake-service: every loop', 'fake-service › main'])
     await item.getByRole('button', { name: 'fake-service', exact: true }).click()
     await expect(u.scopePicker).toHaveValue(`source:${sourceId}`)
@@ -93,6 +94,8 @@ test('a connected process: its tasks under its source, a cancel routed to it, th
     // Cancel from the window: the command reaches the agent with the reason.
     const poller = u.row('poller')
     await poller.click()
+    // The details show the process's own id (its task 1), not the app-wide one.
+    await expect(u.details.locator('.meta')).toHaveText(/^#1 · /)
     await page.keyboard.press('c')
     await page.keyboard.type('from the e2e window')
     await u.details.getByRole('button', { name: 'Cancel', exact: true }).click()
@@ -150,5 +153,47 @@ test('Stop in the Sources list stops the process through its agent; it exits and
     await saveScreenshot('source-exited')
   } finally {
     await conn.close({ code: 0, reason: 'test over' }, 200)
+  }
+})
+
+test('the app’s graceful shutdown stops a child program and leaves a service running, unless asked', async ({ app, page, saveScreenshot }) => {
+  test.skip(app.kind !== 'web', 'the fake agents read agent.json from the browser host’s data dir')
+  const u = ui(page)
+  const got: Record<string, string[]> = { child: [], service: [] }
+  const agent = (name: string, role: 'child' | 'service', pid: number) => {
+    const conn: AgentConnection = new AgentConnection({
+      identity: { name, pid, runtime: { kind: 'node', version: '22.0.0' }, clock: { kind: 'real' }, role },
+      locate: hubLocator({ dataDir: app.dataDir, env: {} }),
+      onNotice: (n) => got[role]!.push(`notice ${n.what}`),
+      onCommand: (c) => {
+        got[role]!.push(c.type)
+        setTimeout(() => void conn.close({ code: 0, reason: 'stopped from the app' }), 50)
+        return { graceMs: c.type === 'stop' ? c.graceMs : 0, elapsedMs: 3, finished: [{ id: 1, name: 'main', state: 'cancelled' }], forced: [], cleanupErrors: [] }
+      },
+    })
+    conn.start()
+    return conn
+  }
+  const child = agent('my-program.ts', 'child', 6001)
+  const service = agent('billing-service', 'service', 6002)
+  try {
+    await expect.poll(() => [child.status.state, service.status.state]).toEqual(['connected', 'connected'])
+    const [childItem, serviceItem] = [u.source(child.sourceId!), u.source(service.sourceId!)]
+    await expect(childItem.locator('.s-role')).toHaveText('child')
+    await expect(serviceItem.locator('.s-role')).toHaveText('service')
+    await page.getByRole('button', { name: 'Shut down gracefully' }).click()
+    const dialog = page.getByRole('dialog')
+    await expect(dialog.getByRole('checkbox', { name: /Also stop 1 service \(billing-service\)/ })).not.toBeChecked()
+    await saveScreenshot('shutdown-confirm-services')
+    await dialog.getByRole('button', { name: 'Shut down', exact: true }).click()
+    const left = dialog.getByRole('region', { name: 'Left running' })
+    await expect(left).toContainText('billing-service (pid 6002)')
+    await expect(dialog.getByRole('region', { name: 'my-program.ts (pid 6001)' })).toContainText('Finished (1)')
+    await saveScreenshot('shutdown-report-left-running')
+    expect(got).toEqual({ child: ['stop'], service: ['notice app-closing'] })
+    await expect(childItem).toContainText('exited (code 0)')
+    await expect(serviceItem).toContainText('connected')
+  } finally {
+    await Promise.all([child.close({ code: 0, reason: 'test over' }, 200), service.close({ code: 0, reason: 'test over' }, 200)])
   }
 })

@@ -4,7 +4,7 @@
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { AGENT_PROTOCOL_VERSION, MAX_LINE_BYTES, clip, encodeLine, parseHubLine } from '../shared/agent-protocol/index'
-import type { AgentClock, AgentMessage, CommandMessage, HubAddress, HubMessage, RefusalCode, RuntimeKind } from '../shared/agent-protocol/index'
+import type { AgentClock, AgentMessage, AgentRole, CommandMessage, HubAddress, HubMessage, HubMessageOf, RefusalCode, RuntimeKind } from '../shared/agent-protocol/index'
 import { LineSplitter } from '../main/hub/line-splitter'
 import { realTimers } from '../main/monitor/throttle'
 import type { Timers } from '../main/monitor/throttle'
@@ -19,6 +19,8 @@ export interface AgentIdentity {
   clock: AgentClock
   /** Kept across reconnects so the hub shows the same source again (default: made up once per connection object). */
   instance?: string
+  /** `child` (started by the app: its shutdown stops it) or `service` (the default: told and left running). */
+  role?: AgentRole
 }
 
 /** A command handler's typed failure: throw one (or any Error: its code becomes `agent_error`). */
@@ -56,6 +58,8 @@ export interface ConnectionOptions {
   /** Called after each welcome (after the dropped count, the resync or the outbox went out). */
   onWelcome?: (info: { sourceId: string; reconnect: boolean }) => void
   onStatus?: (status: ConnectionStatus) => void
+  /** Called with each `notice` the hub sends (e.g. `app-closing`); the connection carries on as before. */
+  onNotice?: (notice: HubMessageOf<'notice'>) => void
   /** The outbox: lines and bytes held while disconnected or while the socket is backed up. */
   buffer?: { maxLines?: number; maxBytes?: number }
   /** Reconnect delays: initialMs, ×factor per failed attempt, at most maxMs; reset by a welcome. */
@@ -178,6 +182,22 @@ export class AgentConnection {
     this.setStatus({ state: 'closed' })
   }
 
+  /**
+   * The last words of a process that is exiting now (`process.on('exit')`): what the outbox holds,
+   * then bye, written synchronously — no later turn of the event loop will come. Node hands a
+   * write on an idle TCP socket to the kernel at once when its buffer has room, so these lines go
+   * out before the process ends. The fallback, when they cannot (a backed-up socket, no
+   * connection): nothing is sent and the source reads `lost`, as a crash does.
+   */
+  byeOnExit(code: number | null, reason: string): void {
+    if (this.stopped) return
+    this.stopped = true
+    const socket = this.socket
+    if (!socket || !this.welcomed || !socket.writable) return
+    this.flush(true)
+    socket.write(encodeLine({ type: 'bye', code, reason: clip(reason, 500) }))
+  }
+
   private sendLine(line: string): boolean {
     if (Buffer.byteLength(line) - 1 > this.maxLineBytes) {
       this.outbox.dropped++
@@ -251,6 +271,7 @@ export class AgentConnection {
           runtime: identity.runtime,
           clock: identity.clock,
           instance: this.instance,
+          ...(identity.role ? { role: identity.role } : {}),
         }),
       )
     })
@@ -288,6 +309,9 @@ export class AgentConnection {
         if (m.fatal) this.lastWhy = `disconnected (${m.code}): ${m.message}`
         return
       case 'pong':
+        return
+      case 'notice':
+        this.opts.onNotice?.(m)
         return
       default:
         return this.onCommandMessage(m, generation)

@@ -1,4 +1,4 @@
-// watch(): the Node agent. Attaches a TaskMonitor to every loop this process makes (present and
+// watch(): the Node agent. Attaches a TaskMonitor to every loop this process runs (present and
 // future), streams its deltas to the hub through an AgentConnection, and runs the hub's commands.
 // With no app running the program is unaffected: the connection's outbox is bounded and its
 // socket and timers never keep the process alive.
@@ -6,7 +6,7 @@ import { basename } from 'node:path'
 import { RealClock, ScaledClock, VirtualClock, currentTask, getRunningLoop, onLoopCreated } from '../main/runtime/index'
 import type { EventLoop, ShutdownReport, Task } from '../main/runtime/index'
 import { TaskMonitor } from '../main/monitor/index'
-import type { AgentClock, CommandMessage, AgentMessage } from '../shared/agent-protocol/index'
+import type { AgentClock, AgentRole, CommandMessage, AgentMessage } from '../shared/agent-protocol/index'
 import { MAX_LABEL_LENGTH, MAX_LOG_LINE_LENGTH, clip } from '../shared/agent-protocol/index'
 import type { TaskSnapshot } from '../shared/snapshots'
 import { AgentConnection, CommandFailure } from './connection'
@@ -33,6 +33,13 @@ export interface WatchOptions {
   deltasPerSecond?: number
   /** Called after a `stop` command shut the loops down and bye went out (default: nothing more). */
   onStopped?: (report: ShutdownReport) => void
+  /**
+   * `service` (the default): a process that runs on its own; the app's graceful shutdown tells it
+   * and leaves it running. `child`: the app started it (`loopwatch run`), so that shutdown stops it.
+   */
+  role?: AgentRole
+  /** Where the agent's own notes go (default: one line on stderr), e.g. that the app is closing. */
+  note?: (line: string) => void
 }
 
 export interface Watcher {
@@ -76,9 +83,10 @@ export const DEFAULT_DELTAS_PER_SECOND = 10
 let active: Watcher | null = null
 
 /**
- * Watches this process: every EventLoop it makes from now on (run() makes one) is shown in the
- * Loopwatch app as part of one source, steerable from the window (cancel, deadlines, stop). Call
- * it once, before run(); a second call returns the same watcher.
+ * Watches this process: every EventLoop it runs — those already live and those it makes later
+ * (run() makes one) — is shown in the Loopwatch app as part of one source, steerable from the
+ * window (cancel, deadlines, stop). When the process exits it says bye with its exit code. Call it
+ * once, anywhere (before or inside run()); a second call returns the same watcher.
  *
  * @example
  * import { watch } from 'loopwatch/agent'
@@ -92,6 +100,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
   let seq = 0
   let resyncing = false
   const shown = new ShownTasks()
+  const note = opts.note ?? ((line: string) => void process.stderr.write(`${line}\n`))
 
   const send = (m: Outgoing): void => void connection.send(m)
   const sendDelta = (delta: Parameters<typeof splitDelta>[0]): void => {
@@ -175,6 +184,10 @@ export function watch(opts: WatchOptions = {}): Watcher {
       pid: process.pid,
       runtime: { kind: 'node', version: process.versions.node },
       clock: opts.clock ?? { kind: 'real' },
+      role: opts.role ?? 'service',
+    },
+    onNotice: (n) => {
+      if (n.what === 'app-closing') note(`loopwatch: ${n.message}; this process keeps running and reconnects when the app is back`)
     },
     locate: hubLocator({ app: opts.app ?? null, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }),
     onCommand,
@@ -200,6 +213,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
     ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
   })
 
+  // Loops made before watch() was called (it came after run() began) are watched too.
   const unsubscribe = onLoopCreated((loop) => {
     const label = clip(`loop-${++loopCount}`, MAX_LABEL_LENGTH)
     const watched: WatchedLoop = { loop, label, clock: agentClockOf(loop), t0: loop.time() }
@@ -212,7 +226,16 @@ export function watch(opts: WatchOptions = {}): Watcher {
       live.delete(loop)
       send({ type: 'loop:removed', loop: label })
     }
-  })
+  }, { existing: true })
+
+  // process.exit() or the end of the event loop: say bye with the exit code, synchronously (see
+  // byeOnExit), so the window reads "exited (code N)" rather than lost. A kill -9 runs no handler
+  // and still reads lost.
+  const onExit = (code: number) => {
+    monitor.flushNow()
+    connection.byeOnExit(code, code === 0 ? 'exited' : `exited with code ${code}`)
+  }
+  process.on('exit', onExit)
 
   const watcher: Watcher = {
     connection,
@@ -238,6 +261,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
     stop,
     async close(bye = { code: null, reason: 'closed' }) {
       unsubscribe()
+      process.off('exit', onExit)
       monitor.flushNow()
       await connection.close(bye)
       monitor.dispose()

@@ -81,8 +81,11 @@ export const commands = {
   'daemons:list': command<DaemonInfo[]>()(nothing),
   'daemon:start': command<DaemonInfo>()(v.strictObject({ id: daemonId, config: v.optional(jsonObject) })),
   'daemon:stop': command<DaemonStopReport>()(v.strictObject({ id: daemonId, graceMs: v.optional(graceMs) })),
-  /** Stops every run and daemon gracefully, streaming shutdown:progress; the app stays open. */
-  'app:shutdown': command<AppShutdownReport>()(v.strictObject({ graceMs })),
+  /**
+   * Stops every run, daemon and connected child process gracefully, streaming shutdown:progress;
+   * connected services are told and left running unless `stopServices`. The app stays open.
+   */
+  'app:shutdown': command<AppShutdownReport>()(v.strictObject({ graceMs, stopServices: v.optional(v.boolean()) })),
   'history:list': command<HistoryRun[]>()(
     v.optional(
       v.strictObject({

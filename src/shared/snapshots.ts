@@ -94,6 +94,12 @@ export interface TaskSnapshot {
    * segments in TaskDelta.segments instead, so a busy task costs its changes, not its past.
    */
   history?: StateHistory
+  /**
+   * A connected process's task only: its id in that process (what its own logs and reports say).
+   * `id` is then the app-wide one the app gave it (from 1,000,000,000), which keys it everywhere.
+   * Never on the agent protocol's wire: the app sets it when it translates a task.
+   */
+  localId?: number
 }
 
 /** One stretch of a task's life in one state, in ms on its loop clock (`from` ≤ `to`). */
@@ -353,6 +359,8 @@ export interface AppShutdownReport {
   elapsedMs: number
   parts: ShutdownPart[]
   totals: { finished: number; forced: number; cleanupErrors: number }
+  /** Connected services (role `service`) told the app is closing and left running, not stopped. */
+  leftRunning: { id: string; title: string }[]
 }
 
 /** Streamed while an app shutdown runs; the last one has phase 'done' and the report. */
@@ -473,6 +481,14 @@ export type SourceId = string
 export const SOURCE_STATES = ['connected', 'stopping', 'exited', 'lost'] as const
 export type SourceState = (typeof SOURCE_STATES)[number]
 
+/**
+ * What a watched process is to the app, written once: a `child` the app started (`loopwatch run`,
+ * the editor's Run), which the app's graceful shutdown stops; or a `service` that runs on its own
+ * (`watch()` in a user's process), which that shutdown tells and leaves running.
+ */
+export const SOURCE_ROLES = ['child', 'service'] as const
+export type SourceRole = (typeof SOURCE_ROLES)[number]
+
 /** One process connected through the agent protocol, as the window lists it (`sources:list`). */
 export interface SourceInfo {
   id: SourceId
@@ -480,6 +496,8 @@ export interface SourceInfo {
   pid: number
   runtime: { kind: 'node' | 'python' | 'other'; version: string }
   clock: { kind: 'real' } | { kind: 'scaled'; rate: number } | { kind: 'virtual' }
+  /** `child` or `service` (see SOURCE_ROLES). */
+  role: SourceRole
   state: SourceState
   /** Once it said bye: its exit status (null if it gave none) and why. */
   exit: { code: number | null; reason: string } | null

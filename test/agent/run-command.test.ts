@@ -153,10 +153,27 @@ await run(async () => {
     expect(r).toMatchObject({ status: 0, out: 'fetched 3 rows\n' })
     await eventually(() => hub.sources()[0]?.state === 'exited')
     const source = hub.sources()[0]!
-    expect(source).toMatchObject({ name: basename(file), clock: { kind: 'real' }, exit: { code: 0, reason: 'finished' } })
+    expect(source).toMatchObject({ name: basename(file), role: 'child', clock: { kind: 'real' }, exit: { code: 0, reason: 'finished' } })
     const fetcher = hub.tasks(source.id).find((t) => t.task.name === 'fetcher')!.task
     expect(fetcher.state).toBe('done')
     expect(hub.logs(source.id)).toContainEqual(expect.objectContaining({ line: 'fetched 3 rows', taskId: fetcher.id }))
+  })
+
+  it('with a hub running: a program that calls process.exit(3) mid-task reads exited (code 3), not lost', { timeout: TIMEOUT }, async () => {
+    const hub = await startHub()
+    const file = program(
+      'quits.ts',
+      `import { createTask, run, sleep } from 'loopwatch'
+await run(async () => {
+  await createTask(async () => { console.log('quitting'); await sleep(100); process.exit(3) }, { name: 'quitter' })
+  await sleep(60_000)
+})
+`,
+    )
+    const r = await startRun([file, '--app', appUrl(hub)], /quitting/).end()
+    expect(r.status).toBe(3)
+    await eventually(() => hub.sources()[0]?.state !== 'connected')
+    expect(hub.sources()[0]).toMatchObject({ state: 'exited', exit: { code: 3 } })
   })
 
   it('with a hub running: Stop from the hub shuts the run down gracefully, answers its report, and the child exits 130', { timeout: TIMEOUT }, async () => {

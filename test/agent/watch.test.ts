@@ -120,15 +120,47 @@ describe('watch()', () => {
     expect(hub.source('agent-1')!.exit!.reason).toMatch(/^stopped from the app: 2 finished, 0 forced/)
   })
 
-  it('watches the loops made after it (a loop made before it is not seen)', async () => {
+  it('an app-closing notice is noted in one line; the service keeps running, connected, and says role service in its hello', async () => {
     const hub = await startHub()
-    const loop = new EventLoop({ clock: new VirtualClock() })
-    watcher = watch({ app: appUrl(hub) })
+    const notes: string[] = []
+    watcher = watch({ name: 'svc', app: appUrl(hub), note: (line) => notes.push(line) })
     await eventually(() => watcher!.connection.status.state === 'connected')
-    const loop2 = new EventLoop({ clock: new VirtualClock() })
-    expect(watcher.loops()).toEqual([loop2])
-    loop.close()
-    loop2.close()
+    expect(hub.source('agent-1')?.role).toBe('service')
+    const done = run(async () => {
+      await sleep(80)
+      return 'still running'
+    })
+    expect(hub.notify('agent-1', 'app-closing', 'the app is shutting down gracefully and leaves this service running')).toBe(true)
+    await eventually(() => notes.length > 0)
+    expect(notes).toEqual(['loopwatch: the app is shutting down gracefully and leaves this service running; this process keeps running and reconnects when the app is back'])
+    expect(await done).toBe('still running')
+    expect(watcher.connection.status.state).toBe('connected')
+  })
+
+  it('adopts the loops made before it, with the tasks they already run, and sees them close', async () => {
+    const hub = await startHub()
+    const closedBefore = new EventLoop({ clock: new VirtualClock() })
+    closedBefore.close()
+    const gate = { open: false }
+    // run() began before watch(): its loop and its task exist already.
+    const done = run(async () => {
+      const t = createTask(async () => {
+        while (!gate.open) await sleep(10)
+      }, { name: 'early-bird' })
+      await t
+    })
+    await eventually(() => true)
+    watcher = watch({ app: appUrl(hub) })
+    const later = new EventLoop({ clock: new VirtualClock() })
+    expect(watcher.loops()).toHaveLength(2)
+    expect(watcher.loops()).not.toContain(closedBefore)
+    expect(watcher.loops().at(-1)).toBe(later)
+    await eventually(() => taskNamed(hub, 'early-bird')?.state === 'waiting' && taskNamed(hub, 'main') !== undefined)
+    gate.open = true
+    await done
+    later.close()
+    await eventually(() => taskNamed(hub, 'early-bird')?.state === 'done' && hub.source('agent-1')!.loops.length === 0)
+    expect(watcher.loops()).toEqual([])
   })
 })
 

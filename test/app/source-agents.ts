@@ -29,8 +29,8 @@ let seq = 0
  * and creates `tasks`. Cancel answers with the task cancelling (reason kept), a deadline with it
  * set, stop with an empty report; an unknown task is `unknown_task`.
  */
-export async function fakeAgent(dataDir: string, name: string, tasks: TaskSnapshot[] = []): Promise<FakeAgent> {
-  const identity: AgentIdentity = { name, pid: 1000 + open.length, runtime: { kind: 'node', version: '22.0.0' }, clock: { kind: 'real' } }
+export async function fakeAgent(dataDir: string, name: string, tasks: TaskSnapshot[] = [], opts: { role?: AgentIdentity['role'] } = {}): Promise<FakeAgent> {
+  const identity: AgentIdentity = { name, pid: 1000 + open.length, runtime: { kind: 'node', version: '22.0.0' }, clock: { kind: 'real' }, ...opts }
   const commands: CommandMessage[] = []
   const known = new Map<number, TaskSnapshot>()
   const conn = new AgentConnection({

@@ -103,7 +103,7 @@ describe('hub behaviour the app relies on', () => {
   it('a graceful shutdown does not wait past its grace (plus a 2 s margin) for a process that never answers its stop', async () => {
     const app = openApp()
     const hub = (await app.core.hubReady)!
-    const { sourceId } = await RawAgent.hello(hub, { name: 'deaf' })
+    const { sourceId } = await RawAgent.hello(hub, { name: 'deaf', role: 'child' })
     const started = performance.now()
     const report = await app.ok('app:shutdown', { graceMs: 200 })
     expect(performance.now() - started).toBeLessThan(200 + 2_000 + 1_500)

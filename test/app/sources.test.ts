@@ -105,10 +105,10 @@ describe('connected processes in the app', () => {
     expect(run?.logs).toMatchObject([{ line: 'job: finished', taskId: 1 }])
   })
 
-  it('graceful shutdown tells every connected source to stop and lists it in the report', async () => {
+  it('graceful shutdown tells every connected child process to stop and lists it in the report', async () => {
     const app = openApp()
     await app.core.hubReady
-    const a = await fakeAgent(app.dataDir, 'service', [snapshot(1)])
+    const a = await fakeAgent(app.dataDir, 'service', [snapshot(1)], { role: 'child' })
     await app.until(() => app.view().size >= 1)
     const report: AppShutdownReport = await app.ok('app:shutdown', { graceMs: 300 })
     expect(a.commands).toMatchObject([{ type: 'stop', graceMs: 300 }])
@@ -121,7 +121,7 @@ describe('connected processes in the app', () => {
   it('closing the core removes agent.json and ends the run of a source still connected (interrupted), history intact', async () => {
     const app = openApp()
     await app.core.hubReady
-    const a = await fakeAgent(app.dataDir, 'outlives-the-app', [snapshot(1)])
+    const a = await fakeAgent(app.dataDir, 'outlives-the-app', [snapshot(1)], { role: 'child' })
     await app.until(() => app.view().size >= 1)
     const runId = app.core.sources.list()[0]!.runId!
     await app.core.close(200)

@@ -33,7 +33,7 @@ describe('docs/agent-protocol.md', () => {
     await agent.done
     await eventually(() => hub.connections().open === 0)
     expect(agent.lines).toEqual([])
-    expect(hub.source('agent-1')).toMatchObject({ name: 'worker.py', state: 'exited', exit: { code: 0, reason: 'finished' }, errors: 0 })
+    expect(hub.source('agent-1')).toMatchObject({ name: 'worker.py', role: 'service', state: 'exited', exit: { code: 0, reason: 'finished' }, errors: 0 })
     expect(hub.tasks('agent-1').map((t) => [t.key, t.task.state])).toEqual([['agent-1:1', 'cancelled']])
   })
 

@@ -8,11 +8,12 @@ import {
   hubMessageSchemas,
   parseAgentLine,
   parseAppUrl,
+  parseHubLine,
   taskDeltaSchema,
   taskSnapshotSchema,
 } from '../../src/shared/agent-protocol/index'
 import { watchedLoop } from '../monitor/monitor-helper'
-import { snapshot } from './hub-helper'
+import { hello, snapshot } from './hub-helper'
 
 describe('agent protocol schemas', () => {
   it('accept every delta the real TaskMonitor emits: waits, cancels, failures, logs, segments', async () => {
@@ -74,6 +75,13 @@ describe('agent protocol schemas', () => {
     for (const [type, schema] of [...Object.entries(agentMessageSchemas), ...Object.entries(hubMessageSchemas)]) {
       expect(v.safeParse(schema, { type: `${type}-not` }).success).toBe(false)
     }
+  })
+
+  it('hello takes an optional role, child or service, and nothing else; notice says app-closing and nothing else', () => {
+    for (const role of ['child', 'service', undefined] as const) expect(parseAgentLine(JSON.stringify(hello('t', role ? { role } : {}))).ok, String(role)).toBe(true)
+    expect(parseAgentLine(JSON.stringify({ ...hello('t'), role: 'daemon' }))).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^hello\.role/) } })
+    expect(parseHubLine('{"type":"notice","what":"app-closing","message":"bye for now"}')).toEqual({ ok: true, message: { type: 'notice', what: 'app-closing', message: 'bye for now' } })
+    expect(parseHubLine('{"type":"notice","what":"reboot","message":"x"}').ok).toBe(false)
   })
 
   it('read the hub URL back from its own form', () => {

@@ -108,6 +108,20 @@ describe('hub sources', () => {
     expect(hub.sources()).toMatchObject([{ id: first.sourceId, state: 'connected' }])
   })
 
+  it('sends a notice to a connected source only (no answer awaited), and shows its role from the hello', async () => {
+    const hub = await startHub()
+    const { agent, sourceId } = await RawAgent.hello(hub, { role: 'child' })
+    expect(hub.source(sourceId)?.role).toBe('child')
+    expect(hub.notify(sourceId, 'app-closing', 'closing')).toBe(true)
+    expect(await agent.next()).toEqual({ type: 'notice', what: 'app-closing', message: 'closing' })
+    expect(hub.notify('agent-99', 'app-closing', 'closing')).toBe(false)
+    agent.socket.destroy()
+    await eventually(() => hub.source(sourceId)?.state === 'lost')
+    expect(hub.notify(sourceId, 'app-closing', 'closing')).toBe(false)
+    const legacy = await RawAgent.hello(hub)
+    expect(hub.source(legacy.sourceId)?.role).toBe('service')
+  })
+
   it('forgets the oldest ended tasks of a source at its task cap, and refuses a delta when none has ended', async () => {
     const hub = await startHub({ limits: { maxTasksPerSource: 3 } })
     const { agent, sourceId } = await RawAgent.hello(hub)

@@ -12,6 +12,7 @@ function source(id: string, over: Partial<SourceInfo> = {}): SourceInfo {
     pid: 4000,
     runtime: { kind: 'node', version: '22' },
     clock: { kind: 'real' },
+    role: 'service',
     state: 'connected',
     exit: null,
     connectedWall: 1,

@@ -182,8 +182,10 @@ export class AppCore {
    * Stops every live run and running daemon at once with one grace period, streaming
    * shutdown:progress. The app stays usable afterwards. A second call joins the first.
    */
-  shutdown(graceMs: number): Promise<AppShutdownReport> {
+  shutdown(graceMs: number, opts: { stopServices?: boolean } = {}): Promise<AppShutdownReport> {
     if (this.shutdownInFlight) return this.shutdownInFlight
+    // Connected children are stopped; services are told and left running unless the user chose.
+    const external = this.sources.shutdownPlan({ stopServices: opts.stopServices === true })
     const parts: Stoppable[] = [
       ...this.runs.active().map((r) => ({
         kind: 'run' as const,
@@ -195,18 +197,12 @@ export class AppCore {
         .list()
         .filter((d) => d.running)
         .map((d) => ({ kind: 'daemons' as const, id: d.id, title: d.title, stop: (g: number) => this.daemons.stop(d.id, g) })),
-      // Every connected process is told to stop (for now each is treated as stoppable).
-      ...this.sources.stoppable().map((s) => ({
-        kind: 'source' as const,
-        id: s.id,
-        title: `${s.name} (pid ${s.pid})`,
-        stop: (g: number) => this.sources.stop(s.id, g),
-      })),
+      ...external.stop,
     ]
     this.shutdownInFlight = shutdownAll(parts, graceMs, (p) => {
       this.lastShutdown = p
       this.events.emit('shutdown:progress', p)
-    }).finally(() => {
+    }, external.leftRunning).finally(() => {
       this.shutdownInFlight = null
     })
     return this.shutdownInFlight

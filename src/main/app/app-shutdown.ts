@@ -12,7 +12,12 @@ export interface Stoppable {
  * Stops every part at once with one grace period, streaming progress as each part finishes, and
  * sums the reports. A part whose stop throws is reported as a cleanup error, never lost.
  */
-export async function shutdownAll(parts: Stoppable[], graceMs: number, progress: (p: ShutdownProgress) => void): Promise<AppShutdownReport> {
+export async function shutdownAll(
+  parts: Stoppable[],
+  graceMs: number,
+  progress: (p: ShutdownProgress) => void,
+  leftRunning: AppShutdownReport['leftRunning'] = [],
+): Promise<AppShutdownReport> {
   const startedWall = Date.now()
   const started = performance.now()
   const states: ShutdownPart[] = parts.map((p) => ({ kind: p.kind, id: p.id, title: p.title, state: 'waiting', report: null }))
@@ -45,6 +50,7 @@ export async function shutdownAll(parts: Stoppable[], graceMs: number, progress:
       forced: reports.reduce((n, r) => n + r.forced.length, 0),
       cleanupErrors: reports.reduce((n, r) => n + r.cleanupErrors.length, 0),
     },
+    leftRunning,
   }
   send('done', report)
   return report
@@ -52,7 +58,8 @@ export async function shutdownAll(parts: Stoppable[], graceMs: number, progress:
 
 /** The report in a few lines, for the desktop dialog and the terminal. */
 export function formatShutdownReport(r: AppShutdownReport): string {
-  if (r.parts.length === 0) return 'Nothing was running: no tasks to stop.'
+  const left = r.leftRunning.length > 0 ? [`Left running (told the app is closing): ${r.leftRunning.map((s) => s.title).join(', ')}.`] : []
+  if (r.parts.length === 0) return ['Nothing was running: no tasks to stop.', ...left].join('\n')
   const lines = [
     `Stopped ${r.parts.length} part${r.parts.length === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(1)} s (grace ${(r.graceMs / 1000).toFixed(1)} s).`,
     `${r.totals.finished} task${r.totals.finished === 1 ? '' : 's'} finished cleanly, ${r.totals.forced} forced, ${r.totals.cleanupErrors} cleanup error${r.totals.cleanupErrors === 1 ? '' : 's'}.`,
@@ -63,5 +70,5 @@ export function formatShutdownReport(r: AppShutdownReport): string {
     lines.push(`• ${p.title}: ${rep.finished.length} finished, ${rep.forced.length} forced${rep.forced.length ? ` (${rep.forced.map((f) => f.name).join(', ')})` : ''}`)
     for (const e of rep.cleanupErrors) lines.push(`  cleanup error in ${e.name}: ${e.message}`)
   }
-  return lines.join('\n')
+  return [...lines, ...left].join('\n')
 }

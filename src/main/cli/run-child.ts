@@ -78,6 +78,8 @@ const watcher: Watcher | null = config.noApp
   : watch({
       name: config.name,
       app: config.app,
+      // The app (or the terminal) started this process: the app's graceful shutdown stops it.
+      role: 'child',
       clock: config.clock === 'virtual' ? { kind: 'virtual' } : config.clock === 'real' ? { kind: 'real' } : { kind: 'scaled', rate: config.clock.speed },
     })
 

@@ -12,7 +12,7 @@ import {
   helloVersionSchema,
   parseAgentLine,
 } from '../../shared/agent-protocol/index'
-import type { AgentMessage, Command, CommandType, Hello, HubMessage, RefusalCode, SessionErrorCode } from '../../shared/agent-protocol/index'
+import type { AgentMessage, Command, CommandType, Hello, HubMessage, HubMessageOf, RefusalCode, SessionErrorCode } from '../../shared/agent-protocol/index'
 import type { Timers } from '../monitor/throttle'
 import { InboundBudget } from './budget'
 import type { HubLimits } from './limits'
@@ -101,6 +101,13 @@ export class AgentSession {
       this.pending.set(id, { type: command.type, resolve, timer })
       this.write({ ...command, id } as HubMessage)
     })
+  }
+
+  /** Sends a notice (it answers nothing); false if the session is not open. */
+  notify(notice: HubMessageOf<'notice'>): boolean {
+    if (this.phase !== 'open' || this.byeSeen) return false
+    this.write(notice)
+    return true
   }
 
   /** Closes the connection with a fatal error (or, before welcome, a refusal). */

@@ -3,8 +3,8 @@
 import { createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
 import * as v from 'valibot'
-import { AGENT_PROTOCOL_VERSION, commandSpecs } from '../../shared/agent-protocol/index'
-import type { CommandType, Hello } from '../../shared/agent-protocol/index'
+import { AGENT_PROTOCOL_VERSION, MAX_TEXT_LENGTH, commandSpecs } from '../../shared/agent-protocol/index'
+import type { CommandType, Hello, NoticeKind } from '../../shared/agent-protocol/index'
 import { realTimers } from '../monitor/throttle'
 import type { Timers } from '../monitor/throttle'
 import { removeAgentFile, writeAgentFile } from './agent-file'
@@ -170,6 +170,11 @@ export class AgentHub {
       }
       return outcome
     }) as Promise<CommandOutcome<K>>
+  }
+
+  /** Sends a connected source a notice (`app-closing`, …); false if it is not connected. */
+  notify(sourceId: SourceId, what: NoticeKind, message: string): boolean {
+    return this.live.get(sourceId)?.notify({ type: 'notice', what, message: message.slice(0, MAX_TEXT_LENGTH) }) ?? false
   }
 
   /** Forgets an ended (exited or lost) source and its tasks; false if it is connected or unknown. */

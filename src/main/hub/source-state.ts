@@ -3,6 +3,7 @@
 // changes nothing.
 import { FINAL_STATES, emptyHistory, mergeSegments } from '../../shared/snapshots'
 import type { TaskDelta, TaskSnapshot } from '../../shared/snapshots'
+import { DEFAULT_AGENT_ROLE } from '../../shared/agent-protocol/index'
 import type { AgentClock, Hello, SessionErrorCode } from '../../shared/agent-protocol/index'
 import type { HubLimits } from './limits'
 import type { SourceId, SourceInfo, SourceLog, SourceState } from './types'
@@ -48,6 +49,7 @@ export class SourceRecord {
       runtime: { kind: h.runtime.kind, version: h.runtime.version },
       clock: h.clock,
       instance: h.instance ?? null,
+      role: h.role ?? DEFAULT_AGENT_ROLE,
       state: this.state,
       exit: this.exit,
       connectedWall: this.connectedWall,

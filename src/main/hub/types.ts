@@ -1,5 +1,5 @@
 // What the hub tells the app: sources, their tasks and logs, and the changes as they happen.
-import type { AgentClock, Command, CommandErrorCode, CommandType, CommandValue, RuntimeKind } from '../../shared/agent-protocol/index'
+import type { AgentClock, AgentRole, Command, CommandErrorCode, CommandType, CommandValue, RuntimeKind } from '../../shared/agent-protocol/index'
 import type { TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 
 // A source's id (`agent-1`, … never reused within a hub start) and its states are the window's
@@ -18,6 +18,8 @@ export interface SourceInfo {
   clock: AgentClock
   /** The agent's own id for its process (a reconnect shows the same source again), if it sent one. */
   instance: string | null
+  /** `child` (the app started it: its shutdown stops it) or `service` (told and left running); `service` when the hello said none. */
+  role: AgentRole
   /** connected; stopping (a stop was sent); exited (it said bye); lost (its connection dropped without a bye: its tasks are stale). */
   state: SourceState
   /** Set once it said bye. */

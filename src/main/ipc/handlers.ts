@@ -66,7 +66,7 @@ export function createHandlers(core: AppCore): Handlers {
       return core.daemons.start(id, config)
     },
     'daemon:stop': ({ id, graceMs }) => core.daemons.stop(id, graceMs),
-    'app:shutdown': ({ graceMs }) => core.shutdown(graceMs),
+    'app:shutdown': ({ graceMs, stopServices }) => core.shutdown(graceMs, { stopServices: stopServices === true }),
     'history:list': (p) => core.history.listRuns({ limit: p?.limit ?? 100, before: p?.before }),
     'history:get': ({ runId, ...page }) => {
       const detail = core.history.getRun(runId, page)

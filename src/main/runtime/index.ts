@@ -4,7 +4,7 @@
  */
 export type { Clock, WallTimer } from './clock'
 export { RealClock, ScaledClock, VirtualClock, hostWallTimer, MAX_WALL_DELAY_MS } from './clock'
-export { EventLoop, onLoopCreated } from './loop'
+export { EventLoop, liveLoops, onLoopCreated } from './loop'
 export type { LoopCreatedListener } from './loop'
 export { Future } from './future'
 export { Task } from './task'

@@ -44,14 +44,31 @@ export type LoopCreatedListener = (loop: EventLoop) => void | (() => void)
 const loopCreatedListeners = new Set<LoopCreatedListener>()
 
 /**
- * Hears of every EventLoop made from now on (the agent's watch() attaches its monitor so); the
- * listener may return a function to be called when that loop closes. Returns the unsubscribe.
- * Costs nothing while nobody listens.
+ * Hears of every EventLoop made from now on (the agent's watch() attaches its monitor so), and
+ * with `existing: true` of every live loop made before too; the listener may return a function to
+ * be called when that loop closes. Returns the unsubscribe. Costs nothing while nobody listens.
  * @example const off = onLoopCreated((loop) => { const detach = monitor.attach(loop, info); return detach })
  */
-export function onLoopCreated(listener: LoopCreatedListener): () => void {
+export function onLoopCreated(listener: LoopCreatedListener, opts: { existing?: boolean } = {}): () => void {
   loopCreatedListeners.add(listener)
+  // `existing`: the loops made before the call are heard of too (watch() called after run() began).
+  if (opts.existing) for (const loop of liveLoops()) loop._tell(listener)
   return () => void loopCreatedListeners.delete(listener)
+}
+
+// Loops not yet closed, held weakly: a loop dropped without close() is not kept alive by this list.
+const liveLoopRefs = new Set<WeakRef<EventLoop>>()
+let pruneLiveAt = 64
+
+/** Every EventLoop made and not yet closed, oldest first. */
+export function liveLoops(): EventLoop[] {
+  const out: EventLoop[] = []
+  for (const ref of liveLoopRefs) {
+    const loop = ref.deref()
+    if (loop && !loop._closed) out.push(loop)
+    else liveLoopRefs.delete(ref)
+  }
+  return out
 }
 
 export class EventLoop {
@@ -89,20 +106,29 @@ export class EventLoop {
     this.clock = opts.clock ?? new RealClock()
     this.wallTimer = opts.wallTimer ?? hostWallTimer
     if (this.clock instanceof VirtualClock) this.clock.listeners.add(this.clockListener)
+    liveLoopRefs.add(this.liveRef)
+    // Loops dropped unclosed leave dead refs behind: sweep them whenever the list has doubled.
+    if (liveLoopRefs.size >= pruneLiveAt) pruneLiveAt = Math.max(64, 2 * liveLoops().length)
     if (loopCreatedListeners.size > 0) this.notifyCreated()
   }
+
+  /** This loop in liveLoopRefs (weakly; field initializers run before the constructor's body). */
+  private readonly liveRef = new WeakRef(this)
 
   private closeListeners: (() => void)[] | null = null
 
   private notifyCreated(): void {
-    for (const listener of [...loopCreatedListeners]) {
-      try {
-        const onClose = listener(this)
-        if (typeof onClose === 'function') (this.closeListeners ??= []).push(onClose)
-      } catch (error) {
-        // A watcher's bug must not stop the program from making its loop.
-        this.reportError(error, 'onLoopCreated listener')
-      }
+    for (const listener of [...loopCreatedListeners]) this._tell(listener)
+  }
+
+  /** @internal Tells one onLoopCreated listener of this loop, keeping what it returns for close(). */
+  _tell(listener: LoopCreatedListener): void {
+    try {
+      const onClose = listener(this)
+      if (typeof onClose === 'function') (this.closeListeners ??= []).push(onClose)
+    } catch (error) {
+      // A watcher's bug must not stop the program from making its loop.
+      this.reportError(error, 'onLoopCreated listener')
     }
   }
 
@@ -292,6 +318,7 @@ export class EventLoop {
     if (this.running) throw new RuntimeError('cannot close a running event loop')
     if (this._closed) return
     this._closed = true
+    liveLoopRefs.delete(this.liveRef)
     this.reportUnretrieved()
     if (this.clock instanceof VirtualClock) this.clock.listeners.delete(this.clockListener)
     this.ready.clear()

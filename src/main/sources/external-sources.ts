@@ -2,10 +2,11 @@
 // (ids, loop labels), their changes forwarded as the window's own deltas, and commands routed to
 // the process a task lives in.
 import { FINAL_STATES, sourceLoopLabel } from '../../shared/snapshots'
-import type { AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SourceId, SourceInfo, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
+import type { AppShutdownReport, AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SourceId, SourceInfo, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
 import { taskKey } from '../hub/index'
 import type { AgentHub, HubChange, SourceInfo as HubSourceInfo, SourceLog } from '../hub/index'
 import { AppError } from '../ipc/app-error'
+import type { Stoppable } from '../app/app-shutdown'
 import { commandFailure } from './command-errors'
 import { EXTERNAL_ID_BASE, SourceIdMap } from './id-map'
 import { translateDelta, translateTask } from './translate'
@@ -152,6 +153,27 @@ export class ExternalSources {
     return this.list().filter((s) => s.state === 'connected' || s.state === 'stopping')
   }
 
+  /**
+   * The app's graceful shutdown, for connected processes: the `child` ones (the app started them)
+   * become parts to stop; the `service` ones are told the app is closing (a notice: they keep
+   * running and reconnect later) and listed as left running — unless `stopServices`, when they are
+   * stopped too. The notices go out now.
+   */
+  shutdownPlan(opts: { stopServices: boolean }): { stop: Stoppable[]; leftRunning: AppShutdownReport['leftRunning'] } {
+    const stop: Stoppable[] = []
+    const leftRunning: AppShutdownReport['leftRunning'] = []
+    for (const s of this.stoppable()) {
+      const title = `${s.name} (pid ${s.pid})`
+      if (s.role === 'child' || opts.stopServices) {
+        stop.push({ kind: 'source', id: s.id, title, stop: (g: number) => this.stop(s.id, g) })
+        continue
+      }
+      this.hub?.notify(s.id, 'app-closing', 'the app is shutting down gracefully and leaves this service running')
+      leftRunning.push({ id: s.id, title })
+    }
+    return { stop, leftRunning }
+  }
+
   /** Tells a source to shut its loops down within graceMs; answers its ShutdownReport. */
   async stop(sourceId: SourceId, graceMs: number): Promise<ShutdownReport> {
     const hub = this.hub
@@ -200,6 +222,7 @@ export class ExternalSources {
       pid: s.pid,
       runtime: s.runtime,
       clock: s.clock,
+      role: s.role,
       state: s.state,
       exit: s.exit,
       connectedWall: s.connectedWall,

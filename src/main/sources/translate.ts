@@ -23,6 +23,7 @@ export function translateTask(t: TaskSnapshot, ctx: TranslateContext): TaskSnaps
   const out: TaskSnapshot = {
     ...t,
     id: ctx.ids.global(ctx.sourceId, t.id),
+    localId: t.id,
     loop: sourceLoopLabel(ctx.sourceId, t.loop),
     runId: ctx.runId,
     parentId: ref(t.parentId),

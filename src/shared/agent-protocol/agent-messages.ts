@@ -1,5 +1,7 @@
 // Messages an agent sends to the hub. One schema per `type`; the union type derives from the table.
 import * as v from 'valibot'
+import { SOURCE_ROLES } from '../snapshots'
+import type { SourceRole } from '../snapshots'
 import { taskDeltaSchema } from './task-delta-schema'
 import { MAX_LOG_LINE_LENGTH, commandId, count, errorInfo, loopLabel, name, rate, taskId, text, time } from './scalars'
 
@@ -16,6 +18,15 @@ const exitCode = v.pipe(v.number(), v.safeInteger(), v.minValue(-(2 ** 31)), v.m
 /** Which runtime the agent runs in, written once. */
 export const RUNTIME_KINDS = ['node', 'python', 'other'] as const
 export type RuntimeKind = (typeof RUNTIME_KINDS)[number]
+
+/**
+ * What the process is to the app (shared/snapshots' SOURCE_ROLES): a `child` the app started,
+ * which its graceful shutdown stops, or a `service`, told and left running. A hello without the
+ * field is a `service` (protocol 1 agents written before it existed).
+ */
+export const AGENT_ROLES = SOURCE_ROLES
+export type AgentRole = SourceRole
+export const DEFAULT_AGENT_ROLE: AgentRole = 'service'
 
 /** How a clock runs: the real clock, a scaled one (`rate` loop ms per wall ms), or virtual time (jumps). */
 export const clockSchema = v.variant('kind', [
@@ -37,6 +48,8 @@ export const helloSchema = v.strictObject({
   clock: clockSchema,
   /** Sent again after a reconnect, so the hub shows the same source again instead of a new one. */
   instance: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_INSTANCE_LENGTH))),
+  /** `child` or `service` (absent: `service`); see AGENT_ROLES. */
+  role: v.optional(v.picklist(AGENT_ROLES)),
 })
 
 /** Read before the full hello, so a hello of another version is refused by version, not by shape. */

@@ -4,6 +4,14 @@ import { commandSpecs } from './commands'
 import { REFUSAL_CODES, SESSION_ERROR_CODES } from './errors'
 import { count, text } from './scalars'
 
+/**
+ * What a `notice` tells an agent, written once. `app-closing`: the app is shutting down gracefully
+ * and leaves this process running (a service); the agent keeps running and reconnects when the
+ * app is back. An agent that does not know a notice ignores it.
+ */
+export const NOTICE_KINDS = ['app-closing'] as const
+export type NoticeKind = (typeof NOTICE_KINDS)[number]
+
 /** A source id the hub assigns (`agent-1`, `agent-2`, …). */
 export const MAX_SOURCE_ID_LENGTH = 64
 const version = v.pipe(v.number(), v.safeInteger(), v.minValue(0))
@@ -21,6 +29,8 @@ export const hubMessageSchemas = {
   /** A message was rejected (it changed nothing); `fatal`: the hub closes the connection next. */
   error: v.strictObject({ type: v.literal('error'), code: v.picklist(SESSION_ERROR_CODES), message: text, fatal: v.boolean() }),
   pong: v.strictObject({ type: v.literal('pong'), id: count }),
+  /** Something the agent should know; it answers nothing (see NOTICE_KINDS). */
+  notice: v.strictObject({ type: v.literal('notice'), what: v.picklist(NOTICE_KINDS), message: text }),
   cancel: commandSpecs.cancel.message,
   'deadline:set': commandSpecs['deadline:set'].message,
   'deadline:clear': commandSpecs['deadline:clear'].message,

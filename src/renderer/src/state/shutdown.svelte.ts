@@ -12,6 +12,8 @@ export class ShutdownState {
   progress = $state.raw<ShutdownProgress | null>(null)
   report = $state.raw<AppShutdownReport | null>(null)
   error = $state<string | null>(null)
+  /** Stop connected services too (by default they are told the app is closing and left running). */
+  stopServices = $state(false)
 
   readonly graceError = $derived.by(() => {
     const n = Number(this.graceSeconds)
@@ -47,7 +49,7 @@ export class ShutdownState {
     this.phase = 'running'
     this.report = null
     this.progress = null
-    const res = await api.invoke('app:shutdown', { graceMs: Math.round(Number(this.graceSeconds) * 1000) })
+    const res = await api.invoke('app:shutdown', { graceMs: Math.round(Number(this.graceSeconds) * 1000), stopServices: this.stopServices })
     if (res.ok) {
       this.report = res.value
       this.phase = 'report'

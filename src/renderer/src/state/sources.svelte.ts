@@ -23,6 +23,16 @@ export function sourceStateLabel(s: Pick<SourceInfo, 'state' | 'exit'>): string 
   return s.state
 }
 
+/** What a source's role means for the app's graceful shutdown, for a tooltip. */
+export function sourceRoleHint(s: Pick<SourceInfo, 'role'>): string {
+  return s.role === 'child' ? 'started by the app: a graceful shutdown stops it' : 'runs on its own: a graceful shutdown tells it and leaves it running'
+}
+
+/** Connected services: what a graceful shutdown leaves running unless asked to stop them. */
+export function runningServices(list: readonly SourceInfo[]): SourceInfo[] {
+  return list.filter((s) => s.role === 'service' && (s.state === 'connected' || s.state === 'stopping'))
+}
+
 /** The source's clock as the launcher names clocks: real, 10×, virtual. */
 export function sourceClockLabel(s: Pick<SourceInfo, 'clock'>): string {
   return s.clock.kind === 'scaled' ? `${s.clock.rate}×` : s.clock.kind
