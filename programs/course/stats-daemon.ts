@@ -1,6 +1,6 @@
 // Course program "stats-daemon" (Пример 2): a background daemon — loop.createTask(worker) and
 // loop.runForever(); every interval the worker "sends statistics", printing the loop's time.
-import { EventLoop, VirtualClock, sleep } from 'loopwatch'
+import { EventLoop, sleep } from 'loopwatch'
 
 const INTERVAL = 60_000 // param interval (ms)
 const ITERATIONS: number | null = 3 // param iterations (the course: while True; null: endless)
@@ -10,9 +10,9 @@ class NameError extends Error {
   override name = 'NameError'
 }
 
-// loop = asyncio.get_event_loop(): a loop of our own. Only run() follows --virtual; a loop made by
-// hand runs on the clock it is given — virtual here, so the 60 s rounds pass at once.
-const loop = new EventLoop({ clock: new VirtualClock() })
+// loop = asyncio.get_event_loop(): a loop of our own, on the command line's clock (with --virtual
+// the 60 s rounds pass at once).
+const loop = new EventLoop()
 
 /** Python's time.time() on the loop's clock, printed as Python prints a float ("60.0"). */
 function time(): string {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Faker, base, en } from '@faker-js/faker'
 import { stringify } from 'csv-stringify/sync'
-import { EventLoop, VirtualClock, sleep } from 'loopwatch'
+import { EventLoop, sleep } from 'loopwatch'
 
 const PATH = join(tmpdir(), 'users.csv') // param path (the course: open("out.csv", "w"))
 const SEED = 0 // param seed: Faker's names repeat exactly from run to run
@@ -25,9 +25,9 @@ async function requestUsersData(uid: number): Promise<User> {
 }
 
 const ids = Array.from({ length: 10 }, (_, i) => i + 1)
-// asyncio.get_event_loop(): a loop of our own. Only run() follows --virtual; a loop made by hand
-// runs on the clock it is given — virtual here, so the ten requests pass at once.
-const loop = new EventLoop({ clock: new VirtualClock() })
+// asyncio.get_event_loop(): a loop of our own, on the command line's clock (with --virtual the ten
+// requests pass at once).
+const loop = new EventLoop()
 
 // csv's default dialect: comma, minimal quoting, rows ending in \r\n
 const FIELDS = ['id', 'name', 'email']

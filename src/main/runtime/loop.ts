@@ -43,6 +43,19 @@ const resolved = Promise.resolve()
 export type LoopCreatedListener = (loop: EventLoop) => void | (() => void)
 const loopCreatedListeners = new Set<LoopCreatedListener>()
 
+let defaultClock: (() => Clock) | null = null
+
+/**
+ * Chooses the clock of every later loop made without a `clock` option — by run() or by
+ * `new EventLoop()` — (null: the real clock again). `loopwatch run --virtual` sets a fresh
+ * VirtualClock per loop, so the same file runs on virtual time for a lesson and on the real clock
+ * for a demo, whether it calls run() or drives a loop it made by hand.
+ * @example setDefaultClock(() => new VirtualClock())
+ */
+export function setDefaultClock(makeClock: (() => Clock) | null): void {
+  defaultClock = makeClock
+}
+
 /**
  * Hears of every EventLoop made from now on (the agent's watch() attaches its monitor so), and
  * with `existing: true` of every live loop made before too; the listener may return a function to
@@ -103,7 +116,7 @@ export class EventLoop {
   private readonly clockListener = (): void => this.wakeup()
 
   constructor(opts: { clock?: Clock; wallTimer?: WallTimer } = {}) {
-    this.clock = opts.clock ?? new RealClock()
+    this.clock = opts.clock ?? defaultClock?.() ?? new RealClock()
     this.wallTimer = opts.wallTimer ?? hostWallTimer
     if (this.clock instanceof VirtualClock) this.clock.listeners.add(this.clockListener)
     liveLoopRefs.add(this.liveRef)

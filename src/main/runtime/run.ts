@@ -6,17 +6,7 @@ import { EventLoop } from './loop'
 import type { Task } from './task'
 import { validateCoroutineFunction } from './validate'
 
-let defaultClock: (() => Clock) | null = null
-
-/**
- * Chooses the clock of every later run() given no `clock` option (null: the real clock again).
- * `loopwatch run --virtual` sets a fresh VirtualClock per run, so the same file runs on virtual
- * time for a lesson and on the real clock for a demo.
- * @example setDefaultClock(() => new VirtualClock())
- */
-export function setDefaultClock(makeClock: (() => Clock) | null): void {
-  defaultClock = makeClock
-}
+export { setDefaultClock } from './loop'
 
 /**
  * asyncio.run: makes a loop, runs `main` as a task, then cancels whatever is left and waits for its
@@ -27,8 +17,7 @@ export function setDefaultClock(makeClock: (() => Clock) | null): void {
 export async function run<T>(main: () => PromiseLike<T>, opts: { clock?: Clock; graceMs?: number } = {}): Promise<T> {
   validateCoroutineFunction(main)
   if (current.task !== null) throw new RuntimeError('run() cannot be called from a running task; await instead')
-  const clock = opts?.clock ?? defaultClock?.()
-  const loop = new EventLoop(clock ? { clock } : {})
+  const loop = new EventLoop(opts?.clock ? { clock: opts.clock } : {})
   try {
     const task = loop.createTask(main, { name: 'main' })
     return await loop.runUntilComplete(task)
