@@ -66,6 +66,26 @@ process.exitCode = 3
     expect(r.status).toBe(3)
   })
 
+  it('a file outside the repo imports a package only the repo has (faker, csv-stringify); an unknown package fails naming it', { timeout: TIMEOUT }, () => {
+    const file = program(
+      'deps.ts',
+      `import { run } from 'loopwatch'
+import { Faker, en } from '@faker-js/faker'
+import { stringify } from 'csv-stringify/sync'
+const faker = new Faker({ locale: [en], seed: 1 })
+await run(async () => console.log(stringify([[typeof faker.person.firstName(), 'ok']]).trim()))
+`,
+    )
+    const r = loopwatchRun([file, '--no-app'])
+    expect(r.err).toBe('')
+    expect(r.out).toBe('string,ok\n')
+    expect(r.status).toBe(0)
+    const missing = program('missing.ts', `import 'no-such-package-xyz'\n`)
+    const m = loopwatchRun([missing, '--no-app'])
+    expect(m.status).toBe(1)
+    expect(m.err).toContain("no-such-package-xyz")
+  })
+
   // graceful-cancel.ts is the course port a learner opens (programs/course/); the others try each extension.
   for (const fixture of ['programs/course/graceful-cancel.ts', 'test/agent/programs/workers-heartbeat.mts', 'test/agent/programs/wait-for-timeout.mjs', 'test/agent/programs/wait-all-completed.js']) {
     const id = basename(fixture).replace(/\.[a-z]+$/, '')

@@ -13,14 +13,30 @@ import { watch } from '../../agent/watch'
 import { jsonTaskEvent } from './format'
 import { RUN_CONFIG_ENV, parseRunConfig } from './run-config'
 
-/** The resolve hook (run in Node's loader thread, so plain JavaScript): `loopwatch` → this package. */
+/**
+ * The resolve hook (run in Node's loader thread, so plain JavaScript): `loopwatch` → this package;
+ * a bare package name the user's folder cannot resolve is looked up from this package too, so a
+ * program anywhere on disk (or written by the editor into a temp folder) can import what the
+ * course's programs import (faker, undici, csv-stringify) without a node_modules of its own.
+ */
 const HOOK = `
 let targets
 export function initialize(data) { targets = data }
+const bare = (s) => !/^(\\.|\\/|[a-z][a-z0-9+.-]*:)/i.test(s)
 export async function resolve(specifier, context, next) {
   if (specifier === 'loopwatch') return next(targets.runtime, context)
   if (specifier === 'loopwatch/agent') return next(targets.agent, context)
-  const r = await next(specifier, context)
+  let r
+  try {
+    r = await next(specifier, context)
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !bare(specifier) || context.parentURL === targets.fallbackParent) throw error
+    try {
+      r = await next(specifier, { ...context, parentURL: targets.fallbackParent })
+    } catch {
+      throw error // the user's own resolution error, naming their file
+    }
+  }
   // A user's file with no package.json beside it is an ES module (top-level await), as the issue asks.
   if (r.url.startsWith('file:') && !r.url.includes('/node_modules/') && /\\.(m?[jt]s|tsx?)$/.test(r.url)) return { ...r, format: 'module' }
   return r
@@ -32,6 +48,7 @@ register(`data:text/javascript,${encodeURIComponent(HOOK)}`, import.meta.url, {
   data: {
     runtime: new URL('../runtime/index.ts', import.meta.url).href,
     agent: new URL('../../agent/watch.ts', import.meta.url).href,
+    fallbackParent: import.meta.url,
   },
 })
 
