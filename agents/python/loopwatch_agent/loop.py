@@ -1,0 +1,149 @@
+"""The watched event loop, its task factory, and the policy that makes `asyncio.run` use them.
+
+Each task's steps are observed through the loop's ready queue: a task schedules every step and
+wake-up with `loop.call_soon(<bound method of the task>)`, so the loop gives those handles a
+class whose `_run` tells the tracker when the step begins and ends. The program's own code, its
+callbacks and timers are untouched.
+"""
+import asyncio
+import heapq
+import itertools
+
+from . import internals
+from .tracker import tracker
+
+
+class StepHandle(asyncio.Handle):
+    """A handle that runs one step of a watched task (same layout as Handle, so a queued handle
+    can be retyped)."""
+    __slots__ = ()
+
+    def _run(self):
+        task = self._callback.__self__
+        rec = tracker.live.get(id(task))
+        if rec is None:
+            return asyncio.Handle._run(self)
+        tracker.step_begin(rec, task)
+        try:
+            asyncio.Handle._run(self)
+        finally:
+            tracker.step_end(rec, task)
+
+
+class Task(asyncio.Task):
+    """asyncio.Task that tells the tracker who asked to cancel it (repr and behaviour unchanged)."""
+
+    def cancel(self, msg=None):
+        tracker.cancel_requested(self, msg)
+        return super().cancel(msg)
+
+
+Task.__module__ = asyncio.Task.__module__
+
+
+class _FifoTimer(asyncio.TimerHandle):
+    """Timers due at the same loop time fire in the order they were scheduled (virtual clock)."""
+    __slots__ = ("_seq",)
+
+    def __lt__(self, other):
+        return (self._when, self._seq) < (other._when, getattr(other, "_seq", 0))
+
+    def __le__(self, other):
+        return (self._when, self._seq) <= (other._when, getattr(other, "_seq", 0))
+
+    def __gt__(self, other):
+        return (self._when, self._seq) > (other._when, getattr(other, "_seq", 0))
+
+    def __ge__(self, other):
+        return (self._when, self._seq) >= (other._when, getattr(other, "_seq", 0))
+
+
+def _task_factory(loop, coro, **kwargs):
+    task = Task(coro, loop=loop, **kwargs)
+    _watch_new_task(loop, task)
+    return task
+
+
+def _watch_new_task(loop, task):
+    if internals.is_asyncio_own(task.get_coro()):
+        return task
+    rec = tracker.task_created(task, loop)
+    if rec is not None:
+        internals.mark_step_handle(loop, task, StepHandle)
+    return task
+
+
+class WatchedLoop(asyncio.SelectorEventLoop):
+    """The platform's selector loop on the agent's clock, with every task watched."""
+
+    def __init__(self, clock, on_created=None):
+        import selectors
+        self._lw_clock = clock
+        self._lw_fifo = clock.kind == "virtual"
+        self._lw_seq = itertools.count()
+        self._lw_user_factory = None
+        super().__init__(selector=clock.wrap(selectors.DefaultSelector()))
+        if clock.kind == "virtual":
+            self._clock_resolution = 1e-9
+        super().set_task_factory(self._lw_factory)
+        self._lw_info = tracker.loop_added(self, clock)
+        if on_created is not None:
+            on_created(self)
+
+    def time(self):
+        return self._lw_clock.now()
+
+    def _lw_factory(self, loop, coro, **kwargs):
+        if self._lw_user_factory is not None:
+            task = self._lw_user_factory(loop, coro, **kwargs)
+            return _watch_new_task(loop, task) if isinstance(task, asyncio.Task) else task
+        return _task_factory(loop, coro, **kwargs)
+
+    # The program may set its own factory: it still makes the tasks, the agent still sees them.
+    def set_task_factory(self, factory):
+        if factory is not None and not callable(factory):
+            raise TypeError("task factory must be a callable or None")
+        self._lw_user_factory = factory
+
+    def get_task_factory(self):
+        return self._lw_user_factory
+
+    def _call_soon(self, callback, args, context):
+        handle = super()._call_soon(callback, args, context)
+        owner = getattr(callback, "__self__", None)
+        if owner is not None and id(owner) in tracker.live and internals.task_of_callback(callback) is owner:
+            handle.__class__ = StepHandle
+        return handle
+
+    def call_at(self, when, callback, *args, context=None):
+        if not self._lw_fifo:
+            return super().call_at(when, callback, *args, context=context)
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, "call_at")
+        timer = _FifoTimer(when, callback, args, self, context)
+        timer._seq = next(self._lw_seq)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        return timer
+
+    def close(self):
+        if not self.is_closed() and not self.is_running():
+            tracker.loop_closed(self)
+        super().close()
+
+
+class WatchedPolicy(asyncio.DefaultEventLoopPolicy):
+    """Makes every new loop a WatchedLoop on `clock_factory()`'s clock (asyncio.run, new_event_loop,
+    get_event_loop all come through here)."""
+
+    def __init__(self, clock_factory, on_created=None):
+        super().__init__()
+        self._clock_factory = clock_factory
+        self._on_created = on_created
+
+    def new_event_loop(self):
+        return WatchedLoop(self._clock_factory(), self._on_created)
