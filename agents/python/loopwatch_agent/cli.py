@@ -119,8 +119,7 @@ class Json:
             self._out.flush()
 
     def t(self):
-        info = tracker.running_info()
-        return info.ms() if info is not None else tracker.last_t
+        return tracker.now_t()
 
     def line(self, stream, line, task):
         rec = tracker.live.get(id(task)) if task is not None else None
@@ -212,7 +211,7 @@ class Agent:
         def virtual_time():
             """time.time() on the virtual clock: loop seconds since the loop started."""
             info = tracker.running_info()
-            return info.ms() / 1000 if info is not None else tracker.last_t / 1000
+            return (info.ms() if info is not None else tracker.last_t) / 1000
         virtual_time.real = real_time
         time.time = virtual_time
 
@@ -353,7 +352,7 @@ class Agent:
             except (OSError, ValueError):
                 pass
         if self.json is not None:
-            rec = {"t": tracker.last_t if tracker.running_info() is None else self.json.t(), "exit": code, "outcome": outcome}
+            rec = {"t": self.json.t(), "exit": code, "outcome": outcome}
             if getattr(self, "_error", None):
                 rec["error"] = self._error
             self.json.emit(rec)

@@ -98,7 +98,7 @@ class Tracker:
         self.pending_loop_messages = []
         self.pending_source = None  # (source, reason) while the agent itself cancels a task
         self.on_state = None        # callback(record, state): the --json task events
-        self.last_t = 0.0           # the last loop's clock when it closed (for lines after it)
+        self.last_t = 0           # the last loop's clock when it closed (for lines after it)
         self.lock = threading.RLock()
 
     # ---- loops ----
@@ -117,6 +117,14 @@ class Tracker:
             self.last_t = info.ms()
             info.closed = True
             self.pending_loop_messages.append(("after-delta", {"type": "loop:removed", "loop": info.label}))
+
+    def now_t(self):
+        """The trace's t now: the running loop's clock, else the newest live loop's, else the
+        clock the last loop had when it closed."""
+        info = self.running_info()
+        if info is None and self.loops:
+            info = list(self.loops.values())[-1]
+        return info.ms() if info is not None else self.last_t
 
     def running_info(self):
         loop = asyncio._get_running_loop()
