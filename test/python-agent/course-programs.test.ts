@@ -61,7 +61,7 @@ async function runCourse(id: string, c: Case): Promise<{ code: number | null; st
   if (code === undefined) throw new Error(`no course text for ${id}`)
   await writeFile(join(dir, 'program.py'), `${c.prefix ?? ''}${code}\n`)
   const args = ['--virtual', '--json', '--no-app', ...(c.stopAt !== undefined ? ['--stop-at', String(c.stopAt)] : []), 'program.py']
-  const env = c.randint ? { LOOPWATCH_PIN_RANDINT: JSON.stringify(c.randint) } : {}
+  const env: Record<string, string> = c.randint ? { LOOPWATCH_PIN_RANDINT: JSON.stringify(c.randint) } : {}
   return { ...(await runAgent(DEBIAN_PYTHON, args, { cwd: dir, env })), dir }
 }
 
