@@ -179,6 +179,7 @@ class Agent:
         self.json = Json(self.real_out) if opts["json"] else None
         self.conn = None
         self._flush_pending = False
+        self._answering_stop = None  # set while a stop command's result is not yet sent
 
     # ---- wiring ----
     def _on_line(self, stream, line, task):
@@ -260,6 +261,7 @@ class Agent:
             grace = msg.get("graceMs")
             if isinstance(grace, bool) or not isinstance(grace, (int, float)) or not 0 <= grace <= 600_000:
                 return {"ok": False, "error": {"code": "bad_command", "message": "graceMs must be 0 … 600000"}}
+            self._answering_stop = threading.Event()
             report = self._stop(grace, "stopped from the app", answer=True)
             return {"ok": True, "value": report, "_after": self._after_stop}
         result = commands.handle(msg)
@@ -277,6 +279,8 @@ class Agent:
         return report
 
     def _after_stop(self):
+        if self._answering_stop is not None:
+            self._answering_stop.set()  # the result is queued: bye may follow it
         commands.stop_loops()
         # A task that ignores its cancellation forever would hang asyncio.run's cleanup.
         def last_resort():
@@ -357,6 +361,8 @@ class Agent:
                 rec["error"] = self._error
             self.json.emit(rec)
         if self.conn is not None:
+            if self._answering_stop is not None:
+                self._answering_stop.wait(5.0)
             self.flush()
             self.conn.close(code, "finished" if outcome == "done" else outcome)
 
