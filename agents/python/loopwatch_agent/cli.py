@@ -291,15 +291,12 @@ class Agent:
 
     # ---- running the program ----
     def run(self):
-        warning = _shadow_warning(self.path)
         self._install()
-        if warning:
-            sys.stderr.write(warning + "\n")
         sys.argv = [self.path] + list(self.opts["args"])
         sys.path[0] = os.path.dirname(os.path.abspath(self.path))
         code, outcome = 0, "done"
         try:
-            runpy.run_path(self.path, run_name="__main__")
+            runpy.run_path(os.path.abspath(self.path), run_name="__main__")
         except SystemExit as exc:
             code = _exit_code(exc)
             outcome = "done" if code == 0 else "failed"
@@ -319,6 +316,9 @@ class Agent:
             else:
                 self._print_traceback(exc)
                 code, outcome = 1, "failed"
+                warning = _shadow_warning(self.path)  # only when it failed: the likely cause
+                if warning:
+                    self.real_err.write(warning + "\n")
         else:
             if self.stopped:
                 code, outcome = self._stopped_exit()

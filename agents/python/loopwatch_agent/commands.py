@@ -20,7 +20,7 @@ class CommandFailure(Exception):
 
 def on_loop(loop, fn, timeout=5.0):
     """Runs fn() on `loop`'s thread and returns its result (directly when the loop is not running)."""
-    if not loop.is_running() or loop.is_closed():
+    if not loop.is_running() or loop.is_closed() or asyncio._get_running_loop() is loop:
         return fn()
     box = {}
     done = threading.Event()

@@ -99,6 +99,20 @@ class WatchedLoop(asyncio.SelectorEventLoop):
             return _watch_new_task(loop, task) if isinstance(task, asyncio.Task) else task
         return _task_factory(loop, coro, **kwargs)
 
+    def create_task(self, coro, *, name=None, context=None):
+        # As BaseEventLoop.create_task does (3.11), calling the factory itself: 3.13.0's version
+        # renames a factory-made task to str(name), i.e. 'None', when no name is given.
+        self._check_closed()
+        if self._lw_user_factory is None:
+            task = Task(coro, loop=self, name=name, context=context)
+            if task._source_traceback:
+                del task._source_traceback[-1]
+            return _watch_new_task(self, task)
+        task = self._lw_user_factory(self, coro) if context is None else self._lw_user_factory(self, coro, context=context)
+        if name is not None:
+            task.set_name(name)
+        return _watch_new_task(self, task) if isinstance(task, asyncio.Task) else task
+
     # The program may set its own factory: it still makes the tasks, the agent still sees them.
     def set_task_factory(self, factory):
         if factory is not None and not callable(factory):

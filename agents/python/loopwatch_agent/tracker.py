@@ -73,7 +73,7 @@ def _task_name(task, auto_name):
     if name == auto_name and name.startswith("Task-"):
         code = getattr(task.get_coro(), "__qualname__", None)
         if code:
-            name = code
+            name = code.rpartition("<locals>.")[2]  # main, not test.<locals>.main; Crowd.__anext__ stays
     return clip(name, MAX_NAME)
 
 
@@ -168,7 +168,9 @@ class Tracker:
             rec.error = {"name": "RuntimeError", "message": "Task was destroyed but it is pending!", "stack": None}
             self.dirty.add(rid)
 
-    def _set_state(self, rec, state):
+    def _set_state(self, rec, state, task=None):
+        if task is not None:
+            rec.name = _task_name(task, rec.auto_name)  # create_task(name=...) names it after the factory
         rec.state = state
         self.dirty.add(rec.id)
         if self.on_state is not None:
@@ -179,7 +181,7 @@ class Tracker:
             rec.started = rec.info.stamp()
         state = "cancelling" if rec.cancel is not None and task.cancelling() else "running"
         if state != rec.state:
-            self._set_state(rec, state)
+            self._set_state(rec, state, task)
 
     def step_end(self, rec, task):
         if task.done():
@@ -277,6 +279,7 @@ class Tracker:
         if isinstance(fut, asyncio.Task):
             other = self.live.get(id(fut))
             if other is not None:
+                other.name = _task_name(fut, other.auto_name)
                 return {"kind": "task", "text": clip(f"task #{other.id} {other.name}", MAX_TEXT), "taskId": other.id}
             return {"kind": "task", "text": clip(f"task {fut.get_name()}", MAX_TEXT), "taskId": None}
         slept = internals.sleep_until(task)
