@@ -65,9 +65,9 @@ _PARKED_IN = {
 }
 
 
-def sleep_until(task):
+def sleep_until(task, inner=None):
     """(delay s, due loop time s) if the task is inside asyncio.sleep, else None."""
-    inner = innermost_coroutine(task)
+    inner = inner if inner is not None else innermost_coroutine(task)
     where = _asyncio_frame(inner) if inner is not None else None
     if where is None or where[:2] != ("tasks.py", "sleep"):
         return None
@@ -77,9 +77,9 @@ def sleep_until(task):
     return local.get("delay", 0), due
 
 
-def parked_in(task):
+def parked_in(task, inner=None):
     """A word for the asyncio primitive a task waits in ('lock', 'queue get', ...), else None."""
-    inner = innermost_coroutine(task)
+    inner = inner if inner is not None else innermost_coroutine(task)
     where = _asyncio_frame(inner) if inner is not None else None
     if where is None:
         return None

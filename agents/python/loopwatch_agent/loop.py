@@ -13,6 +13,12 @@ from . import internals
 from .tracker import tracker
 
 
+_Handle = asyncio.Handle
+_handle_run = asyncio.Handle._run
+_live = tracker.live
+_dirty_add = tracker.dirty.add
+
+
 class StepHandle(asyncio.Handle):
     """A handle that runs one step of a watched task (same layout as Handle, so a queued handle
     can be retyped)."""
@@ -20,12 +26,24 @@ class StepHandle(asyncio.Handle):
 
     def _run(self):
         task = self._callback.__self__
-        rec = tracker.live.get(id(task))
+        rec = _live.get(id(task))
         if rec is None:
-            return asyncio.Handle._run(self)
+            return _handle_run(self)
+        if rec.cancel is None and rec.started is not None and tracker.on_state is None:
+            # The fast path, once per step of every task: a flush runs between callbacks on this
+            # thread, so `running` is never seen; only the state after the step matters.
+            try:
+                _handle_run(self)
+            finally:
+                if task.done():
+                    tracker.finished(rec, task)
+                else:
+                    rec.state = "waiting"
+                    _dirty_add(rec.id)
+            return
         tracker.step_begin(rec, task)
         try:
-            asyncio.Handle._run(self)
+            _handle_run(self)
         finally:
             tracker.step_end(rec, task)
 
@@ -123,10 +141,16 @@ class WatchedLoop(asyncio.SelectorEventLoop):
         return self._lw_user_factory
 
     def _call_soon(self, callback, args, context):
-        handle = super()._call_soon(callback, args, context)
+        # BaseEventLoop._call_soon, choosing the handle's class: a watched task's step or wake-up
+        # (a bound method of the task, see internals.task_of_callback) gets a StepHandle.
         owner = getattr(callback, "__self__", None)
-        if owner is not None and id(owner) in tracker.live and internals.task_of_callback(callback) is owner:
-            handle.__class__ = StepHandle
+        if owner is not None and id(owner) in _live:
+            handle = StepHandle(callback, args, self, context)
+        else:
+            handle = _Handle(callback, args, self, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        self._ready.append(handle)
         return handle
 
     def call_at(self, when, callback, *args, context=None):

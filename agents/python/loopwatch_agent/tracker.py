@@ -46,7 +46,7 @@ class LoopInfo:
 
 class Record:
     __slots__ = ("id", "ref", "info", "auto_name", "name", "parent_id", "state", "created", "started", "ended",
-                 "cancel", "deadline", "deadline_handle", "error", "log_count", "sent")
+                 "cancel", "deadline", "deadline_handle", "error", "log_count", "sent", "last")
 
     def __init__(self, rid, task, info, parent_id):
         self.id = rid
@@ -65,6 +65,7 @@ class Record:
         self.error = None
         self.log_count = 0
         self.sent = False
+        self.last = None  # the snapshot last sent: an unchanged task is not sent again
 
 
 def _task_name(task, auto_name):
@@ -86,11 +87,16 @@ def error_snapshot(exc):
 class Tracker:
     def __init__(self):
         self.records = {}      # id -> Record, oldest first (bounded by MAX_TASKS_KEPT)
-        self.live = {}         # id(task) -> Record, for tasks not yet ended
+        # loop.py binds these two at import for its per-step fast path: reset them in place
+        if hasattr(self, "live"):
+            self.live.clear()
+            self.dirty.clear()
+        else:
+            self.live = {}     # id(task) -> Record, for tasks not yet ended
+            self.dirty = set()
         self.loops = {}        # loop -> LoopInfo, live loops
         self._ids = itertools.count(1)
         self._loop_ids = itertools.count(1)
-        self.dirty = set()
         self.logs = []
         self._log_seq = 0
         self._seq = 0
@@ -177,11 +183,12 @@ class Tracker:
             self.on_state(rec, state)
 
     def step_begin(self, rec, task):
-        if rec.started is None:
+        first = rec.started is None
+        if first:
             rec.started = rec.info.stamp()
         state = "cancelling" if rec.cancel is not None and task.cancelling() else "running"
         if state != rec.state:
-            self._set_state(rec, state, task)
+            self._set_state(rec, state, task if first else None)
 
     def step_end(self, rec, task):
         if task.done():
@@ -282,7 +289,8 @@ class Tracker:
                 other.name = _task_name(fut, other.auto_name)
                 return {"kind": "task", "text": clip(f"task #{other.id} {other.name}", MAX_TEXT), "taskId": other.id}
             return {"kind": "task", "text": clip(f"task {fut.get_name()}", MAX_TEXT), "taskId": None}
-        slept = internals.sleep_until(task)
+        inner = internals.innermost_coroutine(task)
+        slept = internals.sleep_until(task, inner)
         if slept is not None:
             delay, due = slept
             text = f"sleep {float(delay)} s"
@@ -294,7 +302,7 @@ class Tracker:
         count = internals.gathered_count(fut)
         if count is not None:
             return {"kind": "future", "text": f"gather ({count})", "taskId": None}
-        where = internals.parked_in(task)
+        where = internals.parked_in(task, inner)
         return {"kind": "future", "text": clip(where or "future", MAX_TEXT), "taskId": None}
 
     def live_record(self, rid):
@@ -326,6 +334,9 @@ class Tracker:
                 if rec is None:
                     continue
                 snap = self.snapshot(rec)
+                if snap == rec.last:
+                    continue
+                rec.last = snap
                 if not rec.sent:
                     rec.sent = True
                     created.append(snap)
@@ -365,7 +376,6 @@ class Tracker:
         """Deltas of at most DELTA_BYTES (roughly) and the protocol's per-list bounds."""
         if not (created or changed or ended or logs):
             return []
-        import json
         out, cur, size = [], None, 0
 
         def fresh():
@@ -377,7 +387,7 @@ class Tracker:
         for key, items, bound in (("created", created, MAX_TASKS_PER_LIST), ("changed", changed, MAX_TASKS_PER_LIST),
                                   ("ended", ended, MAX_TASKS_PER_LIST), ("logs", logs, MAX_LOGS_PER_DELTA)):
             for item in items:
-                n = len(json.dumps(item, ensure_ascii=False)) + 1
+                n = _size_bound(item)
                 if size + n > DELTA_BYTES or len(cur[key]) >= bound:
                     out.append({"type": "tasks:delta", "delta": cur})
                     cur, size = fresh(), 0
@@ -398,9 +408,27 @@ class Tracker:
             for r in self.records.values():
                 r.sent = r.id in kept
             snaps = [self.snapshot(r) for r in recs]
+            for r, snap in zip(recs, snaps):
+                r.last = snap
             self.dirty.clear()
             out.extend(self._deltas(snaps, [], [], []))
             return out
+
+
+def _size_bound(item):
+    """An upper bound of an item's JSON size in bytes, without encoding it (a character is at
+    most 3 UTF-8 bytes here, or 6 as an escape; the fixed fields of a snapshot take < 1 KiB)."""
+    if "line" in item:
+        return 300 + 6 * len(item["line"]) + 6 * len(item["taskName"] or "")
+    n = 1024 + 6 * len(item["name"])
+    err = item["error"]
+    if err is not None:
+        n += 6 * (len(err["name"]) + len(err["message"]) + len(err["stack"] or ""))
+    if item["awaiting"] is not None:
+        n += 6 * len(item["awaiting"]["text"])
+    if item["cancel"] is not None:
+        n += 6 * (len(item["cancel"]["reason"] or "") + len(item["cancel"].get("by", {}).get("name", "")))
+    return n
 
 
 def _public_cancel(cancel):

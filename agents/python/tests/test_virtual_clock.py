@@ -62,5 +62,24 @@ class VirtualClock(unittest.TestCase):
         self.assertEqual(seen, [("soon", 0), ("timer", 1)])
 
 
+class ScaledClock(unittest.TestCase):
+    def test_waits_are_divided_by_the_rate(self):
+        from loopwatch_agent.clocks import ScaledClock as Clock
+
+        class Fake:
+            def __init__(self):
+                self.asked = []
+
+            def select(self, timeout=None):
+                self.asked.append(timeout)
+                return []
+        fake = Fake()
+        sel = Clock(60).wrap(fake)
+        sel.select(60.0)
+        sel.select(None)
+        self.assertEqual(fake.asked, [1.0, None])
+        self.assertEqual(Clock(60).describe(), {"kind": "scaled", "rate": 60.0})
+
+
 if __name__ == "__main__":
     unittest.main()
