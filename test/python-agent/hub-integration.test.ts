@@ -37,18 +37,18 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true })
 })
 
-async function start(hubUrl: string, program = PROGRAM) {
+async function start(hubUrl: string | null, program = PROGRAM, env: Record<string, string> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'lw-py-hub-'))
   dirs.push(dir)
   await writeFile(join(dir, 'service.py'), program)
-  const child = spawnAgent(DEBIAN_PYTHON, ['--app', hubUrl, 'service.py'], { cwd: dir })
+  const child = spawnAgent(DEBIAN_PYTHON, [...(hubUrl ? ['--app', hubUrl] : []), 'service.py'], { cwd: dir, env })
   children.push(child)
   let out = ''
   let err = ''
   child.stdout!.setEncoding('utf8').on('data', (c: string) => void (out += c))
   child.stderr!.setEncoding('utf8').on('data', (c: string) => void (err += c))
   const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)))
-  return { child, out: () => out, err: () => err, exited }
+  return { child, dir, out: () => out, err: () => err, exited }
 }
 
 const byName = (hub: AgentHub, name: string) => hub.tasks('agent-1').find((t) => t.task.name === name)?.task
@@ -105,5 +105,37 @@ describe.skipIf(missingModules(DEBIAN_PYTHON, []) !== null)('the Python agent an
     expect(run.out()).toBe('done\n')
     expect(run.err()).toBe('')
     expect(hub.sources()).toEqual([])
+  })
+
+  it('finds the app through agent.json, and after the app restarts reconnects and sends its whole state again', { timeout: 60_000 }, async () => {
+    const config = await mkdtemp(join(tmpdir(), 'lw-py-xdg-'))
+    dirs.push(config)
+    const dataDir = join(config, 'loopwatch')
+    const first = await startHub({ dataDir })
+    const program = `import asyncio, os
+async def poller():
+    while not os.path.exists("stop-now"):
+        await asyncio.sleep(0.02)
+    print("saw stop-now")
+async def main():
+    await asyncio.create_task(poller(), name="poller")
+asyncio.run(main())
+`
+    const run = await start(null, program, { XDG_CONFIG_HOME: config, LOOPWATCH_APP: '' })
+    await eventually(() => first.tasks('agent-1').some((t) => t.task.name === 'poller' && t.task.state === 'waiting'), 20_000)
+    await first.close()
+    const second = await startHub({ dataDir })
+    await eventually(() => second.tasks('agent-1').some((t) => t.task.name === 'poller' && t.task.state === 'waiting'), 30_000)
+    expect(second.source('agent-1')).toMatchObject({ name: 'service.py', state: 'connected', loops: [{ label: 'loop-1' }] })
+    await writeFile(join(run.dir, 'stop-now'), '')
+    expect(await run.exited).toBe(0)
+    expect(run.out()).toBe('saw stop-now\n')
+    await eventually(() => second.source('agent-1')?.state === 'exited', 10_000)
+    expect(second.source('agent-1')).toMatchObject({ exit: { code: 0, reason: 'finished' }, errors: 0 })
+    expect(second.tasks('agent-1').map((t) => [t.task.name, t.task.state])).toEqual([
+      ['main', 'done'],
+      ['poller', 'done'],
+    ])
+    expect(second.logs('agent-1').map((l) => l.line)).toEqual(['saw stop-now'])
   })
 })

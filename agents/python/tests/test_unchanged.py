@@ -1,5 +1,5 @@
 """The agent does not change what a program does: a dozen small asyncio programs, each run as
-`python3 prog.py` and as `python3 -m loopwatch_agent [--virtual] prog.py`; stdout, stderr and the
+`python3 prog.py` and as `python3 -m loopwatch_agent [--no-app] [--virtual] prog.py`; stdout, stderr and the
 exit status must be identical (the sleeps are a few ms, so the virtual clock changes nothing)."""
 import os
 import subprocess
@@ -184,7 +184,8 @@ asyncio.run(main())
 
 class Unchanged(unittest.TestCase):
     def run_one(self, folder, argv):
-        env = dict(os.environ, PYTHONPATH=AGENT_DIR, LOOPWATCH_APP="")
+        # No app anywhere: LOOPWATCH_APP empty, and agent.json looked for in an empty config dir.
+        env = dict(os.environ, PYTHONPATH=AGENT_DIR, LOOPWATCH_APP="", XDG_CONFIG_HOME=os.path.join(folder, "no-config"))
         r = subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True, timeout=60)
         return r.returncode, r.stdout, r.stderr
 
@@ -195,9 +196,10 @@ class Unchanged(unittest.TestCase):
                 with open(path, "w") as fh:
                     fh.write(text.lstrip())
                 plain = self.run_one(folder, [sys.executable, f"{name}.py", "x", "--y"])
-                for flags in ([], ["--virtual"]):
+                # --no-app on both clocks, and the agent looking for an app that is not there
+                for flags in (["--no-app"], ["--no-app", "--virtual"], []):
                     with self.subTest(program=name, flags=flags):
-                        watched = self.run_one(folder, [sys.executable, "-m", "loopwatch_agent", "--no-app", *flags, f"{name}.py", "x", "--y"])
+                        watched = self.run_one(folder, [sys.executable, "-m", "loopwatch_agent", *flags, f"{name}.py", "x", "--y"])
                         self.assertEqual(watched, plain)
         self.assertEqual(len(PROGRAMS), 14)
 
