@@ -22,7 +22,7 @@ export const RUN_USAGE = `usage: loopwatch run <file> [--virtual | --speed N] [-
   --no-app        run headless: no agent
   --grace-ms M    Ctrl-C / SIGTERM: cleanup time before the program is killed (default 5000)`
 
-const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.py'] as const
+const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const
 const CHILD = fileURLToPath(new URL('./run-child.ts', import.meta.url))
 /** The Python agent's package folder (agents/python/loopwatch_agent). */
 const PYTHON_AGENT = fileURLToPath(new URL('../../../agents/python', import.meta.url))
@@ -87,7 +87,7 @@ function parseRunArgs(argv: readonly string[]): RunConfig | 'help' {
   if (app !== null && noApp) throw new RunUsageError('--app and --no-app exclude each other')
   if (file === null) throw new RunUsageError('which file? (loopwatch run my-program.ts)')
   const path = resolve(file)
-  if (!EXTENSIONS.includes(extname(path) as (typeof EXTENSIONS)[number])) throw new RunUsageError(`${file}: not a ${EXTENSIONS.join(', ')} file`)
+  if (extname(path) !== '.py' && !EXTENSIONS.includes(extname(path) as (typeof EXTENSIONS)[number])) throw new RunUsageError(`${file}: not a ${EXTENSIONS.join(', ')} file or a .py program`)
   if (!existsSync(path) || !statSync(path).isFile()) throw new RunUsageError(`${file}: no such file`)
   return { file: path, name: basename(path), clock, json, app, noApp, graceMs }
 }
