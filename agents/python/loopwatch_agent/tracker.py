@@ -329,7 +329,11 @@ class Tracker:
                 out.append({"type": "dropped", "count": self.dropped})
                 self.dropped = 0
             created, changed, ended = [], [], []
-            for rid in sorted(self.dirty):
+            # Taken out before the snapshots are built: a step on another thread may mark a task
+            # again meanwhile, and that mark must survive until the next flush.
+            ids = sorted(self.dirty)
+            self.dirty.difference_update(ids)
+            for rid in ids:
                 rec = self.records.get(rid)
                 if rec is None:
                     continue
@@ -344,7 +348,6 @@ class Tracker:
                     ended.append(snap)
                 else:
                     changed.append(snap)
-            self.dirty.clear()
             logs = self.logs
             self.logs = []
             delta_logs = []
