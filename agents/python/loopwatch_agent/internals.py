@@ -148,3 +148,115 @@ def is_asyncio_own(coro):
     shutdown_default_executor): housekeeping the TypeScript runs do not show as tasks."""
     code = getattr(coro, "cr_code", None)
     return code is not None and os.path.dirname(code.co_filename) == _ASYNCIO_DIR and code.co_name.startswith("shutdown_")
+
+
+# ---- The event loop's private scheduling hooks (loop.py subclasses SelectorEventLoop) ----
+# loop.py's WatchedLoop takes its _call_soon and step handles from here, and its call_at and
+# create_task use the helpers below: everything they read or write of CPython's loop is here.
+
+def strip_factory_frame(task):
+    """A debug-mode task's creation traceback without the loop's own create_task frame."""
+    if task._source_traceback:
+        del task._source_traceback[-1]
+
+
+def check_open(loop):
+    loop._check_closed()
+
+
+def set_clock_resolution(loop, seconds):
+    """Virtual time is exact: timers due within this of now count as due."""
+    loop._clock_resolution = seconds
+
+
+class FifoTimer(asyncio.TimerHandle):
+    """A timer ordered by (deadline, scheduling order): timers due at the same loop time fire in
+    the order they were scheduled (the heap alone orders by deadline only)."""
+    __slots__ = ("_seq",)
+
+    def _key(self, other):
+        return (self._when, self._seq), (other._when, getattr(other, "_seq", 0))
+
+    def __lt__(self, other):
+        a, b = self._key(other)
+        return a < b
+
+    def __le__(self, other):
+        a, b = self._key(other)
+        return a <= b
+
+    def __gt__(self, other):
+        a, b = self._key(other)
+        return a > b
+
+    def __ge__(self, other):
+        a, b = self._key(other)
+        return a >= b
+
+
+def push_timer(loop, timer, callback):
+    """What BaseEventLoop.call_at does with a new timer: checks, then onto the timer heap."""
+    import heapq
+    loop._check_closed()
+    if loop._debug:
+        loop._check_thread()
+        loop._check_callback(callback, "call_at")
+    if timer._source_traceback:
+        del timer._source_traceback[-1]
+    heapq.heappush(loop._scheduled, timer)
+    timer._scheduled = True
+    return timer
+
+
+def make_step_handle(live, dirty_add, tracker):
+    """The Handle subclass for a watched task's step or wake-up (same layout as Handle, so a queued
+    handle can be retyped). Its `_run` tells the tracker how the step ended; this is the agent's
+    cost per task switch, so the common case is written out here, without extra calls."""
+    handle_run = asyncio.Handle._run
+
+    class StepHandle(asyncio.Handle):
+        __slots__ = ()
+
+        def _run(self):
+            task = self._callback.__self__
+            rec = live.get(id(task))
+            if rec is None:
+                return handle_run(self)
+            if rec.cancel is None and rec.started is not None and tracker.on_state is None:
+                # A flush runs between callbacks on this thread, so `running` is never seen:
+                # only the state after the step matters.
+                try:
+                    handle_run(self)
+                finally:
+                    if task.done():
+                        tracker.finished(rec, task)
+                    else:
+                        rec.state = "waiting"
+                        dirty_add(rec.id)
+                return
+            tracker.step_begin(rec, task)
+            try:
+                handle_run(self)
+            finally:
+                tracker.step_end(rec, task)
+
+    return StepHandle
+
+
+def make_call_soon(live, step_handle):
+    """BaseEventLoop._call_soon, choosing the handle's class: a watched task's step or wake-up
+    (a bound method of the task, see task_of_callback) gets `step_handle`."""
+    handle_class = asyncio.Handle
+
+    def _call_soon(self, callback, args, context):
+        owner = getattr(callback, "__self__", None)
+        if owner is not None and id(owner) in live:
+            handle = step_handle(callback, args, self, context)
+        else:
+            handle = handle_class(callback, args, self, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        self._ready.append(handle)
+        return handle
+
+    return _call_soon

@@ -6,46 +6,13 @@ class whose `_run` tells the tracker when the step begins and ends. The program'
 callbacks and timers are untouched.
 """
 import asyncio
-import heapq
 import itertools
 
 from . import internals
 from .tracker import tracker
 
 
-_Handle = asyncio.Handle
-_handle_run = asyncio.Handle._run
-_live = tracker.live
-_dirty_add = tracker.dirty.add
-
-
-class StepHandle(asyncio.Handle):
-    """A handle that runs one step of a watched task (same layout as Handle, so a queued handle
-    can be retyped)."""
-    __slots__ = ()
-
-    def _run(self):
-        task = self._callback.__self__
-        rec = _live.get(id(task))
-        if rec is None:
-            return _handle_run(self)
-        if rec.cancel is None and rec.started is not None and tracker.on_state is None:
-            # The fast path, once per step of every task: a flush runs between callbacks on this
-            # thread, so `running` is never seen; only the state after the step matters.
-            try:
-                _handle_run(self)
-            finally:
-                if task.done():
-                    tracker.finished(rec, task)
-                else:
-                    rec.state = "waiting"
-                    _dirty_add(rec.id)
-            return
-        tracker.step_begin(rec, task)
-        try:
-            _handle_run(self)
-        finally:
-            tracker.step_end(rec, task)
+StepHandle = internals.make_step_handle(tracker.live, tracker.dirty.add, tracker)
 
 
 class Task(asyncio.Task):
@@ -57,23 +24,6 @@ class Task(asyncio.Task):
 
 
 Task.__module__ = asyncio.Task.__module__
-
-
-class _FifoTimer(asyncio.TimerHandle):
-    """Timers due at the same loop time fire in the order they were scheduled (virtual clock)."""
-    __slots__ = ("_seq",)
-
-    def __lt__(self, other):
-        return (self._when, self._seq) < (other._when, getattr(other, "_seq", 0))
-
-    def __le__(self, other):
-        return (self._when, self._seq) <= (other._when, getattr(other, "_seq", 0))
-
-    def __gt__(self, other):
-        return (self._when, self._seq) > (other._when, getattr(other, "_seq", 0))
-
-    def __ge__(self, other):
-        return (self._when, self._seq) >= (other._when, getattr(other, "_seq", 0))
 
 
 def _task_factory(loop, coro, **kwargs):
@@ -102,7 +52,7 @@ class WatchedLoop(asyncio.SelectorEventLoop):
         self._lw_user_factory = None
         super().__init__(selector=clock.wrap(selectors.DefaultSelector()))
         if clock.kind == "virtual":
-            self._clock_resolution = 1e-9
+            internals.set_clock_resolution(self, 1e-9)
         super().set_task_factory(self._lw_factory)
         self._lw_info = tracker.loop_added(self, clock)
         if on_created is not None:
@@ -120,11 +70,10 @@ class WatchedLoop(asyncio.SelectorEventLoop):
     def create_task(self, coro, *, name=None, context=None):
         # As BaseEventLoop.create_task does (3.11), calling the factory itself: 3.13.0's version
         # renames a factory-made task to str(name), i.e. 'None', when no name is given.
-        self._check_closed()
+        internals.check_open(self)
         if self._lw_user_factory is None:
             task = Task(coro, loop=self, name=name, context=context)
-            if task._source_traceback:
-                del task._source_traceback[-1]
+            internals.strip_factory_frame(task)
             return _watch_new_task(self, task)
         task = self._lw_user_factory(self, coro) if context is None else self._lw_user_factory(self, coro, context=context)
         if name is not None:
@@ -140,33 +89,14 @@ class WatchedLoop(asyncio.SelectorEventLoop):
     def get_task_factory(self):
         return self._lw_user_factory
 
-    def _call_soon(self, callback, args, context):
-        # BaseEventLoop._call_soon, choosing the handle's class: a watched task's step or wake-up
-        # (a bound method of the task, see internals.task_of_callback) gets a StepHandle.
-        owner = getattr(callback, "__self__", None)
-        if owner is not None and id(owner) in _live:
-            handle = StepHandle(callback, args, self, context)
-        else:
-            handle = _Handle(callback, args, self, context)
-        if handle._source_traceback:
-            del handle._source_traceback[-1]
-        self._ready.append(handle)
-        return handle
+    _call_soon = internals.make_call_soon(tracker.live, StepHandle)
 
     def call_at(self, when, callback, *args, context=None):
         if not self._lw_fifo:
             return super().call_at(when, callback, *args, context=context)
-        self._check_closed()
-        if self._debug:
-            self._check_thread()
-            self._check_callback(callback, "call_at")
-        timer = _FifoTimer(when, callback, args, self, context)
+        timer = internals.FifoTimer(when, callback, args, self, context)
         timer._seq = next(self._lw_seq)
-        if timer._source_traceback:
-            del timer._source_traceback[-1]
-        heapq.heappush(self._scheduled, timer)
-        timer._scheduled = True
-        return timer
+        return internals.push_timer(self, timer, callback)
 
     def close(self):
         if not self.is_closed() and not self.is_running():
