@@ -208,6 +208,16 @@ def push_timer(loop, timer, callback):
     return timer
 
 
+def _callback_failed(handle, exc):
+    """What Handle._run does when its callback raises (3.11-3.13)."""
+    from asyncio import format_helpers
+    cb = format_helpers._format_callback_source(handle._callback, handle._args)
+    context = {"message": f"Exception in callback {cb}", "exception": exc, "handle": handle}
+    if handle._source_traceback:
+        context["source_traceback"] = handle._source_traceback
+    handle._loop.call_exception_handler(context)
+
+
 def make_step_handle(live, dirty_add, tracker):
     """The Handle subclass for a watched task's step or wake-up (same layout as Handle, so a queued
     handle can be retyped). Its `_run` tells the tracker how the step ended; this is the agent's
@@ -220,25 +230,29 @@ def make_step_handle(live, dirty_add, tracker):
         def _run(self):
             task = self._callback.__self__
             rec = live.get(id(task))
-            if rec is None:
-                return handle_run(self)
-            if rec.cancel is None and rec.started is not None and tracker.on_state is None:
-                # A flush runs between callbacks on this thread, so `running` is never seen:
-                # only the state after the step matters.
+            if rec is None or rec.cancel is not None or rec.started is None or tracker.on_state is not None:
+                if rec is None:
+                    return handle_run(self)
+                tracker.step_begin(rec, task)
                 try:
                     handle_run(self)
                 finally:
-                    if task.done():
-                        tracker.finished(rec, task)
-                    else:
-                        rec.state = "waiting"
-                        dirty_add(rec.id)
+                    tracker.step_end(rec, task)
                 return
-            tracker.step_begin(rec, task)
+            # The common case, once per task switch, with Handle._run's body written out (one call
+            # less). A flush runs between callbacks on this thread, so `running` is never seen:
+            # only the state after the step matters.
             try:
-                handle_run(self)
-            finally:
-                tracker.step_end(rec, task)
+                self._context.run(self._callback, *self._args)
+            except (SystemExit, KeyboardInterrupt):
+                raise
+            except BaseException as exc:
+                _callback_failed(self, exc)
+            if task.done():
+                tracker.finished(rec, task)
+            else:
+                rec.state = "waiting"
+                dirty_add(rec.id)
 
     return StepHandle
 
