@@ -3,7 +3,7 @@
 // blocked in a synchronous loop cannot stop itself, so after the grace the parent kills it.
 import { spawn } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
-import { basename, extname, resolve } from 'node:path'
+import { basename, delimiter, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ShutdownTrigger } from '../app/shutdown-signals'
 import type { CliIo } from './printer'
@@ -13,6 +13,8 @@ import type { RunConfig } from './run-config'
 export const RUN_USAGE = `usage: loopwatch run <file> [--virtual | --speed N] [--json] [--app URL | --no-app] [--grace-ms M]
 
   <file>          a .ts, .mts, .js or .mjs ES module anywhere on disk; \`import { run, sleep } from 'loopwatch'\`
+                  — or a .py asyncio program, run unmodified under CPython with the Python agent
+                  (interpreter: LOOPWATCH_PYTHON, else /usr/bin/python3, else python3 on PATH)
   --virtual       run() without a clock option uses a virtual clock (starts at 0, jumps over sleeps)
   --speed N       … a clock N times faster than real time (default: the real clock)
   --json          print the trace as \`loopwatch scenario --json\` does (for shared/oracle/compare.py)
@@ -22,6 +24,30 @@ export const RUN_USAGE = `usage: loopwatch run <file> [--virtual | --speed N] [-
 
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const
 const CHILD = fileURLToPath(new URL('./run-child.ts', import.meta.url))
+/** The Python agent's package folder (agents/python/loopwatch_agent). */
+const PYTHON_AGENT = fileURLToPath(new URL('../../../agents/python', import.meta.url))
+
+/**
+ * The interpreter for a .py program: LOOPWATCH_PYTHON, else Debian's /usr/bin/python3 (the one that
+ * imports the course's apt packages), else python3 on PATH; null when there is none.
+ */
+export function findPython(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): string | null {
+  if (env.LOOPWATCH_PYTHON) return env.LOOPWATCH_PYTHON
+  if (exists('/usr/bin/python3')) return '/usr/bin/python3'
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && exists(join(dir, 'python3'))) return join(dir, 'python3')
+  }
+  return null
+}
+
+/** `python3 -m loopwatch_agent …` for a .py program, with the same flags. */
+function pythonCommand(cfg: RunConfig, python: string): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const clock = cfg.clock === 'virtual' ? ['--virtual'] : cfg.clock === 'real' ? [] : ['--speed', String(cfg.clock.speed)]
+  const app = cfg.noApp ? ['--no-app'] : cfg.app !== null ? ['--app', cfg.app] : []
+  const args = ['-m', 'loopwatch_agent', ...clock, ...(cfg.json ? ['--json'] : []), ...app, '--grace-ms', String(cfg.graceMs), cfg.file]
+  const pythonPath = [PYTHON_AGENT, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
+  return { cmd: python, args, env: { ...process.env, PYTHONPATH: pythonPath } }
+}
 /** Past the grace, how long the parent waits for a child that said it stopped, before SIGKILL. */
 const KILL_MARGIN_MS = 500
 
@@ -61,7 +87,7 @@ function parseRunArgs(argv: readonly string[]): RunConfig | 'help' {
   if (app !== null && noApp) throw new RunUsageError('--app and --no-app exclude each other')
   if (file === null) throw new RunUsageError('which file? (loopwatch run my-program.ts)')
   const path = resolve(file)
-  if (!EXTENSIONS.includes(extname(path) as (typeof EXTENSIONS)[number])) throw new RunUsageError(`${file}: not a ${EXTENSIONS.join(', ')} file`)
+  if (extname(path) !== '.py' && !EXTENSIONS.includes(extname(path) as (typeof EXTENSIONS)[number])) throw new RunUsageError(`${file}: not a ${EXTENSIONS.join(', ')} file or a .py program`)
   if (!existsSync(path) || !statSync(path).isFile()) throw new RunUsageError(`${file}: no such file`)
   return { file: path, name: basename(path), clock, json, app, noApp, graceMs }
 }
@@ -88,16 +114,27 @@ export async function runCommand(argv: readonly string[], io: CliIo, opts: { tri
     return 0
   }
   const cfg = config
+  let python: string | null = null
+  if (cfg.file.endsWith('.py')) {
+    python = findPython()
+    if (python === null) {
+      io.err(`loopwatch run: ${cfg.name} is a Python program, and no Python was found: install python3 or set LOOPWATCH_PYTHON to an interpreter`)
+      return 2
+    }
+  }
   let force = (): void => {}
   // A second Ctrl-C a second later: no more grace.
   const trigger = opts.trigger ?? new ShutdownTrigger({ onForce: () => force() })
   let stopping: 'graceful' | 'killed' | null = null
   let killTimer: NodeJS.Timeout | null = null
   const tsx = import.meta.resolve('tsx')
-  const child = spawn(process.execPath, ['--import', tsx, CHILD], {
-    stdio: ['inherit', 'pipe', 'pipe'],
-    env: { ...process.env, [RUN_CONFIG_ENV]: JSON.stringify(cfg) },
-  })
+  const py = python !== null ? pythonCommand(cfg, python) : null
+  const child = py
+    ? spawn(py.cmd, py.args, { stdio: ['inherit', 'pipe', 'pipe'], env: py.env })
+    : spawn(process.execPath, ['--import', tsx, CHILD], {
+        stdio: ['inherit', 'pipe', 'pipe'],
+        env: { ...process.env, [RUN_CONFIG_ENV]: JSON.stringify(cfg) },
+      })
   force = () => {
     stopping = 'killed'
     child.kill('SIGKILL')
@@ -117,7 +154,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, opts: { tri
   try {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => {
       child.on('error', (error) => {
-        io.err(`loopwatch run: could not start node: ${error.message}`)
+        io.err(`loopwatch run: could not start ${py ? py.cmd : 'node'}: ${error.message}`)
         done([1, null])
       })
       child.on('close', (c, s) => done([c, s]))

@@ -1,0 +1,276 @@
+"""Every CPython asyncio internal the agent reads, in one place (tested on 3.11, 3.12 and 3.13).
+
+Public asyncio has no API for "what is this task waiting on" or "which task does this callback
+step", so these helpers read private attributes. Each one degrades to None / a generic answer
+when an attribute is missing, so a future CPython shows less detail instead of breaking a program.
+"""
+import asyncio
+import os
+import sys
+
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
+
+
+def task_of_callback(callback):
+    """The Task a loop callback steps or wakes (its `__step` / `__wakeup`), else None.
+
+    On 3.11-3.13 a task schedules `TaskStepMethWrapper` and bound `__wakeup` methods whose
+    `__self__` is the task itself.
+    """
+    owner = getattr(callback, "__self__", None)
+    return owner if isinstance(owner, asyncio.Task) else None
+
+
+def awaited_future(task):
+    """The future a parked task waits on (`_fut_waiter`), or None (ready, or a bare yield)."""
+    return getattr(task, "_fut_waiter", None)
+
+
+def innermost_coroutine(task):
+    """The innermost coroutine of a task's await chain (follows `cr_await`), or None."""
+    coro = task.get_coro()
+    seen = 0
+    while coro is not None and seen < 200:
+        inner = getattr(coro, "cr_await", None)
+        if inner is None or not hasattr(inner, "cr_code"):
+            return coro
+        coro, seen = inner, seen + 1
+    return coro
+
+
+def _asyncio_frame(coro):
+    """(module file name, function name, f_locals) of a coroutine's frame inside asyncio, else None."""
+    frame = getattr(coro, "cr_frame", None)
+    code = getattr(coro, "cr_code", None)
+    if frame is None or code is None:
+        return None
+    if os.path.dirname(code.co_filename) != _ASYNCIO_DIR:
+        return None
+    return os.path.basename(code.co_filename), code.co_name, frame.f_locals
+
+
+# asyncio's own coroutines a task parks in, and what a person calls them.
+_PARKED_IN = {
+    ("locks.py", "acquire"): "lock",
+    ("locks.py", "wait"): "event",
+    ("locks.py", "wait_for"): "condition",
+    ("queues.py", "get"): "queue get",
+    ("queues.py", "put"): "queue put",
+    ("queues.py", "join"): "queue join",
+    ("tasks.py", "wait_for"): "wait_for",
+    ("tasks.py", "_wait"): "wait",
+    ("tasks.py", "wait"): "wait",
+    ("tasks.py", "_cancel_and_wait"): "wait_for",
+    ("timeouts.py", "__aexit__"): "timeout",
+}
+
+
+def sleep_until(task, inner=None):
+    """(delay s, due loop time s) if the task is inside asyncio.sleep, else None."""
+    inner = inner if inner is not None else innermost_coroutine(task)
+    where = _asyncio_frame(inner) if inner is not None else None
+    if where is None or where[:2] != ("tasks.py", "sleep"):
+        return None
+    local = where[2]
+    handle = local.get("h")
+    due = handle.when() if handle is not None and hasattr(handle, "when") else None
+    return local.get("delay", 0), due
+
+
+def parked_in(task, inner=None):
+    """A word for the asyncio primitive a task waits in ('lock', 'queue get', ...), else None."""
+    inner = inner if inner is not None else innermost_coroutine(task)
+    where = _asyncio_frame(inner) if inner is not None else None
+    if where is None:
+        return None
+    # Class methods share names (Event.wait / Condition.wait): read the receiver's class.
+    name = _PARKED_IN.get(where[:2])
+    receiver = where[2].get("self")
+    if receiver is not None and where[0] == "locks.py":
+        return type(receiver).__name__.lower()
+    return name
+
+
+def gathered_count(fut):
+    """How many children a gather future waits for, else None."""
+    children = getattr(fut, "_children", None)
+    return len(children) if isinstance(children, list) else None
+
+
+def cancel_caller(depth=2):
+    """Which asyncio machinery is calling `Task.cancel` right now: 'timeout' (wait_for, timeout()),
+    'shutdown' (asyncio.run ending), 'sibling' (a TaskGroup aborting), 'parent' (a gather being
+    cancelled), or None (the program's own code). Reads the caller's frame."""
+    try:
+        frame = sys._getframe(depth)
+    except ValueError:
+        return None
+    hops = 0
+    while frame is not None and hops < 3:
+        code = frame.f_code
+        if os.path.dirname(code.co_filename) == _ASYNCIO_DIR:
+            base, fn = os.path.basename(code.co_filename), code.co_name
+            if base == "timeouts.py" or fn in ("wait_for", "_cancel_and_wait"):
+                return "timeout"
+            if base == "runners.py":
+                return "shutdown"
+            if base == "taskgroups.py":
+                return "sibling"
+            if base == "tasks.py" and fn in ("cancel", "_done_callback", "_outer_done_callback"):
+                return "parent"
+            frame, hops = frame.f_back, hops + 1
+            continue
+        return None
+    return None
+
+
+def mark_step_handle(loop, task, handle_class):
+    """Retypes the handle of a new task's first step (queued by Task.__init__, before any factory
+    could see the task) so that step is observed like every later one."""
+    ready = getattr(loop, "_ready", None)
+    if not ready:
+        return False
+    handle = ready[-1]
+    if task_of_callback(getattr(handle, "_callback", None)) is task and type(handle) is asyncio.Handle:
+        handle.__class__ = handle_class
+        return True
+    return False
+
+
+def task_exception(task):
+    """A failed task's exception without marking it retrieved (`task.exception()` would, and
+    CPython would then no longer log "Task exception was never retrieved")."""
+    return getattr(task, "_exception", None)
+
+
+def is_asyncio_own(coro):
+    """True for a coroutine of asyncio itself (asyncio.run's shutdown_asyncgens and
+    shutdown_default_executor): housekeeping the TypeScript runs do not show as tasks."""
+    code = getattr(coro, "cr_code", None)
+    return code is not None and os.path.dirname(code.co_filename) == _ASYNCIO_DIR and code.co_name.startswith("shutdown_")
+
+
+# ---- The event loop's private scheduling hooks (loop.py subclasses SelectorEventLoop) ----
+# loop.py's WatchedLoop takes its _call_soon and step handles from here, and its call_at and
+# create_task use the helpers below: everything they read or write of CPython's loop is here.
+
+def strip_factory_frame(task):
+    """A debug-mode task's creation traceback without the loop's own create_task frame."""
+    if task._source_traceback:
+        del task._source_traceback[-1]
+
+
+def check_open(loop):
+    loop._check_closed()
+
+
+def set_clock_resolution(loop, seconds):
+    """Virtual time is exact: timers due within this of now count as due."""
+    loop._clock_resolution = seconds
+
+
+class FifoTimer(asyncio.TimerHandle):
+    """A timer ordered by (deadline, scheduling order): timers due at the same loop time fire in
+    the order they were scheduled (the heap alone orders by deadline only)."""
+    __slots__ = ("_seq",)
+
+    def _key(self, other):
+        return (self._when, self._seq), (other._when, getattr(other, "_seq", 0))
+
+    def __lt__(self, other):
+        a, b = self._key(other)
+        return a < b
+
+    def __le__(self, other):
+        a, b = self._key(other)
+        return a <= b
+
+    def __gt__(self, other):
+        a, b = self._key(other)
+        return a > b
+
+    def __ge__(self, other):
+        a, b = self._key(other)
+        return a >= b
+
+
+def push_timer(loop, timer, callback):
+    """What BaseEventLoop.call_at does with a new timer: checks, then onto the timer heap."""
+    import heapq
+    loop._check_closed()
+    if loop._debug:
+        loop._check_thread()
+        loop._check_callback(callback, "call_at")
+    if timer._source_traceback:
+        del timer._source_traceback[-1]
+    heapq.heappush(loop._scheduled, timer)
+    timer._scheduled = True
+    return timer
+
+
+def _callback_failed(handle, exc):
+    """What Handle._run does when its callback raises (3.11-3.13)."""
+    from asyncio import format_helpers
+    cb = format_helpers._format_callback_source(handle._callback, handle._args)
+    context = {"message": f"Exception in callback {cb}", "exception": exc, "handle": handle}
+    if handle._source_traceback:
+        context["source_traceback"] = handle._source_traceback
+    handle._loop.call_exception_handler(context)
+
+
+def make_step_handle(live, dirty_add, tracker):
+    """The Handle subclass for a watched task's step or wake-up (same layout as Handle, so a queued
+    handle can be retyped). Its `_run` tells the tracker how the step ended; this is the agent's
+    cost per task switch, so the common case is written out here, without extra calls."""
+    handle_run = asyncio.Handle._run
+
+    class StepHandle(asyncio.Handle):
+        __slots__ = ()
+
+        def _run(self):
+            task = self._callback.__self__
+            rec = live.get(id(task))
+            if rec is None or rec.cancel is not None or rec.started is None or tracker.on_state is not None:
+                if rec is None:
+                    return handle_run(self)
+                tracker.step_begin(rec, task)
+                try:
+                    handle_run(self)
+                finally:
+                    tracker.step_end(rec, task)
+                return
+            # The common case, once per task switch, with Handle._run's body written out (one call
+            # less). A flush runs between callbacks on this thread, so `running` is never seen:
+            # only the state after the step matters.
+            try:
+                self._context.run(self._callback, *self._args)
+            except (SystemExit, KeyboardInterrupt):
+                raise
+            except BaseException as exc:
+                _callback_failed(self, exc)
+            if task.done():
+                tracker.finished(rec, task)
+            else:
+                rec.state = "waiting"
+                dirty_add(rec.id)
+
+    return StepHandle
+
+
+def make_call_soon(live, step_handle):
+    """BaseEventLoop._call_soon, choosing the handle's class: a watched task's step or wake-up
+    (a bound method of the task, see task_of_callback) gets `step_handle`."""
+    handle_class = asyncio.Handle
+
+    def _call_soon(self, callback, args, context):
+        owner = getattr(callback, "__self__", None)
+        if owner is not None and id(owner) in live:
+            handle = step_handle(callback, args, self, context)
+        else:
+            handle = handle_class(callback, args, self, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        self._ready.append(handle)
+        return handle
+
+    return _call_soon

@@ -1,0 +1,58 @@
+// `loopwatch run program.py`: the Node CLI hands a .py file to CPython with the Python agent.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { findPython } from '../../src/main/cli/run-command'
+import { courseSources } from '../../src/main/scenarios/sources.generated'
+import { DEBIAN_PYTHON, ROOT, compareTrace, missingModules, oracleDir, records } from './python-helper'
+
+const dir = mkdtempSync(join(tmpdir(), 'lw-run-py-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const BIN = join(ROOT, 'bin/loopwatch.mjs')
+
+function loopwatchRun(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, 'run', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LOOPWATCH_APP: '', ...env } })
+  return { status: r.status, out: r.stdout, err: r.stderr }
+}
+
+describe('findPython', () => {
+  it('takes LOOPWATCH_PYTHON, else /usr/bin/python3, else python3 on PATH, else none', () => {
+    expect(findPython({ LOOPWATCH_PYTHON: '/opt/py/bin/python3', PATH: '/bin' }, () => true)).toBe('/opt/py/bin/python3')
+    expect(findPython({ PATH: '/a:/b' }, () => true)).toBe('/usr/bin/python3')
+    expect(findPython({ PATH: '/a:/b' }, (p) => p === '/b/python3')).toBe('/b/python3')
+    expect(findPython({ PATH: '/a:/b' }, () => false)).toBeNull()
+  })
+})
+
+describe.skipIf(missingModules(DEBIAN_PYTHON, []) !== null)('loopwatch run program.py', () => {
+  it('runs the course\'s graceful-cancel under CPython on virtual time; --json matches the oracle; exit 0', { timeout: 60_000 }, async () => {
+    const file = join(dir, 'graceful_cancel.py')
+    writeFileSync(file, courseSources['graceful-cancel']!.code + '\n')
+    const r = loopwatchRun([file, '--virtual', '--json', '--no-app'])
+    expect(r.status).toBe(0)
+    const verdict = await compareTrace(join(oracleDir(), 'traces/graceful-cancel.jsonl'), r.out)
+    expect(verdict.output).toMatch(/^OK /m)
+    expect(records(r.out).at(-1)).toMatchObject({ t: 6000, exit: 0, outcome: 'done' })
+  })
+
+  it('passes the program\'s output and exit status through (a failing program: its traceback, exit 1)', { timeout: 60_000 }, () => {
+    const file = join(dir, 'fails.py')
+    writeFileSync(file, 'import asyncio\nasync def main():\n    print("before")\n    raise KeyError("k")\nasyncio.run(main())\n')
+    const r = loopwatchRun([file, '--no-app'])
+    expect(r.status).toBe(1)
+    expect(r.out).toBe('before\n')
+    expect(r.err).toMatch(/Traceback \(most recent call last\):\n {2}File ".*fails\.py", line 5, in <module>/)
+    expect(r.err.trimEnd().split('\n').at(-1)).toBe("KeyError: 'k'")
+    expect(r.err).not.toMatch(/loopwatch_agent|runpy/)
+  })
+
+  it('says clearly when the chosen interpreter cannot be started', { timeout: 60_000 }, () => {
+    const file = join(dir, 'ok.py')
+    writeFileSync(file, 'print("hi")\n')
+    const r = loopwatchRun([file, '--no-app'], { LOOPWATCH_PYTHON: join(dir, 'no-such-python') })
+    expect(r.status).toBe(1)
+    expect(r.err).toContain(`could not start ${join(dir, 'no-such-python')}`)
+  })
+})
