@@ -2,6 +2,8 @@
 // (run-child.ts). The parent only starts it, passes its output through, and stops it: a program
 // blocked in a synchronous loop cannot stop itself, so after the grace the parent kills it.
 import { spawn } from 'node:child_process'
+import type { ChildProcessByStdio } from 'node:child_process'
+import type { Readable } from 'node:stream'
 import { existsSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -26,6 +28,21 @@ const CHILD = fileURLToPath(new URL('./run-child.ts', import.meta.url))
 const KILL_MARGIN_MS = 500
 
 class RunUsageError extends Error {}
+
+/**
+ * Starts a user's program the one way Loopwatch runs one (`loopwatch run` and the window's editor
+ * alike): `node --import tsx run-child.ts` with `cfg` in its environment, stdout and stderr piped.
+ * `childPath` is run-child.ts's absolute path where this module is bundled away from it (Electron).
+ *
+ * @example const child = spawnRunChild({ file, name: 'demo', clock: 'virtual', json: false, app: null, noApp: true, graceMs: 2000 })
+ */
+export function spawnRunChild(cfg: RunConfig, opts: { stdin?: 'inherit' | 'ignore'; childPath?: string } = {}): ChildProcessByStdio<null, Readable, Readable> {
+  const tsx = import.meta.resolve('tsx')
+  return spawn(process.execPath, ['--import', tsx, opts.childPath ?? CHILD], {
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [RUN_CONFIG_ENV]: JSON.stringify(cfg) },
+  }) as ChildProcessByStdio<null, Readable, Readable>
+}
 
 function parseRunArgs(argv: readonly string[]): RunConfig | 'help' {
   let file: string | null = null
@@ -93,11 +110,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, opts: { tri
   const trigger = opts.trigger ?? new ShutdownTrigger({ onForce: () => force() })
   let stopping: 'graceful' | 'killed' | null = null
   let killTimer: NodeJS.Timeout | null = null
-  const tsx = import.meta.resolve('tsx')
-  const child = spawn(process.execPath, ['--import', tsx, CHILD], {
-    stdio: ['inherit', 'pipe', 'pipe'],
-    env: { ...process.env, [RUN_CONFIG_ENV]: JSON.stringify(cfg) },
-  })
+  const child = spawnRunChild(cfg, { stdin: 'inherit' })
   force = () => {
     stopping = 'killed'
     child.kill('SIGKILL')
