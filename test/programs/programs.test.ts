@@ -1,9 +1,13 @@
 // The editor's main side through the dispatcher, on a real app core: validation, compile checks,
 // real child processes that connect to the app's own hub, stops that end in a kill, the cap.
 import { execFileSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PROGRAM_LIMITS } from '../../src/shared/program-contract'
 import type { ProgramRunInfo, ProgramStopReport } from '../../src/shared/program-contract'
+import { ProgramRuns } from '../../src/main/programs/program-runs'
 import { openApp } from '../ipc/app-helper'
 
 /** True while a process with this pid exists (signal 0 only checks). */
@@ -102,6 +106,14 @@ describe('program:run', () => {
     const source = (await app.ok('sources:list')).find((s) => s.id === run.sourceId)!
     expect(source).toMatchObject({ name: 'looper-program', pid: run.pid, state: 'connected', clock: { kind: 'real' } })
     await app.until(() => [...app.view().values()].find((t) => t.name === 'looper' && t.state === 'waiting'), 10_000)
+    // The text is a private temp file: its directory 0700, the file 0600.
+    const dirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('loopwatch-program-')).map((d) => join(tmpdir(), d))
+    const mine = dirs().filter((d) => statSync(join(d, 'program.ts'), { throwIfNoEntry: false }))
+    expect(mine.length).toBeGreaterThan(0)
+    for (const d of mine) {
+      expect(statSync(d).mode & 0o777).toBe(0o700)
+      expect(statSync(join(d, 'program.ts')).mode & 0o777).toBe(0o600)
+    }
     const withRun = await app.until(() => app.core.programs.list().find((p) => p.runId !== null), 10_000)
     expect(await app.ok('program:ofRun', { runId: withRun.runId! })).toEqual({ runId: withRun.runId, name: 'looper-program', clock: { speed: 1 }, source: LOOPER })
 
@@ -111,6 +123,7 @@ describe('program:run', () => {
     await app.until(() => !alive(run.pid!), 5000)
     const ended = (await app.ok('programs:list')).find((p) => p.runKey === run.runKey)!
     expect(ended).toMatchObject({ state: 'exited', stoppedHow: 'graceful' })
+    await app.until(() => mine.every((d) => statSync(d, { throwIfNoEntry: false }) === undefined)) // removed once it exited
     await app.until(() => [...app.view().values()].find((t) => t.name === 'looper' && t.state === 'cancelled'))
   }, 30_000)
 
@@ -133,6 +146,35 @@ describe('program:run', () => {
     expect(() => execFileSync('ps', ['-p', String(pid)])).toThrow() // ps exits 1: no such process
     const ended = (await app.ok('programs:list')).find((p) => p.runKey === run.runKey)!
     expect(ended).toMatchObject({ state: 'killed', stoppedHow: 'killed', exit: { signal: 'SIGKILL' } })
+  }, 30_000)
+
+  it('stops a child whose agent never connected: SIGTERM stops it gracefully, or SIGKILL past the grace when it is blocked', async () => {
+    // A hub address where nothing listens: the agent keeps retrying, the program runs unwatched.
+    const programs = new ProgramRuns({
+      hubUrl: async () => 'tcp://127.0.0.1:9?token=nobody-listens',
+      sources: { stop: () => Promise.reject(new Error('no source to stop')) },
+      saveProgram: () => {},
+      onChange: () => {},
+      connectWaitMs: 1500,
+      killMarginMs: 500,
+    })
+    try {
+      const looper = await programs.start({ source: LOOPER, clock: { speed: 1 }, name: 'unwatched' })
+      expect(looper).toMatchObject({ sourceId: null, state: 'starting' })
+      expect(await programs.stop(looper.runKey, 2000)).toMatchObject({ how: 'graceful' })
+      expect(alive(looper.pid!)).toBe(false)
+
+      const blocked = await programs.start({ source: 'while (true) {}\n', clock: 'virtual', name: 'unwatched-blocked' })
+      expect(alive(blocked.pid!)).toBe(true)
+      const report = await programs.stop(blocked.runKey, 200)
+      expect(report.how).toBe('killed')
+      expect(report.cleanupErrors[0]!.message).toMatch(/killed \(SIGKILL\)/)
+      expect(alive(blocked.pid!)).toBe(false)
+      expect(await programs.stop(blocked.runKey)).toMatchObject({ how: 'already-ended' })
+      expect(programs.list().find((p) => p.runKey === blocked.runKey)).toMatchObject({ state: 'killed', exit: { signal: 'SIGKILL' } })
+    } finally {
+      await programs.close()
+    }
   }, 30_000)
 
   it('caps the editor children running at once with a typed busy error', async () => {

@@ -1,9 +1,14 @@
 // Compiles an editor program without running it (esbuild's transform, as tsx compiles it in the
 // child): its syntax errors as diagnostics at their lines, shown in the editor before a run starts.
-import { transform } from 'esbuild'
 import type { Message } from 'esbuild'
 import { PROGRAM_LIMITS } from '../../shared/program-contract'
 import type { ProgramDiagnostic } from '../../shared/program-contract'
+
+// Imported at run time by a name the bundler cannot follow: bundled into Electron's main, esbuild's
+// JS API would look for its native binary beside the bundle instead of in node_modules.
+const ESBUILD = 'esbuild'
+let esbuild: Promise<typeof import('esbuild')> | null = null
+const loadEsbuild = () => (esbuild ??= import(/* @vite-ignore */ ESBUILD) as Promise<typeof import('esbuild')>)
 
 /** The name compile messages give the file (the child compiles the same text under its temp name). */
 export const PROGRAM_FILE = 'program.ts'
@@ -16,6 +21,7 @@ export const PROGRAM_FILE = 'program.ts'
  */
 export async function checkProgram(source: string): Promise<ProgramDiagnostic[]> {
   try {
+    const { transform } = await loadEsbuild()
     const r = await transform(source, { loader: 'ts', format: 'esm', sourcefile: PROGRAM_FILE, target: 'es2022', logLevel: 'silent' })
     return r.warnings.slice(0, PROGRAM_LIMITS.maxDiagnostics).map((m) => diagnostic(m, 'warning'))
   } catch (error) {
