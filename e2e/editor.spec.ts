@@ -3,6 +3,7 @@
 // program blocked in `while (true) {}`: the page stays responsive and Stop kills the child. And a
 // compile error shows inline at its line, and nothing runs.
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import type { Page } from '@playwright/test'
 import type { ProgramRunInfo } from '../src/shared/program-contract'
 import { expect, test } from './fixtures/index'
@@ -70,6 +71,13 @@ function editorOf(page: Page) {
       await view.locator('.cm-content').fill(text)
     },
   }
+}
+
+/** CPU time the process has used, in clock ticks (utime + stime of /proc/<pid>/stat). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
 }
 
 /** The pid the rail shows for a source ("pid 12345 · real · 3 tasks"). */
@@ -161,10 +169,9 @@ test.describe('the editor', () => {
     const blocked = (await api.call('programs:list')).find((p) => p.name === 'blocked')!
     const pid = await pidShown(page, blocked.sourceId!)
     expect(pid).toBe(blocked.pid)
-    // Blocked for real: its CPU time grows while it does nothing else.
-    const cpu = () => execFileSync('ps', ['-o', 'time=', '-p', String(pid)]).toString().trim()
-    expect(alive(pid)).toBe(true)
-    await expect.poll(cpu, { timeout: 10_000 }).not.toBe('00:00:00')
+    // Blocked for real: after its line it burns half a second of CPU (its sleep is 100 ms).
+    const ticks = cpuTicks(pid)
+    await expect.poll(() => cpuTicks(pid), { timeout: 10_000 }).toBeGreaterThanOrEqual(ticks + 50)
     // The page answers within a second: another view renders.
     const t0 = Date.now()
     await page.getByRole('button', { name: 'All runs' }).click()

@@ -1,12 +1,13 @@
 // The editor's main side through the dispatcher, on a real app core: validation, compile checks,
 // real child processes that connect to the app's own hub, stops that end in a kill, the cap.
 import { execFileSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PROGRAM_LIMITS } from '../../src/shared/program-contract'
 import type { ProgramRunInfo, ProgramStopReport } from '../../src/shared/program-contract'
+import type { TaskDelta } from '../../src/shared/snapshots'
 import { ProgramRuns } from '../../src/main/programs/program-runs'
 import { openApp } from '../ipc/app-helper'
 
@@ -31,8 +32,15 @@ async function main(): Promise<void> {
 await run(main)
 `
 const BLOCKER = `import { run, sleep } from 'loopwatch'
-await run(async () => { await sleep(50); while (true) {} })
+await run(async () => { console.log('about to block'); await sleep(50); while (true) {} })
 `
+
+/** CPU time the process has used, in clock ticks (utime + stime of /proc/<pid>/stat). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
 
 describe('program:* validation', () => {
   it('refuses oversize text, a bad clock, a bad or unknown scenario id, a bad name — and starts nothing', async () => {
@@ -132,8 +140,11 @@ describe('program:run', () => {
     const run = await app.ok('program:run', { source: BLOCKER, clock: { speed: 1 }, name: 'blocker' })
     expect(run.sourceId).not.toBeNull()
     const pid = run.pid!
-    // Its thread is blocked (the sleep ended): the app's own loop still answers at once.
-    await app.until(() => (execFileSync('ps', ['-o', 'pcpu=', '-p', String(pid)]).toString().trim() !== '' ? true : false))
+    // Its thread is blocked: it printed, and then burns half a second of CPU (its sleep is 50 ms).
+    await app.until(() => app.events.some((e) => e.event === 'tasks:delta' && (e.payload as TaskDelta).logs.some((l) => l.line === 'about to block')), 10_000)
+    const ticks = cpuTicks(pid)
+    await app.until(() => cpuTicks(pid) >= ticks + 50, 10_000)
+    // The app's own loop still answers at once.
     const t0 = performance.now()
     const snap = await app.ok('app:snapshot')
     expect(performance.now() - t0).toBeLessThan(1000)
