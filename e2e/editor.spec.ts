@@ -208,5 +208,13 @@ test.describe('the editor', () => {
     expect(await api.call('programs:list')).toEqual([])
     expect(await api.call('sources:list')).toEqual([])
     await saveScreenshot('editor-inline-error')
+
+    // "Edit and run" on a course program opens its TypeScript port as a plain user program.
+    await ui(page).openLauncher('graceful-cancel')
+    await page.getByRole('dialog').getByRole('button', { name: 'Edit and run' }).click()
+    await expect(page.getByRole('dialog')).toBeHidden()
+    await expect(ed.view).toContainText('programs/course/graceful-cancel.ts')
+    await expect(ed.content).toContainText("createTask(dbOperation, { name: 'db_operation' })")
+    await expect(ed.problems).toContainText('✓ compiles')
   })
 })
