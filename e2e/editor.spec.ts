@@ -218,3 +218,15 @@ test.describe('the editor', () => {
     await expect(ed.problems).toContainText('✓ compiles')
   })
 })
+
+test.describe('the editor in dark mode', () => {
+  test.use({ colorScheme: 'dark' })
+  test('code colours follow the system theme', async ({ page, saveScreenshot }) => {
+    await page.getByRole('button', { name: 'New program' }).click()
+    const keyword = page.getByRole('region', { name: 'Program editor' }).locator('.cm-content span', { hasText: /^import$/ }).first()
+    await expect(keyword).toBeVisible()
+    // The dark palette's keyword colour (--hl-keyword), not CodeMirror's light default.
+    await expect(keyword).toHaveCSS('color', 'rgb(201, 155, 255)')
+    await saveScreenshot('editor-dark')
+  })
+})

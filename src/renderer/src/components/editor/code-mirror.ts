@@ -3,6 +3,8 @@
 import { completeFromList, ifNotIn } from '@codemirror/autocomplete'
 import type { Completion } from '@codemirror/autocomplete'
 import { javascript, typescriptLanguage } from '@codemirror/lang-javascript'
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language'
+import { tags as t } from '@lezer/highlight'
 import { lintGutter, setDiagnostics } from '@codemirror/lint'
 import type { Diagnostic } from '@codemirror/lint'
 import { EditorState } from '@codemirror/state'
@@ -37,6 +39,18 @@ const theme = EditorView.theme({
   '.cm-diagnostic-error': { borderLeftColor: 'var(--st-failed)' },
 })
 
+/** Token colours from the app's CSS variables (--hl-*), so light and dark follow the system as the rest does. */
+const highlight = HighlightStyle.define([
+  { tag: [t.keyword, t.controlKeyword, t.moduleKeyword, t.operatorKeyword], color: 'var(--hl-keyword)' },
+  { tag: [t.string, t.special(t.string), t.regexp], color: 'var(--hl-string)' },
+  { tag: [t.number, t.bool, t.null, t.atom], color: 'var(--hl-number)' },
+  { tag: [t.comment, t.lineComment, t.blockComment], color: 'var(--hl-comment)', fontStyle: 'italic' },
+  { tag: [t.typeName, t.className, t.namespace], color: 'var(--hl-type)' },
+  { tag: [t.function(t.variableName), t.function(t.propertyName)], color: 'var(--hl-function)' },
+  { tag: [t.definition(t.variableName), t.definition(t.propertyName)], color: 'var(--hl-definition)' },
+  { tag: t.invalid, color: 'var(--st-failed)' },
+])
+
 /** A diagnostic's 1-based line/col as document offsets (clamped: the text may have moved on). */
 export function toCodeMirror(doc: Text, d: ProgramDiagnostic): Diagnostic {
   const line = doc.line(Math.min(Math.max(d.line, 1), doc.lines))
@@ -58,6 +72,8 @@ export function createCodeEditor(parent: HTMLElement, doc: string, onEdit: (text
     state: EditorState.create({
       doc,
       extensions: [
+        // Before basicSetup and its default style: where both colour a token, the earlier wins.
+        syntaxHighlighting(highlight),
         basicSetup,
         javascript({ typescript: true }),
         typescriptLanguage.data.of({ autocomplete: runtimeSource }),
