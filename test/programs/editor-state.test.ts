@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { LoopwatchApi } from '../../src/shared/contract'
 import type { ProgramDiagnostic } from '../../src/shared/program-contract'
 import { EditorState, keyOfClock } from '../../src/renderer/src/state/editor.svelte'
-import { toCodeMirror } from '../../src/renderer/src/components/editor/code-mirror'
+import { toCodeMirror } from '../../src/renderer/src/components/editor/diagnostics'
 
 const ERROR: ProgramDiagnostic = { line: 1, col: 10, endLine: 1, endCol: 11, message: 'Unexpected "="', severity: 'error' }
 

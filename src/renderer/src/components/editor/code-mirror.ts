@@ -6,12 +6,12 @@ import { javascript, typescriptLanguage } from '@codemirror/lang-javascript'
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language'
 import { tags as t } from '@lezer/highlight'
 import { lintGutter, setDiagnostics } from '@codemirror/lint'
-import type { Diagnostic } from '@codemirror/lint'
 import { EditorState } from '@codemirror/state'
-import type { Text, TransactionSpec } from '@codemirror/state'
+import type { TransactionSpec } from '@codemirror/state'
 import { EditorView } from '@codemirror/view'
 import { basicSetup } from 'codemirror'
 import type { ProgramDiagnostic } from '../../../../shared/program-contract'
+import { toCodeMirror } from './diagnostics'
 import { RUNTIME_EXPORTS } from './runtime-completions'
 
 const KIND_TYPE = { function: 'function', class: 'class', constant: 'constant', type: 'type' } as const
@@ -50,20 +50,6 @@ const highlight = HighlightStyle.define([
   { tag: [t.definition(t.variableName), t.definition(t.propertyName)], color: 'var(--hl-definition)' },
   { tag: t.invalid, color: 'var(--st-failed)' },
 ])
-
-/** A diagnostic's 1-based line/col as document offsets (clamped: the text may have moved on). */
-export function toCodeMirror(doc: Text, d: ProgramDiagnostic): Diagnostic {
-  const line = doc.line(Math.min(Math.max(d.line, 1), doc.lines))
-  const from = line.from + Math.min(Math.max(d.col - 1, 0), line.length)
-  let to = from
-  if (d.endLine !== undefined && d.endCol !== undefined) {
-    const end = doc.line(Math.min(Math.max(d.endLine, 1), doc.lines))
-    to = Math.max(from, end.from + Math.min(Math.max(d.endCol - 1, 0), end.length))
-  }
-  // A point error still gets one character underlined, where there is one.
-  if (to === from && from < line.to) to = from + 1
-  return { from, to, severity: d.severity, message: d.message, source: 'esbuild' }
-}
 
 /** Mounts an editor on `parent`; `onEdit` gets the whole text after each change. */
 export function createCodeEditor(parent: HTMLElement, doc: string, onEdit: (text: string) => void): EditorView {
