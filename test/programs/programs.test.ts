@@ -1,7 +1,7 @@
 // The editor's main side through the dispatcher, on a real app core: validation, compile checks,
 // real child processes that connect to the app's own hub, stops that end in a kill, the cap.
-import { execFileSync } from 'node:child_process'
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -21,6 +21,9 @@ function alive(pid: number): boolean {
     throw e
   }
 }
+
+/** The editor's private temp directories now in the system's temp folder. */
+const programDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('loopwatch-program-')).map((d) => join(tmpdir(), d))
 
 const LOOPER = `import { CancelledError, createTask, run, sleep } from 'loopwatch'
 async function main(): Promise<void> {
@@ -107,6 +110,7 @@ describe('program:check', () => {
 describe('program:run', () => {
   it('runs the text as a real child that appears as a source, its history run keeps the text, and a stop ends it gracefully', async () => {
     const app = openApp()
+    const before = new Set(programDirs())
     const run = await app.ok('program:run', { source: LOOPER, clock: { speed: 1 }, name: 'looper-program' })
     expect(run.pid).toBeGreaterThan(0)
     expect(run.pid).not.toBe(process.pid)
@@ -115,9 +119,8 @@ describe('program:run', () => {
     expect(source).toMatchObject({ name: 'looper-program', pid: run.pid, state: 'connected', clock: { kind: 'real' } })
     await app.until(() => [...app.view().values()].find((t) => t.name === 'looper' && t.state === 'waiting'), 10_000)
     // The text is a private temp file: its directory 0700, the file 0600.
-    const dirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('loopwatch-program-')).map((d) => join(tmpdir(), d))
-    const mine = dirs().filter((d) => statSync(join(d, 'program.ts'), { throwIfNoEntry: false }))
-    expect(mine.length).toBeGreaterThan(0)
+    const mine = programDirs().filter((d) => !before.has(d))
+    expect(mine).toHaveLength(1)
     for (const d of mine) {
       expect(statSync(d).mode & 0o777).toBe(0o700)
       expect(statSync(join(d, 'program.ts')).mode & 0o777).toBe(0o600)
@@ -203,3 +206,42 @@ describe('program:run', () => {
     for (const r of runs) expect(alive(r.pid!)).toBe(false)
   }, 60_000)
 })
+
+describe('no orphans', () => {
+  for (const kind of ['looping', 'blocked'] as const) {
+    it(`an editor child (${kind}) dies with its app even when the app is killed (SIGKILL) and cannot stop it`, async () => {
+      const before = new Set(programDirs())
+      const app = spawn(process.execPath, ['--import', 'tsx', 'test/programs/fixtures/app-that-dies.ts', kind], { stdio: ['ignore', 'pipe', 'inherit'] })
+      let out = ''
+      app.stdout.setEncoding('utf8').on('data', (c: string) => (out += c))
+      try {
+        const pid = await poll(() => Number(/child (\d+)/.exec(out)?.[1]) || null, 20_000)
+        expect(alive(pid)).toBe(true)
+        if (kind === 'blocked') {
+          const ticks = cpuTicks(pid)
+          await poll(() => cpuTicks(pid) >= ticks + 50 || null, 10_000) // really blocked
+        }
+        app.kill('SIGKILL')
+        await poll(() => !alive(pid) || null, 10_000)
+        expect(alive(pid)).toBe(false)
+      } finally {
+        app.kill('SIGKILL')
+        const dataDir = / data (\S+)/.exec(out)?.[1]
+        if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+        // A killed app cannot remove its program's temp file: the test does.
+        for (const d of programDirs()) if (!before.has(d)) rmSync(d, { recursive: true, force: true })
+      }
+    }, 40_000)
+  }
+})
+
+/** Polls `check` every 20 ms until it gives a value (not null), failing after `ms`. */
+async function poll<T>(check: () => T | null, ms: number): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = check()
+    if (v !== null) return v
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}

@@ -3,7 +3,7 @@
 // blocked in a synchronous loop cannot stop itself, so after the grace the parent kills it.
 import { spawn } from 'node:child_process'
 import type { ChildProcessByStdio } from 'node:child_process'
-import type { Readable } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
 import { existsSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,12 +36,17 @@ class RunUsageError extends Error {}
  *
  * @example const child = spawnRunChild({ file, name: 'demo', clock: 'virtual', json: false, app: null, noApp: true, graceMs: 2000 })
  */
-export function spawnRunChild(cfg: RunConfig, opts: { stdin?: 'inherit' | 'ignore'; childPath?: string } = {}): ChildProcessByStdio<null, Readable, Readable> {
+export function spawnRunChild(
+  cfg: RunConfig,
+  opts: { stdin?: 'inherit' | 'ignore' | 'pipe'; childPath?: string; preload?: readonly string[] } = {},
+): ChildProcessByStdio<Writable | null, Readable, Readable> {
   const tsx = import.meta.resolve('tsx')
-  return spawn(process.execPath, ['--import', tsx, opts.childPath ?? CHILD], {
+  // `preload`: modules imported before the program (the editor's exit-with-parent watch).
+  const imports = [tsx, ...(opts.preload ?? [])].flatMap((m) => ['--import', m])
+  return spawn(process.execPath, [...imports, opts.childPath ?? CHILD], {
     stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, [RUN_CONFIG_ENV]: JSON.stringify(cfg) },
-  }) as ChildProcessByStdio<null, Readable, Readable>
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>
 }
 
 function parseRunArgs(argv: readonly string[]): RunConfig | 'help' {

@@ -6,7 +6,8 @@ import type { ChildProcessByStdio } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Readable } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
+import { pathToFileURL } from 'node:url'
 import { PROGRAM_LIMITS } from '../../shared/program-contract'
 import type { ProgramClock, ProgramRunInfo, ProgramStopReport } from '../../shared/program-contract'
 import type { ShutdownReport, SourceId, SourceInfo } from '../../shared/snapshots'
@@ -14,6 +15,7 @@ import { spawnRunChild } from '../cli/run-command'
 import type { RunConfig } from '../cli/run-config'
 import { AppError } from '../ipc/app-error'
 import { PROGRAM_FILE, checkProgram } from './check'
+import { repoRoot } from './repo-root'
 
 export interface ProgramRunsOptions {
   /** The app's hub as `tcp://127.0.0.1:<port>?token=…` (null: no hub, nothing can be watched). */
@@ -35,7 +37,7 @@ export interface ProgramRunsOptions {
 interface Child {
   info: ProgramRunInfo
   source: string
-  proc: ChildProcessByStdio<null, Readable, Readable>
+  proc: ChildProcessByStdio<Writable | null, Readable, Readable>
   dir: string
   exited: Promise<void>
   stopping: Promise<ProgramStopReport> | null
@@ -46,6 +48,8 @@ const LIVE: ReadonlySet<ProgramRunInfo['state']> = new Set(['starting', 'running
 /** Ended runs kept in the list (the window shows how each ended). */
 const ENDED_KEPT = 20
 const DEFAULT_GRACE_MS = 2_000
+/** Beside this module in the sources; in Electron's bundle, found from the repository root. */
+const EXIT_WITH_PARENT = pathToFileURL(join(repoRoot(), 'src/main/programs/exit-with-parent.ts')).href
 
 /**
  * Starts, lists and stops editor programs.
@@ -112,7 +116,8 @@ export class ProgramRuns {
       graceMs: DEFAULT_GRACE_MS,
     }
     const key = ++this.nextKey
-    const proc = spawnRunChild(cfg, { childPath: this.opts.childPath })
+    // Its stdin is a pipe only this app holds: if the app dies, the child goes too (exit-with-parent.ts).
+    const proc = spawnRunChild(cfg, { childPath: this.opts.childPath, stdin: 'pipe', preload: [EXIT_WITH_PARENT] })
     const info: ProgramRunInfo = {
       runKey: key,
       name,
