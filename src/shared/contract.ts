@@ -25,6 +25,8 @@ import type {
 import { ERROR_LIMITS, boundedError, boundedIssues } from './error-limits'
 import { exportSchema, historyPageSchema, retentionPolicySchema } from './history-contract'
 import { isPlainObject, payloadProblem } from './payload-limits'
+import { programCheckSchema, programOfRunSchema, programRunSchema, programStopSchema, programTemplateSchema } from './program-contract'
+import type { ProgramDiagnostic, ProgramRunInfo, ProgramStopReport, ProgramTemplate, StoredProgram } from './program-contract'
 import { DAEMON_IDS } from './snapshots'
 
 // Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
@@ -105,6 +107,17 @@ export const commands = {
   'sources:list': command<SourceInfo[]>()(nothing),
   /** Tells a connected process to shut its loops down within graceMs; answers its report. */
   'source:stop': command<ShutdownReport>()(v.strictObject({ sourceId, graceMs })),
+  /** The editor: a course program's plain TypeScript port (null: the new-program template). */
+  'program:template': command<ProgramTemplate>()(programTemplateSchema),
+  /** Compiles without running: the problems at their lines (empty: it compiles). */
+  'program:check': command<ProgramDiagnostic[]>()(programCheckSchema),
+  /** Checks, then runs the text as `loopwatch run` would: a child process watched by this app. */
+  'program:run': command<ProgramRunInfo>()(programRunSchema),
+  /** Stops an editor program: gracefully within graceMs, then killed. */
+  'program:stop': command<ProgramStopReport>()(programStopSchema),
+  'programs:list': command<ProgramRunInfo[]>()(nothing),
+  /** The program text stored with a history run (not_found: the run was no editor program). */
+  'program:ofRun': command<StoredProgram>()(programOfRunSchema),
 } as const
 
 /** An event: a phantom payload type. */
@@ -125,6 +138,8 @@ export const events = {
   'shutdown:progress': event<ShutdownProgress>(),
   /** The whole list of connected processes, whenever one connects, changes state or is forgotten. */
   'sources:changed': event<SourceInfo[]>(),
+  /** The editor's program runs, whenever one starts, connects, stops or ends. */
+  'programs:changed': event<ProgramRunInfo[]>(),
 } as const
 
 export type Channel = keyof typeof commands

@@ -8,7 +8,7 @@ import type { MonitorOptions } from '../monitor/index'
 import { scenarios } from '../scenarios/index'
 import { AppError } from '../ipc/app-error'
 import { DAEMONS_LOOP } from '../../shared/snapshots'
-import type { AppShutdownReport, AppSnapshot, ExportFile, ScenarioInfo, ShutdownProgress } from '../../shared/snapshots'
+import type { AppShutdownReport, AppSnapshot, ExportFile, ScenarioInfo, ShutdownProgress, SourceId } from '../../shared/snapshots'
 import { EXPORT_MIME, exportFilename } from '../../shared/history-contract'
 import type { ExportFormat } from '../../shared/history-contract'
 import { AgentHub } from '../hub/index'
@@ -20,6 +20,10 @@ import type { Stoppable } from './app-shutdown'
 import { EventHub } from './event-hub'
 import { LiveRuns } from './live-runs'
 import { paramFields } from './param-fields'
+import { ProgramRuns } from '../programs/program-runs'
+import { repoRoot } from '../programs/repo-root'
+import { saveProgramText } from '../history/index'
+import { join } from 'node:path'
 
 export interface AppCoreOptions {
   /** Where history (SQLite) and run outputs live. */
@@ -51,6 +55,8 @@ export class AppCore {
   readonly sources: ExternalSources
   /** Resolves once the hub listens and agent.json is written (null: none, or it failed to start). */
   readonly hubReady: Promise<AgentHub | null>
+  /** The editor's programs: child processes of `loopwatch run`'s kind, watched through the hub. */
+  readonly programs: ProgramRuns
   /** One sequence for every tasks:delta, this process's and connected processes' alike. */
   private seq = 0
   private shutdownInFlight: Promise<AppShutdownReport> | null = null
@@ -64,10 +70,23 @@ export class AppCore {
     this.history = openHistory(opts.dataDir)
     this.sources = new ExternalSources({
       emit: (d) => this.emitDelta(d),
-      onSources: (list) => this.events.emit('sources:changed', list),
+      onSources: (list) => {
+        this.events.emit('sources:changed', list)
+        this.programs.onSources(list)
+      },
       recorder: sourceRecorder(this.history),
     })
     this.hubReady = opts.hub === false ? Promise.resolve(null) : this.startHub(opts.hub?.port ?? 0)
+    this.programs = new ProgramRuns({
+      hubUrl: async () => {
+        const hub = await this.hubReady
+        return hub && `tcp://127.0.0.1:${hub.port}?token=${hub.token}`
+      },
+      sources: this.sources,
+      saveProgram: (runId, program) => saveProgramText(this.history.db, runId, program),
+      onChange: (list) => this.events.emit('programs:changed', list),
+      childPath: join(repoRoot(), 'src/main/cli/run-child.ts'),
+    })
     const rate = opts.daemonRate ?? 1
     this.daemons = createDaemons({
       history: this.history,
@@ -197,7 +216,23 @@ export class AppCore {
         .list()
         .filter((d) => d.running)
         .map((d) => ({ kind: 'daemons' as const, id: d.id, title: d.title, stop: (g: number) => this.daemons.stop(d.id, g) })),
-      ...external.stop,
+      // Connected children and chosen services; an editor program is the app's own child: one that
+      // cannot answer is killed, and the report says so.
+      ...external.stop.map((part) =>
+        this.programs.ofSource(part.id as SourceId)
+          ? { ...part, title: `${part.title.slice(0, -1)}, editor)`, stop: (g: number) => this.programs.stopSource(part.id as SourceId, g) ?? part.stop(g) }
+          : part,
+      ),
+      // Editor programs whose agent has not connected (yet): stopped by signal, then killed.
+      ...this.programs
+        .live()
+        .filter((p) => p.sourceId === null)
+        .map((p) => ({
+          kind: 'source' as const,
+          id: `program-${p.runKey}`,
+          title: `${p.name} (pid ${p.pid}, editor, not connected)`,
+          stop: (g: number) => this.programs.stop(p.runKey, g),
+        })),
     ]
     this.shutdownInFlight = shutdownAll(parts, graceMs, (p) => {
       this.lastShutdown = p
@@ -216,6 +251,8 @@ export class AppCore {
     clearInterval(this.retentionTimer)
     // Processes see hub_closing and keep running on their own. Their runs are ended (interrupted:
     // the app stopped watching) while the history is still open.
+    // Editor programs are the app's children: none outlives it (anything the shutdown left is killed).
+    await this.programs.close()
     const hub = await this.hubReady
     if (hub) await this.sources.closeHub(hub)
     // Let stopped runs record their outcome before history closes.

@@ -2,6 +2,8 @@
 // (run-child.ts). The parent only starts it, passes its output through, and stops it: a program
 // blocked in a synchronous loop cannot stop itself, so after the grace the parent kills it.
 import { spawn } from 'node:child_process'
+import type { ChildProcessByStdio } from 'node:child_process'
+import type { Readable, Writable } from 'node:stream'
 import { existsSync, statSync } from 'node:fs'
 import { basename, delimiter, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -52,6 +54,26 @@ function pythonCommand(cfg: RunConfig, python: string): { cmd: string; args: str
 const KILL_MARGIN_MS = 500
 
 class RunUsageError extends Error {}
+
+/**
+ * Starts a user's program the one way Loopwatch runs one (`loopwatch run` and the window's editor
+ * alike): `node --import tsx run-child.ts` with `cfg` in its environment, stdout and stderr piped.
+ * `childPath` is run-child.ts's absolute path where this module is bundled away from it (Electron).
+ *
+ * @example const child = spawnRunChild({ file, name: 'demo', clock: 'virtual', json: false, app: null, noApp: true, graceMs: 2000 })
+ */
+export function spawnRunChild(
+  cfg: RunConfig,
+  opts: { stdin?: 'inherit' | 'ignore' | 'pipe'; childPath?: string; preload?: readonly string[] } = {},
+): ChildProcessByStdio<Writable | null, Readable, Readable> {
+  const tsx = import.meta.resolve('tsx')
+  // `preload`: modules imported before the program (the editor's exit-with-parent watch).
+  const imports = [tsx, ...(opts.preload ?? [])].flatMap((m) => ['--import', m])
+  return spawn(process.execPath, [...imports, opts.childPath ?? CHILD], {
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [RUN_CONFIG_ENV]: JSON.stringify(cfg) },
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>
+}
 
 function parseRunArgs(argv: readonly string[]): RunConfig | 'help' {
   let file: string | null = null
@@ -127,14 +149,8 @@ export async function runCommand(argv: readonly string[], io: CliIo, opts: { tri
   const trigger = opts.trigger ?? new ShutdownTrigger({ onForce: () => force() })
   let stopping: 'graceful' | 'killed' | null = null
   let killTimer: NodeJS.Timeout | null = null
-  const tsx = import.meta.resolve('tsx')
   const py = python !== null ? pythonCommand(cfg, python) : null
-  const child = py
-    ? spawn(py.cmd, py.args, { stdio: ['inherit', 'pipe', 'pipe'], env: py.env })
-    : spawn(process.execPath, ['--import', tsx, CHILD], {
-        stdio: ['inherit', 'pipe', 'pipe'],
-        env: { ...process.env, [RUN_CONFIG_ENV]: JSON.stringify(cfg) },
-      })
+  const child = py ? spawn(py.cmd, py.args, { stdio: ['inherit', 'pipe', 'pipe'], env: py.env }) : spawnRunChild(cfg, { stdin: 'inherit' })
   force = () => {
     stopping = 'killed'
     child.kill('SIGKILL')

@@ -111,6 +111,20 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'program text of editor runs',
+    sql: `
+      -- The program an editor run was started from, so it can be reopened and run again. Bounded as
+      -- the editor bounds it (256 KiB); deleted with its run.
+      CREATE TABLE run_programs (
+        run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        name   TEXT NOT NULL,
+        clock  TEXT NOT NULL,                       -- JSON: "virtual" | {"speed": n}
+        source TEXT NOT NULL CHECK (length(CAST(source AS BLOB)) <= 262144)
+      );
+    `,
+  },
 ]
 
 /** The highest version `list` knows about (the version a fresh database ends at). */

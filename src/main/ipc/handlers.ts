@@ -3,6 +3,7 @@ import type { TaskSnapshot, TaskDetail, AwaitSnapshot } from '../../shared/snaps
 import type { AppCore } from '../app/app-core'
 import { AppError } from './app-error'
 import { EXPORT_MIME, EXPORT_PATH, exportFilename } from '../../shared/history-contract'
+import { programHandlers } from '../programs/handlers'
 
 /**
  * The one handler table, keyed by channel. Each handler receives a payload the contract's schema
@@ -89,7 +90,9 @@ export function createHandlers(core: AppCore): Handlers {
     'retention:get': () => core.history.retention(),
     'retention:set': (policy) => core.history.setRetention(policy),
     'sources:list': () => core.sources.list(),
-    'source:stop': ({ sourceId, graceMs }) => core.sources.stop(sourceId, graceMs),
+    // An editor program's source: the app owns its process, so a stop it cannot answer ends in a kill.
+    'source:stop': ({ sourceId, graceMs }) => core.programs.stopSource(sourceId, graceMs) ?? core.sources.stop(sourceId, graceMs),
+    ...programHandlers(core),
   }
 }
 

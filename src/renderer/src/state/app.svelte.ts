@@ -6,6 +6,7 @@ import { DAEMONS_LOOP, runLoopLabel, sourceOfLoop } from '../../../shared/snapsh
 import type { ConnectionState } from '../transport/ws-client'
 import { DaemonsState } from './daemons.svelte'
 import { DetailsState } from './details.svelte'
+import { EditorState } from './editor.svelte'
 import { HistoryState } from './history.svelte'
 import { LauncherState } from './launcher.svelte'
 import { ShutdownState } from './shutdown.svelte'
@@ -15,7 +16,7 @@ import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
 import { Ticker } from './ticker.svelte'
 
-export type MainView = 'live' | 'history' | 'daemons'
+export type MainView = 'live' | 'history' | 'daemons' | 'editor'
 
 export class AppState {
   api = $state.raw<LoopwatchApi | null>(null)
@@ -40,6 +41,7 @@ export class AppState {
   readonly history: HistoryState
   readonly details: DetailsState
   readonly sources: SourcesState
+  readonly editor: EditorState
 
   /** The run the top bar speaks of: the newest one still running, else the newest one. */
   readonly currentRun = $derived.by(() => {
@@ -68,6 +70,7 @@ export class AppState {
     this.history = new HistoryState(api)
     this.details = new DetailsState(api, this.store)
     this.sources = new SourcesState(api)
+    this.editor = new EditorState(api, (id) => this.showSource(id))
   }
 
   /** Wire a connected API: subscribe to events once, then load the snapshot. */
@@ -84,6 +87,7 @@ export class AppState {
     api.on('runs:changed', (list) => this.onRunsChanged(list))
     api.on('shutdown:progress', (p) => this.shutdown.onProgress(p))
     api.on('sources:changed', (list) => this.onSourcesChanged(list))
+    api.on('programs:changed', (list) => this.editor.setRuns(list))
     this.ticker.start()
   }
 
@@ -99,6 +103,7 @@ export class AppState {
     }
     this.applySnapshot(snap.value)
     if (scenarios.ok) this.launcher.scenarios = scenarios.value
+    void api.invoke('programs:list').then((r) => r.ok && this.editor.setRuns(r.value))
     this.ready = true
     void this.history.refresh()
   }
@@ -207,6 +212,16 @@ export class AppState {
   showSource(id: string): void {
     this.view = 'live'
     this.table.scope = sourceScope(id)
+  }
+
+  /** Opens the editor with a course program's port, a new program (null), or as it was. */
+  async showEditor(from: { scenarioId: string | null } | { runId: number } | null = null): Promise<void> {
+    if (from && 'runId' in from) await this.editor.openRun(from.runId)
+    else if (from) await this.editor.openTemplate(from.scenarioId)
+    else if (this.editor.loaded === 0) await this.editor.openTemplate(null)
+    this.launcher.close()
+    this.detailsOpen = false
+    this.view = 'editor'
   }
 
   /** Opens the Daemons view, scrolled to one daemon's card when given. */
