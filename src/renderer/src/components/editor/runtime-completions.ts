@@ -33,8 +33,9 @@ export const RUNTIME_EXPORTS: readonly RuntimeExport[] = [
   fn('getRunningLoop', 'getRunningLoop(): EventLoop', 'asyncio.get_running_loop'),
   fn('currentTask', 'currentTask(): Task<unknown> | null', 'asyncio.current_task'),
   fn('allTasks', 'allTasks(): Set<Task<unknown>>', 'asyncio.all_tasks: the running loop’s unfinished tasks'),
-  fn('setDefaultClock', 'setDefaultClock(makeClock: (() => Clock) | null): void', 'the clock run() uses without a clock option'),
-  fn('onLoopCreated', 'onLoopCreated(listener: LoopCreatedListener): () => void', 'called for every new loop'),
+  fn('setDefaultClock', 'setDefaultClock(makeClock: (() => Clock) | null): void', 'the clock of loops made without a clock option'),
+  fn('onLoopCreated', 'onLoopCreated(listener: LoopCreatedListener, opts?: { existing?: boolean }): () => void', 'called for every new loop (and the live ones, with existing)'),
+  fn('liveLoops', 'liveLoops(): EventLoop[]', 'every loop made and not yet closed, oldest first'),
   // Classes
   cls('Task', 'Task<T> extends Future<T>', 'a scheduled coroutine: cancel(reason?), setDeadline(at), name, state'),
   cls('Future', 'Future<T>', 'asyncio.Future: result(), exception(), cancel(), done()'),
