@@ -1,7 +1,7 @@
 // The editor's main side through the dispatcher, on a real app core: validation, compile checks,
 // real child processes that connect to the app's own hub, stops that end in a kill, the cap.
 import { execFileSync, spawn } from 'node:child_process'
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -178,12 +178,17 @@ describe('program:run', () => {
       expect(await programs.stop(looper.runKey, 2000)).toMatchObject({ how: 'graceful' })
       expect(alive(looper.pid!)).toBe(false)
 
-      const blocked = await programs.start({ source: 'while (true) {}\n', clock: 'virtual', name: 'unwatched-blocked' })
+      // It marks the moment its thread blocks, so the stop below cannot arrive before the block (a
+      // child still starting would stop gracefully on SIGTERM).
+      const mark = join(mkdtempSync(join(tmpdir(), 'lw-block-')), 'blocked')
+      const blocked = await programs.start({ source: `import { writeFileSync } from 'node:fs'\nwriteFileSync(${JSON.stringify(mark)}, 'x')\nwhile (true) {}\n`, clock: 'virtual', name: 'unwatched-blocked' })
+      await poll(() => existsSync(mark) || null, 20_000)
       expect(alive(blocked.pid!)).toBe(true)
       const report = await programs.stop(blocked.runKey, 200)
       expect(report.how).toBe('killed')
       expect(report.cleanupErrors[0]!.message).toMatch(/killed \(SIGKILL\)/)
       expect(alive(blocked.pid!)).toBe(false)
+      rmSync(join(mark, '..'), { recursive: true, force: true })
       expect(await programs.stop(blocked.runKey)).toMatchObject({ how: 'already-ended' })
       expect(programs.list().find((p) => p.runKey === blocked.runKey)).toMatchObject({ state: 'killed', exit: { signal: 'SIGKILL' } })
     } finally {
