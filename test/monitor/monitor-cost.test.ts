@@ -94,3 +94,34 @@ describe('TaskMonitor eviction and snapshots', () => {
     })
   })
 })
+
+describe('TaskMonitor folding of tasks no delta showed', () => {
+  it('sends at most maxUnseenEndedPerDelta of them, folds the oldest and counts them', async () => {
+    const folds: number[] = []
+    const w = watchedLoop({ maxUnseenEndedPerDelta: 2, onFolded: (n) => folds.push(n) })
+    await w.loop.runUntilComplete(async () => {
+      currentTask()!.name = 'main'
+      for (let i = 0; i < 5; i++) await w.loop.createTask(async () => {}, { name: `t${i}` })
+      w.monitor.flushNow()
+    })
+    w.monitor.flushNow()
+    expect(w.deltas[0]!.created.map((t) => t.name)).toEqual(['main', 't3', 't4'])
+    expect(folds).toEqual([3])
+    expect(w.monitor.folded).toBe(3)
+    // Folded tasks are gone from the view too: nothing names them later.
+    expect(w.monitor.snapshot().tasks.map((t) => t.name).sort()).toEqual(['main', 't3', 't4'])
+  })
+
+  it('never folds a task the UI saw live', async () => {
+    const w = watchedLoop({ maxUnseenEndedPerDelta: 0 })
+    await w.loop.runUntilComplete(async () => {
+      const k = w.loop.createTask(async () => void (await sleep(5)), { name: 'seen' })
+      await sleep(1)
+      w.monitor.flushNow()
+      await k
+      w.monitor.flushNow()
+    })
+    expect(w.byName('seen')?.state).toBe('done')
+    expect(w.monitor.folded).toBe(0)
+  })
+})

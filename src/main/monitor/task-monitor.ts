@@ -41,6 +41,15 @@ export interface MonitorOptions {
    * bounds the work per delta when a thousand tasks each change state a thousand times a second.
    */
   maxSegmentsPerDelta?: number
+  /**
+   * Tasks that ended before any delta showed them, sent per delta at most (default: all). Beyond
+   * it the oldest of them are folded: dropped from the view unsent and counted through `onFolded`
+   * (the agent reports them to the hub as dropped events). A process running 100,000 short tasks
+   * a second cannot ship each one's snapshot at a cost near its own; a person cannot read them.
+   */
+  maxUnseenEndedPerDelta?: number
+  /** How many tasks a delta folded (called just before that delta's emit, only when > 0). */
+  onFolded?: (count: number) => void
   timers?: Timers
   wallNow?: () => number
 }
@@ -125,6 +134,9 @@ export class TaskMonitor {
   private readonly maxLogsPerTask: number
   private readonly maxLogsPerDelta: number
   private readonly maxSegmentsPerDelta: number
+  private readonly maxUnseenEndedPerDelta: number
+  /** Tasks folded so far (see MonitorOptions.maxUnseenEndedPerDelta). */
+  folded = 0
 
   constructor(private readonly opts: MonitorOptions) {
     this.wallNow = opts.wallNow ?? Date.now
@@ -132,6 +144,7 @@ export class TaskMonitor {
     this.maxLogsPerTask = opts.maxLogsPerTask ?? 1_000
     this.maxLogsPerDelta = opts.maxLogsPerDelta ?? 5_000
     this.maxSegmentsPerDelta = opts.maxSegmentsPerDelta ?? 50_000
+    this.maxUnseenEndedPerDelta = opts.maxUnseenEndedPerDelta ?? Infinity
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
   }
@@ -426,9 +439,17 @@ export class TaskMonitor {
     this.evict(delta, true)
     const dirty = this.dirty
     this.dirty = []
+    let fold = this.unseenEndedBeyondBudget(dirty)
+    const folded = fold
     for (const entry of dirty) {
       entry.dirty = false
       if (entry.gone) continue
+      if (fold > 0 && !entry.emitted && entry.endedAt !== null) {
+        fold--
+        this.tasks.delete(entry.id)
+        entry.gone = true
+        continue
+      }
       const snap = this.refresh(entry)
       if (!entry.emitted) {
         entry.emitted = true
@@ -455,7 +476,19 @@ export class TaskMonitor {
     // gets time to draw between them; small ones keep the full 60 a second.
     const items = delta.created.length + delta.changed.length + delta.ended.length + delta.logs.length
     this.throttle.setInterval(Math.min(250, this.minIntervalMs * Math.max(1, items / 1000)))
+    if (folded > 0) {
+      this.folded += folded
+      this.opts.onFolded?.(folded)
+    }
     this.opts.emit(delta)
+  }
+
+  /** How many of the dirty tasks that ended unseen are beyond this delta's budget for them. */
+  private unseenEndedBeyondBudget(dirty: readonly TaskEntry[]): number {
+    if (this.maxUnseenEndedPerDelta === Infinity) return 0
+    let n = 0
+    for (const entry of dirty) if (!entry.gone && !entry.emitted && entry.endedAt !== null) n++
+    return Math.max(0, n - this.maxUnseenEndedPerDelta)
   }
 
   /** The due tasks' new segments, up to the per-delta budget; the rest stay due for the next delta. */
