@@ -5,6 +5,8 @@ import type { OpenSegment, SegmentAppend, StateHistory, StateSegment, TaskState 
 const STATE_INDEX = Object.fromEntries(TASK_STATES.map((s, i) => [s, i])) as Record<TaskState, number>
 /** Numbers per tail slot: state index, from, to. */
 const STRIDE = 3
+/** The empty head every recorder starts with (shared; never pushed to). */
+const NONE: StateSegment[] = []
 
 /**
  * One task's state history as the monitor records it: the runtime reports each change, the
@@ -16,9 +18,10 @@ const STRIDE = 3
  * `caps.head`, are never changed once closed, so they are shared).
  */
 export class StateRecorder {
-  private readonly head: StateSegment[] = []
-  /** The tail, `STRIDE` numbers a segment; grows up to `caps.tail` segments, then wraps. */
-  private readonly ring: number[] = []
+  /** Made at the first closed segment, sized to it: most tasks close one or two in their life. */
+  private head: StateSegment[] = NONE
+  /** The tail, `STRIDE` numbers a segment; grows up to `caps.tail` segments, then wraps (made when first needed). */
+  private ring: number[] | null = null
   private ringLength = 0
   private ringStart = 0
   private skipped = 0
@@ -89,18 +92,20 @@ export class StateRecorder {
   private push(state: TaskState, from: number, to: number): void {
     const cap = this.caps.tail
     if (this.skipped === 0 && this.ringLength === 0 && this.head.length < this.caps.head) {
-      this.head.push({ state, from, to })
+      if (this.head === NONE) this.head = [{ state, from, to }]
+      else this.head.push({ state, from, to })
     } else if (this.ringLength < cap) {
-      this.ring.push(STATE_INDEX[state], from, to)
+      ;(this.ring ??= []).push(STATE_INDEX[state], from, to)
       this.ringLength++
     } else if (cap === 0) {
       this.skipped++
     } else {
       // Full: the oldest tail segment falls into the gap, its slot takes the new one.
+      const ring = this.ring!
       const k = this.ringStart * STRIDE
-      this.ring[k] = STATE_INDEX[state]
-      this.ring[k + 1] = from
-      this.ring[k + 2] = to
+      ring[k] = STATE_INDEX[state]
+      ring[k + 1] = from
+      ring[k + 2] = to
       this.ringStart = this.ringStart + 1 === cap ? 0 : this.ringStart + 1
       this.skipped++
     }
@@ -110,9 +115,11 @@ export class StateRecorder {
   private tail(skip: number): StateSegment[] {
     const n = this.ringLength
     const out: StateSegment[] = []
+    const ring = this.ring
+    if (ring === null) return out
     for (let i = skip; i < n; i++) {
       const k = ((this.ringStart + i) % n) * STRIDE
-      out.push({ state: TASK_STATES[this.ring[k]!]!, from: this.ring[k + 1]!, to: this.ring[k + 2]! })
+      out.push({ state: TASK_STATES[ring[k]!]!, from: ring[k + 1]!, to: ring[k + 2]! })
     }
     return out
   }
