@@ -82,6 +82,8 @@ class TaskEntry {
   endedEmitted = false
   /** In the dirty list: re-read at the next delta (a flag, so a busy task costs no Map write per change). */
   dirty = false
+  /** In the list of tasks whose new segments a delta has yet to carry. */
+  segmentsDue = false
   /** Dropped from the view (forgotten or evicted): lists still holding it skip it. */
   gone = false
   /** The non-task future `snap.awaiting` describes (its text does not change, so it is not re-made). */
@@ -122,7 +124,7 @@ export class TaskMonitor {
   private endedOrder: TaskEntry[] = []
   private endedHead = 0
   /** Tasks whose new segments have not been sent yet (a delta's segment budget ran out). */
-  private readonly segmentsDue = new Map<number, TaskEntry>()
+  private segmentsDue: TaskEntry[] = []
   private pendingLogs: LogLine[] = []
   private removed: number[] = []
   private seq = 0
@@ -183,7 +185,6 @@ export class TaskMonitor {
       if (t.loop.info.label !== label) continue
       this.tasks.delete(id)
       t.gone = true
-      this.segmentsDue.delete(id)
       this.removed.push(id)
     }
     this.throttle.mark()
@@ -273,8 +274,11 @@ export class TaskMonitor {
     this.flush()
     const tasks: TaskSnapshot[] = []
     // Segments a budget-limited flush left due are in the full history, so they are not sent again.
-    for (const entry of this.segmentsDue.values()) entry.states.take(entry.id)
-    this.segmentsDue.clear()
+    for (const entry of this.segmentsDue) {
+      entry.states.take(entry.id)
+      entry.segmentsDue = false
+    }
+    this.segmentsDue = []
     for (const entry of this.tasks.values()) tasks.push({ ...(entry.snap ?? this.refresh(entry)), history: entry.states.history() })
     return { seq: this.seq, tasks, clocks: this.clocks() }
   }
@@ -432,7 +436,7 @@ export class TaskMonitor {
 
   private flush(): void {
     this.throttle.noteFlushed()
-    if (this.dirty.length === 0 && this.pendingLogs.length === 0 && this.removed.length === 0 && this.segmentsDue.size === 0) return
+    if (this.dirty.length === 0 && this.pendingLogs.length === 0 && this.removed.length === 0 && this.segmentsDue.length === 0) return
     const delta: TaskDelta = { seq: ++this.seq, created: [], changed: [], ended: [], removed: this.removed, logs: [], clocks: this.clocks() }
     // Evict first: an ended task that would be dropped at once is not read, copied or sent at all
     // (one the UI saw live goes after the loop below, so its end reaches the UI before its removal).
@@ -459,7 +463,10 @@ export class TaskMonitor {
         entry.endedEmitted = true
         delta.ended.push(snap)
       } else delta.changed.push(snap)
-      this.segmentsDue.set(snap.id, entry)
+      if (!entry.segmentsDue) {
+        entry.segmentsDue = true
+        this.segmentsDue.push(entry)
+      }
     }
     const segments = this.takeSegments()
     if (segments.length > 0) delta.segments = segments
@@ -495,21 +502,22 @@ export class TaskMonitor {
   private takeSegments(): SegmentAppend[] {
     const out: SegmentAppend[] = []
     let budget = this.maxSegmentsPerDelta
-    for (const [id, entry] of this.segmentsDue) {
-      if (entry.gone) {
-        this.segmentsDue.delete(id)
-        continue
-      }
+    const due = this.segmentsDue
+    let i = 0
+    for (; i < due.length; i++) {
+      const entry = due[i]!
+      if (entry.gone) continue
       if (budget <= 0) {
         this.throttle.mark()
         break
       }
-      for (const a of entry.states.take(id)) {
+      for (const a of entry.states.take(entry.id)) {
         out.push(a)
         budget -= Math.max(1, a.segments.length)
       }
-      this.segmentsDue.delete(id)
+      entry.segmentsDue = false
     }
+    this.segmentsDue = i === due.length ? [] : due.slice(i)
     return out
   }
 
@@ -529,7 +537,6 @@ export class TaskMonitor {
       const id = entry.id
       this.tasks.delete(id)
       entry.gone = true
-      this.segmentsDue.delete(id)
       if (entry.emitted) delta.removed.push(id)
       excess -= 1
     }
