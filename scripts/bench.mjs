@@ -13,5 +13,5 @@ await build({
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
 })
-const r = spawnSync(process.execPath, ['out/bench/index.mjs', ...process.argv.slice(2)], { stdio: 'inherit' })
+const r = spawnSync(process.execPath, ['--expose-gc', 'out/bench/index.mjs', ...process.argv.slice(2)], { stdio: 'inherit' })
 process.exit(r.status ?? 1)

@@ -1,10 +1,6 @@
-import { SEGMENT_CAPS, TASK_STATES } from '../../shared/snapshots'
+import { SEGMENT_CAPS } from '../../shared/snapshots'
 import type { OpenSegment, SegmentAppend, StateHistory, StateSegment, TaskState } from '../../shared/snapshots'
 
-/** A state's index in TASK_STATES: how the tail ring stores it (a number, not a string pointer). */
-const STATE_INDEX = Object.fromEntries(TASK_STATES.map((s, i) => [s, i])) as Record<TaskState, number>
-/** Numbers per tail slot: state index, from, to. */
-const STRIDE = 3
 /** The empty head every recorder starts with (shared; never pushed to). */
 const NONE: StateSegment[] = []
 
@@ -12,16 +8,20 @@ const NONE: StateSegment[] = []
  * One task's state history as the monitor records it: the runtime reports each change, the
  * recorder closes the current segment and opens the next (an equal state extends the current one),
  * and keeps the first `caps.head` and the last `caps.tail`. A busy task changes state millions of
- * times, so a change allocates nothing once the tail is full: the tail is a ring of plain numbers
- * (state index, from, to) overwritten in place, and the open segment is two fields. Tail objects are
+ * times, so a change allocates nothing once the tail is full: the tail is a ring of plain values
+ * overwritten in place, and the open segment is two fields. Tail objects are
  * made only for what `take()` and `history()` hand out, which deltas bound (head segments, at most
  * `caps.head`, are never changed once closed, so they are shared).
  */
 export class StateRecorder {
   /** Made at the first closed segment, sized to it: most tasks close one or two in their life. */
   private head: StateSegment[] = NONE
-  /** The tail, `STRIDE` numbers a segment; grows up to `caps.tail` segments, then wraps (made when first needed). */
-  private ring: number[] | null = null
+  /**
+   * The tail as a ring in two arrays (states; from, to as unboxed doubles), overwritten in place;
+   * grows up to `caps.tail` segments, then wraps (made when first needed).
+   */
+  private ringStates: TaskState[] | null = null
+  private ringTimes: number[] | null = null
   private ringLength = 0
   private ringStart = 0
   private skipped = 0
@@ -95,17 +95,17 @@ export class StateRecorder {
       if (this.head === NONE) this.head = [{ state, from, to }]
       else this.head.push({ state, from, to })
     } else if (this.ringLength < cap) {
-      ;(this.ring ??= []).push(STATE_INDEX[state], from, to)
+      ;(this.ringStates ??= []).push(state)
+      ;(this.ringTimes ??= []).push(from, to)
       this.ringLength++
     } else if (cap === 0) {
       this.skipped++
     } else {
       // Full: the oldest tail segment falls into the gap, its slot takes the new one.
-      const ring = this.ring!
-      const k = this.ringStart * STRIDE
-      ring[k] = STATE_INDEX[state]
-      ring[k + 1] = from
-      ring[k + 2] = to
+      const k = this.ringStart
+      this.ringStates![k] = state
+      this.ringTimes![2 * k] = from
+      this.ringTimes![2 * k + 1] = to
       this.ringStart = this.ringStart + 1 === cap ? 0 : this.ringStart + 1
       this.skipped++
     }
@@ -115,11 +115,12 @@ export class StateRecorder {
   private tail(skip: number): StateSegment[] {
     const n = this.ringLength
     const out: StateSegment[] = []
-    const ring = this.ring
-    if (ring === null) return out
+    const states = this.ringStates
+    const times = this.ringTimes
+    if (states === null || times === null) return out
     for (let i = skip; i < n; i++) {
-      const k = ((this.ringStart + i) % n) * STRIDE
-      out.push({ state: TASK_STATES[ring[k]!]!, from: ring[k + 1]!, to: ring[k + 2]! })
+      const k = (this.ringStart + i) % n
+      out.push({ state: states[k]!, from: times[2 * k]!, to: times[2 * k + 1]! })
     }
     return out
   }

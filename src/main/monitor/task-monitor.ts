@@ -1,6 +1,6 @@
 import { Task } from '../runtime/index'
 import type { EventLoop, Future, Instrument, TaskState } from '../runtime/index'
-import { FINAL_STATES, TASK_STATES } from '../../shared/snapshots'
+import { FINAL_STATES } from '../../shared/snapshots'
 import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
 import { StateRecorder } from './state-recorder'
@@ -101,8 +101,8 @@ class TaskEntry {
   }
 }
 
-/** Final or not, by state: one property read on the hot path (FINAL_STATES stays the one source). */
-const FINAL = Object.fromEntries(TASK_STATES.map((s) => [s, (FINAL_STATES as readonly string[]).includes(s)])) as Record<TaskState, boolean>
+/** Final or not, by state (a Set's has() is the cheapest lookup by string measured here). */
+const FINAL_SET = new Set<TaskState>(FINAL_STATES)
 
 /**
  * The runtime instrument behind the live view. Attached to every loop, it keeps one TaskSnapshot
@@ -264,7 +264,7 @@ export class TaskMonitor {
     for (const entry of this.tasks.values()) {
       if (!entry.task) continue
       const state = entry.task.state
-      if (!FINAL[state]) counts[state] = (counts[state] ?? 0) + 1
+      if (!FINAL_SET.has(state)) counts[state] = (counts[state] ?? 0) + 1
     }
     return counts
   }
@@ -312,7 +312,7 @@ export class TaskMonitor {
         const entry = tasks.get(t.id)
         if (entry === undefined) return
         const now = events.time()
-        if (FINAL[to]) entry.states.end(now)
+        if (FINAL_SET.has(to)) entry.states.end(now)
         else {
           if (to === 'running' && entry.startedAt === null) entry.startedAt = { loop: now, wall: this.wallNow() }
           entry.states.enter(to, now)
@@ -337,7 +337,7 @@ export class TaskMonitor {
     const now = loop.loop.time()
     const entry = new TaskEntry(task, loop, task.id, parentId, now, this.wallNow())
     // An adopted task (attach after it started) is known from now on.
-    if (!FINAL[task.state]) entry.states.enter(task.state, now)
+    if (!FINAL_SET.has(task.state)) entry.states.enter(task.state, now)
     this.tasks.set(task.id, entry)
     this.markDirty(entry)
   }
@@ -386,7 +386,7 @@ export class TaskMonitor {
     if (at !== null) {
       if (deadline?.at.loop !== at) deadline = { at: this.stampAt(entry.loop, at) }
     } else if (cancel?.source !== 'deadline') deadline = null // a deadline that fired stays as the mark
-    const final = FINAL[state]
+    const final = FINAL_SET.has(state)
     if (final) {
       awaiting = null
       entry.awaited = null
@@ -458,8 +458,8 @@ export class TaskMonitor {
       if (!entry.emitted) {
         entry.emitted = true
         delta.created.push(snap)
-        if (FINAL[snap.state]) entry.endedEmitted = true
-      } else if (FINAL[snap.state] && !entry.endedEmitted) {
+        if (FINAL_SET.has(snap.state)) entry.endedEmitted = true
+      } else if (FINAL_SET.has(snap.state) && !entry.endedEmitted) {
         entry.endedEmitted = true
         delta.ended.push(snap)
       } else delta.changed.push(snap)
