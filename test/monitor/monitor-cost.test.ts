@@ -125,3 +125,33 @@ describe('TaskMonitor folding of tasks no delta showed', () => {
     expect(w.monitor.folded).toBe(0)
   })
 })
+
+describe('TaskMonitor tail-segment budget', () => {
+  it('busy tasks take turns within the tail budget, and every receiver still rebuilds the exact capped history', async () => {
+    const w = watchedLoop({ maxTailSegmentsPerDelta: 20 })
+    await w.loop.runUntilComplete(async () => {
+      const kids = Array.from({ length: 4 }, (_, k) =>
+        w.loop.createTask(async () => {
+          for (let i = 0; i < 300; i++) {
+            await sleep(1)
+            if (k === 0 && i % 25 === 0) w.monitor.flushNow()
+          }
+        }),
+      )
+      for (const k of kids) await k
+    })
+    while (w.timers.pending() > 0) w.timers.advance(1000)
+    w.monitor.flushNow()
+    // A delta carries at most the budget plus the whole tail (≤ 150) of the task that crossed it.
+    for (const d of w.deltas) {
+      const tailSegs = (d.segments ?? []).filter((a) => a.first >= 50).reduce((n, a) => n + a.segments.length, 0)
+      expect(tailSegs).toBeLessThanOrEqual(20 + 150)
+    }
+    const all = new Map<number, ReturnType<typeof emptyHistory>>()
+    for (const d of w.deltas) for (const a of d.segments ?? []) {
+      if (!all.has(a.taskId)) all.set(a.taskId, emptyHistory())
+      mergeSegments(all.get(a.taskId)!, a)
+    }
+    for (const t of w.monitor.snapshot().tasks) expect(all.get(t.id) ?? emptyHistory(), t.name).toEqual(t.history)
+  })
+})

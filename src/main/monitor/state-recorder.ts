@@ -61,6 +61,12 @@ export class StateRecorder {
     return this.head.length + this.skipped + this.ringLength
   }
 
+  /** How many tail segments the next take() would hand out (what a busy task adds per delta). */
+  get pendingTail(): number {
+    const total = this.length
+    return total - Math.max(this.sent, total - this.ringLength)
+  }
+
   /** A copy of everything kept (for full snapshots). */
   history(): StateHistory {
     return { head: [...this.head], skipped: this.skipped, tail: this.tail(0), open: this.open() }

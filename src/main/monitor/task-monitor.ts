@@ -42,6 +42,13 @@ export interface MonitorOptions {
    */
   maxSegmentsPerDelta?: number
   /**
+   * Of those, tail segments (what a busy task adds once its first 50 are kept) per delta (default
+   * 5,000). A thousand tasks switching a million times a second would otherwise have every change
+   * turned into an object and sent; within this budget busy tasks take turns, and the changes
+   * between two turns are overwritten in the recorder's ring and reach the UI as the gap.
+   */
+  maxTailSegmentsPerDelta?: number
+  /**
    * Tasks that ended before any delta showed them, sent per delta at most (default: all). Beyond
    * it the oldest of them are folded: dropped from the view unsent and counted through `onFolded`
    * (the agent reports them to the hub as dropped events). A process running 100,000 short tasks
@@ -136,6 +143,7 @@ export class TaskMonitor {
   private readonly maxLogsPerTask: number
   private readonly maxLogsPerDelta: number
   private readonly maxSegmentsPerDelta: number
+  private readonly maxTailSegmentsPerDelta: number
   private readonly maxUnseenEndedPerDelta: number
   /** Tasks folded so far (see MonitorOptions.maxUnseenEndedPerDelta). */
   folded = 0
@@ -147,6 +155,7 @@ export class TaskMonitor {
     this.maxLogsPerDelta = opts.maxLogsPerDelta ?? 5_000
     this.maxSegmentsPerDelta = opts.maxSegmentsPerDelta ?? 50_000
     this.maxUnseenEndedPerDelta = opts.maxUnseenEndedPerDelta ?? Infinity
+    this.maxTailSegmentsPerDelta = opts.maxTailSegmentsPerDelta ?? 5_000
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
   }
@@ -502,15 +511,18 @@ export class TaskMonitor {
   private takeSegments(): SegmentAppend[] {
     const out: SegmentAppend[] = []
     let budget = this.maxSegmentsPerDelta
+    let tailBudget = this.maxTailSegmentsPerDelta
     const due = this.segmentsDue
     let i = 0
     for (; i < due.length; i++) {
       const entry = due[i]!
       if (entry.gone) continue
-      if (budget <= 0) {
+      const tail = entry.states.pendingTail
+      if (budget <= 0 || (tail > 0 && tailBudget <= 0)) {
         this.throttle.mark()
         break
       }
+      tailBudget -= tail
       for (const a of entry.states.take(entry.id)) {
         out.push(a)
         budget -= Math.max(1, a.segments.length)
