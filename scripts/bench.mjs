@@ -4,7 +4,7 @@ import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
 
 await build({
-  entryPoints: ['bench/index.ts', 'bench/hub-process.ts'],
+  entryPoints: ['bench/index.ts', 'bench/hub-process.ts', 'bench/profile-one.ts'],
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -13,5 +13,5 @@ await build({
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
 })
-const r = spawnSync(process.execPath, ['out/bench/index.mjs'], { stdio: 'inherit' })
+const r = spawnSync(process.execPath, ['--expose-gc', 'out/bench/index.mjs', ...process.argv.slice(2)], { stdio: 'inherit' })
 process.exit(r.status ?? 1)

@@ -50,10 +50,13 @@ export class ShownTasks {
     }
     if (delta.segments) out.segments = delta.segments.filter((s) => named(s.taskId))
     for (const list of [out.created, out.changed, out.ended]) for (const t of list) this.upsert(t)
+    // One iterator for the whole trim: a fresh `values().next()` per task walks past every entry
+    // deleted before it (V8 keeps them as holes until a rehash), which made this loop quadratic.
+    const oldest = this.ended.values()
     while (this.live.size + this.ended.size > this.limit) {
-      const oldest = this.ended.values().next()
-      if (oldest.done) break
-      this.ended.delete(oldest.value)
+      const next = oldest.next()
+      if (next.done) break
+      this.ended.delete(next.value)
     }
     return out
   }

@@ -19,6 +19,8 @@ import type { LogLine, TaskDelta, TaskSnapshot } from '../shared/snapshots'
 
 /** A task snapshot whose texts fit the protocol (a user's error message may be any length). */
 export function clipSnapshot(s: TaskSnapshot): TaskSnapshot {
+  // Nearly every snapshot fits as it is: hand it on uncopied (the monitor never changes one it sent).
+  if (fits(s)) return s
   const out: TaskSnapshot = { ...s, name: clip(s.name, MAX_NAME_LENGTH) }
   if (s.awaiting) out.awaiting = { ...s.awaiting, text: clip(s.awaiting.text, MAX_TEXT_LENGTH) }
   if (s.cancel) {
@@ -33,6 +35,15 @@ export function clipSnapshot(s: TaskSnapshot): TaskSnapshot {
     }
   }
   return out
+}
+
+function fits(s: TaskSnapshot): boolean {
+  return (
+    s.name.length <= MAX_NAME_LENGTH &&
+    (s.awaiting === null || s.awaiting.text.length <= MAX_TEXT_LENGTH) &&
+    (s.cancel === null || ((s.cancel.reason === null || s.cancel.reason.length <= MAX_TEXT_LENGTH) && (s.cancel.by === undefined || s.cancel.by.name.length <= MAX_NAME_LENGTH))) &&
+    (s.error === null || (s.error.name.length <= MAX_NAME_LENGTH && s.error.message.length <= MAX_ERROR_MESSAGE_LENGTH && (s.error.stack === null || s.error.stack.length <= MAX_STACK_LENGTH)))
+  )
 }
 
 function clipLog(l: LogLine): LogLine {

@@ -7,7 +7,7 @@ import { RealClock, ScaledClock, VirtualClock, currentTask, getRunningLoop, onLo
 import type { EventLoop, ShutdownReport, Task } from '../main/runtime/index'
 import { TaskMonitor } from '../main/monitor/index'
 import type { AgentClock, AgentRole, CommandMessage, AgentMessage } from '../shared/agent-protocol/index'
-import { MAX_LABEL_LENGTH, MAX_LOG_LINE_LENGTH, clip } from '../shared/agent-protocol/index'
+import { MAX_LABEL_LENGTH, MAX_LOG_LINE_LENGTH, MAX_SEGMENT_APPENDS_PER_DELTA, clip } from '../shared/agent-protocol/index'
 import type { TaskSnapshot } from '../shared/snapshots'
 import { AgentConnection, CommandFailure } from './connection'
 import type { ConnectionStatus } from './connection'
@@ -79,6 +79,10 @@ function agentClockOf(loop: EventLoop): AgentClock {
 
 /** The in-app monitor sends 60 a second; a process's agent pays for encoding each, so fewer. */
 export const DEFAULT_DELTAS_PER_SECOND = 10
+/** State segments per delta from the agent (the protocol's bound on appends per delta). */
+export const AGENT_SEGMENTS_PER_DELTA = MAX_SEGMENT_APPENDS_PER_DELTA
+/** Tasks that ended before a delta showed them, sent per delta; the rest are counted as dropped. */
+export const AGENT_UNSEEN_ENDED_PER_DELTA = 1_000
 
 let active: Watcher | null = null
 
@@ -99,6 +103,8 @@ export function watch(opts: WatchOptions = {}): Watcher {
   let loopCount = 0
   let seq = 0
   let resyncing = false
+  /** Tasks the monitor folded (see maxUnseenEndedPerDelta) not yet reported as dropped. */
+  let foldedUnsent = 0
   const shown = new ShownTasks()
   const note = opts.note ?? ((line: string) => void process.stderr.write(`${line}\n`))
 
@@ -107,7 +113,23 @@ export function watch(opts: WatchOptions = {}): Watcher {
     if (resyncing) return // the snapshot being built carries it
     for (const part of splitDeltaLines(shown.filter(delta), () => ++seq)) connection.sendEncoded(part.line)
   }
-  const monitor = new TaskMonitor({ emit: sendDelta, maxTasks: 20_000, maxPerSecond: opts.deltasPerSecond ?? DEFAULT_DELTAS_PER_SECOND })
+  const monitor = new TaskMonitor({
+    emit: sendDelta,
+    maxTasks: 20_000,
+    maxPerSecond: opts.deltasPerSecond ?? DEFAULT_DELTAS_PER_SECOND,
+    // Segments are most of a busy process's bytes: a smaller budget per delta (busy tasks take
+    // turns, a wrapped tail goes whole, the gap counted), one that never needs splitting.
+    maxSegmentsPerDelta: AGENT_SEGMENTS_PER_DELTA,
+    // Short tasks beyond this per delta reach the hub as a dropped count, not one snapshot each.
+    maxUnseenEndedPerDelta: AGENT_UNSEEN_ENDED_PER_DELTA,
+    onFolded: (count) => {
+      // During a resync the connection is mid-write: the count goes with the next delta instead.
+      foldedUnsent += count
+      if (resyncing) return
+      connection.send({ type: 'dropped', count: foldedUnsent })
+      foldedUnsent = 0
+    },
+  })
 
   const taskOrFail = (taskId: number): Task<unknown> => {
     const task = monitor.liveTask(taskId)

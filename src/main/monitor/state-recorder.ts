@@ -1,18 +1,32 @@
 import { SEGMENT_CAPS } from '../../shared/snapshots'
 import type { OpenSegment, SegmentAppend, StateHistory, StateSegment, TaskState } from '../../shared/snapshots'
 
+/** The empty head every recorder starts with (shared; never pushed to). */
+const NONE: StateSegment[] = []
+
 /**
  * One task's state history as the monitor records it: the runtime reports each change, the
  * recorder closes the current segment and opens the next (an equal state extends the current one),
- * and keeps the first `caps.head` and the last `caps.tail` (in a ring: a busy task's change costs
- * one small object, no array shifting). `take()` hands out what a delta has not carried yet.
+ * and keeps the first `caps.head` and the last `caps.tail`. A busy task changes state millions of
+ * times, so a change allocates nothing once the tail is full: the tail is a ring of plain values
+ * overwritten in place, and the open segment is two fields. Tail objects are
+ * made only for what `take()` and `history()` hand out, which deltas bound (head segments, at most
+ * `caps.head`, are never changed once closed, so they are shared).
  */
 export class StateRecorder {
-  private readonly head: StateSegment[] = []
-  private readonly ring: StateSegment[] = []
+  /** Made at the first closed segment, sized to it: most tasks close one or two in their life. */
+  private head: StateSegment[] = NONE
+  /**
+   * The tail as a ring in two arrays (states; from, to as unboxed doubles), overwritten in place;
+   * grows up to `caps.tail` segments, then wraps (made when first needed).
+   */
+  private ringStates: TaskState[] | null = null
+  private ringTimes: number[] | null = null
+  private ringLength = 0
   private ringStart = 0
   private skipped = 0
-  private open: OpenSegment | null = null
+  private openState: TaskState | null = null
+  private openFrom = 0
   /** How many closed segments earlier deltas carried (kept or already skipped). */
   private sent = 0
   private openSent = false
@@ -21,30 +35,41 @@ export class StateRecorder {
 
   /** The task is in `state` from loop time `at` on. Before its first step ('pending') nothing is kept. */
   enter(state: TaskState, at: number): void {
-    const open = this.open
-    if (open) {
-      if (open.state === state) return
-      this.push({ state: open.state, from: open.from, to: Math.max(open.from, at) })
-      // Reused in place (the hot path: one change of one task); history() and take() hand out copies.
-      open.state = state
-      open.from = at
-    } else if (state !== 'pending') this.open = { state, from: at }
-    else return
+    const open = this.openState
+    if (open !== null) {
+      if (open === state) return
+      const from = this.openFrom
+      this.push(open, from, at > from ? at : from)
+    } else if (state === 'pending') return
+    this.openState = state
+    this.openFrom = at
     this.openSent = false
   }
 
   /** The task reached a final state at `at`: the current segment closes, no new one opens. */
   end(at: number): void {
-    const open = this.open
-    if (!open) return
-    this.push({ state: open.state, from: open.from, to: Math.max(open.from, at) })
-    this.open = null
+    const open = this.openState
+    if (open === null) return
+    const from = this.openFrom
+    this.push(open, from, at > from ? at : from)
+    this.openState = null
     this.openSent = false
+  }
+
+  /** How many closed segments it has seen (kept or skipped). */
+  get length(): number {
+    return this.head.length + this.skipped + this.ringLength
+  }
+
+  /** How many tail segments the next take() would hand out (what a busy task adds per delta). */
+  get pendingTail(): number {
+    const total = this.length
+    return total - Math.max(this.sent, total - this.ringLength)
   }
 
   /** A copy of everything kept (for full snapshots). */
   history(): StateHistory {
-    return { head: [...this.head], skipped: this.skipped, tail: this.tail(0), open: this.open && { ...this.open } }
+    return { head: [...this.head], skipped: this.skipped, tail: this.tail(0), open: this.open() }
   }
 
   /**
@@ -52,12 +77,12 @@ export class StateRecorder {
    * tail; anything dropped between them the receiver counts as skipped), or nothing if unchanged.
    */
   take(taskId: number): SegmentAppend[] {
-    const total = this.head.length + this.skipped + this.ring.length
+    const total = this.length
     if (total === this.sent && this.openSent) return []
     const out: SegmentAppend[] = []
-    const open = this.open && { ...this.open }
+    const open = this.open()
     if (this.sent < this.head.length) out.push({ taskId, first: this.sent, segments: this.head.slice(this.sent), open })
-    const tailFirst = total - this.ring.length
+    const tailFirst = total - this.ringLength
     const from = Math.max(this.sent, tailFirst)
     if (from < total) out.push({ taskId, first: from, segments: this.tail(from - tailFirst), open })
     if (out.length === 0) out.push({ taskId, first: total, segments: [], open })
@@ -66,24 +91,43 @@ export class StateRecorder {
     return out
   }
 
-  private push(seg: StateSegment): void {
-    if (this.skipped === 0 && this.ring.length === 0 && this.head.length < this.caps.head) {
-      this.head.push(seg)
-    } else if (this.ring.length < this.caps.tail) {
-      this.ring.push(seg)
+  private open(): OpenSegment | null {
+    return this.openState === null ? null : { state: this.openState, from: this.openFrom }
+  }
+
+  private push(state: TaskState, from: number, to: number): void {
+    const cap = this.caps.tail
+    if (this.skipped === 0 && this.ringLength === 0 && this.head.length < this.caps.head) {
+      if (this.head === NONE) this.head = [{ state, from, to }]
+      else this.head.push({ state, from, to })
+    } else if (this.ringLength < cap) {
+      ;(this.ringStates ??= []).push(state)
+      ;(this.ringTimes ??= []).push(from, to)
+      this.ringLength++
+    } else if (cap === 0) {
+      this.skipped++
     } else {
-      // Full: the oldest tail segment falls into the gap.
-      this.ring[this.ringStart] = seg
-      this.ringStart = (this.ringStart + 1) % this.caps.tail
-      this.skipped += 1
+      // Full: the oldest tail segment falls into the gap, its slot takes the new one.
+      const k = this.ringStart
+      this.ringStates![k] = state
+      this.ringTimes![2 * k] = from
+      this.ringTimes![2 * k + 1] = to
+      this.ringStart = this.ringStart + 1 === cap ? 0 : this.ringStart + 1
+      this.skipped++
     }
   }
 
-  /** The tail in order, from its `skip`-th segment on. */
+  /** The tail in order, from its `skip`-th segment on, as fresh objects. */
   private tail(skip: number): StateSegment[] {
-    const n = this.ring.length
+    const n = this.ringLength
     const out: StateSegment[] = []
-    for (let i = skip; i < n; i++) out.push(this.ring[(this.ringStart + i) % n]!)
+    const states = this.ringStates
+    const times = this.ringTimes
+    if (states === null || times === null) return out
+    for (let i = skip; i < n; i++) {
+      const k = (this.ringStart + i) % n
+      out.push({ state: states[k]!, from: times[2 * k]!, to: times[2 * k + 1]! })
+    }
     return out
   }
 }

@@ -1,6 +1,7 @@
-import type { EventLoop, Instrument, Task, TaskState } from '../runtime/index'
+import { Task } from '../runtime/index'
+import type { EventLoop, Future, Instrument, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
-import type { LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
+import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
 import { StateRecorder } from './state-recorder'
 import { toErrorSnapshot } from './error-snapshot'
@@ -34,10 +35,28 @@ export interface MonitorOptions {
   /** Log lines per delta; more wait for the next delta (default 5,000). */
   maxLogsPerDelta?: number
   /**
-   * State segments per delta (default 50,000: about the size of 10,000 task snapshots); tasks beyond it send theirs with a later delta, and
-   * segments the per-task cap dropped meanwhile reach the UI as its gap.
+   * State segments per delta (default 50,000); tasks beyond it send theirs with a later delta, and
+   * segments the per-task cap dropped meanwhile reach the UI as its gap (a task whose tail wrapped
+   * sends its whole tail, so the receiver's tail is exactly the recorder's). The budget is what
+   * bounds the work per delta when a thousand tasks each change state a thousand times a second.
    */
   maxSegmentsPerDelta?: number
+  /**
+   * Of those, tail segments (what a busy task adds once its first 50 are kept) per delta (default
+   * 5,000). A thousand tasks switching a million times a second would otherwise have every change
+   * turned into an object and sent; within this budget busy tasks take turns, and the changes
+   * between two turns are overwritten in the recorder's ring and reach the UI as the gap.
+   */
+  maxTailSegmentsPerDelta?: number
+  /**
+   * Tasks that ended before any delta showed them, sent per delta at most (default: all). Beyond
+   * it the oldest of them are folded: dropped from the view unsent and counted through `onFolded`
+   * (the agent reports them to the hub as dropped events). A process running 100,000 short tasks
+   * a second cannot ship each one's snapshot at a cost near its own; a person cannot read them.
+   */
+  maxUnseenEndedPerDelta?: number
+  /** How many tasks a delta folded (called just before that delta's emit, only when > 0). */
+  onFolded?: (count: number) => void
   timers?: Timers
   wallNow?: () => number
 }
@@ -48,25 +67,56 @@ interface LoopEntry {
   remove: () => void
 }
 
-interface TaskEntry {
+/**
+ * What the monitor holds per task. The facts events bring (times, the error, the log count) live in
+ * fields; `snap` is the last snapshot read off the task, never changed once made: the delta that
+ * carried it holds the same object, so a task costs one snapshot per delta it is in, and one that
+ * ended and was evicted before any delta showed it costs no snapshot at all.
+ */
+class TaskEntry {
   /** The live task, until its final snapshot has been taken. */
   task: Task<unknown> | null
-  loop: LoopEntry
-  snap: TaskSnapshot
-  logs: LogLine[]
+  snap: TaskSnapshot | null = null
+  startedAt: Stamp | null = null
+  endedAt: Stamp | null = null
+  error: ErrorSnapshot | null = null
+  logCount = 0
+  /** Its printed lines (null until the first). */
+  logs: LogLine[] | null = null
   /** Its running / waiting / cancelling stretches on the loop clock. */
-  states: StateRecorder
-  emitted: boolean
-  endedEmitted: boolean
+  readonly states = new StateRecorder()
+  emitted = false
+  endedEmitted = false
+  /** In the dirty list: re-read at the next delta (a flag, so a busy task costs no Map write per change). */
+  dirty = false
+  /** In the list of tasks whose new segments a delta has yet to carry. */
+  segmentsDue = false
+  /** Dropped from the view (forgotten or evicted): lists still holding it skip it. */
+  gone = false
+  /** The non-task future `snap.awaiting` describes (its text does not change, so it is not re-made). */
+  awaited: Future<unknown> | null = null
+
+  constructor(
+    task: Task<unknown>,
+    readonly loop: LoopEntry,
+    readonly id: number,
+    readonly parentId: number | null,
+    readonly createdLoop: number,
+    readonly createdWall: number,
+  ) {
+    this.task = task
+  }
 }
 
-const FINAL = new Set<TaskState>(FINAL_STATES)
+/** Final or not, by state (a Set's has() is the cheapest lookup by string measured here). */
+const FINAL_SET = new Set<TaskState>(FINAL_STATES)
 
 /**
  * The runtime instrument behind the live view. Attached to every loop, it keeps one TaskSnapshot
  * per task and sends what changed as batched TaskDeltas (at most 60 a second; a task that changed
- * a thousand times between two batches is sent once). Callbacks only mark tasks dirty; snapshots
- * are read off the tasks when a batch is cut, so the scheduler's hot path stays a Map lookup.
+ * a thousand times between two batches is sent once). A state change costs a Map lookup, one
+ * clock read and a few number writes (no allocation: see StateRecorder); the task is marked dirty
+ * by a flag, and its snapshot is read off the task when a batch is cut.
  *
  * @example
  * const monitor = new TaskMonitor({ emit: (d) => send('tasks:delta', d) })
@@ -75,9 +125,13 @@ const FINAL = new Set<TaskState>(FINAL_STATES)
 export class TaskMonitor {
   private readonly tasks = new Map<number, TaskEntry>()
   private readonly loops = new Map<LoopLabel, LoopEntry>()
-  private readonly dirty = new Map<number, TaskEntry>()
+  /** Tasks to re-read at the next delta, in the order they first changed since the last. */
+  private dirty: TaskEntry[] = []
+  /** Ended tasks in the order they ended: eviction takes the oldest first. */
+  private endedOrder: TaskEntry[] = []
+  private endedHead = 0
   /** Tasks whose new segments have not been sent yet (a delta's segment budget ran out). */
-  private readonly segmentsDue = new Map<number, TaskEntry>()
+  private segmentsDue: TaskEntry[] = []
   private pendingLogs: LogLine[] = []
   private removed: number[] = []
   private seq = 0
@@ -89,6 +143,10 @@ export class TaskMonitor {
   private readonly maxLogsPerTask: number
   private readonly maxLogsPerDelta: number
   private readonly maxSegmentsPerDelta: number
+  private readonly maxTailSegmentsPerDelta: number
+  private readonly maxUnseenEndedPerDelta: number
+  /** Tasks folded so far (see MonitorOptions.maxUnseenEndedPerDelta). */
+  folded = 0
 
   constructor(private readonly opts: MonitorOptions) {
     this.wallNow = opts.wallNow ?? Date.now
@@ -96,6 +154,8 @@ export class TaskMonitor {
     this.maxLogsPerTask = opts.maxLogsPerTask ?? 1_000
     this.maxLogsPerDelta = opts.maxLogsPerDelta ?? 5_000
     this.maxSegmentsPerDelta = opts.maxSegmentsPerDelta ?? 50_000
+    this.maxUnseenEndedPerDelta = opts.maxUnseenEndedPerDelta ?? Infinity
+    this.maxTailSegmentsPerDelta = opts.maxTailSegmentsPerDelta ?? 5_000
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
   }
@@ -133,8 +193,7 @@ export class TaskMonitor {
     for (const [id, t] of this.tasks) {
       if (t.loop.info.label !== label) continue
       this.tasks.delete(id)
-      this.dirty.delete(id)
-      this.segmentsDue.delete(id)
+      t.gone = true
       this.removed.push(id)
     }
     this.throttle.mark()
@@ -161,9 +220,10 @@ export class TaskMonitor {
     if (this.pendingLogs.length > 4 * this.maxLogsPerDelta) this.pendingLogs = this.pendingLogs.slice(-2 * this.maxLogsPerDelta)
     const entry = rec.taskId === null ? undefined : this.tasks.get(rec.taskId)
     if (entry) {
-      entry.logs.push(line)
-      if (entry.logs.length > this.maxLogsPerTask) entry.logs.splice(0, entry.logs.length - this.maxLogsPerTask)
-      entry.snap.logCount += 1
+      const logs = (entry.logs ??= [])
+      logs.push(line)
+      if (logs.length > this.maxLogsPerTask) logs.splice(0, logs.length - this.maxLogsPerTask)
+      entry.logCount += 1
       this.markDirty(entry)
     }
     this.throttle.mark()
@@ -193,8 +253,7 @@ export class TaskMonitor {
   get(taskId: number): TaskSnapshot | null {
     const entry = this.tasks.get(taskId)
     if (!entry) return null
-    this.refresh(entry)
-    return { ...entry.snap, history: entry.states.history() }
+    return { ...this.refresh(entry), history: entry.states.history() }
   }
 
   logsOf(taskId: number): LogLine[] {
@@ -204,7 +263,7 @@ export class TaskMonitor {
   /** Tasks whose parent is this task. */
   childrenOf(taskId: number): number[] {
     const out: number[] = []
-    for (const [id, t] of this.tasks) if (t.snap.parentId === taskId) out.push(id)
+    for (const [id, t] of this.tasks) if (t.parentId === taskId) out.push(id)
     return out
   }
 
@@ -214,7 +273,7 @@ export class TaskMonitor {
     for (const entry of this.tasks.values()) {
       if (!entry.task) continue
       const state = entry.task.state
-      if (!FINAL.has(state)) counts[state] = (counts[state] ?? 0) + 1
+      if (!FINAL_SET.has(state)) counts[state] = (counts[state] ?? 0) + 1
     }
     return counts
   }
@@ -224,9 +283,12 @@ export class TaskMonitor {
     this.flush()
     const tasks: TaskSnapshot[] = []
     // Segments a budget-limited flush left due are in the full history, so they are not sent again.
-    for (const entry of this.segmentsDue.values()) entry.states.take(entry.snap.id)
-    this.segmentsDue.clear()
-    for (const entry of this.tasks.values()) tasks.push({ ...entry.snap, history: entry.states.history() })
+    for (const entry of this.segmentsDue) {
+      entry.states.take(entry.id)
+      entry.segmentsDue = false
+    }
+    this.segmentsDue = []
+    for (const entry of this.tasks.values()) tasks.push({ ...(entry.snap ?? this.refresh(entry)), history: entry.states.history() })
     return { seq: this.seq, tasks, clocks: this.clocks() }
   }
 
@@ -246,107 +308,175 @@ export class TaskMonitor {
   }
 
   private instrumentFor(loop: LoopEntry): Instrument {
+    const tasks = this.tasks
+    const events = loop.loop
     return {
       taskCreated: (t) => {
         const parent = parentOf(t)
         // A task stepping on another loop is not this task's parent.
         this.created(loop, t, parent !== null && this.tasks.get(parent)?.loop === loop ? parent : null)
       },
+      // The hot path: twice per task step. Keep it allocation-free.
       taskStateChanged: (t, _from, to) => {
-        const entry = this.tasks.get(t.id)
-        if (!entry) return
-        if (to === 'running' && entry.snap.startedAt === null) entry.snap.startedAt = this.stamp(loop)
-        const now = loop.loop.time()
-        if (FINAL.has(to)) entry.states.end(now)
-        else entry.states.enter(to, now)
-        this.markDirty(entry)
+        const entry = tasks.get(t.id)
+        if (entry === undefined) return
+        const now = events.time()
+        if (FINAL_SET.has(to)) entry.states.end(now)
+        else {
+          if (to === 'running' && entry.startedAt === null) entry.startedAt = { loop: now, wall: this.wallNow() }
+          entry.states.enter(to, now)
+        }
+        if (!entry.dirty) this.markDirty(entry)
       },
       taskDone: (t) => {
         const entry = this.tasks.get(t.id)
         if (!entry) return
-        entry.snap.endedAt = this.stamp(loop)
-        entry.states.end(entry.snap.endedAt.loop)
+        entry.endedAt = this.stamp(loop)
+        entry.states.end(entry.endedAt.loop)
         // Read the error now: inside taskDone reading it does not count as retrieving it, so the
         // loop can still report "Task exception was never retrieved" when the program drops it.
-        if (t.state === 'failed') entry.snap.error = toErrorSnapshot(safeException(t))
+        if (t.state === 'failed') entry.error = toErrorSnapshot(safeException(t))
+        this.endedOrder.push(entry)
         this.markDirty(entry)
       },
     }
   }
 
   private created(loop: LoopEntry, task: Task<unknown>, parentId: number | null): void {
-    const snap: TaskSnapshot = {
-      id: task.id,
-      loop: loop.info.label,
-      runId: loop.info.runId,
-      name: task.name,
-      parentId,
-      state: task.state,
-      createdAt: this.stamp(loop),
-      startedAt: null,
-      endedAt: null,
-      awaiting: null,
-      cancel: null,
-      deadline: null,
-      error: null,
-      logCount: 0,
-    }
-    const states = new StateRecorder()
+    const now = loop.loop.time()
+    const entry = new TaskEntry(task, loop, task.id, parentId, now, this.wallNow())
     // An adopted task (attach after it started) is known from now on.
-    if (!FINAL.has(task.state)) states.enter(task.state, snap.createdAt.loop)
-    const entry: TaskEntry = { task, loop, snap, logs: [], states, emitted: false, endedEmitted: false }
+    if (!FINAL_SET.has(task.state)) entry.states.enter(task.state, now)
     this.tasks.set(task.id, entry)
     this.markDirty(entry)
   }
 
   private markDirty(entry: TaskEntry): void {
-    this.dirty.set(entry.snap.id, entry)
+    if (entry.dirty) return
+    entry.dirty = true
+    this.dirty.push(entry)
     this.throttle.mark()
   }
 
-  /** Reads the live task into its snapshot; after its final state, lets go of the task. */
-  private refresh(entry: TaskEntry): void {
+  /**
+   * Reads the task into a new snapshot (the previous one stays as the delta that carried it saw
+   * it); after its final state, lets go of the task. A task already let go keeps its last reading,
+   * with the facts that still arrive (its log count).
+   */
+  private refresh(entry: TaskEntry): TaskSnapshot {
+    const prev = entry.snap
     const task = entry.task
-    if (!task) return
-    const snap = entry.snap
-    snap.state = task.state
-    snap.name = task.name
-    snap.awaiting = snap.state === 'waiting' || snap.state === 'cancelling' ? describeAwait(task.awaiting()) : null
-    const req = task.cancelRequest()
-    if (req && (!snap.cancel || snap.cancel.at.loop !== req.at || snap.cancel.source !== req.source)) {
-      snap.cancel = { source: req.source, reason: req.reason ?? null, at: this.stampAt(entry.loop, req.at) }
-      if (req.by !== undefined) snap.cancel.by = req.by
+    if (!task) {
+      const last = prev ?? this.unread(entry)
+      entry.snap = last.logCount === entry.logCount ? last : { ...last, logCount: entry.logCount }
+      return entry.snap
     }
-    const deadline = task.deadline()
-    if (deadline !== null) {
-      if (snap.deadline?.at.loop !== deadline) snap.deadline = { at: this.stampAt(entry.loop, deadline) }
-    } else if (snap.cancel?.source !== 'deadline') snap.deadline = null // a deadline that fired stays as the mark
-    if (FINAL.has(snap.state)) {
-      snap.awaiting = null
-      snap.endedAt ??= this.stamp(entry.loop)
-      if (snap.state === 'failed' && snap.error === null) snap.error = toErrorSnapshot(safeException(task))
+    const state = task.state
+    let awaiting = prev?.awaiting ?? null
+    if (state === 'waiting' || state === 'cancelling') {
+      const f = task.awaiting()
+      // A task's name may change; a future's description does not (sleep, gather, …): made once.
+      if (f === null || f instanceof Task || f !== entry.awaited) {
+        awaiting = describeAwait(f)
+        entry.awaited = f instanceof Task ? null : f
+      }
+    } else {
+      awaiting = null
+      entry.awaited = null
+    }
+    let cancel = prev?.cancel ?? null
+    const req = task.cancelRequest()
+    if (req && (!cancel || cancel.at.loop !== req.at || cancel.source !== req.source)) {
+      cancel = { source: req.source, reason: req.reason ?? null, at: this.stampAt(entry.loop, req.at) }
+      if (req.by !== undefined) cancel.by = req.by
+    }
+    let deadline = prev?.deadline ?? null
+    const at = task.deadline()
+    if (at !== null) {
+      if (deadline?.at.loop !== at) deadline = { at: this.stampAt(entry.loop, at) }
+    } else if (cancel?.source !== 'deadline') deadline = null // a deadline that fired stays as the mark
+    const final = FINAL_SET.has(state)
+    if (final) {
+      awaiting = null
+      entry.awaited = null
+      entry.endedAt ??= this.stamp(entry.loop)
+      if (state === 'failed' && entry.error === null) entry.error = toErrorSnapshot(safeException(task))
       entry.task = null
+    }
+    const snap: TaskSnapshot = {
+      id: entry.id,
+      loop: entry.loop.info.label,
+      runId: entry.loop.info.runId,
+      name: task.name,
+      parentId: entry.parentId,
+      state,
+      createdAt: prev?.createdAt ?? { loop: entry.createdLoop, wall: entry.createdWall },
+      startedAt: entry.startedAt,
+      endedAt: entry.endedAt,
+      awaiting,
+      cancel,
+      deadline,
+      error: entry.error,
+      logCount: entry.logCount,
+    }
+    entry.snap = snap
+    return snap
+  }
+
+  /** A snapshot for an entry let go before it was ever read (detached and dropped at once). */
+  private unread(entry: TaskEntry): TaskSnapshot {
+    return {
+      id: entry.id,
+      loop: entry.loop.info.label,
+      runId: entry.loop.info.runId,
+      name: '',
+      parentId: entry.parentId,
+      state: 'pending',
+      createdAt: { loop: entry.createdLoop, wall: entry.createdWall },
+      startedAt: entry.startedAt,
+      endedAt: entry.endedAt,
+      awaiting: null,
+      cancel: null,
+      deadline: null,
+      error: entry.error,
+      logCount: entry.logCount,
     }
   }
 
   private flush(): void {
     this.throttle.noteFlushed()
-    if (this.dirty.size === 0 && this.pendingLogs.length === 0 && this.removed.length === 0 && this.segmentsDue.size === 0) return
+    if (this.dirty.length === 0 && this.pendingLogs.length === 0 && this.removed.length === 0 && this.segmentsDue.length === 0) return
     const delta: TaskDelta = { seq: ++this.seq, created: [], changed: [], ended: [], removed: this.removed, logs: [], clocks: this.clocks() }
-    for (const entry of this.dirty.values()) {
-      this.refresh(entry)
-      const snap = { ...entry.snap }
+    // Evict first: an ended task that would be dropped at once is not read, copied or sent at all
+    // (one the UI saw live goes after the loop below, so its end reaches the UI before its removal).
+    this.evict(delta, true)
+    const dirty = this.dirty
+    this.dirty = []
+    let fold = this.unseenEndedBeyondBudget(dirty)
+    const folded = fold
+    for (const entry of dirty) {
+      entry.dirty = false
+      if (entry.gone) continue
+      if (fold > 0 && !entry.emitted && entry.endedAt !== null) {
+        fold--
+        this.tasks.delete(entry.id)
+        entry.gone = true
+        continue
+      }
+      const snap = this.refresh(entry)
       if (!entry.emitted) {
         entry.emitted = true
         delta.created.push(snap)
-        if (FINAL.has(snap.state)) entry.endedEmitted = true
-      } else if (FINAL.has(snap.state) && !entry.endedEmitted) {
+        if (FINAL_SET.has(snap.state)) entry.endedEmitted = true
+      } else if (FINAL_SET.has(snap.state) && !entry.endedEmitted) {
         entry.endedEmitted = true
         delta.ended.push(snap)
       } else delta.changed.push(snap)
-      this.segmentsDue.set(snap.id, entry)
+      if (!entry.segmentsDue) {
+        entry.segmentsDue = true
+        this.segmentsDue.push(entry)
+      }
     }
-    this.dirty.clear()
     const segments = this.takeSegments()
     if (segments.length > 0) delta.segments = segments
     this.removed = []
@@ -357,43 +487,75 @@ export class TaskMonitor {
       delta.logs = this.pendingLogs
       this.pendingLogs = []
     }
-    this.evict(delta)
+    this.evict(delta, false)
     // Big batches (thousands of busy tasks) come less often, up to 4 a second, so the renderer
     // gets time to draw between them; small ones keep the full 60 a second.
     const items = delta.created.length + delta.changed.length + delta.ended.length + delta.logs.length
     this.throttle.setInterval(Math.min(250, this.minIntervalMs * Math.max(1, items / 1000)))
+    if (folded > 0) {
+      this.folded += folded
+      this.opts.onFolded?.(folded)
+    }
     this.opts.emit(delta)
+  }
+
+  /** How many of the dirty tasks that ended unseen are beyond this delta's budget for them. */
+  private unseenEndedBeyondBudget(dirty: readonly TaskEntry[]): number {
+    if (this.maxUnseenEndedPerDelta === Infinity) return 0
+    let n = 0
+    for (const entry of dirty) if (!entry.gone && !entry.emitted && entry.endedAt !== null) n++
+    return Math.max(0, n - this.maxUnseenEndedPerDelta)
   }
 
   /** The due tasks' new segments, up to the per-delta budget; the rest stay due for the next delta. */
   private takeSegments(): SegmentAppend[] {
     const out: SegmentAppend[] = []
     let budget = this.maxSegmentsPerDelta
-    for (const [id, entry] of this.segmentsDue) {
-      if (budget <= 0) {
+    let tailBudget = this.maxTailSegmentsPerDelta
+    const due = this.segmentsDue
+    let i = 0
+    for (; i < due.length; i++) {
+      const entry = due[i]!
+      if (entry.gone) continue
+      const tail = entry.states.pendingTail
+      if (budget <= 0 || (tail > 0 && tailBudget <= 0)) {
         this.throttle.mark()
         break
       }
-      for (const a of entry.states.take(id)) {
+      tailBudget -= tail
+      for (const a of entry.states.take(entry.id)) {
         out.push(a)
         budget -= Math.max(1, a.segments.length)
       }
-      this.segmentsDue.delete(id)
+      entry.segmentsDue = false
     }
+    this.segmentsDue = i === due.length ? [] : due.slice(i)
     return out
   }
 
-  /** Keeps the view bounded: drops the oldest ended tasks beyond maxTasks. */
-  private evict(delta: TaskDelta): void {
+  /**
+   * Keeps the view bounded: drops the oldest ended tasks beyond maxTasks (never live ones). Those
+   * the UI was shown travel in `removed`; one that ended before any delta showed it is not sent.
+   * `beforeRead`: stops at the first task the UI saw live whose end it was not sent yet.
+   */
+  private evict(delta: TaskDelta, beforeRead: boolean): void {
     let excess = this.tasks.size - this.maxTasks
-    if (excess <= 0) return
-    for (const [id, entry] of this.tasks) {
-      if (excess <= 0) break
-      if (entry.task || !FINAL.has(entry.snap.state)) continue
+    const order = this.endedOrder
+    while (excess > 0 && this.endedHead < order.length) {
+      const entry = order[this.endedHead]!
+      if (beforeRead && entry.emitted && !entry.endedEmitted && !entry.gone) break
+      this.endedHead++
+      if (entry.gone) continue
+      const id = entry.id
       this.tasks.delete(id)
-      this.segmentsDue.delete(id)
-      delta.removed.push(id)
+      entry.gone = true
+      if (entry.emitted) delta.removed.push(id)
       excess -= 1
+    }
+    // Compact now and then, so the queue holds about what the view holds.
+    if (this.endedHead > 1024 && this.endedHead * 2 > order.length) {
+      this.endedOrder = order.slice(this.endedHead)
+      this.endedHead = 0
     }
   }
 

@@ -1,0 +1,157 @@
+// What makes watching cheap must not make it lie: a busy task's capped history, eviction of tasks
+// no delta showed, and snapshots that stay as the delta carried them.
+import { describe, expect, it } from 'vitest'
+import { currentTask, sleep } from '../../src/main/runtime/index'
+import { StateRecorder } from '../../src/main/monitor/state-recorder'
+import { emptyHistory, historyLength, mergeSegments } from '../../src/shared/snapshots'
+import { watchedLoop } from './monitor-helper'
+
+describe('StateRecorder under load', () => {
+  it('a task that changed 10,000 times between two takes hands out its head, its last 150 and the right gap', () => {
+    const r = new StateRecorder()
+    const h = emptyHistory()
+    r.enter('running', 0)
+    r.enter('waiting', 1)
+    for (const a of r.take(7)) mergeSegments(h, a)
+    for (let i = 2; i < 10_002; i++) r.enter(i % 2 === 0 ? 'running' : 'waiting', i)
+    const appends = r.take(7)
+    for (const a of appends) mergeSegments(h, a)
+    // 10,001 segments closed: the first 50, the last 150, and 9,801 counted between them.
+    expect(historyLength(h)).toBe(10_001)
+    expect(h.head).toHaveLength(50)
+    expect(h.tail).toHaveLength(150)
+    expect(h.skipped).toBe(10_001 - 200)
+    expect(h.head[49]).toEqual({ state: 'waiting', from: 49, to: 50 })
+    expect(h.tail[0]).toEqual({ state: 'waiting', from: 9_851, to: 9_852 })
+    expect(h.tail[149]).toEqual({ state: 'running', from: 10_000, to: 10_001 })
+    expect(h.open).toEqual({ state: 'waiting', from: 10_001 })
+    expect(h).toEqual(r.history())
+    // Within the protocol's bound for one append (head + tail), whatever the churn.
+    for (const a of appends) expect(a.segments.length).toBeLessThanOrEqual(200)
+  })
+
+  it('segments handed out stay as they were when the ring wraps over their slots', () => {
+    const r = new StateRecorder({ head: 1, tail: 3 })
+    for (let i = 0; i < 6; i++) r.enter(i % 2 === 0 ? 'running' : 'waiting', i)
+    const first = r.take(1)
+    const copy = structuredClone(first)
+    for (let i = 6; i < 40; i++) r.enter(i % 2 === 0 ? 'running' : 'waiting', i)
+    expect(first).toEqual(copy)
+    expect(r.history().tail).toEqual([
+      { state: 'running', from: 36, to: 37 },
+      { state: 'waiting', from: 37, to: 38 },
+      { state: 'running', from: 38, to: 39 },
+    ])
+  })
+})
+
+describe('TaskMonitor eviction and snapshots', () => {
+  it('an ended task evicted before any delta showed it is neither sent nor named in removed', async () => {
+    const w = watchedLoop({ maxTasks: 3 })
+    await w.loop.runUntilComplete(async () => {
+      currentTask()!.name = 'main'
+      for (let i = 0; i < 5; i++) await w.loop.createTask(async () => void (await sleep(1)), { name: `t${i}` })
+    })
+    w.monitor.flushNow()
+    const sent = w.deltas.flatMap((d) => [...d.created, ...d.changed, ...d.ended].map((t) => t.name))
+    expect(sent.sort()).toEqual(['main', 't3', 't4'])
+    expect(w.deltas.flatMap((d) => d.removed)).toEqual([])
+    expect(w.deltas.flatMap((d) => d.segments ?? []).map((a) => a.taskId)).not.toContain(undefined)
+  })
+
+  it('a task the UI saw live reaches it ended before it is removed', async () => {
+    const w = watchedLoop({ maxTasks: 2 })
+    let ids: number[] = []
+    await w.loop.runUntilComplete(async () => {
+      const kids = Array.from({ length: 3 }, (_, i) => w.loop.createTask(async () => void (await sleep(10)), { name: `k${i}` }))
+      ids = kids.map((k) => k.id)
+      await sleep(1)
+      w.monitor.flushNow() // all three shown waiting
+      for (const k of kids) await k
+      w.monitor.flushNow()
+    })
+    const last = w.deltas.at(-1)!
+    const endedBeforeRemoved = w.deltas.flatMap((d) => d.ended).map((t) => t.id)
+    for (const id of w.deltas.flatMap((d) => d.removed)) expect(endedBeforeRemoved).toContain(id)
+    expect(last.removed.length + w.deltas.slice(0, -1).flatMap((d) => d.removed).length).toBeGreaterThan(0)
+    expect(ids.every((id) => endedBeforeRemoved.includes(id))).toBe(true)
+  })
+
+  it('a snapshot a delta carried does not change when the task changes later', async () => {
+    const w = watchedLoop()
+    await w.loop.runUntilComplete(async () => {
+      currentTask()!.name = 'main'
+      await sleep(1)
+      w.monitor.flushNow()
+      const seen = structuredClone(w.deltas.at(-1)!.created.find((t) => t.name === 'main')!)
+      const carried = w.deltas.at(-1)!.created.find((t) => t.name === 'main')!
+      currentTask()!.name = 'renamed'
+      w.monitor.log('run-1', { t: 1, line: 'x', taskId: currentTask()!.id, taskName: 'renamed', stream: 'stdout' })
+      await sleep(1)
+      w.monitor.flushNow()
+      expect(carried).toEqual(seen)
+      expect(w.monitor.get(currentTask()!.id)).toMatchObject({ name: 'renamed', logCount: 1 })
+    })
+  })
+})
+
+describe('TaskMonitor folding of tasks no delta showed', () => {
+  it('sends at most maxUnseenEndedPerDelta of them, folds the oldest and counts them', async () => {
+    const folds: number[] = []
+    const w = watchedLoop({ maxUnseenEndedPerDelta: 2, onFolded: (n) => folds.push(n) })
+    await w.loop.runUntilComplete(async () => {
+      currentTask()!.name = 'main'
+      for (let i = 0; i < 5; i++) await w.loop.createTask(async () => {}, { name: `t${i}` })
+      w.monitor.flushNow()
+    })
+    w.monitor.flushNow()
+    expect(w.deltas[0]!.created.map((t) => t.name)).toEqual(['main', 't3', 't4'])
+    expect(folds).toEqual([3])
+    expect(w.monitor.folded).toBe(3)
+    // Folded tasks are gone from the view too: nothing names them later.
+    expect(w.monitor.snapshot().tasks.map((t) => t.name).sort()).toEqual(['main', 't3', 't4'])
+  })
+
+  it('never folds a task the UI saw live', async () => {
+    const w = watchedLoop({ maxUnseenEndedPerDelta: 0 })
+    await w.loop.runUntilComplete(async () => {
+      const k = w.loop.createTask(async () => void (await sleep(5)), { name: 'seen' })
+      await sleep(1)
+      w.monitor.flushNow()
+      await k
+      w.monitor.flushNow()
+    })
+    expect(w.byName('seen')?.state).toBe('done')
+    expect(w.monitor.folded).toBe(0)
+  })
+})
+
+describe('TaskMonitor tail-segment budget', () => {
+  it('busy tasks take turns within the tail budget, and every receiver still rebuilds the exact capped history', async () => {
+    const w = watchedLoop({ maxTailSegmentsPerDelta: 20 })
+    await w.loop.runUntilComplete(async () => {
+      const kids = Array.from({ length: 4 }, (_, k) =>
+        w.loop.createTask(async () => {
+          for (let i = 0; i < 300; i++) {
+            await sleep(1)
+            if (k === 0 && i % 25 === 0) w.monitor.flushNow()
+          }
+        }),
+      )
+      for (const k of kids) await k
+    })
+    while (w.timers.pending() > 0) w.timers.advance(1000)
+    w.monitor.flushNow()
+    // A delta carries at most the budget plus the whole tail (≤ 150) of the task that crossed it.
+    for (const d of w.deltas) {
+      const tailSegs = (d.segments ?? []).filter((a) => a.first >= 50).reduce((n, a) => n + a.segments.length, 0)
+      expect(tailSegs).toBeLessThanOrEqual(20 + 150)
+    }
+    const all = new Map<number, ReturnType<typeof emptyHistory>>()
+    for (const d of w.deltas) for (const a of d.segments ?? []) {
+      if (!all.has(a.taskId)) all.set(a.taskId, emptyHistory())
+      mergeSegments(all.get(a.taskId)!, a)
+    }
+    for (const t of w.monitor.snapshot().tasks) expect(all.get(t.id) ?? emptyHistory(), t.name).toEqual(t.history)
+  })
+})
