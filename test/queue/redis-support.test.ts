@@ -4,7 +4,7 @@ import { redisSkipReason, startRedis } from '../support/redis'
 
 const ping = (port: number): string => {
   try {
-    return execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8', timeout: 2000 }).trim()
+    return execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim()
   } catch {
     return 'unreachable'
   }

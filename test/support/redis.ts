@@ -50,7 +50,7 @@ async function freePort(): Promise<number> {
 
 function ping(port: number): boolean {
   try {
-    return execFileSync(cliPath!, ['-h', '127.0.0.1', '-p', String(port), 'ping'], { encoding: 'utf8', timeout: 2000 }).trim() === 'PONG'
+    return execFileSync(cliPath!, ['-h', '127.0.0.1', '-p', String(port), 'ping'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim() === 'PONG'
   } catch {
     return false
   }

@@ -1,0 +1,5 @@
+export * from './types'
+export { inProcessBackend } from './in-process'
+export { bullmqBackend, jobTaskName, DEFAULT_QUEUE_NAME } from './bullmq'
+export type { BullmqBackendOptions } from './bullmq'
+export { REDIS_URL_ENV, RedisUrlError, redisOptions, redisUrlFrom } from './redis-url'
