@@ -27,7 +27,8 @@ export interface BullmqBackendOptions {
 
 /** The task name of a job run: its id and which attempt this is. */
 export function jobTaskName(id: string, attempt: number, attempts: number): string {
-  return attempts > 1 || attempt > 1 ? `job ${id} (attempt ${attempt} of ${Math.max(attempts, attempt)})` : `job ${id}`
+  // A stalled job's rerun does not count against `attempts` (BullMQ's maxStalledCount does): "of N" only when retries are on.
+  return attempts > 1 || attempt > 1 ? `job ${id} (attempt ${attempt}${attempts > 1 ? ` of ${attempts}` : ''})` : `job ${id}`
 }
 
 /**
@@ -66,7 +67,8 @@ export function bullmqBackend<T, R = unknown>(opts: BullmqBackendOptions): Queue
           })
           return await task
         },
-        { connection, concurrency, ...opts.worker },
+        // name: BullMQ stores it on each job it takes (processedBy), so a job says which process has it.
+        { connection, concurrency, name: slot, ...opts.worker },
       )
       worker.on('error', onError)
       worker.on('completed', (job: Job, value: R) => tell({ id: job.id ?? '?', attempt: job.attemptsStarted, ok: true, value }))
@@ -82,7 +84,7 @@ export function bullmqBackend<T, R = unknown>(opts: BullmqBackendOptions): Queue
           try {
             await stop.wait()
           } finally {
-            await worker.close()
+            await waitFor(worker.close(), null)
           }
         },
         { name: taskName },
