@@ -24,6 +24,9 @@ ${QUEUE_OPTIONS_USAGE}
   Lock and stalled-check times (BullMQ's lockDuration / stalledInterval, ms) come from
   LOOPWATCH_BULLMQ_LOCK_MS and LOOPWATCH_BULLMQ_STALLED_MS (default BullMQ's 30000 / 30000).`
 
+/** How long the exit waits for the agent's last deltas and bye. */
+const CLOSE_AGENT_MS = 3000
+
 /** Job tasks are named `job <id>…` (bullmq.ts jobTaskName): what the grace's end cancels. */
 const JOB_TASK = /^job /
 
@@ -140,7 +143,12 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
     trigger.dispose()
     await backend.close()
     io.out(`loopwatch worker ${process.pid}: stopped (${completed} completed, ${failed} failed)`)
-    await watcher?.close({ code: 0, reason: why })
+    // The agent's socket never holds the process open: a timer does, while the bye goes out (bounded).
+    if (watcher) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([watcher.close({ code: 0, reason: why }), new Promise((r) => (timer = setTimeout(r, CLOSE_AGENT_MS)))])
+      clearTimeout(timer)
+    }
   }
   return 0
 }
