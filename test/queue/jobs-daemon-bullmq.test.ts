@@ -43,4 +43,22 @@ describe.skipIf(redisSkipReason !== null)(`jobs daemon on BullMQ${redisSkipReaso
     expect(counts).toEqual({ completed: done.length, failed: 0, active: 0 })
     expect(completedIds).toEqual(done.map((id) => `order-${id}`).sort())
   })
+
+  it('with no redisUrl setting, LOOPWATCH_REDIS_URL chooses BullMQ', async () => {
+    const { history, daemons } = setup()
+    const progress: JobsProgress[] = []
+    daemons.onJobsProgress((p) => progress.push(p))
+    process.env['LOOPWATCH_REDIS_URL'] = redis.url
+    try {
+      await daemons.start('jobs', { queue: 'from-env', workers: 2, jobMs: 5, produceEveryMs: 2, progressMs: 100 })
+      await until(() => (progress.at(-1)?.done ?? 0) >= 10, 15_000, '10 jobs done')
+      await daemons.stop('jobs', 5000)
+    } finally {
+      delete process.env['LOOPWATCH_REDIS_URL']
+    }
+    const done = (history.db.prepare("SELECT count(*) AS n FROM jobs WHERE status = 'done'").all() as { n: number }[])[0]!.n
+    const q = new Queue('from-env', { connection: redisOptions(redis.url) })
+    expect((await q.getJobCounts('completed')).completed).toBe(done)
+    await q.close()
+  })
 })
