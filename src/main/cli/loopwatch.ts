@@ -9,6 +9,8 @@ import { buildRenderer } from './build-renderer'
 import type { CliIo } from './printer'
 import { RUN_USAGE, runCommand } from './run-command'
 import { scenarioCommand } from './scenario-command'
+import { WORKER_USAGE, workerCommand } from './worker-command'
+import { PRODUCE_USAGE, produceCommand } from './produce-command'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
 
@@ -42,6 +44,8 @@ ${HOST_OPTIONS_USAGE}
     usage: RUN_USAGE,
     run: (argv, io) => runCommand(argv, io),
   },
+  worker: { summary: 'a BullMQ worker process on Redis: each job a task, shown in the app', usage: WORKER_USAGE, run: (argv, io) => workerCommand(argv, io) },
+  produce: { summary: 'adds N jobs to the BullMQ queue (for `loopwatch worker`)', usage: PRODUCE_USAGE, run: (argv, io) => produceCommand(argv, io) },
 }
 
 function usage(): string {

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { RedisUrlError, redisOptions } from '../queue/redis-url'
 import type { DaemonId } from './types'
 
 const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max))
@@ -24,6 +25,27 @@ export const jobsConfig = v.strictObject({
   progressMs: v.optional(int(10, 600_000), 1000),
   /** Seed for the faker-made orders, so a run can be repeated. */
   seed: v.optional(int(0, 2 ** 31 - 1), 1),
+  /**
+   * A Redis URL: the jobs go through BullMQ on that server instead of the in-process queue (which
+   * stays the default; LOOPWATCH_REDIS_URL sets this when the settings do not).
+   */
+  redisUrl: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(2048),
+      v.rawCheck(({ dataset, addIssue }) => {
+        if (!dataset.typed) return
+        try {
+          redisOptions(dataset.value)
+        } catch (error) {
+          if (!(error instanceof RedisUrlError)) throw error
+          addIssue({ message: error.message })
+        }
+      }),
+    ),
+  ),
+  /** The BullMQ queue's name (with redisUrl). */
+  queue: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')), 'loopwatch-jobs'),
 })
 
 export type StatsConfig = v.InferOutput<typeof statsConfig>

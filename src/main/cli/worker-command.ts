@@ -1,0 +1,154 @@
+// `loopwatch worker`: one worker process of a BullMQ fleet. It runs the runtime; each job it takes
+// is a task named by the job's id (attempt shown when it is a retry); the task's return value is
+// the job's result in BullMQ. The process is a source in the window (watch(), role service) over
+// the TCP agent protocol. SIGTERM / Ctrl-C: stop taking jobs, let the jobs in hand finish within the
+// grace, then cancel them (BullMQ then retries or fails them as their attempts say).
+import { parseArgs } from 'node:util'
+import { watch } from '../../agent/watch'
+import type { Watcher } from '../../agent/watch'
+import { ShutdownTrigger } from '../app/shutdown-signals'
+import { bullmqBackend, parseFleetJob } from '../queue'
+import type { FleetJob, FleetResult } from '../queue'
+import { CancelledError, Event, getRunningLoop, run, sleep } from '../runtime'
+import type { CliIo } from './printer'
+import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueTarget } from './queue-args'
+
+export const WORKER_USAGE = `usage: loopwatch worker [--concurrency N] [--redis URL] [--queue NAME] [--app URL | --no-app] [--grace-ms M]
+
+  --concurrency N   jobs run at once (default 4)
+${QUEUE_OPTIONS_USAGE}
+  --app URL         the app to show it in: tcp://127.0.0.1:<port>?token=… (default: LOOPWATCH_APP, agent.json)
+  --no-app          no agent
+  --grace-ms M      on Ctrl-C / SIGTERM, how long the jobs in hand may finish before they are cancelled (default 10000)
+
+  Lock and stalled-check times (BullMQ's lockDuration / stalledInterval, ms) come from
+  LOOPWATCH_BULLMQ_LOCK_MS and LOOPWATCH_BULLMQ_STALLED_MS (default BullMQ's 30000 / 30000).`
+
+/** How long the exit waits for the agent's last deltas and bye. */
+const CLOSE_AGENT_MS = 3000
+
+/** Job tasks are named `job <id>…` (bullmq.ts jobTaskName): what the grace's end cancels. */
+const JOB_TASK = /^job /
+
+function parseWorkerArgs(argv: readonly string[]) {
+  let values
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        concurrency: { type: 'string' },
+        redis: { type: 'string' },
+        queue: { type: 'string' },
+        app: { type: 'string' },
+        'no-app': { type: 'boolean' },
+        'grace-ms': { type: 'string' },
+      },
+    }).values
+  } catch (error) {
+    throw new QueueUsageError((error as Error).message)
+  }
+  if (values.help) return 'help' as const
+  if (values.app !== undefined && values['no-app']) throw new QueueUsageError('--app and --no-app exclude each other')
+  const env = (name: string) => intFlag(name, process.env[name] || undefined, 0, 0, 3_600_000)
+  return {
+    ...queueTarget(values.redis, values.queue),
+    concurrency: intFlag('--concurrency', values.concurrency, 4, 1, 1000),
+    graceMs: intFlag('--grace-ms', values['grace-ms'], 10_000, 0, 600_000),
+    app: values.app ?? null,
+    noApp: values['no-app'] ?? false,
+    lockMs: env('LOOPWATCH_BULLMQ_LOCK_MS'),
+    stalledMs: env('LOOPWATCH_BULLMQ_STALLED_MS'),
+  }
+}
+
+/**
+ * Runs a worker until a shutdown signal (or the app's stop) and resolves with its exit status:
+ * 0 after a graceful stop, 2 for a command line it refused.
+ *
+ * @example await workerCommand(['--concurrency', '8', '--redis', 'redis://127.0.0.1:6379'], io)
+ */
+export async function workerCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  let cfg
+  try {
+    cfg = parseWorkerArgs(argv)
+  } catch (error) {
+    if (!(error instanceof QueueUsageError)) throw error
+    io.err(`loopwatch worker: ${error.message}`)
+    io.err(WORKER_USAGE)
+    return 2
+  }
+  if (cfg === 'help') {
+    io.out(WORKER_USAGE)
+    return 0
+  }
+  const c = cfg
+  const slot = `worker ${process.pid}`
+  const watcher: Watcher | null = c.noApp ? null : watch({ name: slot, role: 'service', app: c.app, note: (l) => io.err(l) })
+  const backend = bullmqBackend<FleetJob, FleetResult>({
+    url: c.url,
+    queue: c.queue,
+    slot,
+    worker: { ...(c.lockMs ? { lockDuration: c.lockMs } : {}), ...(c.stalledMs ? { stalledInterval: c.stalledMs } : {}) },
+    onError: (e) => io.err(`loopwatch worker: ${e.message}`),
+  })
+  let completed = 0
+  let failed = 0
+  backend.onFinished((o) => (o.ok ? completed++ : failed++))
+  const trigger = new ShutdownTrigger({
+    onForce: () => {
+      io.err('loopwatch worker: second interrupt, exiting without waiting.')
+      process.exit(130)
+    },
+  })
+  let why = 'stopped from the app'
+  try {
+    await run(async () => {
+      const loop = getRunningLoop()
+      const [supervisor] = backend.process(
+        async (job, by) => {
+          const data = parseFleetJob(job.data)
+          if (data.ms > 0) await sleep(data.ms)
+          if (data.fail !== undefined) throw new Error(data.fail)
+          return { n: data.n, worker: by, attempt: job.attempt }
+        },
+        { loop, concurrency: c.concurrency, name: 'bullmq-worker' },
+      )
+      io.out(`loopwatch worker ${process.pid}: taking jobs from ${c.queue} on ${c.url} (concurrency ${c.concurrency})`)
+      const stopping = new Event()
+      trigger.on((reason) => {
+        why = reason
+        loop.callSoon(() => stopping.set())
+      })
+      await stopping.wait()
+      io.err(`loopwatch worker ${process.pid}: ${why}: no new jobs; ${c.graceMs} ms for the jobs in hand`)
+      // Past the grace the jobs still running are cancelled: their processors throw, BullMQ
+      // retries or fails them, and close() can end.
+      const cut = loop.callLater(c.graceMs, () => {
+        for (const t of loop.allTasks()) if (JOB_TASK.test(t.name)) t.cancel(`worker ${process.pid} stopping: grace over`)
+      })
+      supervisor!.cancel('worker stopping')
+      try {
+        await supervisor
+      } catch (error) {
+        if (!(error instanceof CancelledError)) throw error
+      }
+      cut.cancel()
+    })
+  } catch (error) {
+    // The app's stop command shut the loop down: a graceful end too.
+    if (!(error instanceof CancelledError)) throw error
+  } finally {
+    trigger.dispose()
+    await backend.close()
+    io.out(`loopwatch worker ${process.pid}: stopped (${completed} completed, ${failed} failed)`)
+    // The agent's socket never holds the process open: a timer does, while the bye goes out (bounded).
+    if (watcher) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([watcher.close({ code: 0, reason: why }), new Promise((r) => (timer = setTimeout(r, CLOSE_AGENT_MS)))])
+      clearTimeout(timer)
+    }
+  }
+  return 0
+}

@@ -1,0 +1,110 @@
+// The BullMQ backend: jobs live in Redis, any number of processes (on any machine) take them.
+// BullMQ does the queueing, locking, stalled-job recovery, retries and counts; this file only maps
+// a BullMQ job onto a runtime task, so each job is a task the window shows and can cancel.
+import { Queue, Worker } from 'bullmq'
+import type { Job, WorkerOptions } from 'bullmq'
+import { Event, waitFor } from '../runtime'
+import type { Task } from '../runtime'
+import { redisOptions } from './redis-url'
+import type { JobHandler, JobOutcome, ProcessOptions, QueueBackend, QueueCounts } from './types'
+import { QUEUE_COUNT_KINDS } from './types'
+
+/** The queue's name when none is given. */
+export const DEFAULT_QUEUE_NAME = 'loopwatch-jobs'
+
+export interface BullmqBackendOptions {
+  url: string
+  queue?: string
+  /** Runs per job before it lands in the failed set (BullMQ `attempts`, default 1). */
+  attempts?: number
+  /** How this process's worker is named in the tasks (default `worker <pid>`). */
+  slot?: string
+  /** Lock and stalled-check settings (BullMQ's; short ones make tests of a killed worker quick). */
+  worker?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>
+  /** A connection or worker error (BullMQ reconnects on its own); default: one line on stderr. */
+  onError?: (error: Error) => void
+}
+
+/** The task name of a job run: its id and which attempt this is. */
+export function jobTaskName(id: string, attempt: number, attempts: number): string {
+  // A stalled job's rerun does not count against `attempts` (BullMQ's maxStalledCount does): "of N" only when retries are on.
+  return attempts > 1 || attempt > 1 ? `job ${id} (attempt ${attempt}${attempts > 1 ? ` of ${attempts}` : ''})` : `job ${id}`
+}
+
+/**
+ * A BullMQ queue on `url`. `process()` starts one BullMQ Worker whose every job runs as a runtime
+ * task named `job <id>`; the task's return value is the job's return value, a throw (or a cancel)
+ * fails it — BullMQ then retries or moves it to the failed set as its `attempts` say.
+ *
+ * @example const backend = bullmqBackend<{ ms: number }>({ url: 'redis://127.0.0.1:6379' })
+ */
+export function bullmqBackend<T, R = unknown>(opts: BullmqBackendOptions): QueueBackend<T, R> & { readonly queue: Queue } {
+  const connection = redisOptions(opts.url)
+  const name = opts.queue ?? DEFAULT_QUEUE_NAME
+  const onError = opts.onError ?? ((e: Error) => void process.stderr.write(`loopwatch queue: ${e.message}\n`))
+  const queue = new Queue(name, { connection })
+  queue.on('error', onError)
+  const workers: Worker[] = []
+  let closed: Promise<void> | null = null
+  const listeners = new Set<(o: JobOutcome<R>) => void>()
+  const tell = (o: JobOutcome<R>) => listeners.forEach((l) => l(o))
+
+  return {
+    kind: 'bullmq',
+    queue,
+    // waitFor: a foreign promise awaited as a runtime future keeps the calling task on its loop.
+    add: (id: string, data: T) => waitFor(queue.add('job', data, { jobId: id, attempts: opts.attempts ?? 1 }).then(() => undefined), null),
+    process(handler: JobHandler<T, R>, { loop, concurrency, name: taskName = 'bullmq-worker' }: ProcessOptions): Task<unknown>[] {
+      const slot = opts.slot ?? `worker ${process.pid}`
+      const worker = new Worker(
+        name,
+        async (job: Job) => {
+          const id = job.id ?? '?'
+          const attempts = job.opts.attempts ?? 1
+          const attempt = job.attemptsStarted
+          const task = loop.createTask(() => handler({ id, data: job.data as T, attempt, attempts }, slot), {
+            name: jobTaskName(id, attempt, attempts),
+          })
+          return await task
+        },
+        // name: BullMQ stores it on each job it takes (processedBy), so a job says which process has it.
+        { connection, concurrency, name: slot, ...opts.worker },
+      )
+      worker.on('error', onError)
+      worker.on('completed', (job: Job, value: R) => tell({ id: job.id ?? '?', attempt: job.attemptsStarted, ok: true, value }))
+      worker.on('failed', (job: Job | undefined, error: Error) => {
+        if (job) tell({ id: job.id ?? '?', attempt: job.attemptsStarted, ok: false, error: error.message })
+      })
+      workers.push(worker)
+      // Stays waiting while the worker takes jobs; cancelling it stops taking new ones and waits
+      // for the jobs in hand (their own tasks) to settle: BullMQ's graceful close.
+      const stop = new Event()
+      const supervisor = loop.createTask(
+        async () => {
+          try {
+            await stop.wait()
+          } finally {
+            await waitFor(worker.close(), null)
+          }
+        },
+        { name: taskName },
+      )
+      return [supervisor]
+    },
+    onFinished(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+    async counts(): Promise<QueueCounts> {
+      const c = await queue.getJobCounts(...QUEUE_COUNT_KINDS)
+      return Object.fromEntries(QUEUE_COUNT_KINDS.map((k) => [k, c[k] ?? 0])) as QueueCounts
+    },
+    close() {
+      closed ??= (async () => {
+        await Promise.all(workers.map((w) => w.close()))
+        await queue.close()
+      })()
+      return closed
+    },
+  }
+}
