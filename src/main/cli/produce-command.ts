@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { Queue } from 'bullmq'
 import { redisOptions } from '../queue'
 import type { FleetJob } from '../queue'
+import { parseCommandLine } from './command-line'
 import type { CliIo } from './printer'
 import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueTarget } from './queue-args'
 
@@ -54,19 +55,8 @@ function parseProduceArgs(argv: readonly string[]) {
  * @example await produceCommand(['--count', '2000', '--redis', 'redis://127.0.0.1:6379'], io)
  */
 export async function produceCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  let cfg
-  try {
-    cfg = parseProduceArgs(argv)
-  } catch (error) {
-    if (!(error instanceof QueueUsageError)) throw error
-    io.err(`loopwatch produce: ${error.message}`)
-    io.err(PRODUCE_USAGE)
-    return 2
-  }
-  if (cfg === 'help') {
-    io.out(PRODUCE_USAGE)
-    return 0
-  }
+  const cfg = parseCommandLine('produce', PRODUCE_USAGE, argv, parseProduceArgs, io)
+  if (typeof cfg === 'number') return cfg
   // No reconnecting forever when nothing listens: a producer should say so and exit.
   const queue = new Queue(cfg.queue, { connection: { ...redisOptions(cfg.url), maxRetriesPerRequest: 1, retryStrategy: () => null } })
   queue.on('error', () => undefined) // the failed add below reports it

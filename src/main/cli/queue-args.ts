@@ -1,5 +1,6 @@
 // The options `loopwatch worker` and `loopwatch produce` share: which Redis, which queue.
 import { DEFAULT_QUEUE_NAME, RedisUrlError, redisOptions, redisUrlFrom } from '../queue'
+import { CommandLineError } from './command-line'
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -7,7 +8,7 @@ export const QUEUE_OPTIONS_USAGE = `  --redis URL       the Redis server (defaul
   --queue NAME      the BullMQ queue (default ${DEFAULT_QUEUE_NAME})`
 
 /** A command line the queue commands cannot run (exit 2 with the message and the usage). */
-export class QueueUsageError extends Error {}
+export class QueueUsageError extends CommandLineError {}
 
 /** The Redis URL and queue name from the flags, checked. */
 export function queueTarget(redis: string | undefined, queue: string | undefined): { url: string; queue: string } {

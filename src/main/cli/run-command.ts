@@ -8,6 +8,7 @@ import { existsSync, statSync } from 'node:fs'
 import { basename, delimiter, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ShutdownTrigger } from '../app/shutdown-signals'
+import { CommandLineError, parseCommandLine } from './command-line'
 import type { CliIo } from './printer'
 import { RUN_CONFIG_ENV } from './run-config'
 import type { RunConfig } from './run-config'
@@ -53,7 +54,7 @@ function pythonCommand(cfg: RunConfig, python: string): { cmd: string; args: str
 /** Past the grace, how long the parent waits for a child that said it stopped, before SIGKILL. */
 const KILL_MARGIN_MS = 500
 
-class RunUsageError extends Error {}
+class RunUsageError extends CommandLineError {}
 
 /**
  * Starts a user's program the one way Loopwatch runs one (`loopwatch run` and the window's editor
@@ -122,20 +123,8 @@ function parseRunArgs(argv: readonly string[]): RunConfig | 'help' {
  * @example await runCommand(['my-program.ts', '--virtual', '--json'], io) // 0
  */
 export async function runCommand(argv: readonly string[], io: CliIo, opts: { trigger?: ShutdownTrigger } = {}): Promise<number> {
-  let config: RunConfig | 'help'
-  try {
-    config = parseRunArgs(argv)
-  } catch (error) {
-    if (!(error instanceof RunUsageError)) throw error
-    io.err(`loopwatch run: ${error.message}`)
-    io.err(RUN_USAGE)
-    return 2
-  }
-  if (config === 'help') {
-    io.out(RUN_USAGE)
-    return 0
-  }
-  const cfg = config
+  const cfg = parseCommandLine('run', RUN_USAGE, argv, parseRunArgs, io)
+  if (typeof cfg === 'number') return cfg
   let python: string | null = null
   if (cfg.file.endsWith('.py')) {
     python = findPython()

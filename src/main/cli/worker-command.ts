@@ -10,6 +10,7 @@ import { ShutdownTrigger } from '../app/shutdown-signals'
 import { bullmqBackend, parseFleetJob } from '../queue'
 import type { FleetJob, FleetResult } from '../queue'
 import { CancelledError, Event, getRunningLoop, run, sleep } from '../runtime'
+import { parseCommandLine } from './command-line'
 import type { CliIo } from './printer'
 import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueTarget } from './queue-args'
 
@@ -70,19 +71,8 @@ function parseWorkerArgs(argv: readonly string[]) {
  * @example await workerCommand(['--concurrency', '8', '--redis', 'redis://127.0.0.1:6379'], io)
  */
 export async function workerCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  let cfg
-  try {
-    cfg = parseWorkerArgs(argv)
-  } catch (error) {
-    if (!(error instanceof QueueUsageError)) throw error
-    io.err(`loopwatch worker: ${error.message}`)
-    io.err(WORKER_USAGE)
-    return 2
-  }
-  if (cfg === 'help') {
-    io.out(WORKER_USAGE)
-    return 0
-  }
+  const cfg = parseCommandLine('worker', WORKER_USAGE, argv, parseWorkerArgs, io)
+  if (typeof cfg === 'number') return cfg
   const c = cfg
   const slot = `worker ${process.pid}`
   const watcher: Watcher | null = c.noApp ? null : watch({ name: slot, role: 'service', app: c.app, note: (l) => io.err(l) })
