@@ -115,42 +115,6 @@ def in_process(tasks, switches, runs):
     return min(times["plain"]), min(times["watched"])
 
 
-def in_process(tasks, switches, runs):
-    """The same program's asyncio.run, timed inside one process: plain asyncio against the
-    agent's watched loop with its flusher (no socket). No start-up cost, no other process."""
-    import asyncio
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from loopwatch_agent.clocks import make_clock
-    from loopwatch_agent.loop import WatchedPolicy
-    from loopwatch_agent.tracker import tracker
-    scope = {"__name__": "bench"}
-    exec(PROGRAM.replace("asyncio.run(main())", "").replace("TASKS, SWITCHES = int(sys.argv[1]), int(sys.argv[2])",
-                                                             f"TASKS, SWITCHES = {tasks}, {switches}"), scope)
-    plain_policy = asyncio.DefaultEventLoopPolicy()
-    watched = WatchedPolicy(lambda: make_clock("real"))
-    stop = threading.Event()
-
-    def flusher():  # what the agent's flush thread does, 10 times a second
-        while not stop.wait(0.1) and not os.environ.get("BENCH_NO_FLUSH"):
-            tracker.flush()
-    threading.Thread(target=flusher, daemon=True).start()
-    times = {"plain": [], "watched": []}
-    out = sys.stdout
-    sys.stdout = open(os.devnull, "w")
-    try:
-        for _ in range(runs):
-            for name, policy in (("plain", plain_policy), ("watched", watched)):
-                asyncio.set_event_loop_policy(policy)
-                t0 = time.process_time()  # CPU time of the process, the flusher thread included
-                asyncio.run(scope["main"]())
-                times[name].append(time.process_time() - t0)
-    finally:
-        sys.stdout = out
-        stop.set()
-        asyncio.set_event_loop_policy(None)
-    return min(times["plain"]), min(times["watched"])
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=200)
