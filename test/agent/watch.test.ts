@@ -3,8 +3,8 @@ import { watch } from '../../src/agent/watch'
 import type { Watcher } from '../../src/agent/watch'
 import { CancelledError, EventLoop, VirtualClock, createTask, run, sleep } from '../../src/main/runtime/index'
 import { appUrl } from '../../src/shared/agent-protocol/index'
-import type { AgentHub } from '../../src/main/hub/index'
-import { eventually, startHub } from '../hub/hub-helper'
+import { AgentHub } from '../../src/main/hub/index'
+import { eventually, startHub, tempDir } from '../hub/hub-helper'
 
 let watcher: Watcher | null = null
 afterEach(async () => {
@@ -238,3 +238,37 @@ describe('watch() with more live tasks than the hub keeps', () => {
   })
 })
 
+
+describe('watch() after the app restarts', () => {
+  it('resyncs without an error from the hub: the live loop with its tasks, and the ended loop\'s last tasks under a loop:added/loop:removed pair', async () => {
+    const dataDir = await tempDir()
+    const first = await AgentHub.start({ dataDir })
+    watcher = watch({ dataDir, backoff: { initialMs: 10, maxMs: 50 } })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    // A loop made and closed: its loop:removed reached the first hub.
+    await run(async () => {
+      await createTask(() => sleep(5), { name: 'finished-early' })
+    })
+    await eventually(() => first.tasks('agent-1').some((t) => t.task.name === 'finished-early' && t.task.state === 'done') && first.source('agent-1')!.loops.length === 0)
+    const gate = { open: false }
+    const done = run(async () => {
+      await createTask(async () => {
+        while (!gate.open) await sleep(10)
+      }, { name: 'still-running' })
+    })
+    await eventually(() => first.tasks('agent-1').some((t) => t.task.name === 'still-running'))
+    await first.close()
+    await eventually(() => watcher!.connection.status.state === 'waiting')
+    const second = await startHub({ dataDir })
+    await eventually(() => second.tasks('agent-1').some((t) => t.task.name === 'still-running' && t.task.state === 'waiting'))
+    const source = second.source('agent-1')!
+    expect(source.errors).toBe(0)
+    expect(source.state).toBe('connected')
+    expect(source.loops.map((l) => l.label)).toEqual(['loop-2'])
+    expect(second.tasks('agent-1').map((t) => [t.task.name, t.task.state]).sort()).toEqual([['finished-early', 'done'], ['main', 'done'], ['main', 'waiting'], ['still-running', 'waiting']])
+    gate.open = true
+    await done
+    await eventually(() => second.tasks('agent-1').some((t) => t.task.name === 'still-running' && t.task.state === 'done') && second.source('agent-1')!.loops.length === 0)
+    expect(second.source('agent-1')!.errors).toBe(0)
+  })
+})
