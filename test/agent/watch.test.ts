@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { watch } from '../../src/agent/watch'
 import type { Watcher } from '../../src/agent/watch'
@@ -270,5 +272,28 @@ describe('watch() after the app restarts', () => {
     await done
     await eventually(() => second.tasks('agent-1').some((t) => t.task.name === 'still-running' && t.task.state === 'done') && second.source('agent-1')!.loops.length === 0)
     expect(second.source('agent-1')!.errors).toBe(0)
+  })
+})
+
+describe('watch() in a program of its own', () => {
+  it('await watcher.close() as the last top-level await settles: the program exits 0 and its bye reaches the hub', async () => {
+    const hub = await startHub()
+    const program = `
+      import { watch } from ${JSON.stringify(new URL('../../src/agent/index.ts', import.meta.url).pathname)}
+      import { run, sleep, createTask } from ${JSON.stringify(new URL('../../src/main/runtime/index.ts', import.meta.url).pathname)}
+      const w = watch({ name: 'closer', app: ${JSON.stringify(appUrl(hub))} })
+      await run(async () => {
+        while (w.connection.status.state !== 'connected') await sleep(10)
+        await createTask(() => sleep(5), { name: 'work' })
+      })
+      await w.close({ code: 0, reason: 'done' })
+      console.log('closed')`
+    const outcome = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { timeout: 20_000 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    )
+    expect(outcome).toEqual({ code: 0, stdout: 'closed\n', stderr: '' })
+    await eventually(() => hub.source('agent-1')?.state === 'exited')
+    expect(hub.source('agent-1')!.exit).toMatchObject({ code: 0, reason: 'done' })
   })
 })
