@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { watch } from '../../src/agent/watch'
+import { MAX_REMOVED_LOOPS_KEPT, watch } from '../../src/agent/watch'
 import type { Watcher } from '../../src/agent/watch'
 import { CancelledError, EventLoop, VirtualClock, createTask, run, sleep } from '../../src/main/runtime/index'
 import { appUrl } from '../../src/shared/agent-protocol/index'
@@ -272,6 +272,24 @@ describe('watch() after the app restarts', () => {
     await done
     await eventually(() => second.tasks('agent-1').some((t) => t.task.name === 'still-running' && t.task.state === 'done') && second.source('agent-1')!.loops.length === 0)
     expect(second.source('agent-1')!.errors).toBe(0)
+  })
+})
+
+describe('watch() after the app restarts, with more ended loops than it keeps', () => {
+  it(`re-announces the last ${MAX_REMOVED_LOOPS_KEPT} ended loops and counts the tasks of older ones as dropped, with no error from the hub`, { timeout: 60_000 }, async () => {
+    const dataDir = await tempDir()
+    const first = await AgentHub.start({ dataDir })
+    watcher = watch({ dataDir, backoff: { initialMs: 10, maxMs: 50 } })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    const loops = MAX_REMOVED_LOOPS_KEPT + 3
+    // Each run() is a loop with one task (main), closed at once.
+    for (let i = 0; i < loops; i++) await run(async () => i, { clock: new VirtualClock() })
+    await eventually(() => first.source('agent-1')!.taskCount === loops && first.source('agent-1')!.loops.length === 0, 30_000)
+    await first.close()
+    await eventually(() => watcher!.connection.status.state === 'waiting')
+    const second = await startHub({ dataDir })
+    await eventually(() => second.source('agent-1')?.taskCount === MAX_REMOVED_LOOPS_KEPT, 30_000)
+    expect(second.source('agent-1')).toMatchObject({ state: 'connected', errors: 0, dropped: 3, loops: [] })
   })
 })
 
