@@ -123,7 +123,7 @@ test('a connected process: its tasks under its source, a cancel routed to it, th
   }
 })
 
-test('Stop in the Sources list stops the process through its agent; it exits and its run is in the history', async ({ app, page, saveScreenshot }) => {
+test('Stop in the Sources list stops the process through its agent; the rail says how it ended, it exits and its run is in the history', async ({ app, page, saveScreenshot }) => {
   test.skip(app.kind !== 'web', 'the fake agent reads agent.json from the browser host’s data dir')
   const u = ui(page)
   const commands: CommandMessage[] = []
@@ -147,6 +147,8 @@ test('Stop in the Sources list stops the process through its agent; it exits and
     await expect(item).toContainText('10×')
     await item.getByRole('button', { name: 'Stop stoppable-job' }).click()
     await expect(item).toContainText('exited (code 0)')
+    // How the stop ended stays beside it for a moment, through the exit that followed.
+    await expect(item.getByRole('status')).toHaveText('stopped gracefully (1 task)')
     expect(commands).toMatchObject([{ type: 'stop', graceMs: 2000 }])
     await expect(page.getByRole('button', { name: /running/ })).toHaveText(/0 running/) // its task runs nowhere now
     await expect(page.getByRole('region', { name: 'History' })).toContainText('agent:stoppable-job')

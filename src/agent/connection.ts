@@ -167,6 +167,10 @@ export class AgentConnection {
       socket.write(encodeLine({ type: 'bye', code: bye.code, reason: clip(bye.reason, 500) }))
     }
     if (socket) {
+      // The socket is unref'd so that it never keeps a finished program alive; but a program
+      // awaiting close() as its last top-level await must see it settle, so the socket holds the
+      // process until it closes or the timer below (which the socket keeps running) destroys it.
+      socket.ref()
       await new Promise<void>((resolve) => {
         const timer = this.timers.setTimeout(() => {
           socket.destroy()

@@ -84,6 +84,9 @@ export const AGENT_SEGMENTS_PER_DELTA = MAX_SEGMENT_APPENDS_PER_DELTA
 /** Tasks that ended before a delta showed them, sent per delta; the rest are counted as dropped. */
 export const AGENT_UNSEEN_ENDED_PER_DELTA = 1_000
 
+/** Ended loops whose clocks a resync can still announce (the monitor's tasks of older ones go as dropped). */
+export const MAX_REMOVED_LOOPS_KEPT = 1_000
+
 let active: Watcher | null = null
 
 /**
@@ -100,6 +103,8 @@ let active: Watcher | null = null
 export function watch(opts: WatchOptions = {}): Watcher {
   if (active) return active
   const live = new Map<EventLoop, WatchedLoop>()
+  /** Loops that ended, oldest first, with their clocks: a resync re-announces those whose tasks remain. */
+  const removedClocks = new Map<string, AgentClock>()
   let loopCount = 0
   let seq = 0
   let resyncing = false
@@ -214,18 +219,51 @@ export function watch(opts: WatchOptions = {}): Watcher {
     locate: hubLocator({ app: opts.app ?? null, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }),
     onCommand,
     snapshot: () => {
-      // A fresh hub knows nothing: the live loops, then every task the monitor holds, as created.
+      // A fresh hub knows nothing. It refuses a task of a loop it was never told of, so each task
+      // the monitor still holds goes under a loop announced first: the ended loops' last tasks
+      // each under a loop:added/loop:removed pair (the window shows what it showed before the
+      // restart, and the hub never holds more than one of those loops at once), then the live
+      // loops and their tasks. A removed loop whose clock was let go (see removedClocks) has its
+      // tasks counted as dropped instead.
       resyncing = true
       try {
-        const messages: Outgoing[] = [...live.values()].map((w) => ({ type: 'loop:added', loop: w.label, clock: w.clock }))
+        const messages: Outgoing[] = []
         const snap = monitor.snapshot()
-        // Live tasks first, so a full hub shows what is running rather than what has ended.
-        const tasks = snap.tasks.map(({ history: _history, ...t }) => t).sort((a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null))
-        shown.reset()
-        const all = shown.filter({ seq: 0, created: tasks, changed: [], ended: [], removed: [], logs: [], clocks: snap.clocks })
-        for (const d of splitDelta(all, () => ++seq)) {
-          messages.push({ type: 'tasks:delta', delta: d })
+        const liveLabels = new Set([...live.values()].map((w) => w.label))
+        const liveTasks: TaskSnapshot[] = []
+        const endedLoops = new Map<string, TaskSnapshot[]>()
+        let orphans = 0
+        for (const { history: _history, ...t } of snap.tasks) {
+          if (liveLabels.has(t.loop)) liveTasks.push(t)
+          else if (removedClocks.has(t.loop)) {
+            const list = endedLoops.get(t.loop)
+            if (list) list.push(t)
+            else endedLoops.set(t.loop, [t])
+          } else orphans++
         }
+        shown.reset()
+        const deltasOf = (created: TaskSnapshot[], clocks: typeof snap.clocks) => {
+          const all = shown.filter({ seq: 0, created, changed: [], ended: [], removed: [], logs: [], clocks })
+          for (const d of splitDelta(all, () => ++seq)) messages.push({ type: 'tasks:delta', delta: d })
+        }
+        if (orphans > 0) messages.push({ type: 'dropped', count: orphans })
+        for (const [label, clock] of removedClocks) {
+          const tasks = endedLoops.get(label)
+          // Nothing of it is left to show: its clock need not be kept any longer.
+          if (!tasks) {
+            removedClocks.delete(label)
+            continue
+          }
+          messages.push({ type: 'loop:added', loop: label, clock })
+          deltasOf(tasks, [])
+          messages.push({ type: 'loop:removed', loop: label })
+        }
+        for (const w of live.values()) messages.push({ type: 'loop:added', loop: w.label, clock: w.clock })
+        // Live tasks first, so a full hub shows what is running rather than what has ended.
+        deltasOf(
+          liveTasks.sort((a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null)),
+          snap.clocks,
+        )
         return messages
       } finally {
         resyncing = false
@@ -246,6 +284,9 @@ export function watch(opts: WatchOptions = {}): Watcher {
       monitor.detach(label)
       monitor.flushNow()
       live.delete(loop)
+      removedClocks.set(label, watched.clock)
+      // Bounded: the oldest removed loop's tasks are counted as dropped by a later resync.
+      if (removedClocks.size > MAX_REMOVED_LOOPS_KEPT) removedClocks.delete(removedClocks.keys().next().value as string)
       send({ type: 'loop:removed', loop: label })
     }
   }, { existing: true })

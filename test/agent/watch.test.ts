@@ -1,10 +1,12 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { watch } from '../../src/agent/watch'
+import { MAX_REMOVED_LOOPS_KEPT, watch } from '../../src/agent/watch'
 import type { Watcher } from '../../src/agent/watch'
 import { CancelledError, EventLoop, VirtualClock, createTask, run, sleep } from '../../src/main/runtime/index'
 import { appUrl } from '../../src/shared/agent-protocol/index'
-import type { AgentHub } from '../../src/main/hub/index'
-import { eventually, startHub } from '../hub/hub-helper'
+import { AgentHub } from '../../src/main/hub/index'
+import { eventually, startHub, tempDir } from '../hub/hub-helper'
 
 let watcher: Watcher | null = null
 afterEach(async () => {
@@ -238,3 +240,78 @@ describe('watch() with more live tasks than the hub keeps', () => {
   })
 })
 
+
+describe('watch() after the app restarts', () => {
+  it('resyncs without an error from the hub: the live loop with its tasks, and the ended loop\'s last tasks under a loop:added/loop:removed pair', async () => {
+    const dataDir = await tempDir()
+    const first = await AgentHub.start({ dataDir })
+    watcher = watch({ dataDir, backoff: { initialMs: 10, maxMs: 50 } })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    // A loop made and closed: its loop:removed reached the first hub.
+    await run(async () => {
+      await createTask(() => sleep(5), { name: 'finished-early' })
+    })
+    await eventually(() => first.tasks('agent-1').some((t) => t.task.name === 'finished-early' && t.task.state === 'done') && first.source('agent-1')!.loops.length === 0)
+    const gate = { open: false }
+    const done = run(async () => {
+      await createTask(async () => {
+        while (!gate.open) await sleep(10)
+      }, { name: 'still-running' })
+    })
+    await eventually(() => first.tasks('agent-1').some((t) => t.task.name === 'still-running'))
+    await first.close()
+    await eventually(() => watcher!.connection.status.state === 'waiting')
+    const second = await startHub({ dataDir })
+    await eventually(() => second.tasks('agent-1').some((t) => t.task.name === 'still-running' && t.task.state === 'waiting'))
+    const source = second.source('agent-1')!
+    expect(source.errors).toBe(0)
+    expect(source.state).toBe('connected')
+    expect(source.loops.map((l) => l.label)).toEqual(['loop-2'])
+    expect(second.tasks('agent-1').map((t) => [t.task.name, t.task.state]).sort()).toEqual([['finished-early', 'done'], ['main', 'done'], ['main', 'waiting'], ['still-running', 'waiting']])
+    gate.open = true
+    await done
+    await eventually(() => second.tasks('agent-1').some((t) => t.task.name === 'still-running' && t.task.state === 'done') && second.source('agent-1')!.loops.length === 0)
+    expect(second.source('agent-1')!.errors).toBe(0)
+  })
+})
+
+describe('watch() after the app restarts, with more ended loops than it keeps', () => {
+  it(`re-announces the last ${MAX_REMOVED_LOOPS_KEPT} ended loops and counts the tasks of older ones as dropped, with no error from the hub`, { timeout: 60_000 }, async () => {
+    const dataDir = await tempDir()
+    const first = await AgentHub.start({ dataDir })
+    watcher = watch({ dataDir, backoff: { initialMs: 10, maxMs: 50 } })
+    await eventually(() => watcher!.connection.status.state === 'connected')
+    const loops = MAX_REMOVED_LOOPS_KEPT + 3
+    // Each run() is a loop with one task (main), closed at once.
+    for (let i = 0; i < loops; i++) await run(async () => i, { clock: new VirtualClock() })
+    await eventually(() => first.source('agent-1')!.taskCount === loops && first.source('agent-1')!.loops.length === 0, 30_000)
+    await first.close()
+    await eventually(() => watcher!.connection.status.state === 'waiting')
+    const second = await startHub({ dataDir })
+    await eventually(() => second.source('agent-1')?.taskCount === MAX_REMOVED_LOOPS_KEPT, 30_000)
+    expect(second.source('agent-1')).toMatchObject({ state: 'connected', errors: 0, dropped: 3, loops: [] })
+  })
+})
+
+describe('watch() in a program of its own', () => {
+  it('await watcher.close() as the last top-level await settles: the program exits 0 and its bye reaches the hub', async () => {
+    const hub = await startHub()
+    const program = `
+      import { watch } from ${JSON.stringify(new URL('../../src/agent/index.ts', import.meta.url).pathname)}
+      import { run, sleep, createTask } from ${JSON.stringify(new URL('../../src/main/runtime/index.ts', import.meta.url).pathname)}
+      const w = watch({ name: 'closer', app: ${JSON.stringify(appUrl(hub))} })
+      await run(async () => {
+        while (w.connection.status.state !== 'connected') await sleep(10)
+        await createTask(() => sleep(5), { name: 'work' })
+      })
+      await w.close({ code: 0, reason: 'done' })
+      console.log('closed')`
+    const outcome = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { timeout: 20_000 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    )
+    expect(outcome).toEqual({ code: 0, stdout: 'closed\n', stderr: '' })
+    await eventually(() => hub.source('agent-1')?.state === 'exited')
+    expect(hub.source('agent-1')!.exit).toMatchObject({ code: 0, reason: 'done' })
+  })
+})

@@ -138,7 +138,7 @@ describe('program:run', () => {
     await app.until(() => [...app.view().values()].find((t) => t.name === 'looper' && t.state === 'cancelled'))
   }, 30_000)
 
-  it('a child blocked in `while (true) {}` is killed after grace + margin, and the report says so; no orphan', async () => {
+  it('a child blocked in `while (true) {}` is killed after grace + margin, and the report and its history run say so; no orphan', async () => {
     const app = openApp()
     const run = await app.ok('program:run', { source: BLOCKER, clock: { speed: 1 }, name: 'blocker' })
     expect(run.sourceId).not.toBeNull()
@@ -160,6 +160,14 @@ describe('program:run', () => {
     expect(() => execFileSync('ps', ['-p', String(pid)])).toThrow() // ps exits 1: no such process
     const ended = (await app.ok('programs:list')).find((p) => p.runKey === run.runKey)!
     expect(ended).toMatchObject({ state: 'killed', stoppedHow: 'killed', exit: { signal: 'SIGKILL' } })
+    // Its history run reads as the app's kill (cancelled, killed after its grace), not as a lost connection.
+    expect(ended.runId).not.toBeNull()
+    const stored = await app.until(() => {
+      const r = app.core.history.getRun(ended.runId!)?.run
+      return r && r.outcome !== 'running' ? r : undefined
+    }, 10_000)
+    expect(stored).toMatchObject({ scenario: 'agent:blocker', outcome: 'cancelled', error: { name: 'KilledByApp' } })
+    expect(stored.error!.message).toBe(`blocker (pid ${pid}) was killed (SIGKILL) by the app after its 300 ms grace (+1000 ms): it had not ended`)
   }, 30_000)
 
   it('stops a child whose agent never connected: SIGTERM stops it gracefully, or SIGKILL past the grace when it is blocked', async () => {

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TaskStore } from '../../src/renderer/src/state/task-store.svelte'
 import { TaskTableState } from '../../src/renderer/src/state/task-table.svelte'
-import { SourcesState, inScope, scopeGroups, sourceClockLabel, sourceScope, sourceStateLabel } from '../../src/renderer/src/state/sources.svelte'
-import type { RunSummary, SourceInfo } from '../../src/shared/snapshots'
+import { STOP_NOTE_MS, SourcesState, inScope, scopeGroups, sourceClockLabel, sourceScope, sourceStateLabel } from '../../src/renderer/src/state/sources.svelte'
+import type { LoopwatchApi, Result } from '../../src/shared/contract'
+import type { RunSummary, ShutdownReport, SourceInfo } from '../../src/shared/snapshots'
 import { delta, task } from './helpers'
 
 function source(id: string, over: Partial<SourceInfo> = {}): SourceInfo {
@@ -73,5 +74,86 @@ describe('sources in the window', () => {
     expect(sources.isStale('run-1')).toBe(false)
     sources.setList([source('agent-1', { state: 'exited', exit: { code: 0, reason: 'done' } }), source('agent-2', { state: 'stopping' })])
     expect([sources.isEnded('agent-1/main'), sources.isStale('agent-1/main'), sources.isEnded('agent-2/main')]).toEqual([true, false, false])
+  })
+})
+
+describe('Stop in the Sources list', () => {
+  afterEach(() => void vi.useRealTimers())
+
+  /** An api whose source:stop answers with the given results, one per call (and records the calls). */
+  function stopApi(answers: Result<ShutdownReport & { how?: string }>[], calls: unknown[] = []): LoopwatchApi {
+    const invoke = async (channel: string, payload: unknown) => {
+      calls.push([channel, payload])
+      const next = answers.shift()
+      if (!next) throw new Error('no answer left')
+      return next
+    }
+    return { invoke } as unknown as LoopwatchApi
+  }
+  const report = (over: Partial<ShutdownReport & { how: string }> = {}) => ({
+    graceMs: 2000,
+    elapsedMs: 40,
+    finished: [
+      { id: 1, name: 'main', state: 'cancelled' as const },
+      { id: 2, name: 'poller', state: 'cancelled' as const },
+      { id: 3, name: 'writer', state: 'done' as const },
+    ],
+    forced: [],
+    cleanupErrors: [],
+    ...over,
+  })
+
+  it('says how the stop ended — gracefully with its task count, or killed after its grace — for a moment', async () => {
+    vi.useFakeTimers()
+    const calls: unknown[] = []
+    const api = stopApi(
+        [
+          { ok: true, value: report() },
+          { ok: true, value: report({ how: 'killed', graceMs: 300, finished: [], cleanupErrors: [{ id: 0, name: 'blocker (pid 9)', message: 'killed (SIGKILL)' }] }) },
+        ],
+        calls,
+      )
+    const sources = new SourcesState(() => api)
+    sources.setList([source('agent-1'), source('agent-2', { role: 'child' })])
+    const pending = sources.stop('agent-1', 2000)
+    expect(sources.busy['agent-1']).toBe(true)
+    await pending
+    expect(calls).toEqual([['source:stop', { sourceId: 'agent-1', graceMs: 2000 }]])
+    expect(sources.busy['agent-1']).toBe(false)
+    expect(sources.notes['agent-1']).toEqual({ how: 'graceful', text: 'stopped gracefully (3 tasks)' })
+    // The exit that follows the stop keeps the note.
+    sources.setList([source('agent-1', { state: 'exited', exit: { code: null, reason: 'stopped from the app' } }), source('agent-2', { role: 'child' })])
+    expect(sources.notes['agent-1']?.text).toBe('stopped gracefully (3 tasks)')
+    await sources.stop('agent-2', 300)
+    expect(sources.notes['agent-2']).toEqual({ how: 'killed', text: 'killed after its grace (300 ms)' })
+    expect(sources.error).toBeNull()
+    // "For a moment": gone after STOP_NOTE_MS, not before.
+    vi.advanceTimersByTime(STOP_NOTE_MS - 1)
+    expect(Object.keys(sources.notes).sort()).toEqual(['agent-1', 'agent-2'])
+    vi.advanceTimersByTime(1)
+    expect(sources.notes).toEqual({})
+  })
+
+  it('drops the note when the source connects again or leaves the list; forced tasks and a failure are said', async () => {
+    vi.useFakeTimers()
+    const api = stopApi([
+        { ok: true, value: report({ finished: [{ id: 1, name: 'main', state: 'cancelled' }], forced: [{ id: 2, name: 'stuck' }] }) },
+        { ok: true, value: report({ finished: [{ id: 1, name: 'main', state: 'cancelled' }] }) },
+        { ok: false, error: { code: 'invalid_state', message: 'prog-agent-1 is exited: there is nothing to stop' } },
+      ])
+    const sources = new SourcesState(() => api)
+    sources.setList([source('agent-1'), source('agent-2')])
+    await sources.stop('agent-1')
+    expect(sources.notes['agent-1']).toEqual({ how: 'forced', text: 'stopped: 1 finished, 1 forced after its grace' })
+    await sources.stop('agent-2')
+    expect(sources.notes['agent-2']?.text).toBe('stopped gracefully (1 task)')
+    sources.setList([source('agent-1', { state: 'exited' }), source('agent-2', { state: 'exited' })])
+    // agent-1 came back (a reconnect after its exit): a new life, the old note goes; agent-2 is forgotten.
+    sources.setList([source('agent-1', { state: 'connected' })])
+    expect(sources.notes).toEqual({})
+    await sources.stop('agent-1')
+    expect(sources.error).toBe('Stopping prog-agent-1 failed: prog-agent-1 is exited: there is nothing to stop')
+    expect(sources.notes).toEqual({})
+    expect(sources.busy['agent-1']).toBe(false)
   })
 })

@@ -21,7 +21,11 @@ export interface ProgramRunsOptions {
   /** The app's hub as `tcp://127.0.0.1:<port>?token=…` (null: no hub, nothing can be watched). */
   hubUrl: () => Promise<string | null>
   /** The app's connected processes: where a child's source shows up, and how it is told to stop. */
-  sources: { stop(sourceId: SourceId, graceMs: number): Promise<ShutdownReport> }
+  sources: {
+    stop(sourceId: SourceId, graceMs: number): Promise<ShutdownReport>
+    /** Told just before the app kills a child's process, so its history run reads as the app's kill. */
+    killing?(sourceId: SourceId, why: string): void
+  }
   /** Stores the program text with the history run its source became. */
   saveProgram: (runId: number, program: { name: string; clock: ProgramClock; source: string }) => void
   onChange: (list: ProgramRunInfo[]) => void
@@ -218,7 +222,7 @@ export class ProgramRuns {
   async close(): Promise<void> {
     this.closed = true
     const live = [...this.children.values()].filter((c) => LIVE.has(c.info.state))
-    for (const c of live) this.kill(c)
+    for (const c of live) this.kill(c, `${c.info.name} (pid ${c.info.pid}) was still running when the app closed: killed (SIGKILL)`)
     await Promise.all(live.map((c) => c.exited))
   }
 
@@ -250,7 +254,7 @@ export class ProgramRuns {
       this.changed()
       return { ...(report ?? { finished: [], forced: [], cleanupErrors: [] }), graceMs, elapsedMs, how: 'graceful' }
     }
-    this.kill(c)
+    this.kill(c, `${who} was killed (SIGKILL) by the app after its ${graceMs} ms grace (+${margin} ms): it had not ended`)
     await c.exited
     return {
       ...(report ?? { finished: [], forced: [] }),
@@ -264,8 +268,9 @@ export class ProgramRuns {
     }
   }
 
-  private kill(c: Child): void {
+  private kill(c: Child, why: string): void {
     if (c.info.exit !== null) return
+    if (c.info.sourceId !== null) this.opts.sources.killing?.(c.info.sourceId, why)
     c.killedByUs = true
     c.info.stoppedHow = 'killed'
     c.proc.kill('SIGKILL')

@@ -20,9 +20,10 @@ export interface SourceRecorder {
   tasks(runId: number, tasks: TaskSnapshot[], logs: { t: number; taskId: number | null; taskName: string | null; stream: 'stdout' | 'stderr'; line: string }[]): void
   /**
    * Records how the source ended: its bye (`stopped`: after a stop from the app), or lost
-   * (interrupted; `appClosing`: the app closed the connection, the process may run on).
+   * (interrupted; `appClosing`: the app closed the connection, the process may run on;
+   * `killedByApp`: why the app killed the process itself, which is why its connection dropped).
    */
-  end(runId: number, source: HubSourceInfo, how: { stopped: boolean; appClosing: boolean }): void
+  end(runId: number, source: HubSourceInfo, how: { stopped: boolean; appClosing: boolean; killedByApp: string | null }): void
 }
 
 export interface ExternalSourcesOptions {
@@ -67,6 +68,8 @@ export class ExternalSources {
   private unsubscribe: (() => void) | null = null
   /** Set while the app closes its hub: connections it ends are not the processes' fault. */
   private appClosing = false
+  /** Sources whose process the app is killing (an editor child past its grace), with why. */
+  private readonly killedByApp = new Map<SourceId, string>()
 
   constructor(private readonly opts: ExternalSourcesOptions) {}
 
@@ -172,6 +175,17 @@ export class ExternalSources {
       leftRunning.push({ id: s.id, title })
     }
     return { stop, leftRunning }
+  }
+
+  /**
+   * Says that the app itself is killing this source's process (an editor child it owns, past its
+   * grace), so the connection it is about to lose is recorded as the app's kill, not as lost.
+   */
+  killing(sourceId: SourceId, why: string): void {
+    const state = this.states.get(sourceId)
+    // Only a source still running can be lost next; bounded by the live sources.
+    if (state === undefined || state === 'lost' || state === 'exited') return
+    this.killedByApp.set(sourceId, why)
   }
 
   /** Tells a source to shut its loops down within graceMs; answers its ShutdownReport. */
@@ -303,7 +317,9 @@ export class ExternalSources {
     }
     const runId = this.runIds.get(source.id)
     const ended = (source.state === 'lost' || source.state === 'exited') && before !== source.state
-    if (ended && runId != null && recorder) this.safely(() => recorder.end(runId, source, { stopped: before === 'stopping', appClosing: this.appClosing }))
+    const killedByApp = ended ? (this.killedByApp.get(source.id) ?? null) : null
+    if (ended) this.killedByApp.delete(source.id)
+    if (ended && runId != null && recorder) this.safely(() => recorder.end(runId, source, { stopped: before === 'stopping', appClosing: this.appClosing, killedByApp }))
     // A lost source's tasks stay as they are: the window marks them stale from the source's state.
     this.sendList()
   }

@@ -9,6 +9,9 @@ import type { SourceRecorder } from './external-sources'
 
 const FINAL = new Set<string>(FINAL_STATES)
 
+/** The end reason (error name) of a run whose process the app killed itself, with a cancelled outcome. */
+export const KILLED_BY_APP = 'KilledByApp'
+
 /** The history run's scenario field for a source: `agent:<name>`. */
 export function sourceScenario(name: string): string {
   return `agent:${name}`.slice(0, 200)
@@ -17,8 +20,9 @@ export function sourceScenario(name: string): string {
 /**
  * Records sources into `history`: a run per connection (scenario `agent:<name>`), its tasks by the
  * agent's own ids, its printed lines, and its outcome — `cancelled` when it ended after a stop
- * from the app (as a stopped scenario run), else `done` / `failed` from its bye's exit code, and
- * `interrupted` when it was lost (its unfinished tasks too).
+ * from the app (as a stopped scenario run) or when the app killed it (`KilledByApp`: an editor
+ * child past its grace), else `done` / `failed` from its bye's exit code, and `interrupted` when it
+ * was lost (its unfinished tasks too).
  */
 export function sourceRecorder(history: History): SourceRecorder {
   return {
@@ -34,7 +38,12 @@ export function sourceRecorder(history: History): SourceRecorder {
       for (const t of tasks) history.recordTask(runId, taskRow(t))
       for (const l of logs) history.log(runId, l)
     },
-    end(runId: number, source: HubSourceInfo, { stopped, appClosing }) {
+    end(runId: number, source: HubSourceInfo, { stopped, appClosing, killedByApp }) {
+      // The app killed it on purpose (an editor child past its grace): a stop, not a lost process.
+      if (source.state === 'lost' && killedByApp !== null) {
+        history.endRun(runId, { outcome: 'cancelled', error: { name: KILLED_BY_APP, message: killedByApp } })
+        return
+      }
       if (source.state === 'lost') {
         const message = appClosing
           ? `the app closed while watching ${source.name} (pid ${source.pid}); the process may have run on`
