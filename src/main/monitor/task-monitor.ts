@@ -196,6 +196,13 @@ export class TaskMonitor {
       t.gone = true
       this.removed.push(id)
     }
+    // The ended queue skips gone entries only while evicting (over maxTasks): without this, every
+    // ended task of every forgotten run stayed reachable from it, recorder and all.
+    // Same for the lists the next delta would skip them in: let go now, not at that delta.
+    this.endedOrder = this.endedOrder.slice(this.endedHead).filter((e) => !e.gone)
+    this.endedHead = 0
+    this.dirty = this.dirty.filter((e) => !e.gone)
+    this.segmentsDue = this.segmentsDue.filter((e) => !e.gone)
     this.throttle.mark()
   }
 
