@@ -27,14 +27,40 @@ export interface OverheadRow {
   monitorDeltas: number
 }
 
-/** Starts the bench hub (out/bench/hub-process.mjs) and resolves with its URL and a stop(). */
-async function startHub(): Promise<{ url: string; stop: () => void }> {
+interface BenchHub {
+  url: string
+  /** resolves when the hub has read a source's last line (its bye): the hub is idle again */
+  sourceEnded(): Promise<void>
+  stop(): void
+}
+
+/** Starts the bench hub (out/bench/hub-process.mjs) and resolves with its URL, sourceEnded() and stop(). */
+async function startHub(): Promise<BenchHub> {
   const child = spawn(process.execPath, [resolve(import.meta.dirname, 'hub-process.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const line = await new Promise<string>((done, fail) => {
-    createInterface({ input: child.stdout }).once('line', done)
+  const lines = createInterface({ input: child.stdout })
+  const waiting: (() => void)[] = []
+  let ended = 0
+  const url = await new Promise<string>((done, fail) => {
+    lines.once('line', done)
     child.once('exit', (code) => fail(new Error(`the bench hub exited (${code})`)))
   })
-  return { url: line.trim(), stop: () => child.stdin.end() }
+  lines.on('line', (line) => {
+    if (!line.startsWith('ended ')) return
+    const next = waiting.shift()
+    if (next) next()
+    else ended++
+  })
+  return {
+    url: url.trim(),
+    sourceEnded: () =>
+      new Promise<void>((done) => {
+        if (ended > 0) {
+          ended--
+          done()
+        } else waiting.push(done)
+      }),
+    stop: () => child.stdin.end(),
+  }
 }
 
 /**
@@ -59,6 +85,11 @@ function monitorSwitch(): { on: boolean; deltas: number; off: () => void } {
     monitor.dispose()
   }
   return state
+}
+
+function withTimeout(p: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  return Promise.race([p, new Promise<void>((_, fail) => (timer = setTimeout(() => fail(new Error(what)), ms)))]).finally(() => clearTimeout(timer))
 }
 
 async function connected(watcher: Watcher): Promise<void> {
@@ -93,14 +124,18 @@ export async function watchOverhead(workloads: Workload[], rounds = 5): Promise<
           // Each run starts from a collected heap (scripts/bench.mjs passes --expose-gc), so one
           // mode's garbage is not collected on the next one's time.
           ;(globalThis as { gc?: () => void }).gc?.()
+          const heapBefore = process.memoryUsage().heapUsed
           const t0 = performance.now()
           await w.run()
           const ms = performance.now() - t0
           monitor.on = false
+          if (process.env['BENCH_DEBUG']) console.log(`  ${w.name.split(':')[0]} round ${round} ${mode}: ${ms.toFixed(1)} ms, heap before ${(heapBefore / 1e6).toFixed(1)} MB`)
           if (watcher) {
             await watcher.close({ code: 0, reason: 'bench round done' })
-            // Let the hub (the other core) finish reading what was sent before the next run.
-            await new Promise((r) => setTimeout(r, 300))
+            // The hub (the other core) must have read everything sent before the next run starts:
+            // a fixed pause was too short after a big workload, and the next (often bare) run then
+            // shared the machine with a busy hub. Its bye is read last; then the hub is idle.
+            await withTimeout(hub.sourceEnded(), 60_000, 'the bench hub did not see the agent leave')
           }
           if (round >= 0) best[mode] = Math.min(best[mode], ms)
         }

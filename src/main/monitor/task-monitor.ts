@@ -97,6 +97,8 @@ class TaskEntry {
   awaited: Future<unknown> | null = null
 
   constructor(
+    /** The monitor holding it: a task's slot may hold another monitor's entry. */
+    readonly owner: TaskMonitor,
     task: Task<unknown>,
     readonly loop: LoopEntry,
     readonly id: number,
@@ -182,6 +184,7 @@ export class TaskMonitor {
     for (const t of this.tasks.values()) {
       if (t.loop !== entry || !t.task) continue
       this.refresh(t)
+      if (t.task) releaseSlot(t.task, t)
       t.task = null
       this.markDirty(t)
     }
@@ -196,6 +199,13 @@ export class TaskMonitor {
       t.gone = true
       this.removed.push(id)
     }
+    // The ended queue skips gone entries only while evicting (over maxTasks): without this, every
+    // ended task of every forgotten run stayed reachable from it, recorder and all.
+    // Same for the lists the next delta would skip them in: let go now, not at that delta.
+    this.endedOrder = this.endedOrder.slice(this.endedHead).filter((e) => !e.gone)
+    this.endedHead = 0
+    this.dirty = this.dirty.filter((e) => !e.gone)
+    this.segmentsDue = this.segmentsDue.filter((e) => !e.gone)
     this.throttle.mark()
   }
 
@@ -318,7 +328,8 @@ export class TaskMonitor {
       },
       // The hot path: twice per task step. Keep it allocation-free.
       taskStateChanged: (t, _from, to) => {
-        const entry = tasks.get(t.id)
+        const slot = t._instrumentSlot as TaskEntry | undefined
+        const entry = slot !== undefined && slot.owner === this ? slot : tasks.get(t.id)
         if (entry === undefined) return
         const now = events.time()
         if (FINAL_SET.has(to)) entry.states.end(now)
@@ -329,7 +340,8 @@ export class TaskMonitor {
         if (!entry.dirty) this.markDirty(entry)
       },
       taskDone: (t) => {
-        const entry = this.tasks.get(t.id)
+        const slot = t._instrumentSlot as TaskEntry | undefined
+        const entry = slot !== undefined && slot.owner === this ? slot : tasks.get(t.id)
         if (!entry) return
         entry.endedAt = this.stamp(loop)
         entry.states.end(entry.endedAt.loop)
@@ -344,7 +356,9 @@ export class TaskMonitor {
 
   private created(loop: LoopEntry, task: Task<unknown>, parentId: number | null): void {
     const now = loop.loop.time()
-    const entry = new TaskEntry(task, loop, task.id, parentId, now, this.wallNow())
+    const entry = new TaskEntry(this, task, loop, task.id, parentId, now, this.wallNow())
+    // The first monitor to see a task keeps its entry on it; a second one looks its own up by id.
+    if (task._instrumentSlot === undefined) task._instrumentSlot = entry
     // An adopted task (attach after it started) is known from now on.
     if (!FINAL_SET.has(task.state)) entry.states.enter(task.state, now)
     this.tasks.set(task.id, entry)
@@ -401,6 +415,7 @@ export class TaskMonitor {
       entry.awaited = null
       entry.endedAt ??= this.stamp(entry.loop)
       if (state === 'failed' && entry.error === null) entry.error = toErrorSnapshot(safeException(task))
+      releaseSlot(task, entry)
       entry.task = null
     }
     const snap: TaskSnapshot = {
@@ -460,6 +475,7 @@ export class TaskMonitor {
       if (fold > 0 && !entry.emitted && entry.endedAt !== null) {
         fold--
         this.tasks.delete(entry.id)
+        if (entry.task) releaseSlot(entry.task, entry)
         entry.gone = true
         continue
       }
@@ -548,6 +564,7 @@ export class TaskMonitor {
       if (entry.gone) continue
       const id = entry.id
       this.tasks.delete(id)
+      if (entry.task) releaseSlot(entry.task, entry)
       entry.gone = true
       if (entry.emitted) delta.removed.push(id)
       excess -= 1
@@ -570,6 +587,11 @@ export class TaskMonitor {
     const rate = loop.info.rate
     return { loop: at, wall: rate ? Math.round(wall + (at - now) / rate) : wall }
   }
+}
+
+/** A task let go of no longer holds the entry (nor keeps it reachable from a program's reference). */
+function releaseSlot(task: Task<unknown>, entry: TaskEntry): void {
+  if (task._instrumentSlot === entry) task._instrumentSlot = undefined
 }
 
 function parentOf(task: Task<unknown>): number | null {

@@ -98,6 +98,11 @@ export class EventLoop {
   private instruments: Instrument[] = []
   private stepHooks = false
   private stateHooks = false
+  /**
+   * The one instrument with a taskStateChanged, when exactly one has it (the usual case: a monitor):
+   * called directly, without the loop over the list (a state change happens twice per step).
+   */
+  private soleStateHook: Instrument | null = null
 
   // Running state. `busy`: a pump is in progress or a task step's barrier is pending.
   private running = false
@@ -443,6 +448,15 @@ export class EventLoop {
   /** @internal */
   _stateChanged(task: Task<unknown>, from: TaskState, to: TaskState): void {
     if (!this.stateHooks) return
+    const sole = this.soleStateHook
+    if (sole !== null) {
+      try {
+        sole.taskStateChanged!(task, from, to)
+      } catch (e) {
+        this.dropInstrument(sole, e)
+      }
+      return
+    }
     for (const i of this.instruments) {
       if (i.taskStateChanged === undefined) continue
       try {
@@ -679,7 +693,9 @@ export class EventLoop {
 
   private recomputeHooks(): void {
     this.stepHooks = this.instruments.some((i) => i.beforeTaskStep !== undefined || i.afterTaskStep !== undefined)
-    this.stateHooks = this.instruments.some((i) => i.taskStateChanged !== undefined)
+    const withState = this.instruments.filter((i) => i.taskStateChanged !== undefined)
+    this.stateHooks = withState.length > 0
+    this.soleStateHook = withState.length === 1 ? withState[0]! : null
   }
 
   private emit(hook: 'taskCreated' | 'taskDone' | 'beforeTaskStep' | 'afterTaskStep', task: Task<unknown>): void {

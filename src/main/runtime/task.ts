@@ -58,6 +58,12 @@ export class Task<T> extends Future<T> {
   private _deadline: { when: number; handle: Handle } | null = null
   /** @internal set while the loop tracks this failed task for a "never retrieved" report */
   _unretrievedRef: WeakRef<Task<unknown>> | null = null
+  /**
+   * @internal One instrument's own per-task record (the TaskMonitor keeps its entry here, so a
+   * state change needs no lookup by id). The runtime never reads or writes it; declared so every
+   * task has the same shape whether or not something watches it.
+   */
+  _instrumentSlot: unknown = undefined
 
   /** @internal use loop.createTask / createTask */
   constructor(loop: EventLoop, coro: () => PromiseLike<T> | T, name: string | undefined) {
