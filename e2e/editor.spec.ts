@@ -8,6 +8,7 @@ import type { Page } from '@playwright/test'
 import type { ProgramRunInfo } from '../src/shared/program-contract'
 import { expect, test } from './fixtures/index'
 import { ui } from './ui'
+import { alive } from '../test/support/processes'
 
 const THREE_TASKS = `import { CancelledError, createTask, gather, run, sleep } from 'loopwatch'
 
@@ -46,16 +47,6 @@ await run(async () => {
 })
 `
 
-/** True while the process exists; false once `kill(pid, 0)` says ESRCH. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false
-    throw e
-  }
-}
 
 function editorOf(page: Page) {
   const view = page.getByRole('region', { name: 'Program editor' })

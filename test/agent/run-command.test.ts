@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { appUrl } from '../../src/shared/agent-protocol/index'
 import { eventually, startHub } from '../hub/hub-helper'
 import { compareTrace, oracleDir, repoRoot } from '../scenarios/helpers'
+import { alive } from '../support/processes'
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-run-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -38,15 +39,6 @@ function startRun(args: string[], ready: RegExp) {
     child,
     ready: eventually(() => ready.test(out), 20_000),
     end: async () => ({ status: await exited, out, err }),
-  }
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
   }
 }
 

@@ -10,17 +10,8 @@ import type { ProgramRunInfo, ProgramStopReport } from '../../src/shared/program
 import type { TaskDelta } from '../../src/shared/snapshots'
 import { ProgramRuns } from '../../src/main/programs/program-runs'
 import { openApp } from '../ipc/app-helper'
+import { alive } from '../support/processes'
 
-/** True while a process with this pid exists (signal 0 only checks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false
-    throw e
-  }
-}
 
 /** The editor's private temp directories now in the system's temp folder. */
 const programDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('loopwatch-program-')).map((d) => join(tmpdir(), d))
