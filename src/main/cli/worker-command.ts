@@ -8,6 +8,7 @@ import { watch } from '../../agent/watch'
 import type { Watcher } from '../../agent/watch'
 import { ShutdownTrigger } from '../app/shutdown-signals'
 import { bullmqBackend, parseFleetJob } from '../queue'
+import { errorLines } from '../queue/error-lines'
 import type { FleetJob, FleetResult } from '../queue'
 import { CancelledError, Event, getRunningLoop, run, sleep } from '../runtime'
 import { parseCommandLine } from './command-line'
@@ -81,7 +82,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
     queue: c.queue,
     slot,
     worker: { ...(c.lockMs ? { lockDuration: c.lockMs } : {}), ...(c.stalledMs ? { stalledInterval: c.stalledMs } : {}) },
-    onError: (e) => io.err(`loopwatch worker: ${e.message}`),
+    onError: errorLines((line) => io.err(line), 'loopwatch worker'),
   })
   let completed = 0
   let failed = 0

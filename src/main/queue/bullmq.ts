@@ -8,6 +8,7 @@ import type { Task } from '../runtime'
 import { redisOptions } from './redis-url'
 import type { JobHandler, JobOutcome, ProcessOptions, QueueBackend, QueueCounts } from './types'
 import { QUEUE_COUNT_KINDS } from './types'
+import { errorLines } from './error-lines'
 
 /** The queue's name when none is given. */
 export const DEFAULT_QUEUE_NAME = 'loopwatch-jobs'
@@ -41,7 +42,7 @@ export function jobTaskName(id: string, attempt: number, attempts: number): stri
 export function bullmqBackend<T, R = unknown>(opts: BullmqBackendOptions): QueueBackend<T, R> & { readonly queue: Queue } {
   const connection = redisOptions(opts.url)
   const name = opts.queue ?? DEFAULT_QUEUE_NAME
-  const onError = opts.onError ?? ((e: Error) => void process.stderr.write(`loopwatch queue: ${e.message}\n`))
+  const onError = opts.onError ?? errorLines((line) => void process.stderr.write(`${line}\n`), 'loopwatch queue')
   const queue = new Queue(name, { connection })
   queue.on('error', onError)
   const workers: Worker[] = []

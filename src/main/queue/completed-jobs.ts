@@ -6,6 +6,7 @@ import { Job, QueueEvents } from 'bullmq'
 import type { Queue } from 'bullmq'
 import type { Database } from '../history'
 import { redisOptions } from './redis-url'
+import { errorLines } from './error-lines'
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS queue_jobs (
   queue TEXT NOT NULL,
@@ -67,7 +68,7 @@ export function recordCompletedJobs(opts: { db: Database; url: string; queue: Qu
   const table = completedJobs(opts.db)
   const name = opts.queue.name
   const events = new QueueEvents(name, { connection: redisOptions(opts.url) })
-  const onError = opts.onError ?? ((e: Error) => void process.stderr.write(`loopwatch queue events: ${e.message}\n`))
+  const onError = opts.onError ?? errorLines((line) => void process.stderr.write(`${line}\n`), 'loopwatch queue events')
   events.on('error', onError)
   const stats = { heard: 0, duplicates: 0, recorded: 0 }
   const inFlight = new Set<Promise<void>>()
