@@ -8,7 +8,7 @@ import type { MonitorOptions } from '../monitor/index'
 import { scenarios } from '../scenarios/index'
 import { AppError } from '../ipc/app-error'
 import { DAEMONS_LOOP } from '../../shared/snapshots'
-import type { AppShutdownReport, AppSnapshot, ExportFile, ScenarioInfo, ShutdownProgress, SourceId } from '../../shared/snapshots'
+import type { AppShutdownReport, AppSnapshot, ExportFile, ScenarioInfo, ShutdownProgress, ShutdownReport, SourceId } from '../../shared/snapshots'
 import { EXPORT_MIME, exportFilename } from '../../shared/history-contract'
 import type { ExportFormat } from '../../shared/history-contract'
 import { AgentHub } from '../hub/index'
@@ -198,13 +198,25 @@ export class AppCore {
   }
 
   /**
+   * Stops a connected process: an editor program is the app's own child, so one that cannot answer
+   * is killed (and the report says so); any other is asked through its agent.
+   */
+  stopSource(sourceId: SourceId, graceMs: number): Promise<ShutdownReport> {
+    return this.programs.stopSource(sourceId, graceMs) ?? this.sources.stop(sourceId, graceMs)
+  }
+
+  /**
    * Stops every live run and running daemon at once with one grace period, streaming
    * shutdown:progress. The app stays usable afterwards. A second call joins the first.
    */
   shutdown(graceMs: number, opts: { stopServices?: boolean } = {}): Promise<AppShutdownReport> {
     if (this.shutdownInFlight) return this.shutdownInFlight
     // Connected children are stopped; services are told and left running unless the user chose.
-    const external = this.sources.shutdownPlan({ stopServices: opts.stopServices === true })
+    const external = this.sources.shutdownPlan({
+      stopServices: opts.stopServices === true,
+      stopVia: (id, g) => this.stopSource(id, g),
+      tagOf: (id) => (this.programs.ofSource(id) ? 'editor' : null),
+    })
     const parts: Stoppable[] = [
       ...this.runs.active().map((r) => ({
         kind: 'run' as const,
@@ -216,13 +228,7 @@ export class AppCore {
         .list()
         .filter((d) => d.running)
         .map((d) => ({ kind: 'daemons' as const, id: d.id, title: d.title, stop: (g: number) => this.daemons.stop(d.id, g) })),
-      // Connected children and chosen services; an editor program is the app's own child: one that
-      // cannot answer is killed, and the report says so.
-      ...external.stop.map((part) =>
-        this.programs.ofSource(part.id as SourceId)
-          ? { ...part, title: `${part.title.slice(0, -1)}, editor)`, stop: (g: number) => this.programs.stopSource(part.id as SourceId, g) ?? part.stop(g) }
-          : part,
-      ),
+      ...external.stop,
       // Editor programs whose agent has not connected (yet): stopped by signal, then killed.
       ...this.programs
         .live()

@@ -91,7 +91,7 @@ export function createHandlers(core: AppCore): Handlers {
     'retention:set': (policy) => core.history.setRetention(policy),
     'sources:list': () => core.sources.list(),
     // An editor program's source: the app owns its process, so a stop it cannot answer ends in a kill.
-    'source:stop': ({ sourceId, graceMs }) => core.programs.stopSource(sourceId, graceMs) ?? core.sources.stop(sourceId, graceMs),
+    'source:stop': ({ sourceId, graceMs }) => core.stopSource(sourceId, graceMs),
     ...programHandlers(core),
   }
 }

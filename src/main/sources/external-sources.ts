@@ -160,15 +160,22 @@ export class ExternalSources {
    * The app's graceful shutdown, for connected processes: the `child` ones (the app started them)
    * become parts to stop; the `service` ones are told the app is closing (a notice: they keep
    * running and reconnect later) and listed as left running — unless `stopServices`, when they are
-   * stopped too. The notices go out now.
+   * stopped too. The notices go out now. `stopVia` is how a part stops (default: through its agent);
+   * `tagOf` adds a word to its title (e.g. which of them the app started itself).
    */
-  shutdownPlan(opts: { stopServices: boolean }): { stop: Stoppable[]; leftRunning: AppShutdownReport['leftRunning'] } {
+  shutdownPlan(opts: {
+    stopServices: boolean
+    stopVia?: (sourceId: SourceId, graceMs: number) => Promise<ShutdownReport>
+    tagOf?: (sourceId: SourceId) => string | null
+  }): { stop: Stoppable[]; leftRunning: AppShutdownReport['leftRunning'] } {
     const stop: Stoppable[] = []
     const leftRunning: AppShutdownReport['leftRunning'] = []
+    const stopVia = opts.stopVia ?? ((id: SourceId, g: number) => this.stop(id, g))
     for (const s of this.stoppable()) {
-      const title = `${s.name} (pid ${s.pid})`
+      const tag = opts.tagOf?.(s.id)
+      const title = `${s.name} (pid ${s.pid}${tag ? `, ${tag}` : ''})`
       if (s.role === 'child' || opts.stopServices) {
-        stop.push({ kind: 'source', id: s.id, title, stop: (g: number) => this.stop(s.id, g) })
+        stop.push({ kind: 'source', id: s.id, title, stop: (g: number) => stopVia(s.id, g) })
         continue
       }
       this.hub?.notify(s.id, 'app-closing', 'the app is shutting down gracefully and leaves this service running')
