@@ -1,11 +1,10 @@
 // `loopwatch produce --count N`: adds N jobs to the BullMQ queue, in bulk, and exits.
-import { parseArgs } from 'node:util'
 import { Queue } from 'bullmq'
 import { redisOptions } from '../queue'
 import type { FleetJob } from '../queue'
 import { parseCommandLine } from './command-line'
 import type { CliIo } from './printer'
-import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueTarget } from './queue-args'
+import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueFlags, queueTarget } from './queue-args'
 
 export const PRODUCE_USAGE = `usage: loopwatch produce --count N [--redis URL] [--queue NAME] [--job-ms M] [--fail-every K] [--attempts A]
 
@@ -19,24 +18,12 @@ ${QUEUE_OPTIONS_USAGE}
 const BULK = 500
 
 function parseProduceArgs(argv: readonly string[]) {
-  let values
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        count: { type: 'string' },
-        redis: { type: 'string' },
-        queue: { type: 'string' },
-        'job-ms': { type: 'string' },
-        'fail-every': { type: 'string' },
-        attempts: { type: 'string' },
-      },
-    }).values
-  } catch (error) {
-    throw new QueueUsageError((error as Error).message)
-  }
+  const values = queueFlags(argv, {
+    count: { type: 'string' },
+    'job-ms': { type: 'string' },
+    'fail-every': { type: 'string' },
+    attempts: { type: 'string' },
+  })
   if (values.help) return 'help' as const
   if (values.count === undefined) throw new QueueUsageError('--count N is required')
   return {

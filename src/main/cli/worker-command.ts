@@ -3,7 +3,6 @@
 // the job's result in BullMQ. The process is a source in the window (watch(), role service) over
 // the TCP agent protocol. SIGTERM / Ctrl-C: stop taking jobs, let the jobs in hand finish within the
 // grace, then cancel them (BullMQ then retries or fails them as their attempts say).
-import { parseArgs } from 'node:util'
 import { watch } from '../../agent/watch'
 import type { Watcher } from '../../agent/watch'
 import { ShutdownTrigger } from '../app/shutdown-signals'
@@ -13,7 +12,7 @@ import type { FleetJob, FleetResult } from '../queue'
 import { CancelledError, Event, getRunningLoop, run, sleep } from '../runtime'
 import { parseCommandLine } from './command-line'
 import type { CliIo } from './printer'
-import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueTarget } from './queue-args'
+import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueFlags, queueTarget } from './queue-args'
 
 export const WORKER_USAGE = `usage: loopwatch worker [--concurrency N] [--redis URL] [--queue NAME] [--app URL | --no-app] [--grace-ms M]
 
@@ -33,24 +32,12 @@ const CLOSE_AGENT_MS = 3000
 const JOB_TASK = /^job /
 
 function parseWorkerArgs(argv: readonly string[]) {
-  let values
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        concurrency: { type: 'string' },
-        redis: { type: 'string' },
-        queue: { type: 'string' },
-        app: { type: 'string' },
-        'no-app': { type: 'boolean' },
-        'grace-ms': { type: 'string' },
-      },
-    }).values
-  } catch (error) {
-    throw new QueueUsageError((error as Error).message)
-  }
+  const values = queueFlags(argv, {
+    concurrency: { type: 'string' },
+    app: { type: 'string' },
+    'no-app': { type: 'boolean' },
+    'grace-ms': { type: 'string' },
+  })
   if (values.help) return 'help' as const
   if (values.app !== undefined && values['no-app']) throw new QueueUsageError('--app and --no-app exclude each other')
   const env = (name: string) => intFlag(name, process.env[name] || undefined, 0, 0, 3_600_000)
