@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { appUrl } from '../../src/shared/agent-protocol/index'
 import type { AgentHub } from '../../src/main/hub/index'
+import { courseSources } from '../../src/main/scenarios/sources.generated'
 import { eventually, startHub } from '../hub/hub-helper'
 import { DEBIAN_PYTHON, missingModules, spawnAgent } from './python-helper'
 
@@ -96,6 +97,27 @@ describe.skipIf(missingModules(DEBIAN_PYTHON, []) !== null)('the Python agent an
     await eventually(() => hub.source('agent-1')?.state === 'exited', 10_000)
     expect(hub.source('agent-1')!.errors).toBe(0)
     expect(byName(hub, 'worker-2')!.cancel).toMatchObject({ source: 'shutdown' })
+  })
+
+  it("a deadline from the window on the course's traffic-jam request: the request fails with TimeoutError, main prints its message", { timeout: 60_000 }, async () => {
+    const hub = await startHub()
+    // The course's text, with wait_for's own timeout a minute away so that the deadline is first.
+    const course = courseSources['wait-for-timeout']!.code.replace('timeout=1.0', 'timeout=60.0')
+    expect(course).toContain('timeout=60.0')
+    const run = await start(appUrl({ port: hub.port, token: hub.token }), `${course}\n`)
+    await eventually(() => byName(hub, 'request_traffic_jams')?.state === 'waiting', 20_000)
+    const request = byName(hub, 'request_traffic_jams')!
+    const armed = await hub.sendCommand('agent-1', { type: 'deadline:set', taskId: request.id, inMs: 100 })
+    expect(armed.ok).toBe(true)
+    expect(await run.exited).toBe(0)
+    await eventually(() => hub.source('agent-1')?.state === 'exited', 10_000)
+    const ended = byName(hub, 'request_traffic_jams')!
+    expect(ended).toMatchObject({ state: 'failed', cancel: { source: 'deadline' }, error: { name: 'TimeoutError' } })
+    expect(ended.error!.stack).toMatch(/CancelledError: deadline passed at \d+\.\d{3}s\n\nThe above exception was the direct cause/)
+    expect(ended.error!.stack).toMatch(/\nTimeoutError: deadline passed at \d+\.\d{3}s\n?$/)
+    expect(byName(hub, 'main')!.state).toBe('done')
+    expect(run.out()).toBe('Problems with traffic_jams service\n')
+    expect(run.err()).toBe('')
   })
 
   it('a wrong token is refused: the hub shows nothing, the program runs as without the agent', { timeout: 60_000 }, async () => {

@@ -8,6 +8,7 @@ import asyncio
 import threading
 import time
 
+from . import internals
 from .limits import MAX_REPORT_ENTRIES, MAX_TEXT, clip
 from .tracker import tracker, wall_ms
 
@@ -85,7 +86,15 @@ def set_deadline(task_id, in_ms):
             rec.deadline_handle = None
             rec.deadline = None
             if not task.done():
-                cancel_as(task, "deadline", f"deadline passed at {rec.info.ms(when) / 1000:.3f}s")
+                # As TypeScript's setDeadline: the task is cancelled (source `deadline`) and ends
+                # cancelled. A task another task awaits (`await task`, wait_for) gets
+                # asyncio.timeout's conversion instead: its awaiter sees TimeoutError.
+                awaited = internals.is_awaited(task)
+                before = task.cancelling()
+                reason = f"deadline passed at {rec.info.ms(when) / 1000:.3f}s"
+                cancel_as(task, "deadline", reason)
+                if awaited:
+                    internals.timeout_at_top_frame(task, before, reason)
 
         rec.deadline_handle = loop.call_at(when, fire)
         rate = rec.info.clock.rate

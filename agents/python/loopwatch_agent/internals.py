@@ -274,3 +274,140 @@ def make_call_soon(live, step_handle):
         return handle
 
     return _call_soon
+
+
+# ---- A deadline's TimeoutError at a task's top frame (asyncio.timeout's conversion) ----
+# asyncio.timeout turns the CancelledError its own cancel caused into TimeoutError where it leaves
+# the `async with`. A deadline from the window wraps no code, so the same conversion happens where
+# the CancelledError leaves the task's coroutine: its top frame. Public asyncio has no hook there,
+# so on 3.12+ a sys.monitoring PY_UNWIND callback (only while a deadline is converting), and on
+# 3.11 a trace function on that one frame (sys.settrace answering None for every other frame).
+
+def is_awaited(task):
+    """True when another task awaits `task` itself (`await task`, 3.12's wait_for) or 3.11's
+    wait_for waits for it (its `_release_waiter` callback); gather, wait and plain done
+    callbacks do not count."""
+    import functools
+    for entry in getattr(task, "_callbacks", None) or ():
+        cb = entry[0] if isinstance(entry, tuple) else entry
+        owner = task_of_callback(cb)
+        if owner is not None and owner is not task:
+            return True
+        if isinstance(cb, functools.partial) and getattr(cb.func, "__name__", "") == "_release_waiter" \
+                and getattr(cb.func, "__module__", "") == "asyncio.tasks":
+            return True
+    return False
+
+
+class _Converting:
+    __slots__ = ("task", "cancelling_before", "message", "frame", "last")
+
+    def __init__(self, task, cancelling_before, message, frame):
+        self.task, self.cancelling_before, self.message, self.frame = task, cancelling_before, message, frame
+        self.last = None  # 3.11: the last exception seen entering the frame
+
+
+_converting = {}  # id(top frame) -> _Converting
+_MONITORING = getattr(sys, "monitoring", None)
+_tool = None
+
+
+def _timeout_from(entry, exc):
+    """The TimeoutError to raise instead of `exc` leaving the top frame, else None (another
+    error, or a cancellation that is not (only) the deadline's)."""
+    task = entry.task
+    if not isinstance(exc, asyncio.CancelledError) or task.cancelling() != entry.cancelling_before + 1:
+        return None
+    task.uncancel()
+    err = TimeoutError(entry.message)
+    err.__cause__ = exc
+    return err
+
+
+def _on_unwind(code, offset, exc):  # 3.12+: a frame is left by an exception
+    entry = _converting.get(id(sys._getframe(1)))
+    if entry is None or entry.frame is not sys._getframe(1):
+        return
+    forget_timeout(entry.task)
+    err = _timeout_from(entry, exc)
+    if err is not None:
+        raise err
+
+
+def _ignore_frame(frame, event, arg):  # 3.11: the global trace function traces nothing new
+    return None
+
+
+if _MONITORING is None:
+    import dis
+    _EXIT_NORMALLY = {dis.opmap[n] for n in ("RETURN_VALUE", "RETURN_CONST") if n in dis.opmap}
+    _YIELD = dis.opmap["YIELD_VALUE"]
+
+
+def _top_frame_trace(frame, event, arg):  # 3.11: the trace function of a converting top frame
+    entry = _converting.get(id(frame))
+    if entry is None or entry.frame is not frame:
+        return None
+    if event == "exception":
+        if not isinstance(arg[1], StopIteration):  # 3.11 reports every finished await as one
+            entry.last = arg[1]
+    elif event == "return":
+        op = frame.f_code.co_code[frame.f_lasti]
+        if op == _YIELD:
+            return _top_frame_trace  # suspended at an await: it comes back
+        forget_timeout(entry.task)
+        if op not in _EXIT_NORMALLY:  # left by an exception: the last one that came in
+            err = _timeout_from(entry, entry.last)
+            if err is not None:
+                raise err
+        return None
+    return _top_frame_trace
+
+
+def timeout_at_top_frame(task, cancelling_before, message):
+    """After a deadline's `task.cancel()`: if the CancelledError leaves the task's coroutine and
+    the task has no other cancellation pending (`cancelling()` is `cancelling_before + 1`), it
+    leaves as `TimeoutError(message)` raised from it. False when that cannot be watched here
+    (not a coroutine, another tool traces the thread, no sys.monitoring tool id free)."""
+    global _tool
+    frame = getattr(task.get_coro(), "cr_frame", None)
+    if frame is None:
+        return False
+    if _MONITORING is not None:
+        if _tool is None:
+            for tid in (4, 3):
+                if _MONITORING.get_tool(tid) is None:
+                    _MONITORING.use_tool_id(tid, "loopwatch agent")
+                    _MONITORING.register_callback(tid, _MONITORING.events.PY_UNWIND, _on_unwind)
+                    _tool = tid
+                    break
+            else:
+                return False
+        _MONITORING.set_events(_tool, _MONITORING.events.PY_UNWIND)
+    else:
+        if sys.gettrace() not in (None, _ignore_frame):
+            return False  # a debugger or coverage traces this thread: leave it alone
+        frame.f_trace_lines = False
+        frame.f_trace = _top_frame_trace
+        sys.settrace(_ignore_frame)
+    _converting[id(frame)] = _Converting(task, cancelling_before, message, frame)
+    return True
+
+
+def forget_timeout(task):
+    """No conversion for `task` any more (it ended, or its top frame was left)."""
+    if not _converting:
+        return
+    for key, entry in list(_converting.items()):
+        if entry.task is task:
+            del _converting[key]
+            if _MONITORING is None and entry.frame is not None:
+                entry.frame.f_trace = None
+    if _MONITORING is not None:
+        if not _converting and _tool is not None:
+            _MONITORING.set_events(_tool, 0)
+    elif not _converting:
+        if sys.gettrace() is _ignore_frame:
+            sys.settrace(None)
+    elif sys.gettrace() is None:
+        sys.settrace(_ignore_frame)  # a conversion's raise switched tracing off; others still wait

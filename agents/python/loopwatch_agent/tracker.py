@@ -215,6 +215,7 @@ class Tracker:
         if rec.deadline_handle is not None:
             rec.deadline_handle.cancel()
             rec.deadline_handle = None
+        internals.forget_timeout(task)
         self.live.pop(id(task), None)
         self._set_state(rec, state)
 

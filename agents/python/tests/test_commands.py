@@ -1,9 +1,10 @@
 """The app's commands, carried out on the task's loop: cancel, deadlines, graceful shutdown."""
 import asyncio
+import sys
 import threading
 import unittest
 
-from loopwatch_agent import commands
+from loopwatch_agent import commands, internals
 from loopwatch_agent.tracker import tracker
 from tests.helpers import by_name, run_watched
 
@@ -68,6 +69,98 @@ class Commands(unittest.TestCase):
         self.assertEqual(a.ended["loop"], 2500)
         self.assertEqual((a.cancel["source"], a.cancel["reason"]), ("deadline", "deadline passed at 2.500s"))
         self.assertEqual((by_name(t, "b").state, by_name(t, "b").ended["loop"]), ("done", 5000))
+
+    def test_a_deadline_on_a_task_wait_for_awaits_ends_it_with_timeouterror(self):
+        # The course's traffic-jam request: main waits for it with wait_for (a long timeout);
+        # the deadline from the window fires first, and main's `except TimeoutError` sees it.
+        seen = []
+
+        async def request():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                seen.append("cleanup")
+                await asyncio.sleep(0.5)  # the cleanup runs to its end before the conversion
+                seen.append("cleanup done")
+                raise
+
+        async def main():
+            asyncio.get_running_loop().call_later(0.1, lambda: commands.set_deadline(rid("request"), 1400))
+            try:
+                await asyncio.wait_for(asyncio.ensure_future(request()), timeout=60)
+            except TimeoutError as exc:
+                seen.append(f"main: {type(exc).__name__}: {exc}")
+
+        _, t = run_watched(main)
+        req = by_name(t, "request")
+        self.assertEqual(seen, ["cleanup", "cleanup done", "main: TimeoutError: deadline passed at 1.500s"])
+        self.assertEqual((req.state, req.ended["loop"]), ("failed", 2000))
+        self.assertEqual((req.cancel["source"], req.cancel["reason"]), ("deadline", "deadline passed at 1.500s"))
+        self.assertEqual(req.error["name"], "TimeoutError")
+        self.assertEqual(req.error["message"], "deadline passed at 1.500s")
+        stack = req.error["stack"]
+        self.assertIn("asyncio.exceptions.CancelledError: deadline passed at 1.500s", stack)
+        self.assertIn("The above exception was the direct cause of the following exception", stack)
+        self.assertTrue(stack.rstrip().endswith("TimeoutError: deadline passed at 1.500s"), stack)
+        self.assertIn("in request", stack)
+        self.assertEqual(by_name(t, "main").state, "done")
+        self.assertIsNone(sys.gettrace())  # nothing left tracing the thread
+        if hasattr(sys, "monitoring") and internals._tool is not None:
+            self.assertEqual(sys.monitoring.get_events(internals._tool), 0)
+
+    def test_a_deadline_on_an_awaited_task_raises_timeouterror_in_the_awaiter(self):
+        async def main():
+            t = asyncio.create_task(asyncio.sleep(10), name="slow")
+            u = asyncio.create_task(asyncio.sleep(10), name="other")  # nobody awaits it
+            await asyncio.sleep(0)
+            commands.set_deadline(rid("slow"), 1000)
+            commands.set_deadline(rid("other"), 1000)
+            try:
+                await t
+            except TimeoutError as exc:
+                got = f"{type(exc).__name__}: {exc} (from {type(exc.__cause__).__name__})"
+            await asyncio.gather(u, return_exceptions=True)
+            return got, t.cancelled(), u.cancelled()
+
+        (got, t_cancelled, u_cancelled), t = run_watched(main)
+        self.assertEqual(got, "TimeoutError: deadline passed at 1.000s (from CancelledError)")
+        self.assertEqual((t_cancelled, by_name(t, "slow").state), (False, "failed"))
+        # as in the TypeScript runtime, a deadline on a task nobody awaits ends it cancelled
+        self.assertEqual((u_cancelled, by_name(t, "other").state), (True, "cancelled"))
+        self.assertEqual(by_name(t, "other").cancel["source"], "deadline")
+
+    def test_a_deadline_swallowed_or_joined_by_another_cancel_is_not_converted(self):
+        async def swallow():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                pass
+            return "kept going"
+
+        async def also_cancelled():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                asyncio.current_task().cancel("and the user")  # a second request: not the deadline's alone
+                await asyncio.sleep(1)
+
+        async def main():
+            a = asyncio.create_task(swallow(), name="swallow")
+            b = asyncio.create_task(also_cancelled(), name="twice")
+            await asyncio.sleep(0)
+            commands.set_deadline(rid("swallow"), 1000)
+            commands.set_deadline(rid("twice"), 1000)
+            got = [await a]
+            try:
+                await b
+            except BaseException as exc:
+                got.append(type(exc).__name__)
+            return got
+
+        got, t = run_watched(main)
+        self.assertEqual(got, ["kept going", "CancelledError"])
+        self.assertEqual((by_name(t, "swallow").state, by_name(t, "twice").state), ("done", "cancelled"))
+        self.assertIsNone(sys.gettrace())
 
     def test_shutdown_cancels_newest_first_and_reports(self):
         order = []
