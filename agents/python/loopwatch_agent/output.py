@@ -5,6 +5,7 @@ and all); each completed line is also handed to `on_line(stream, line, task)`. W
 stdout text is not passed through: its lines become trace records (on_line does that).
 """
 import asyncio
+import codecs
 
 
 def current_task():
@@ -32,15 +33,27 @@ class LineTap:
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if self._passthrough:
             self._real.write(text)
+        self._feed(text)
+        return len(text)
+
+    def _feed(self, text):
+        """Reports the lines `text` completes (text written here or bytes through `buffer`)."""
         if "\n" not in text:
             self._partial += text
-            return len(text)
+            return
         parts = (self._partial + text).split("\n")
         self._partial = parts.pop()
         task = current_task()
         for line in parts:
             self._on_line(self._stream, line[:-1] if line.endswith("\r") else line, task)
-        return len(text)
+
+    @property
+    def buffer(self):
+        """The real stream's binary buffer, tapped too: bytes written to it are lines as well."""
+        tap = self.__dict__.get("_buffer_tap")
+        if tap is None:
+            tap = self.__dict__["_buffer_tap"] = BufferTap(self._real.buffer, self)
+        return tap
 
     def writelines(self, lines):
         for line in lines:
@@ -55,6 +68,33 @@ class LineTap:
         if self._partial:
             line, self._partial = self._partial, ""
             self._on_line(self._stream, line, current_task())
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+class BufferTap:
+    """`sys.stdout.buffer` under the agent: forwards the bytes (unless the text tap does not pass
+    through) and reports the lines they complete, decoded as the text stream would decode them."""
+
+    def __init__(self, real, text_tap):
+        self._real = real
+        self._tap = text_tap
+        encoding = getattr(text_tap._real, "encoding", None) or "utf-8"
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def write(self, data):
+        n = self._real.write(data) if self._tap._passthrough else len(memoryview(data).cast("B"))
+        self._tap._feed(self._decoder.decode(bytes(data)))
+        return n
+
+    def writelines(self, lines):
+        for data in lines:
+            self.write(data)
+
+    def flush(self):
+        if self._tap._passthrough:
+            self._real.flush()
 
     def __getattr__(self, name):
         return getattr(self._real, name)

@@ -68,5 +68,38 @@ class Cli(unittest.TestCase):
             self.assertTrue(r.stderr.endswith("LookupError: gone\n"))
 
 
+    def test_lines_through_write_buffer_and_stderr_are_the_printing_tasks(self):
+        program = (
+            "import asyncio, sys\n"
+            "async def writer():\n"
+            "    sys.stdout.write('via write\\n')\n"
+            "    sys.stdout.buffer.write('via buffer \\u00e9'.encode()[:-1])\n"  # é split across two writes
+            "    sys.stdout.buffer.write('\\u00e9'.encode()[-1:] + b' and on\\n')\n"
+            "    sys.stdout.buffer.flush()\n"
+            "    print('to stderr', file=sys.stderr)\n"
+            "    sys.stderr.buffer.write(b'stderr bytes\\n')\n"
+            "    sys.stdout.buffer.writelines([b'one\\n', b'two\\n'])\n"
+            "async def main():\n"
+            "    await asyncio.create_task(writer(), name='writer')\n"
+            "    sys.stdout.buffer.write(b'from main\\n')\n"
+            "    sys.stdout.flush()\n"
+            "asyncio.run(main())\n")
+        with tempfile.TemporaryDirectory() as d:
+            write(os.path.join(d, "p.py"), program)
+            r = agent("--virtual", "--json", "--no-app", "p.py", cwd=d)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            recs = [json.loads(line) for line in r.stdout.splitlines()]  # every stdout line is a record
+            printed = [(x.get("line", x.get("stderr")), x["task"]) for x in recs if "line" in x or "stderr" in x]
+            self.assertEqual(printed, [("via write", "writer"), ("via buffer \u00e9 and on", "writer"), ("to stderr", "writer"),
+                                       ("stderr bytes", "writer"), ("one", "writer"), ("two", "writer"), ("from main", "main")])
+            self.assertEqual([x for x in recs if x.get("stderr") == "stderr bytes"][0]["taskId"], 2)
+            self.assertEqual(r.stderr, "to stderr\nstderr bytes\n")
+            # without --json the bytes pass through as they do without the agent
+            plain = subprocess.run([sys.executable, "p.py"], cwd=d, capture_output=True, timeout=60)
+            watched = subprocess.run([sys.executable, "-m", "loopwatch_agent", "--no-app", "p.py"], cwd=d, capture_output=True,
+                                     timeout=60, env=dict(os.environ, PYTHONPATH=AGENT_DIR, LOOPWATCH_APP=""))
+            self.assertEqual((watched.returncode, watched.stdout, watched.stderr), (plain.returncode, plain.stdout, plain.stderr))
+
+
 if __name__ == "__main__":
     unittest.main()
