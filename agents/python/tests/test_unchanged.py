@@ -1,4 +1,4 @@
-"""The agent does not change what a program does: a dozen small asyncio programs, each run as
+"""The agent does not change what a program does: sixteen small asyncio programs, each run as
 `python3 prog.py` and as `python3 -m loopwatch_agent [--no-app] [--virtual] prog.py`; stdout, stderr and the
 exit status must be identical (the sleeps are a few ms, so the virtual clock changes nothing)."""
 import os
@@ -179,6 +179,24 @@ async def main():
     print("after")
 asyncio.run(main())
 """,
+    "bytes_through_buffer": """
+import asyncio, sys
+async def main():
+    sys.stdout.write("text first\\n")
+    sys.stdout.flush()
+    sys.stdout.buffer.write("bytes \\u00e9\\n".encode())
+    sys.stdout.buffer.flush()
+    sys.stderr.buffer.write(b"err bytes\\n")
+    print("text again")
+asyncio.run(main())
+""",
+    "exit_with_message": """
+import asyncio, sys
+async def main():
+    await asyncio.sleep(0.001)
+    sys.exit("fatal: no config")
+asyncio.run(main())
+""",
 }
 
 
@@ -201,7 +219,7 @@ class Unchanged(unittest.TestCase):
                     with self.subTest(program=name, flags=flags):
                         watched = self.run_one(folder, [sys.executable, "-m", "loopwatch_agent", *flags, f"{name}.py", "x", "--y"])
                         self.assertEqual(watched, plain)
-        self.assertEqual(len(PROGRAMS), 14)
+        self.assertEqual(len(PROGRAMS), 16)
 
 
 if __name__ == "__main__":
