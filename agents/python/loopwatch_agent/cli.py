@@ -7,7 +7,6 @@ prints CPython's traceback (without the agent's frames) and exits 1; SystemExit 
 KeyboardInterrupt end the process as CPython ends it.
 """
 import asyncio
-import json
 import os
 import runpy
 import signal
@@ -16,7 +15,7 @@ import threading
 import time
 import traceback
 
-from . import commands, hub
+from . import commands
 from .clocks import make_clock
 from .loop import WatchedPolicy
 from .output import LineTap, current_task
@@ -97,6 +96,7 @@ def parse(argv):
     if opts["app"] is not None and opts["no_app"]:
         raise UsageError("--app and --no-app exclude each other")
     if opts["app"] is not None:
+        from . import hub  # only when connecting (urllib, json): start-up is overhead too
         try:
             hub.parse_app_url(opts["app"])
         except ValueError as exc:
@@ -110,12 +110,14 @@ class Json:
     """The --json trace on the real stdout: line, stderr, task and exit records."""
 
     def __init__(self, out):
+        import json  # only with --json: start-up is part of the agent's overhead
+        self._dumps = json.dumps
         self._out = out
         self._lock = threading.Lock()
 
     def emit(self, rec):
         with self._lock:
-            self._out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            self._out.write(self._dumps(rec, ensure_ascii=False) + "\n")
             self._out.flush()
 
     def t(self):
@@ -199,6 +201,7 @@ class Agent:
             self._virtual_time()
         asyncio.set_event_loop_policy(WatchedPolicy(lambda: make_clock(clock_spec), self._loop_created))
         if not self.opts["no_app"]:
+            from . import hub
             clock = make_clock(clock_spec).describe()
             self.conn = hub.HubConnection(hub.locator(self.opts["app"]), os.path.basename(self.path), clock,
                                           self._command, tracker.resync)

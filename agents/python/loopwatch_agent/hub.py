@@ -8,7 +8,6 @@ sent again (`resync`). Commands are handed to `on_command(msg) -> result dict`, 
 import collections
 import json
 import os
-import platform
 import socket
 import sys
 import threading
@@ -78,7 +77,7 @@ class HubConnection:
     def __init__(self, locate, name, clock, on_command, resync, instance=None, backoff=(0.1, 5.0, 2.0)):
         self._locate = locate
         self._hello = {"type": "hello", "protocol": PROTOCOL, "token": "", "name": name[:200], "pid": os.getpid(),
-                       "runtime": {"kind": "python", "version": platform.python_version()[:50]},
+                       "runtime": {"kind": "python", "version": sys.version.split()[0][:50]},
                        "clock": clock}
         if instance:
             self._hello["instance"] = instance[:100]

@@ -218,54 +218,87 @@ def _callback_failed(handle, exc):
     handle._loop.call_exception_handler(context)
 
 
-def make_step_handle(live, dirty_add, tracker):
-    """The Handle subclass for a watched task's step or wake-up (same layout as Handle, so a queued
-    handle can be retyped). Its `_run` tells the tracker how the step ended; this is the agent's
-    cost per task switch, so the common case is written out here, without extra calls."""
+# What Handle.__init__ sets (3.11-3.13); make_call_soon sets them itself for a step handle.
+_HANDLE_SLOTS = {"_callback", "_args", "_cancelled", "_loop", "_source_traceback", "_repr", "_context"}
+_INLINE_INIT = _HANDLE_SLOTS <= set(asyncio.Handle.__slots__) and set(asyncio.Handle.__slots__) - _HANDLE_SLOTS <= {"__weakref__"}
+
+
+def make_step_handles(live, dirty_add, tracker):
+    """The Handle subclasses for a watched task's steps and wake-ups; their `_run` tells the
+    tracker how the step ended. FirstStepHandle has Handle's layout, so a task's first step,
+    queued before the factory sees the task, can be retyped to it; StepHandle carries the task's
+    record, so a step finds it without a lookup. This is the agent's cost per task switch: the
+    common case (a started task, no cancellation, no --json events) is written out, Handle._run's
+    body included, and only marks the task for the next delta."""
     handle_run = asyncio.Handle._run
 
-    class StepHandle(asyncio.Handle):
+    def observed(handle, rec, task):
+        tracker.step_begin(rec, task)
+        try:
+            handle_run(handle)
+        finally:
+            tracker.step_end(rec, task)
+
+    class FirstStepHandle(asyncio.Handle):
         __slots__ = ()
 
         def _run(self):
             task = self._callback.__self__
             rec = live.get(id(task))
-            if rec is None or rec.cancel is not None or rec.started is None or tracker.on_state is not None:
-                if rec is None:
-                    return handle_run(self)
-                tracker.step_begin(rec, task)
-                try:
-                    handle_run(self)
-                finally:
-                    tracker.step_end(rec, task)
+            if rec is None:
+                return handle_run(self)
+            observed(self, rec, task)
+
+    class StepHandle(asyncio.Handle):
+        __slots__ = ("_lw_rec",)
+
+        def _run(self):
+            rec = self._lw_rec
+            if not rec.fast:
+                observed(self, rec, self._callback.__self__)
                 return
-            # The common case, once per task switch, with Handle._run's body written out (one call
-            # less). A flush runs between callbacks on this thread, so `running` is never seen:
-            # only the state after the step matters.
+            # A flush runs between callbacks on this thread, so `running` is never seen: only the
+            # state after the step matters.
             try:
                 self._context.run(self._callback, *self._args)
             except (SystemExit, KeyboardInterrupt):
                 raise
             except BaseException as exc:
                 _callback_failed(self, exc)
+            task = self._callback.__self__
             if task.done():
                 tracker.finished(rec, task)
             else:
                 rec.state = "waiting"
                 dirty_add(rec.id)
 
-    return StepHandle
+    return FirstStepHandle, StepHandle
 
 
 def make_call_soon(live, step_handle):
     """BaseEventLoop._call_soon, choosing the handle's class: a watched task's step or wake-up
-    (a bound method of the task, see task_of_callback) gets `step_handle`."""
+    (a bound method of the task, see task_of_callback) gets `step_handle`, with the task's record.
+    Outside debug mode its fields are set here, as Handle.__init__ would set them, one call less."""
     handle_class = asyncio.Handle
+    new = object.__new__
 
     def _call_soon(self, callback, args, context):
-        owner = getattr(callback, "__self__", None)
-        if owner is not None and id(owner) in live:
+        rec = live.get(id(getattr(callback, "__self__", None)))
+        if rec is not None:
+            if _INLINE_INIT and context is not None and not self._debug:
+                handle = new(step_handle)
+                handle._context = context
+                handle._loop = self
+                handle._callback = callback
+                handle._args = args
+                handle._cancelled = False
+                handle._repr = None
+                handle._source_traceback = None
+                handle._lw_rec = rec
+                self._ready.append(handle)
+                return handle
             handle = step_handle(callback, args, self, context)
+            handle._lw_rec = rec
         else:
             handle = handle_class(callback, args, self, context)
         if handle._source_traceback:

@@ -12,7 +12,7 @@ from . import internals
 from .tracker import tracker
 
 
-StepHandle = internals.make_step_handle(tracker.live, tracker.dirty.add, tracker)
+FirstStepHandle, StepHandle = internals.make_step_handles(tracker.live, tracker.dirty.add, tracker)
 
 
 class Task(asyncio.Task):
@@ -37,7 +37,7 @@ def _watch_new_task(loop, task):
         return task
     rec = tracker.task_created(task, loop)
     if rec is not None:
-        internals.mark_step_handle(loop, task, StepHandle)
+        internals.mark_step_handle(loop, task, FirstStepHandle)
     return task
 
 

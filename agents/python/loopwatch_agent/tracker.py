@@ -46,7 +46,7 @@ class LoopInfo:
 
 class Record:
     __slots__ = ("id", "ref", "info", "auto_name", "name", "parent_id", "state", "created", "started", "ended",
-                 "cancel", "deadline", "deadline_handle", "error", "log_count", "sent", "last")
+                 "cancel", "deadline", "deadline_handle", "error", "log_count", "sent", "last", "fast")
 
     def __init__(self, rid, task, info, parent_id):
         self.id = rid
@@ -66,6 +66,7 @@ class Record:
         self.log_count = 0
         self.sent = False
         self.last = None  # the snapshot last sent: an unchanged task is not sent again
+        self.fast = False  # its steps need only be marked (started, no cancellation, no --json events)
 
 
 def _task_name(task, auto_name):
@@ -199,6 +200,7 @@ class Tracker:
             self._set_state(rec, state)
         else:
             self.dirty.add(rec.id)  # what it awaits may have changed
+        rec.fast = rec.cancel is None and self.on_state is None
 
     def finished(self, rec, task):
         if rec.ended is not None:
@@ -240,6 +242,7 @@ class Tracker:
                     by = {"id": rec.id, "name": rec.name}
                 else:
                     source = "user"
+        rec.fast = False
         if rec.cancel is None or rec.cancel.get("spent"):
             rec.cancel = {"source": source, "reason": None if msg is None else clip(msg, MAX_TEXT), "at": rec.info.stamp()}
             if by is not None:

@@ -14,6 +14,39 @@ async def worker(n):
 
 
 class Factory(unittest.TestCase):
+    def test_steps_are_seen_alike_in_debug_mode_and_out_of_it(self):
+        # Out of debug mode the loop fills a step handle's fields itself; in debug mode through
+        # Handle.__init__, which records where the step was scheduled. Both see the same steps.
+        from loopwatch_agent.clocks import make_clock
+        from loopwatch_agent.loop import StepHandle, WatchedPolicy
+        from tests.helpers import fresh_tracker
+        seen = {}
+
+        async def spin(n):
+            for _ in range(n):
+                await asyncio.sleep(0)
+            return n
+
+        async def main():
+            tasks = [asyncio.create_task(spin(n), name=f"spin-{n}") for n in (1, 3)]
+            await asyncio.sleep(0)
+            handles = [h for h in asyncio.get_running_loop()._ready if isinstance(h, StepHandle)]
+            seen["handles"] = [(h._lw_rec.name, h._source_traceback is not None) for h in handles]
+            return await asyncio.gather(*tasks)
+
+        for debug in (False, True):
+            with self.subTest(debug=debug):
+                t = fresh_tracker()
+                old = asyncio.get_event_loop_policy()
+                asyncio.set_event_loop_policy(WatchedPolicy(lambda: make_clock("virtual")))
+                try:
+                    self.assertEqual(asyncio.run(main(), debug=debug), [1, 3])
+                finally:
+                    asyncio.set_event_loop_policy(old)
+                self.assertEqual(seen["handles"], [("spin-1", debug), ("spin-3", debug)])
+                self.assertEqual([(by_name(t, n).state, by_name(t, n).ended["loop"]) for n in ("spin-1", "spin-3", "main")],
+                                 [("done", 0)] * 3)
+
     def test_tasks_names_parents_and_final_states(self):
         async def main():
             a = asyncio.create_task(worker(1))
