@@ -332,12 +332,19 @@ def is_awaited(task):
     return False
 
 
+# 3.11 runs the loop's thread traced while a conversion waits, which slows its Python code down
+# several times: a task that swallows the deadline's cancellation and runs on would stay traced,
+# so after this many more steps the conversion is given up (the task ends as TypeScript's would).
+TRACED_STEPS = 1_000
+
+
 class _Converting:
-    __slots__ = ("task", "cancelling_before", "message", "frame", "last")
+    __slots__ = ("task", "cancelling_before", "message", "frame", "last", "steps_left")
 
     def __init__(self, task, cancelling_before, message, frame):
         self.task, self.cancelling_before, self.message, self.frame = task, cancelling_before, message, frame
         self.last = None  # 3.11: the last exception seen entering the frame
+        self.steps_left = TRACED_STEPS
 
 
 _converting = {}  # id(top frame) -> _Converting
@@ -425,6 +432,17 @@ def timeout_at_top_frame(task, cancelling_before, message):
         sys.settrace(_ignore_frame)
     _converting[id(frame)] = _Converting(task, cancelling_before, message, frame)
     return True
+
+
+def timeout_step(task):
+    """A step of `task` ended: on 3.11 a conversion has a bounded number of steps (TRACED_STEPS)."""
+    if not _converting or _MONITORING is not None:
+        return
+    for entry in list(_converting.values()):
+        if entry.task is task:
+            entry.steps_left -= 1
+            if entry.steps_left <= 0:
+                forget_timeout(task)
 
 
 def forget_timeout(task):

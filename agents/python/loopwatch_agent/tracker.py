@@ -195,6 +195,8 @@ class Tracker:
         if task.done():
             self.finished(rec, task)
             return
+        if rec.cancel is not None:
+            internals.timeout_step(task)
         state = "cancelling" if rec.cancel is not None and task.cancelling() else "waiting"
         if state != rec.state:
             self._set_state(rec, state)

@@ -162,6 +162,34 @@ class Commands(unittest.TestCase):
         self.assertEqual((by_name(t, "swallow").state, by_name(t, "twice").state), ("done", "cancelled"))
         self.assertIsNone(sys.gettrace())
 
+    @unittest.skipIf(hasattr(sys, "monitoring"), "3.11 traces the thread while a conversion waits; 3.12+ does not")
+    def test_a_swallowed_deadline_is_traced_for_a_bounded_number_of_steps(self):
+        async def swallow():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                pass  # and runs on
+            traced = []
+            for _ in range(10):
+                traced.append(sys.gettrace() is not None)
+                await asyncio.sleep(0)
+            return traced
+
+        async def main():
+            t = asyncio.create_task(swallow(), name="swallow")
+            await asyncio.sleep(0)
+            commands.set_deadline(rid("swallow"), 1000)
+            return await t
+
+        bound, internals.TRACED_STEPS = internals.TRACED_STEPS, 4
+        try:
+            traced, t = run_watched(main)
+        finally:
+            internals.TRACED_STEPS = bound
+        self.assertEqual(traced, [True] * 4 + [False] * 6)
+        self.assertEqual(by_name(t, "swallow").state, "done")
+        self.assertIsNone(sys.gettrace())
+
     def test_shutdown_cancels_newest_first_and_reports(self):
         order = []
         box = {}
