@@ -44,9 +44,18 @@ def _asyncio_frame(coro):
     code = getattr(coro, "cr_code", None)
     if frame is None or code is None:
         return None
-    if os.path.dirname(code.co_filename) != _ASYNCIO_DIR:
+    where = _asyncio_code.get(code, False)
+    if where is False:  # each code object is looked at once (snapshots ask again 10 times a second)
+        if len(_asyncio_code) >= 4096:
+            _asyncio_code.clear()
+        where = _asyncio_code[code] = ((os.path.basename(code.co_filename), code.co_name)
+                                       if os.path.dirname(code.co_filename) == _ASYNCIO_DIR else None)
+    if where is None:
         return None
-    return os.path.basename(code.co_filename), code.co_name, frame.f_locals
+    return where[0], where[1], frame.f_locals
+
+
+_asyncio_code = {}  # code object -> (asyncio module file, function name), or None outside asyncio
 
 
 # asyncio's own coroutines a task parks in, and what a person calls them.

@@ -46,7 +46,7 @@ class LoopInfo:
 
 class Record:
     __slots__ = ("id", "ref", "info", "auto_name", "name", "parent_id", "state", "created", "started", "ended",
-                 "cancel", "deadline", "deadline_handle", "error", "log_count", "sent", "last", "fast")
+                 "cancel", "deadline", "deadline_handle", "error", "log_count", "sent", "last", "fast", "raw_name")
 
     def __init__(self, rid, task, info, parent_id):
         self.id = rid
@@ -66,6 +66,7 @@ class Record:
         self.log_count = 0
         self.sent = False
         self.last = None  # the snapshot last sent: an unchanged task is not sent again
+        self.raw_name = None  # task.get_name() when `name` was last worked out from it
         self.fast = False  # its steps need only be marked (started, no cancellation, no --json events)
 
 
@@ -279,7 +280,10 @@ class Tracker:
     def snapshot(self, rec):
         task = rec.ref()
         if task is not None and rec.ended is None:
-            rec.name = _task_name(task, rec.auto_name)
+            raw = task.get_name()
+            if raw != rec.raw_name:  # only set_name changes it
+                rec.raw_name = raw
+                rec.name = _task_name(task, rec.auto_name)
         return {"id": rec.id, "loop": rec.info.label, "runId": None, "name": rec.name, "parentId": rec.parent_id,
                 "state": rec.state, "createdAt": rec.created, "startedAt": rec.started, "endedAt": rec.ended,
                 "awaiting": self.awaiting(rec, task), "cancel": _public_cancel(rec.cancel),
