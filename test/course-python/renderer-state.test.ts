@@ -62,13 +62,14 @@ describe('side by side', () => {
       task({ id: 14, name: 'Task-5', state: 'done', loop: 'agent-1/loop-1', at: 3 }),
     ]
     const rows = compareTasks(port, python)
-    expect(rows.map((r) => [r.name, r.port?.id ?? null, r.python?.id ?? null, r.same])).toEqual([
-      ['main', 1, 11, true],
-      ['worker', 2, 12, false],
-      ['worker', 3, 13, true],
-      ['only-port', 4, null, false],
-      ['Task-5', null, 14, false],
+    expect(rows.map((r) => [r.name, r.port?.id ?? null, r.python?.id ?? null, r.same, r.renamed])).toEqual([
+      ['main', 1, 11, true, false],
+      ['worker', 2, 12, false, false],
+      ['worker', 3, 13, true, false],
+      // Left over on both sides: paired in creation order, under their two names.
+      ['only-port', 4, 14, true, true],
     ])
+    expect(compareTasks(port.slice(0, 3), python).at(-1)).toMatchObject({ name: 'Task-5', port: null, python: { id: 14 }, same: false })
     expect(rows[1]!.python?.cancel).toBe('program by main')
   })
 

@@ -1,12 +1,14 @@
 // The side-by-side view's rows: the TypeScript port's run and the course's Python run of one
 // program, task by task. Tasks pair by name and order of creation (the second `worker` with the
-// second `worker`), so a row says whether both sides have that task in the same state with the same
-// cancel source — the comparison the course's reader makes by eye.
+// second `worker`); those left over pair in creation order (the port's `worker-1` with CPython's
+// `worker`, its `Task-12` with `random_sleep`), so a row says whether both sides have that task in
+// the same state with the same cancel source — the comparison the course's reader makes by eye.
 import type { LogLine, TaskSnapshot } from '../../../shared/snapshots'
 
 /** One side of a row: what the table would show of that task. */
 export interface CompareCell {
   id: number
+  name: string
   state: TaskSnapshot['state']
   /** `user`, `deadline`, `program by main`, … (null: nobody asked it to cancel). */
   cancel: string | null
@@ -19,6 +21,8 @@ export interface CompareRow {
   python: CompareCell | null
   /** Both sides have it, in the same state, with the same cancel source. */
   same: boolean
+  /** Paired by creation order: the two sides name it differently. */
+  renamed: boolean
 }
 
 /** The cancel source as the table words it: `program by main` names the task that asked. */
@@ -28,7 +32,7 @@ export function cancelLabel(t: Pick<TaskSnapshot, 'cancel'>): string | null {
 }
 
 function cell(t: TaskSnapshot): CompareCell {
-  return { id: t.id, state: t.state, cancel: cancelLabel(t), reason: t.cancel?.reason ?? null }
+  return { id: t.id, name: t.name, state: t.state, cancel: cancelLabel(t), reason: t.cancel?.reason ?? null }
 }
 
 const byCreation = (a: TaskSnapshot, b: TaskSnapshot) => a.createdAt.loop - b.createdAt.loop || a.id - b.id
@@ -45,14 +49,20 @@ export function compareTasks(port: readonly TaskSnapshot[], python: readonly Tas
     if (list) list.push(t)
     else waiting.set(t.name, [t])
   }
-  const rows: CompareRow[] = left.map((t) => {
+  const twins = new Map<TaskSnapshot, TaskSnapshot>()
+  for (const t of left) {
     const twin = waiting.get(t.name)?.shift()
+    if (twin) twins.set(t, twin)
+  }
+  const rest = [...waiting.values()].flat().sort(byCreation)
+  for (const t of left) if (!twins.has(t) && rest.length > 0) twins.set(t, rest.shift()!)
+  const rows: CompareRow[] = left.map((t) => {
+    const twin = twins.get(t)
     const p = cell(t)
     const q = twin ? cell(twin) : null
-    return { name: t.name, port: p, python: q, same: q !== null && p.state === q.state && p.cancel === q.cancel }
+    return { name: t.name, port: p, python: q, same: q !== null && p.state === q.state && p.cancel === q.cancel, renamed: q !== null && q.name !== p.name }
   })
-  const rest = [...waiting.values()].flat().sort(byCreation)
-  for (const t of rest) rows.push({ name: t.name, port: null, python: cell(t), same: false })
+  for (const t of rest) rows.push({ name: t.name, port: null, python: cell(t), same: false, renamed: false })
   return rows
 }
 
