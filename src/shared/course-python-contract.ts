@@ -37,6 +37,8 @@ export interface CoursePythonProgram {
   missing: string[]
   /** Null: it can run. Else one sentence for the button (no Python, or which modules to install). */
   reason: string | null
+  /** An endless program: on the virtual clock its Python run is stopped at this loop time (ms). */
+  virtualStopAtMs: number | null
 }
 
 /** coursePython:status — computed once when the app starts. */

@@ -47,8 +47,10 @@ describe('coursePython status', () => {
     const s = await py.status()
     expect(s.python).toEqual({ path: '/usr/bin/python3', from: '/usr/bin/python3', version: '3.11.2', problem: null })
     const byId = new Map(s.programs.map((p) => [p.id, p]))
-    expect(byId.get('users-csv')).toEqual({ id: 'users-csv', missing: ['faker'], reason: '/usr/bin/python3 cannot import faker (apt: python3-fake-factory)' })
-    expect(byId.get('http-context-manager')).toEqual({ id: 'http-context-manager', missing: ['aioresponses'], reason: '/usr/bin/python3 cannot import aioresponses (apt: python3-aioresponses)' })
+    expect(byId.get('users-csv')).toEqual({ id: 'users-csv', missing: ['faker'], reason: '/usr/bin/python3 cannot import faker (apt: python3-fake-factory)', virtualStopAtMs: null })
+    expect(byId.get('http-context-manager')).toEqual({ id: 'http-context-manager', missing: ['aioresponses'], reason: '/usr/bin/python3 cannot import aioresponses (apt: python3-aioresponses)', virtualStopAtMs: null })
+    // The endless ones say where a virtual run of them ends.
+    expect(byId.get('workers-heartbeat')).toMatchObject({ reason: null, virtualStopAtMs: 1500 })
     expect(s.programs.filter((p) => p.reason !== null).map((p) => p.id)).toEqual(['users-csv', 'http-context-manager'])
     // Asked once, at construction, for every module any program imports; later calls read the answer.
     await py.status()

@@ -11,8 +11,8 @@ import { task } from '../renderer/helpers'
 const status: CoursePythonStatus = {
   python: { path: '/usr/bin/python3', from: '/usr/bin/python3', version: '3.11.2', problem: null },
   programs: [
-    { id: 'graceful-cancel', missing: [], reason: null },
-    { id: 'users-csv', missing: ['faker'], reason: '/usr/bin/python3 cannot import faker (apt: python3-fake-factory)' },
+    { id: 'graceful-cancel', missing: [], reason: null, virtualStopAtMs: null },
+    { id: 'users-csv', missing: ['faker'], reason: '/usr/bin/python3 cannot import faker (apt: python3-fake-factory)', virtualStopAtMs: null },
   ],
 }
 

@@ -97,6 +97,20 @@ describe.skipIf(noPython)('the course’s Python as an app child (real CPython)'
     expect(tasks.every((t) => t.state === 'cancelled')).toBe(true)
   })
 
+  it('workers-heartbeat on the virtual clock ends by itself where its port’s iterations end (--stop-at 1.5 s)', async () => {
+    const app = openApp()
+    const run = await app.ok('coursePython:run', { id: 'workers-heartbeat', clock: 'virtual' })
+    const ended = await app.until(() => runOf(app, run.runKey)?.exit && runOf(app, run.runKey), 15_000)
+    expect(ended.exit).toEqual({ code: 130, signal: null })
+    const tasks = await app.until(() => {
+      const list = [...app.view().values()].filter((t) => ofSource(t.loop, run.sourceId))
+      return list.length === 4 && list.every((t) => t.state === 'cancelled') && list
+    }, 5_000)
+    expect(tasks.map((t) => t.cancel?.source)).toEqual(['shutdown', 'shutdown', 'shutdown', 'shutdown'])
+    const lines = logs(app).filter((l) => ofSource(l.loop, run.sourceId) && l.stream === 'stdout').map((l) => l.line)
+    expect(lines).toEqual(['main msg', 'worker-1 msg', 'worker-2 msg', 'worker-3 msg', 'main msg', 'worker-1 msg', 'worker-2 msg', 'worker-3 msg'])
+  })
+
   it('an app that closes kills what still runs, and refuses new runs', async () => {
     const app = openApp()
     const first = await app.ok('coursePython:run', { id: 'workers-heartbeat' })

@@ -30,7 +30,12 @@ function withPackage(module: string): string {
  * The status the window shows: the interpreter's problem (no Python, too old) disables every
  * program; else each program lists the modules it imports that the interpreter cannot find.
  */
-export function courseStatus(located: LocatedPython, probe: ProbeResult | null, programs: readonly { id: string; code: string }[]): CoursePythonStatus {
+export function courseStatus(
+  located: LocatedPython,
+  probe: ProbeResult | null,
+  programs: readonly { id: string; code: string }[],
+  virtualStopAtMs: Readonly<Record<string, number>> = {},
+): CoursePythonStatus {
   let problem: string | null = null
   let version: string | null = null
   if (located.path === null) problem = `No Python found (looked for ${PYTHON_LOOKED_FOR}): install python3 or set LOOPWATCH_PYTHON`
@@ -44,10 +49,11 @@ export function courseStatus(located: LocatedPython, probe: ProbeResult | null, 
   }
   const missingAll = new Set(probe?.ok ? probe.missing : [])
   const list: CoursePythonProgram[] = programs.map(({ id, code }) => {
-    if (problem !== null) return { id, missing: [], reason: problem }
+    const stopAt = virtualStopAtMs[id] ?? null
+    if (problem !== null) return { id, missing: [], reason: problem, virtualStopAtMs: stopAt }
     const missing = importedModules(code).filter((m) => missingAll.has(m))
     const reason = missing.length === 0 ? null : `${located.path} cannot import ${missing.map(withPackage).join(', ')}`
-    return { id, missing, reason }
+    return { id, missing, reason, virtualStopAtMs: stopAt }
   })
   return { python: { path: located.path, from: located.from, version, problem }, programs: list }
 }

@@ -54,7 +54,7 @@ export class CoursePython {
     const modules = [...new Set(opts.programs.flatMap((p) => importedModules(p.code)))]
     const python = this.located.path
     // Once, at start: one short process, whose answer every later status and run reads.
-    this.ready = (python === null ? Promise.resolve(null) : (opts.probe ?? probePython)(python, modules)).then((probe) => courseStatus(this.located, probe, opts.programs))
+    this.ready = (python === null ? Promise.resolve(null) : (opts.probe ?? probePython)(python, modules)).then((probe) => courseStatus(this.located, probe, opts.programs, VIRTUAL_STOP_AT_MS))
     this.runs = new ProgramRuns({
       hubUrl: opts.hubUrl,
       sources: opts.sources,
