@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { CoursePythonRun } from '../../src/shared/course-python-contract'
+import { PROGRAM_LIMITS } from '../../src/shared/program-contract'
 import type { LogLine, SourceInfo, TaskDelta } from '../../src/shared/snapshots'
 import { pythonChildSpawner } from '../../src/main/course-python/python-child'
 import { courseSources } from '../../src/main/scenarios/sources.generated'
@@ -111,12 +112,15 @@ describe.skipIf(noPython)('the course’s Python as an app child (real CPython)'
     expect(lines).toEqual(['main msg', 'worker-1 msg', 'worker-2 msg', 'worker-3 msg', 'main msg', 'worker-1 msg', 'worker-2 msg', 'worker-3 msg'])
   })
 
-  it('an app that closes kills what still runs, and refuses new runs', async () => {
+  it('at most 8 run at once (the 9th is busy, starting nothing); an app that closes kills them all and refuses new runs', async () => {
     const app = openApp()
-    const first = await app.ok('coursePython:run', { id: 'workers-heartbeat' })
-    expect(alive(first.pid!)).toBe(true)
+    const runs: CoursePythonRun[] = []
+    for (let i = 0; i < PROGRAM_LIMITS.maxRunning; i++) runs.push(await app.ok('coursePython:run', { id: 'workers-heartbeat' }))
+    expect(await app.call('coursePython:run', { id: 'graceful-cancel' })).toMatchObject({ ok: false, error: { code: 'busy', message: '8 course Python programs are running already: stop one first' } })
+    expect(app.core.coursePython.list()).toHaveLength(PROGRAM_LIMITS.maxRunning)
+    expect(runs.every((r) => alive(r.pid!))).toBe(true)
     await app.core.close(200)
-    await app.until(() => !alive(first.pid!), 5_000)
+    await app.until(() => runs.every((r) => !alive(r.pid!)), 10_000)
     expect(await app.call('coursePython:run', { id: 'workers-heartbeat' })).toMatchObject({ ok: false, error: { code: 'shutting_down' } })
   })
 
