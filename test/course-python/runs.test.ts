@@ -84,6 +84,17 @@ describe.skipIf(noPython)('the course’s Python as an app child (real CPython)'
     expect((await app.ok('app:snapshot')).host).toBe('web')
   })
 
+  it('stats-daemon as written: its worker task fails of NameError at 60 s with the traceback; the loop idles on until the virtual stop', async () => {
+    const app = openApp()
+    const run = await app.ok('coursePython:run', { id: 'stats-daemon', clock: 'virtual' })
+    const ended = await app.until(() => runOf(app, run.runKey)?.exit && runOf(app, run.runKey), 15_000)
+    expect(ended.exit).toEqual({ code: 130, signal: null })
+    const worker = await app.until(() => tasksNamed(app, 'worker').find((t) => t.state === 'failed' && t.loop.startsWith(`${run.sourceId}/`)), 5_000)
+    expect(worker.error).toMatchObject({ name: 'NameError', message: "name 'time' is not defined" })
+    expect(worker.error?.stack).toContain('stats-daemon.py')
+    expect(worker.endedAt?.loop).toBe(60_000)
+  })
+
   it('workers-heartbeat: Stop from the Sources list (source:stop) cancels every task and ends the child gracefully', async () => {
     const app = openApp()
     const run = await app.ok('coursePython:run', { id: 'workers-heartbeat' })
