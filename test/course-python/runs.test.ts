@@ -70,7 +70,7 @@ describe.skipIf(noPython)('the course’s Python as an app child (real CPython)'
 
   it('stats-daemon-run as written: NameError and its traceback reach the window as lines, the run fails, the app goes on', async () => {
     const app = openApp()
-    const run = await app.ok('coursePython:run', { id: 'stats-daemon-run', clock: 'virtual' })
+    const run = await app.ok('coursePython:run', { id: 'stats-daemon-run', clock: { speed: 60 } })
     const ended = await app.until(() => runOf(app, run.runKey)?.state === 'exited' && runOf(app, run.runKey), 15_000)
     expect(ended.exit?.code).toBe(1)
     const err = await app.until(() => {
