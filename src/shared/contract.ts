@@ -27,6 +27,8 @@ import { exportSchema, historyPageSchema, retentionPolicySchema } from './histor
 import { isPlainObject, payloadProblem } from './payload-limits'
 import { programCheckSchema, programOfRunSchema, programRunSchema, programStopSchema, programTemplateSchema } from './program-contract'
 import type { ProgramDiagnostic, ProgramRunInfo, ProgramStopReport, ProgramTemplate, StoredProgram } from './program-contract'
+import { coursePythonRunSchema } from './course-python-contract'
+import type { CoursePythonRun, CoursePythonStatus } from './course-python-contract'
 import { DAEMON_IDS } from './snapshots'
 
 // Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
@@ -118,6 +120,11 @@ export const commands = {
   'programs:list': command<ProgramRunInfo[]>()(nothing),
   /** The program text stored with a history run (not_found: the run was no editor program). */
   'program:ofRun': command<StoredProgram>()(programOfRunSchema),
+  /** Whether each course program's own Python can run here (interpreter, missing modules); computed at start. */
+  'coursePython:status': command<CoursePythonStatus>()(nothing),
+  /** Runs the course's Python text verbatim under CPython with the agent: an app child, stopped by source:stop. */
+  'coursePython:run': command<CoursePythonRun>()(coursePythonRunSchema),
+  'coursePython:list': command<CoursePythonRun[]>()(nothing),
 } as const
 
 /** An event: a phantom payload type. */
@@ -140,6 +147,8 @@ export const events = {
   'sources:changed': event<SourceInfo[]>(),
   /** The editor's program runs, whenever one starts, connects, stops or ends. */
   'programs:changed': event<ProgramRunInfo[]>(),
+  /** The course's Python runs, whenever one starts, connects, stops or ends. */
+  'coursePython:changed': event<CoursePythonRun[]>(),
 } as const
 
 export type Channel = keyof typeof commands

@@ -24,6 +24,8 @@ import { ProgramRuns } from '../programs/program-runs'
 import { repoRoot } from '../programs/repo-root'
 import { saveProgramText } from '../history/index'
 import { join } from 'node:path'
+import { CoursePython } from '../course-python/course-python'
+import { courseSources } from '../scenarios/sources.generated'
 
 export interface AppCoreOptions {
   /** Where history (SQLite) and run outputs live. */
@@ -57,6 +59,8 @@ export class AppCore {
   readonly hubReady: Promise<AgentHub | null>
   /** The editor's programs: child processes of `loopwatch run`'s kind, watched through the hub. */
   readonly programs: ProgramRuns
+  /** The course's own Python, run under CPython with the agent: app children like the editor's. */
+  readonly coursePython: CoursePython
   /** One sequence for every tasks:delta, this process's and connected processes' alike. */
   private seq = 0
   private shutdownInFlight: Promise<AppShutdownReport> | null = null
@@ -73,6 +77,7 @@ export class AppCore {
       onSources: (list) => {
         this.events.emit('sources:changed', list)
         this.programs.onSources(list)
+        this.coursePython.runs.onSources(list)
       },
       recorder: sourceRecorder(this.history),
     })
@@ -86,6 +91,15 @@ export class AppCore {
       saveProgram: (runId, program) => saveProgramText(this.history.db, runId, program),
       onChange: (list) => this.events.emit('programs:changed', list),
       childPath: join(repoRoot(), 'src/main/cli/run-child.ts'),
+    })
+    this.coursePython = new CoursePython({
+      hubUrl: async () => {
+        const hub = await this.hubReady
+        return hub && `tcp://127.0.0.1:${hub.port}?token=${hub.token}`
+      },
+      sources: this.sources,
+      programs: scenarios.flatMap((s) => (courseSources[s.id] ? [{ id: s.id, code: courseSources[s.id]!.code }] : [])),
+      onChange: (list) => this.events.emit('coursePython:changed', list),
     })
     const rate = opts.daemonRate ?? 1
     this.daemons = createDaemons({
@@ -202,7 +216,7 @@ export class AppCore {
    * is killed (and the report says so); any other is asked through its agent.
    */
   stopSource(sourceId: SourceId, graceMs: number): Promise<ShutdownReport> {
-    return this.programs.stopSource(sourceId, graceMs) ?? this.sources.stop(sourceId, graceMs)
+    return this.programs.stopSource(sourceId, graceMs) ?? this.coursePython.runs.stopSource(sourceId, graceMs) ?? this.sources.stop(sourceId, graceMs)
   }
 
   /**
@@ -215,7 +229,7 @@ export class AppCore {
     const external = this.sources.shutdownPlan({
       stopServices: opts.stopServices === true,
       stopVia: (id, g) => this.stopSource(id, g),
-      tagOf: (id) => (this.programs.ofSource(id) ? 'editor' : null),
+      tagOf: (id) => (this.programs.ofSource(id) ? 'editor' : this.coursePython.runs.ofSource(id) ? 'course Python' : null),
     })
     const parts: Stoppable[] = [
       ...this.runs.active().map((r) => ({
@@ -239,6 +253,15 @@ export class AppCore {
           title: `${p.name} (pid ${p.pid}, editor, not connected)`,
           stop: (g: number) => this.programs.stop(p.runKey, g),
         })),
+      ...this.coursePython.runs
+        .live()
+        .filter((p) => p.sourceId === null)
+        .map((p) => ({
+          kind: 'source' as const,
+          id: `course-python-${p.runKey}`,
+          title: `${p.name} (pid ${p.pid}, course Python, not connected)`,
+          stop: (g: number) => this.coursePython.runs.stop(p.runKey, g),
+        })),
     ]
     this.shutdownInFlight = shutdownAll(parts, graceMs, (p) => {
       this.lastShutdown = p
@@ -258,7 +281,7 @@ export class AppCore {
     // Processes see hub_closing and keep running on their own. Their runs are ended (interrupted:
     // the app stopped watching) while the history is still open.
     // Editor programs are the app's children: none outlives it (anything the shutdown left is killed).
-    await this.programs.close()
+    await Promise.all([this.programs.close(), this.coursePython.runs.close()])
     const hub = await this.hubReady
     if (hub) await this.sources.closeHub(hub)
     // Let stopped runs record their outcome before history closes.

@@ -43,12 +43,20 @@ export function findPython(env: NodeJS.ProcessEnv = process.env, exists: (path: 
   return null
 }
 
-/** `python3 -m loopwatch_agent …` for a .py program, with the same flags. */
-function pythonCommand(cfg: RunConfig, python: string): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
+/**
+ * `python3 -m loopwatch_agent …` for a .py program, with the same flags. `agentDir`: where
+ * agents/python is when this module is bundled away from it (Electron); `entry`: what runs the
+ * agent's main instead of `-m loopwatch_agent` (the app's children add a stdin watch).
+ */
+export function pythonCommand(
+  cfg: RunConfig,
+  python: string,
+  opts: { agentDir?: string; entry?: readonly string[] } = {},
+): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
   const clock = cfg.clock === 'virtual' ? ['--virtual'] : cfg.clock === 'real' ? [] : ['--speed', String(cfg.clock.speed)]
   const app = cfg.noApp ? ['--no-app'] : cfg.app !== null ? ['--app', cfg.app] : []
-  const args = ['-m', 'loopwatch_agent', ...clock, ...(cfg.json ? ['--json'] : []), ...app, '--grace-ms', String(cfg.graceMs), cfg.file]
-  const pythonPath = [PYTHON_AGENT, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
+  const args = [...(opts.entry ?? ['-m', 'loopwatch_agent']), ...clock, ...(cfg.json ? ['--json'] : []), ...app, '--grace-ms', String(cfg.graceMs), cfg.file]
+  const pythonPath = [opts.agentDir ?? PYTHON_AGENT, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
   return { cmd: python, args, env: { ...process.env, PYTHONPATH: pythonPath } }
 }
 /** Past the grace, how long the parent waits for a child that said it stopped, before SIGKILL. */

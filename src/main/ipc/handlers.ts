@@ -4,6 +4,7 @@ import type { AppCore } from '../app/app-core'
 import { AppError } from './app-error'
 import { EXPORT_MIME, EXPORT_PATH, exportFilename } from '../../shared/history-contract'
 import { programHandlers } from '../programs/handlers'
+import { coursePythonHandlers } from '../course-python/handlers'
 
 /**
  * The one handler table, keyed by channel. Each handler receives a payload the contract's schema
@@ -93,6 +94,7 @@ export function createHandlers(core: AppCore): Handlers {
     // An editor program's source: the app owns its process, so a stop it cannot answer ends in a kill.
     'source:stop': ({ sourceId, graceMs }) => core.stopSource(sourceId, graceMs),
     ...programHandlers(core),
+    ...coursePythonHandlers(core),
   }
 }
 

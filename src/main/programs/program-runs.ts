@@ -36,6 +36,15 @@ export interface ProgramRunsOptions {
   killMarginMs?: number
   /** How long program:run waits for the child's agent to connect before answering anyway. */
   connectWaitMs?: number
+  /**
+   * How a child is started (default: `loopwatch run`'s Node child, spawnRunChild, exit-with-parent
+   * preloaded). `cfg.file` is the program in its private 0700 folder; stdin must be a pipe.
+   */
+  spawnChild?: (cfg: RunConfig) => ChildProcessByStdio<Writable | null, Readable, Readable>
+  /** Compile the text with esbuild before running it (default true: the editor's TypeScript). */
+  check?: boolean
+  /** What these children are called in messages (default `editor programs`). */
+  noun?: string
 }
 
 interface Child {
@@ -90,11 +99,12 @@ export class ProgramRuns {
    * starts it as a child watched by this app's hub. Answers once its agent connected (or it ended,
    * or connectWaitMs passed): which source and history run it became.
    */
-  async start(input: { source: string; clock: ProgramClock; name?: string | undefined }): Promise<ProgramRunInfo> {
+  async start(input: { source: string; clock: ProgramClock; name?: string | undefined; fileName?: string }): Promise<ProgramRunInfo> {
     if (this.closed) throw new AppError('shutting_down', 'the app is closing')
     const max = this.opts.maxRunning ?? PROGRAM_LIMITS.maxRunning
-    if (this.live().length >= max) throw new AppError('busy', `${max} editor programs are running already: stop one first`)
-    const problems = (await checkProgram(input.source)).filter((d) => d.severity === 'error')
+    const busy = () => new AppError('busy', `${max} ${this.opts.noun ?? 'editor programs'} are running already: stop one first`)
+    if (this.live().length >= max) throw busy()
+    const problems = this.opts.check === false ? [] : (await checkProgram(input.source)).filter((d) => d.severity === 'error')
     if (problems.length > 0) {
       const p = problems[0]!
       throw new AppError('bad_request', `the program does not compile: ${PROGRAM_FILE}:${p.line}:${p.col}: ${p.message}`, problems.map((d) => ({ path: `source:${d.line}:${d.col}`, message: d.message })))
@@ -102,12 +112,12 @@ export class ProgramRuns {
     const app = await this.opts.hubUrl()
     if (app === null) throw new AppError('invalid_state', 'the agent hub is not running, so a program could not be watched: see the app’s log')
     // Counted again after the awaits: two runs racing for the last place.
-    if (this.live().length >= max) throw new AppError('busy', `${max} editor programs are running already: stop one first`)
+    if (this.live().length >= max) throw busy()
     if (this.closed) throw new AppError('shutting_down', 'the app is closing')
 
     // mkdtemp makes the directory 0700; the file is 0600 and must not exist yet.
     const dir = await mkdtemp(join(tmpdir(), 'loopwatch-program-'))
-    const file = join(dir, PROGRAM_FILE)
+    const file = join(dir, input.fileName ?? PROGRAM_FILE)
     await writeFile(file, input.source, { mode: 0o600, flag: 'wx' })
     const name = input.name ?? 'program'
     const cfg: RunConfig = {
@@ -121,7 +131,7 @@ export class ProgramRuns {
     }
     const key = ++this.nextKey
     // Its stdin is a pipe only this app holds: if the app dies, the child goes too (exit-with-parent.ts).
-    const proc = spawnRunChild(cfg, { childPath: this.opts.childPath, stdin: 'pipe', preload: [EXIT_WITH_PARENT] })
+    const proc = this.opts.spawnChild?.(cfg) ?? spawnRunChild(cfg, { childPath: this.opts.childPath, stdin: 'pipe', preload: [EXIT_WITH_PARENT] })
     const info: ProgramRunInfo = {
       runKey: key,
       name,
@@ -137,7 +147,7 @@ export class ProgramRuns {
     }
     const exited = new Promise<void>((done) => {
       proc.once('error', (e) => {
-        this.keepStderr(info, `could not start node: ${e.message}`)
+        this.keepStderr(info, `could not start ${this.opts.spawnChild ? 'it' : 'node'}: ${e.message}`)
         done()
       })
       proc.once('close', () => done())

@@ -88,6 +88,7 @@ export class AppState {
     api.on('shutdown:progress', (p) => this.shutdown.onProgress(p))
     api.on('sources:changed', (list) => this.onSourcesChanged(list))
     api.on('programs:changed', (list) => this.editor.setRuns(list))
+    api.on('coursePython:changed', (list) => this.launcher.python.setRuns(list))
     this.ticker.start()
   }
 
@@ -104,6 +105,7 @@ export class AppState {
     this.applySnapshot(snap.value)
     if (scenarios.ok) this.launcher.scenarios = scenarios.value
     void api.invoke('programs:list').then((r) => r.ok && this.editor.setRuns(r.value))
+    void this.launcher.python.load()
     this.ready = true
     void this.history.refresh()
   }

@@ -3,6 +3,7 @@
 import type { ClockChoice, RunSummary, ScenarioInfo } from '../../../shared/snapshots'
 import type { LoopwatchApi } from '../../../shared/contract'
 import { initialValues, issuesToErrors, toParams, type FormValues } from './param-form'
+import { CoursePythonState } from './course-python.svelte'
 
 export type ClockKey = 'virtual' | '1' | '10' | '60'
 export const CLOCK_CHOICES: { key: ClockKey; label: string }[] = [
@@ -18,6 +19,15 @@ export function clockFromKey(key: ClockKey): ClockChoice {
 
 export function clockLabel(clock: ClockChoice): string {
   return clock === 'virtual' ? 'virtual' : `${clock.speed}×`
+}
+
+/** A program run both ways at once, for the side-by-side view: the port's run and the Python run. */
+export interface RunPair {
+  scenarioId: string
+  /** The TypeScript port's run (null: it was refused). */
+  runId: number | null
+  /** The course's Python run (null: it was refused or cannot run here). */
+  pythonKey: number | null
 }
 
 export interface ScenarioSection {
@@ -43,6 +53,10 @@ export class LauncherState {
   errors = $state<Record<string, string>>({})
   clock = $state<ClockKey>('virtual')
   busy = $state(false)
+  /** The course's own Python: which programs can run here, and its runs. */
+  readonly python: CoursePythonState
+  /** The last "Run both side by side", shown in the launcher of its program. */
+  pair = $state<RunPair | null>(null)
   /** The params last used per scenario, so the rail's Run repeats what the form held. */
   private lastValues = new Map<string, FormValues>()
 
@@ -52,7 +66,9 @@ export class LauncherState {
   constructor(
     private readonly api: () => LoopwatchApi | null,
     private readonly onStarted: (run: RunSummary) => void,
-  ) {}
+  ) {
+    this.python = new CoursePythonState(api)
+  }
 
   show(id: string): void {
     const s = this.scenarios.find((x) => x.id === id)
@@ -73,14 +89,37 @@ export class LauncherState {
 
   /** Start scenario `id` with the form's values (or the last used / defaults). */
   async run(id: string, values?: FormValues): Promise<boolean> {
+    const started = await this.startPort(id, values)
+    if (started) this.onStarted(started)
+    return started !== null
+  }
+
+  /** Starts the course's Python of `id` on the launcher's clock; the source it became, once connected. */
+  async runPython(id: string): Promise<string | null> {
+    const r = await this.python.run(id, clockFromKey(this.clock))
+    return r?.sourceId ?? null
+  }
+
+  /**
+   * Starts the TypeScript port (with the form's values) and the course's Python of `id` at once, on
+   * one clock, and keeps the launcher open on the side-by-side view of the two.
+   */
+  async runBoth(id: string, values?: FormValues): Promise<boolean> {
+    const [port, python] = await Promise.all([this.startPort(id, values), this.python.run(id, clockFromKey(this.clock))])
+    this.pair = { scenarioId: id, runId: port?.runId ?? null, pythonKey: python?.runKey ?? null }
+    return port !== null && python !== null
+  }
+
+  /** scenario:start with the form's values; field errors go beside their fields. */
+  private async startPort(id: string, values?: FormValues): Promise<RunSummary | null> {
     const s = this.scenarios.find((x) => x.id === id)
     const api = this.api()
-    if (!s || !api) return false
+    if (!s || !api) return null
     const form = values ?? this.lastValues.get(id) ?? initialValues(s.params)
     const parsed = toParams(s.params, form)
     if (!parsed.ok) {
       this.errors = parsed.errors
-      return false
+      return null
     }
     this.busy = true
     try {
@@ -91,12 +130,11 @@ export class LauncherState {
         if (Object.keys(errs).length === 0) errs[''] = res.error.message
         if (this.openId !== id) this.show(id)
         this.errors = errs
-        return false
+        return null
       }
       this.lastValues.set(id, { ...form })
       this.errors = {}
-      this.onStarted(res.value)
-      return true
+      return res.value
     } finally {
       this.busy = false
     }

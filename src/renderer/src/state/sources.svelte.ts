@@ -10,10 +10,15 @@ export function sourceScope(sourceId: string): string {
   return `source:${sourceId}`
 }
 
-/** Does a task on `loop` fall in `scope` ('all', a loop label, or a whole source)? */
+/**
+ * Does a task or line on `loop` fall in `scope` ('all', a loop label, or a whole source)? A line a
+ * process printed outside every loop (a Python traceback after asyncio.run) carries the bare source id.
+ */
 export function inScope(scope: string, loop: string): boolean {
   if (scope === 'all' || scope === loop) return true
-  return scope.startsWith('source:') && sourceOfLoop(loop) === scope.slice('source:'.length)
+  if (!scope.startsWith('source:')) return false
+  const source = scope.slice('source:'.length)
+  return loop === source || sourceOfLoop(loop) === source
 }
 
 /** What a source is doing, as one short phrase: connected, stopping, exited (code 1), lost — stale. */
