@@ -20,6 +20,7 @@ import type { Stoppable } from './app-shutdown'
 import { EventHub } from './event-hub'
 import { LiveRuns } from './live-runs'
 import { paramFields } from './param-fields'
+import { TaskControls } from './task-controls'
 import { ProgramRuns } from '../programs/program-runs'
 import { repoRoot } from '../programs/repo-root'
 import { saveProgramText } from '../history/index'
@@ -57,6 +58,8 @@ export class AppCore {
   readonly hubReady: Promise<AgentHub | null>
   /** The editor's programs: child processes of `loopwatch run`'s kind, watched through the hub. */
   readonly programs: ProgramRuns
+  /** Cancel and deadline for one task or many, routed per source. */
+  readonly controls: TaskControls
   /** One sequence for every tasks:delta, this process's and connected processes' alike. */
   private seq = 0
   private shutdownInFlight: Promise<AppShutdownReport> | null = null
@@ -76,6 +79,7 @@ export class AppCore {
       },
       recorder: sourceRecorder(this.history),
     })
+    this.controls = new TaskControls(this.monitor, this.sources)
     this.hubReady = opts.hub === false ? Promise.resolve(null) : this.startHub(opts.hub?.port ?? 0)
     this.programs = new ProgramRuns({
       hubUrl: async () => {
