@@ -65,6 +65,13 @@ describe('bulk actions on many tasks', () => {
     expect(new Set(agent.commands.map((c) => ('taskId' in c ? c.taskId : 0)))).toEqual(new Set(Array.from({ length: 60 }, (_, i) => i + 1)))
   })
 
+  it('names each task’s coroutine function in its snapshot (what the table groups by)', async () => {
+    const app = openApp()
+    const sleepers = await waitingSleepers(app, 3)
+    expect(sleepers.map((t) => t.coro)).toEqual(['sleeper', 'sleeper', 'sleeper'])
+    expect([...app.view().values()].find((t) => t.name === 'main')?.coro).toBe('main')
+  })
+
   it('refuses more than the cap, or no ids, with a typed error, and cancels nothing', async () => {
     const app = openApp()
     const sleepers = await waitingSleepers(app, 3)

@@ -4,6 +4,7 @@ import type { LoopwatchApi } from '../../../shared/contract'
 import type { AppSnapshot, DaemonId, RunSummary, SourceInfo, TaskDelta } from '../../../shared/snapshots'
 import { DAEMONS_LOOP, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
+import { BulkState } from './bulk.svelte'
 import { DaemonsState } from './daemons.svelte'
 import { DetailsState } from './details.svelte'
 import { EditorState } from './editor.svelte'
@@ -33,7 +34,8 @@ export class AppState {
   detailsOpen = $state(false)
 
   readonly store = new TaskStore()
-  readonly table = new TaskTableState(this.store)
+  readonly table = new TaskTableState(this.store, (t) => !this.sources.isEnded(t.loop))
+  readonly bulk = new BulkState(() => this.api, this.store)
   readonly ticker = new Ticker()
   readonly launcher: LauncherState
   readonly daemons: DaemonsState
