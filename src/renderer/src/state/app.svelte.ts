@@ -12,7 +12,7 @@ import { HistoryState } from './history.svelte'
 import { LauncherState } from './launcher.svelte'
 import { ShutdownState } from './shutdown.svelte'
 import { SourcesState, sourceScope } from './sources.svelte'
-import { isLive } from './states'
+import { liveCounts } from './live-counts'
 import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
 import { Ticker } from './ticker.svelte'
@@ -52,13 +52,12 @@ export class AppState {
     return pick(live) ?? pick(this.runs)
   })
 
-  readonly liveCount = $derived.by(() => {
+  /** Live tasks by state (running apart from waiting); an ended (exited or lost) process's tasks show their last known state, and nothing runs them now. */
+  readonly liveCounts = $derived.by(() => {
     void this.store.version
-    let n = 0
-    // An ended (exited or lost) process's tasks show their last known state: nothing runs them now.
-    for (const t of this.store.tasks.values()) if (isLive(t.state) && !this.sources.isEnded(t.loop)) n++
-    return n
+    return liveCounts(this.store.tasks.values(), (t) => this.sources.isEnded(t.loop))
   })
+  readonly liveCount = $derived(this.liveCounts.live)
 
   readonly selectedTask = $derived(this.store.get(this.table.selectedId))
 
