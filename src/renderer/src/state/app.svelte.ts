@@ -68,7 +68,7 @@ export class AppState {
     this.launcher = new LauncherState(api, (run) => this.onRunStarted(run))
     this.daemons = new DaemonsState(api)
     this.shutdown = new ShutdownState(api)
-    this.history = new HistoryState(api)
+    this.history = new HistoryState(api, (run) => this.onRunStarted(run))
     this.details = new DetailsState(api, this.store)
     this.sources = new SourcesState(api)
     this.editor = new EditorState(api, (id) => this.showSource(id))
