@@ -43,13 +43,16 @@ describe('BulkState', () => {
       on: () => () => {},
     } as unknown as LoopwatchApi
     const bulk = new BulkState(() => api, store)
-    bulk.open('cancel', [1, 2, 3], ' fn:sleeper ')
+    bulk.open('cancel', [1, 2, 3], ' fn:sleeper ', 'run-4')
     bulk.reason = '  drain  '
     expect(await bulk.confirm()).toBe(true)
     expect(calls).toEqual([{ channel: 'tasks:bulk', payload: { action: { kind: 'cancel', reason: 'drain' }, taskIds: [1, 2, 3] } }])
     expect(bulk.kind).toBeNull()
     expect(bulk.filterText).toBe('fn:sleeper')
     expect(bulk.outcome?.applied).toEqual([1, 2])
+    // The summary belongs to the view it was made in: another run's view starts without it.
+    expect(bulk.outcomeIn('run-4')).toBe(bulk.outcome)
+    expect(bulk.outcomeIn('run-5')).toBeNull()
   })
 
   it('refuses to send more than the cap, and a bad deadline, without calling main', async () => {

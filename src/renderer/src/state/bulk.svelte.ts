@@ -13,6 +13,8 @@ export class BulkState {
   targets = $state.raw<number[]>([])
   /** What the filter text was then, to say which tasks these are. */
   filterText = $state('')
+  /** The table scope the dialog was opened in; the outcome is shown in that scope only. */
+  scope = $state('all')
   reason = $state('')
   /** Bound to a number input: a number once edited, so read it through `String()`. */
   deadlineSeconds = $state<string | number>('10')
@@ -43,17 +45,23 @@ export class BulkState {
     private readonly store: TaskStore,
   ) {}
 
-  /** Opens the confirmation for `kind` on exactly these tasks (the live ones the filter shows). */
-  open(kind: BulkActionKind, taskIds: readonly number[], filterText: string): void {
+  /** Opens the confirmation for `kind` on exactly these tasks (the live ones the filter shows in `scope`). */
+  open(kind: BulkActionKind, taskIds: readonly number[], filterText: string, scope = 'all'): void {
     if (taskIds.length === 0) return
     this.kind = kind
     this.targets = [...taskIds]
     this.filterText = filterText.trim()
+    this.scope = scope
     this.error = null
   }
 
   close(): void {
     if (!this.busy) this.kind = null
+  }
+
+  /** The outcome to show in table scope `scope`: the last action's, if it was made there. */
+  outcomeIn(scope: string): BulkOutcome | null {
+    return this.scope === scope ? this.outcome : null
   }
 
   dismissOutcome(): void {
