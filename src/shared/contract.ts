@@ -30,10 +30,11 @@ import type { ProgramDiagnostic, ProgramRunInfo, ProgramStopReport, ProgramTempl
 import { coursePythonRunSchema } from './course-python-contract'
 import type { CoursePythonRun, CoursePythonStatus } from './course-python-contract'
 import { DAEMON_IDS } from './snapshots'
+import { bulkSchema, deadlineInMs } from './bulk-contract'
+import type { BulkOutcome } from './bulk-contract'
 
 // Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
 const MAX_GRACE_MS = 10 * 60_000
-const MAX_DEADLINE_MS = 24 * 3_600_000
 
 const taskId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const runId = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
@@ -80,8 +81,13 @@ export const commands = {
   'task:cancel': command<TaskSnapshot>()(v.strictObject({ taskId, reason: v.optional(v.nullable(reason)) })),
   /** Puts a deadline `inMs` loop-ms from now on the task (replacing any), or clears it with null. */
   'task:setDeadline': command<TaskSnapshot>()(
-    v.strictObject({ taskId, inMs: v.nullable(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_DEADLINE_MS))) }),
+    v.strictObject({ taskId, inMs: v.nullable(deadlineInMs) }),
   ),
+  /**
+   * Cancels (with a reason) or puts a deadline on many tasks in one request, each routed as its
+   * single command is; at most MAX_BULK_TASKS ids. Answers how each one went.
+   */
+  'tasks:bulk': command<BulkOutcome>()(bulkSchema),
   'daemons:list': command<DaemonInfo[]>()(nothing),
   'daemon:start': command<DaemonInfo>()(v.strictObject({ id: daemonId, config: v.optional(jsonObject) })),
   'daemon:stop': command<DaemonStopReport>()(v.strictObject({ id: daemonId, graceMs: v.optional(graceMs) })),

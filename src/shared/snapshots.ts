@@ -76,6 +76,8 @@ export interface TaskSnapshot {
   /** The run this task belongs to; null for daemon tasks. */
   runId: RunId | null
   name: string
+  /** The coroutine function the task runs (`fn.name` of what createTask got; '' or absent: anonymous or unknown). */
+  coro?: string
   /** The task whose step created this one, if any. */
   parentId: number | null
   state: TaskState

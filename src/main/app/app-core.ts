@@ -5,7 +5,7 @@ import type { Daemons } from '../daemons/index'
 import { RealClock, ScaledClock } from '../runtime/index'
 import { TaskMonitor } from '../monitor/index'
 import type { MonitorOptions } from '../monitor/index'
-import { scenarios } from '../scenarios/index'
+import { runnableScenarios as scenarios } from '../scenarios/index'
 import { AppError } from '../ipc/app-error'
 import { DAEMONS_LOOP } from '../../shared/snapshots'
 import type { AppShutdownReport, AppSnapshot, ExportFile, ScenarioInfo, ShutdownProgress, ShutdownReport, SourceId } from '../../shared/snapshots'
@@ -20,6 +20,7 @@ import type { Stoppable } from './app-shutdown'
 import { EventHub } from './event-hub'
 import { LiveRuns } from './live-runs'
 import { paramFields } from './param-fields'
+import { TaskControls } from './task-controls'
 import { ProgramRuns } from '../programs/program-runs'
 import { repoRoot } from '../programs/repo-root'
 import { saveProgramText } from '../history/index'
@@ -61,6 +62,8 @@ export class AppCore {
   readonly programs: ProgramRuns
   /** The course's own Python, run under CPython with the agent: app children like the editor's. */
   readonly coursePython: CoursePython
+  /** Cancel and deadline for one task or many, routed per source. */
+  readonly controls: TaskControls
   /** One sequence for every tasks:delta, this process's and connected processes' alike. */
   private seq = 0
   private shutdownInFlight: Promise<AppShutdownReport> | null = null
@@ -81,6 +84,7 @@ export class AppCore {
       },
       recorder: sourceRecorder(this.history),
     })
+    this.controls = new TaskControls(this.monitor, this.sources)
     this.hubReady = opts.hub === false ? Promise.resolve(null) : this.startHub(opts.hub?.port ?? 0)
     this.programs = new ProgramRuns({
       hubUrl: async () => {

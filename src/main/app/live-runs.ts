@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { createScenarioRun, formatIssues, getScenario, parseParams, scenarios } from '../scenarios/index'
+import { createScenarioRun, formatIssues, getScenario, parseParams, runnableScenarios as scenarios } from '../scenarios/index'
 import type { RunResult, ScenarioRun } from '../scenarios/index'
 import type { History } from '../history/index'
 import type { TaskMonitor } from '../monitor/index'

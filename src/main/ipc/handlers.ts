@@ -12,20 +12,6 @@ import { coursePythonHandlers } from '../course-python/handlers'
  * anything.
  */
 export function createHandlers(core: AppCore): Handlers {
-  const liveTask = (taskId: number) => {
-    const task = core.monitor.liveTask(taskId)
-    if (task) return task
-    const snap = core.monitor.get(taskId)
-    if (!snap) throw new AppError('not_found', `no task #${taskId}`)
-    throw new AppError('invalid_state', `task #${taskId} ${snap.name} has already ended (${snap.state})`)
-  }
-  const fresh = (taskId: number): TaskSnapshot => {
-    core.monitor.touch(taskId)
-    const snap = core.monitor.get(taskId)
-    if (!snap) throw new AppError('not_found', `no task #${taskId}`)
-    return snap
-  }
-
   return {
     'app:snapshot': () => core.snapshot(),
     'scenarios:list': () => core.scenarios(),
@@ -45,23 +31,9 @@ export function createHandlers(core: AppCore): Handlers {
       if (!task) throw new AppError('not_found', `no task #${taskId}`)
       return { task, logs: core.monitor.logsOf(taskId), awaitChain: awaitChain(core, task), children: core.monitor.childrenOf(taskId) } satisfies TaskDetail
     },
-    'task:cancel': ({ taskId, reason }) => {
-      // A connected process's task: the request goes to its own process, which answers.
-      if (core.sources.owns(taskId)) return core.sources.cancel(taskId, reason ?? null)
-      const task = liveTask(taskId)
-      // From outside the runtime, cancel() records source 'user' with this reason.
-      if (!task.cancel(reason ?? undefined)) throw new AppError('invalid_state', `task #${taskId} has already ended`)
-      return fresh(taskId)
-    },
-    'task:setDeadline': ({ taskId, inMs }) => {
-      if (core.sources.owns(taskId)) return core.sources.setDeadline(taskId, inMs)
-      const task = liveTask(taskId)
-      const where = core.monitor.loopOf(taskId)
-      if (!where) throw new AppError('invalid_state', `task #${taskId} is no longer on a live loop`)
-      // The runtime owns the deadline: when it passes the task sees a 'deadline' cancellation.
-      task.setDeadline(inMs === null ? null : where.loop.time() + inMs)
-      return fresh(taskId)
-    },
+    'task:cancel': ({ taskId, reason }) => core.controls.cancel(taskId, reason ?? null),
+    'task:setDeadline': ({ taskId, inMs }) => core.controls.setDeadline(taskId, inMs),
+    'tasks:bulk': (request) => core.controls.bulk(request),
     'daemons:list': () => core.daemons.list(),
     'daemon:start': ({ id, config }) => {
       core.assertAccepting()

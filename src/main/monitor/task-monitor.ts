@@ -423,6 +423,7 @@ export class TaskMonitor {
       loop: entry.loop.info.label,
       runId: entry.loop.info.runId,
       name: task.name,
+      coro: task.coroName,
       parentId: entry.parentId,
       state,
       createdAt: prev?.createdAt ?? { loop: entry.createdLoop, wall: entry.createdWall },

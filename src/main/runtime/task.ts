@@ -28,6 +28,8 @@ export class Task<T> extends Future<T> {
   name: string
   /** The task that created this one (null when created from outside any task). */
   readonly parent: Task<unknown> | null
+  /** The coroutine function's own name (`fn.name`; '' for an anonymous one): what the window groups by. */
+  readonly coroName: string
   /** Loop times (ms) of creation, first step and end (NaN until they happen). */
   readonly createdAt: number
   startedAt = NaN
@@ -73,6 +75,7 @@ export class Task<T> extends Future<T> {
     this.parent = current.task
     this.createdAt = loop.time()
     this._coro = coro
+    this.coroName = coro.name
   }
 
   get state(): TaskState {

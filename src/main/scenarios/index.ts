@@ -13,6 +13,7 @@ import { waitAllCompleted } from './programs/wait-all-completed'
 import { waitFirstCompleted } from './programs/wait-first-completed'
 import { waitForTimeout } from './programs/wait-for-timeout'
 import { workersHeartbeat } from './programs/workers-heartbeat'
+import { load } from './load'
 import type { ScenarioDefinition } from './types'
 
 export type * from './types'
@@ -38,9 +39,15 @@ export const scenarios: readonly ScenarioDefinition[] = [
   httpContextManager,
 ]
 
-const byId = new Map(scenarios.map((s) => [s.id, s]))
+/** Scenarios that are no course program (the `load` generator): runnable and listed after the course's. */
+export const toolScenarios: readonly ScenarioDefinition[] = [load as unknown as ScenarioDefinition]
 
-/** The scenario with this id, or undefined. */
+/** Everything a window or `loopwatch scenario` can run: the course's programs, then the tools. */
+export const runnableScenarios: readonly ScenarioDefinition[] = [...scenarios, ...toolScenarios]
+
+const byId = new Map(runnableScenarios.map((s) => [s.id, s]))
+
+/** The scenario (course program or tool) with this id, or undefined. */
 export function getScenario(id: string): ScenarioDefinition | undefined {
   return byId.get(id)
 }

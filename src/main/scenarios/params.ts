@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { PAYLOAD_LIMITS } from '../../shared/payload-limits'
 import type { ScenarioDefinition } from './types'
 
 /** One problem with a params object: the field (dotted path, '' for the whole object) and the rule. */
@@ -86,13 +87,22 @@ export function positiveMillis(defaultMs: number) {
   )
 }
 
-/** A list of durations in milliseconds, one per coroutine of the course (1 to 100 entries). */
-export function millisList(defaults: number[]) {
+/**
+ * The most durations a list takes where each one is a task of its own (gather, wait): what one
+ * request can carry (the contract's values per payload), less room for the rest of the request.
+ */
+export const MAX_TASK_DELAYS = PAYLOAD_LIMITS.maxValues - 1_000
+
+/**
+ * A list of durations in milliseconds, one per coroutine of the course: 1 to `max` entries (100 by
+ * default; a scenario whose coroutines are each a task of their own can honestly take MAX_TASK_DELAYS).
+ */
+export function millisList(defaults: number[], max = 100) {
   return v.optional(
     v.pipe(
       v.array(millisSchema, typeMessage('a list of milliseconds')),
       v.minLength(1, 'must list at least one duration'),
-      v.maxLength(100, 'must list at most 100 durations'),
+      v.maxLength(max, `must list at most ${max} durations`),
     ),
     () => [...defaults],
   )

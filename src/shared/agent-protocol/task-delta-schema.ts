@@ -65,6 +65,7 @@ export const taskSnapshotSchema = v.strictObject({
   loop: loopLabel,
   runId: nullableRunId,
   name: v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH)),
+  coro: v.optional(v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH))),
   parentId: v.nullable(taskId),
   state: taskState,
   createdAt: stampSchema,

@@ -1,10 +1,10 @@
 import type * as v from 'valibot'
 import { gather, sleep } from '../../runtime/index'
 import { defineScenario } from '../define'
-import { millisList, paramsObject } from '../params'
+import { MAX_TASK_DELAYS, millisList, paramsObject } from '../params'
 import type { ScenarioContext } from '../types'
 
-const params = paramsObject({ delays: millisList([4000, 1000, 2000, 3000, 5000]) })
+const params = paramsObject({ delays: millisList([4000, 1000, 2000, 3000, 5000], MAX_TASK_DELAYS) })
 type Params = v.InferOutput<typeof params>
 
 // #region port

@@ -1,10 +1,10 @@
 import type * as v from 'valibot'
 import { FIRST_COMPLETED, createTask, sleep, wait } from '../../runtime/index'
 import { defineScenario } from '../define'
-import { millisList, paramsObject } from '../params'
+import { MAX_TASK_DELAYS, millisList, paramsObject } from '../params'
 import type { ScenarioContext } from '../types'
 
-const params = paramsObject({ delays: millisList([3000, 5000, 2000, 1000, 4000]) })
+const params = paramsObject({ delays: millisList([3000, 5000, 2000, 1000, 4000], MAX_TASK_DELAYS) })
 type Params = v.InferOutput<typeof params>
 
 // #region port

@@ -4,6 +4,7 @@ import type { LoopwatchApi } from '../../../shared/contract'
 import type { AppSnapshot, DaemonId, RunSummary, SourceInfo, TaskDelta } from '../../../shared/snapshots'
 import { DAEMONS_LOOP, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
+import { BulkState } from './bulk.svelte'
 import { DaemonsState } from './daemons.svelte'
 import { DetailsState } from './details.svelte'
 import { EditorState } from './editor.svelte'
@@ -11,7 +12,7 @@ import { HistoryState } from './history.svelte'
 import { LauncherState } from './launcher.svelte'
 import { ShutdownState } from './shutdown.svelte'
 import { SourcesState, sourceScope } from './sources.svelte'
-import { isLive } from './states'
+import { liveCounts } from './live-counts'
 import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
 import { Ticker } from './ticker.svelte'
@@ -33,7 +34,8 @@ export class AppState {
   detailsOpen = $state(false)
 
   readonly store = new TaskStore()
-  readonly table = new TaskTableState(this.store)
+  readonly table = new TaskTableState(this.store, (t) => !this.sources.isEnded(t.loop))
+  readonly bulk = new BulkState(() => this.api, this.store)
   readonly ticker = new Ticker()
   readonly launcher: LauncherState
   readonly daemons: DaemonsState
@@ -50,13 +52,12 @@ export class AppState {
     return pick(live) ?? pick(this.runs)
   })
 
-  readonly liveCount = $derived.by(() => {
+  /** Live tasks by state (running apart from waiting); an ended (exited or lost) process's tasks show their last known state, and nothing runs them now. */
+  readonly liveCounts = $derived.by(() => {
     void this.store.version
-    let n = 0
-    // An ended (exited or lost) process's tasks show their last known state: nothing runs them now.
-    for (const t of this.store.tasks.values()) if (isLive(t.state) && !this.sources.isEnded(t.loop)) n++
-    return n
+    return liveCounts(this.store.tasks.values(), (t) => this.sources.isEnded(t.loop))
   })
+  readonly liveCount = $derived(this.liveCounts.live)
 
   readonly selectedTask = $derived(this.store.get(this.table.selectedId))
 
@@ -67,7 +68,7 @@ export class AppState {
     this.launcher = new LauncherState(api, (run) => this.onRunStarted(run))
     this.daemons = new DaemonsState(api)
     this.shutdown = new ShutdownState(api)
-    this.history = new HistoryState(api)
+    this.history = new HistoryState(api, (run) => this.onRunStarted(run))
     this.details = new DetailsState(api, this.store)
     this.sources = new SourcesState(api)
     this.editor = new EditorState(api, (id) => this.showSource(id))

@@ -4,22 +4,28 @@ import type { AwaitSnapshot, TaskSnapshot } from '../../../shared/snapshots'
 import type { LoopwatchApi } from '../../../shared/contract'
 import type { TaskStore } from './task-store.svelte'
 
-/** How much "Extend" adds to a running deadline. */
-export const EXTEND_MS = 5_000
+/** What the "extend by" field starts at, in seconds. */
+export const DEFAULT_EXTEND_SECONDS = 5
+
+/** Why a seconds field cannot be used ('' empty, not a number, negative), or null when it can. */
+function secondsError(value: string | number, example: number): string | null {
+  const n = Number(value)
+  if (String(value).trim() === '' || !Number.isFinite(n)) return `enter seconds, e.g. ${example}`
+  if (n < 0) return 'must not be negative'
+  return null
+}
 
 export class DetailsState {
   reason = $state('')
   /** Bound to a number input: a number once edited, so read it through `String()`. */
   deadlineSeconds = $state<string | number>('5')
+  /** How far "Extend" pushes a running deadline, in seconds (a number input, as deadlineSeconds). */
+  extendSeconds = $state<string | number>(String(DEFAULT_EXTEND_SECONDS))
   error = $state<string | null>(null)
   busy = $state(false)
 
-  readonly deadlineError = $derived.by(() => {
-    const n = Number(this.deadlineSeconds)
-    if (String(this.deadlineSeconds).trim() === '' || !Number.isFinite(n)) return 'enter seconds, e.g. 5'
-    if (n < 0) return 'must not be negative'
-    return null
-  })
+  readonly deadlineError = $derived(secondsError(this.deadlineSeconds, 5))
+  readonly extendError = $derived(secondsError(this.extendSeconds, DEFAULT_EXTEND_SECONDS))
 
   constructor(
     private readonly api: () => LoopwatchApi | null,
@@ -48,9 +54,10 @@ export class DetailsState {
     return this.call(() => this.api()?.invoke('task:setDeadline', { taskId: task.id, inMs }))
   }
 
-  /** Push the deadline EXTEND_MS further than it is now (`remainingMs` on the task's clock). */
+  /** Push the deadline `extendSeconds` further than it is now (`remainingMs` on the task's clock). */
   async extend(task: TaskSnapshot, remainingMs: number): Promise<boolean> {
-    const inMs = Math.max(0, Math.round(remainingMs)) + EXTEND_MS
+    if (this.extendError) return false
+    const inMs = Math.max(0, Math.round(remainingMs)) + Math.round(Number(this.extendSeconds) * 1000)
     return this.call(() => this.api()?.invoke('task:setDeadline', { taskId: task.id, inMs }))
   }
 

@@ -1,12 +1,13 @@
 // The filter box's little language (UI.md): `state:waiting name:worker*`. Terms are separated by
 // spaces; `state:` takes one or more states separated by commas; `name:` takes a glob (`*`, `?`);
+// `fn:` a glob over the coroutine function's name (`fn:sleeper`);
 // a bare word matches names containing it; a leading `-` negates a term. Terms of different kinds
 // must all hold; several `state:` terms widen each other (any listed state matches).
 
 export interface FilterTerm {
-  kind: 'state' | 'name' | 'text'
+  kind: 'state' | 'name' | 'fn' | 'text'
   negate: boolean
-  /** For `state`: the states; for `name`: the glob; for `text`: the substring (lower case). */
+  /** For `state`: the states; for `name` and `fn`: the glob; for `text`: the substring (lower case). */
   values: string[]
 }
 
@@ -16,10 +17,11 @@ export interface ParsedFilter {
   problems: string[]
 }
 
-/** Something the filter can test: just a name and a state. */
+/** Something the filter can test: a name, a state, and the coroutine function if known. */
 export interface Filterable {
   name: string
   state: string
+  coro?: string
 }
 
 /**
@@ -48,6 +50,9 @@ export function parseFilter(text: string, knownStates: readonly string[]): Parse
     } else if (key === 'name' || key === 'n') {
       if (value === '') problems.push(`"${raw}": give a name or a glob, e.g. name:worker*`)
       else terms.push({ kind: 'name', negate, values: [value] })
+    } else if (key === 'fn') {
+      if (value === '') problems.push(`"${raw}": give a coroutine function's name or a glob, e.g. fn:worker`)
+      else terms.push({ kind: 'fn', negate, values: [value] })
     } else {
       terms.push({ kind: 'text', negate, values: [word.toLowerCase()] })
     }
@@ -74,6 +79,8 @@ function termHolds(term: FilterTerm, item: Filterable): boolean {
       return term.values.includes(item.state)
     case 'name':
       return globToRegExp(term.values[0] ?? '').test(item.name)
+    case 'fn':
+      return globToRegExp(term.values[0] ?? '').test(item.coro ?? '')
     case 'text':
       return item.name.toLowerCase().includes(term.values[0] ?? '')
   }

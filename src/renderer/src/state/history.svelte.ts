@@ -1,6 +1,6 @@
 // Past runs from the history database: the list, one run's tasks and logs (loaded a page at a
 // time), export, and the retention policy.
-import type { ExportFile, HistoryRun, HistoryRunDetail, RunId } from '../../../shared/snapshots'
+import type { ExportFile, HistoryRun, HistoryRunDetail, RunId, RunSummary } from '../../../shared/snapshots'
 import type { LoopwatchApi } from '../../../shared/contract'
 import type { ExportFormat } from '../../../shared/history-contract'
 import { HISTORY_PAGE } from '../../../shared/history-contract'
@@ -18,10 +18,38 @@ export class HistoryState {
   error = $state<string | null>(null)
   /** What the last export did ("saved to …"), shown beside the export buttons. */
   notice = $state<string | null>(null)
+  /** A re-run is being started. */
+  rerunning = $state(false)
   readonly retention: RetentionState
 
-  constructor(private readonly api: () => LoopwatchApi | null) {
+  /** `onStarted`: a re-run has started (the window shows it live). */
+  constructor(
+    private readonly api: () => LoopwatchApi | null,
+    private readonly onStarted: (run: RunSummary) => void = () => {},
+  ) {
     this.retention = new RetentionState(api, () => void this.refresh())
+  }
+
+  /**
+   * Starts the run's scenario again with exactly its stored params and clock (a seeded scenario
+   * then repeats itself). Answers the new run, or null with `error` saying why it could not start.
+   */
+  async rerun(run: Pick<HistoryRun, 'scenario' | 'params' | 'clock'>): Promise<RunSummary | null> {
+    const api = this.api()
+    if (!api || this.rerunning) return null
+    this.rerunning = true
+    this.error = null
+    try {
+      const res = await api.invoke('scenario:start', { id: run.scenario, params: run.params, clock: run.clock })
+      if (!res.ok) {
+        this.error = `could not re-run ${run.scenario}: ${res.error.message}`
+        return null
+      }
+      this.onStarted(res.value)
+      return res.value
+    } finally {
+      this.rerunning = false
+    }
   }
 
   /** More tasks / log lines stored than loaded so far. */

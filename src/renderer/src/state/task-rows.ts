@@ -6,15 +6,31 @@ import { TASK_STATES } from '../../../shared/snapshots'
 export type SortKey = 'id' | 'name' | 'state' | 'started' | 'duration' | 'deadline' | 'cancel'
 export type SortDir = 'asc' | 'desc'
 
-/** One table row: a task, or a group of identical tasks (same name and state) shown once. */
+/** How the Group toggle groups: by coroutine function (or name pattern), or identical name and state. */
+export const GROUP_BYS = ['function', 'identical'] as const
+export type GroupBy = (typeof GROUP_BYS)[number]
+
+/** A group of tasks running one coroutine function (or sharing a name pattern), with counts per state. */
+export interface FunctionGroup {
+  /** `sleeper()` for a named coroutine function, else the name pattern (`Task-N`, `worker-N`). */
+  label: string
+  /** True when the label is the coroutine function's name (not a guess from the task names). */
+  byFunction: boolean
+  /** Members per state, in TASK_STATES order when listed. */
+  states: Partial<Record<TaskState, number>>
+}
+
+/** One table row: a task, or a group of tasks shown once. */
 export interface TaskRow {
   key: string
   /** The representative task (for a group: its newest member). */
   task: TaskSnapshot
   /** 1 for a plain row; the member count for a group. */
   count: number
-  /** Member ids for a group (newest last); just the task's id for a plain row. */
+  /** Member ids for a group (in sorted order); just the task's id for a plain row. */
   ids: number[]
+  /** Set on a row of groupByFunction. */
+  group?: FunctionGroup
 }
 
 const STATE_ORDER = new Map<TaskState, number>(TASK_STATES.map((s, i) => [s, i]))
@@ -91,4 +107,44 @@ export function groupRows(sorted: readonly TaskSnapshot[]): TaskRow[] {
     }
   }
   return rows
+}
+
+/** A task name with every run of digits as `N`: `Task-17` → `Task-N`, `job 12 (attempt 2)` → `job N (attempt N)`. */
+export function namePattern(name: string): string {
+  return name.replace(/\d+/g, 'N')
+}
+
+/**
+ * Collapse tasks of one loop that run the same coroutine function (`coro`, its `fn.name`) into one
+ * row with counts per state; a task whose function is anonymous or unknown groups with the tasks
+ * whose names match its name pattern (`Task-N`). So 10,000 `Task-N` sleepers are one row. The row
+ * sits where its first member falls in the sorted order; the newest member represents it.
+ *
+ * @example groupByFunction(sorted)[0]?.group // { label: 'sleeper()', byFunction: true, states: { waiting: 9700, cancelled: 300 } }
+ */
+export function groupByFunction(sorted: readonly TaskSnapshot[]): TaskRow[] {
+  const groups = new Map<string, TaskRow & { group: FunctionGroup }>()
+  const rows: TaskRow[] = []
+  for (const t of sorted) {
+    const byFunction = t.coro !== undefined && t.coro !== ''
+    const label = byFunction ? `${t.coro}()` : namePattern(t.name)
+    const key = `f${t.loop}\u0000${byFunction ? 'fn' : 'name'}\u0000${label}`
+    const g = groups.get(key)
+    if (g) {
+      g.count++
+      g.ids.push(t.id)
+      g.group.states[t.state] = (g.group.states[t.state] ?? 0) + 1
+      if (t.id > g.task.id) g.task = t
+    } else {
+      const row = { key, task: t, count: 1, ids: [t.id], group: { label, byFunction, states: { [t.state]: 1 } } }
+      groups.set(key, row)
+      rows.push(row)
+    }
+  }
+  return rows
+}
+
+/** A group's states with their counts, in TASK_STATES order. */
+export function groupStates(group: FunctionGroup): { state: TaskState; count: number }[] {
+  return TASK_STATES.filter((s) => (group.states[s] ?? 0) > 0).map((state) => ({ state, count: group.states[state]! }))
 }

@@ -4,8 +4,9 @@ import type { TaskSnapshot } from '../../../shared/snapshots'
 import { TASK_STATES } from '../../../shared/snapshots'
 import { compileFilter, parseFilter } from './filter'
 import { inScope } from './sources.svelte'
+import { isLive } from './states'
 import type { TaskStore } from './task-store.svelte'
-import { groupRows, plainRows, sortTasks, type SortDir, type SortKey, type TaskRow } from './task-rows'
+import { groupByFunction, groupRows, plainRows, sortTasks, type GroupBy, type SortDir, type SortKey, type TaskRow } from './task-rows'
 
 /** `'all'`, a loop label (`run-<id>`, `daemons`, `agent-1/main`) or a whole source (`source:agent-1`). */
 export type Scope = string
@@ -20,7 +21,9 @@ export class TaskTableState {
   filterText = $state('')
   sortKey = $state<SortKey>('id')
   sortDir = $state<SortDir>('asc')
+  /** The Group toggle; `groupBy` says how (by coroutine function unless chosen otherwise). */
   grouped = $state(false)
+  groupBy = $state<GroupBy>('function')
   scope = $state<Scope>('all')
   selectedId = $state<number | null>(null)
 
@@ -45,10 +48,30 @@ export class TaskTableState {
       this.sortDir,
       (t) => this.store.loopNow(t.loop, wall),
     )
-    return this.grouped ? groupRows(sorted) : plainRows(sorted)
+    if (!this.grouped) return plainRows(sorted)
+    return this.groupBy === 'function' ? groupByFunction(sorted) : groupRows(sorted)
   })
 
-  constructor(private readonly store: TaskStore) {}
+  /**
+   * The tasks a bulk action would act on: every task the rows show (a group's members too) that
+   * is still live and whose process still runs (`actionable`), in row order.
+   */
+  readonly shownLive: number[] = $derived.by(() => {
+    const out: number[] = []
+    for (const row of this.rows) {
+      for (const id of row.ids) {
+        const t = this.store.tasks.get(id)
+        if (t && isLive(t.state) && this.actionable(t)) out.push(id)
+      }
+    }
+    return out
+  })
+
+  /** `actionable`: false for a task nothing can reach (its process exited or was lost). */
+  constructor(
+    private readonly store: TaskStore,
+    private readonly actionable: (t: TaskSnapshot) => boolean = () => true,
+  ) {}
 
   /** Click on a column header: sort by it, or flip the direction if it already sorts. */
   toggleSort(key: SortKey): void {

@@ -1,0 +1,31 @@
+// The top bar's counts: tasks running (inside a step) apart from those waiting at an await, as
+// issue 11 asks — "N running" must not count a task parked in sleep().
+import type { TaskSnapshot, TaskState } from '../../../shared/snapshots'
+import { isLive } from './states'
+
+/** Live tasks by what they are doing now. */
+export interface LiveCounts {
+  running: number
+  waiting: number
+  /** Created, first step not run yet. */
+  pending: number
+  /** Cancellation asked, cleanup still running. */
+  cancelling: number
+  /** All of the above. */
+  live: number
+}
+
+/**
+ * Counts live tasks by state, skipping those `skip` says nothing runs any more (an ended process's).
+ *
+ * @example liveCounts(store.tasks.values(), (t) => sources.isEnded(t.loop)) // { running: 1, waiting: 9, … }
+ */
+export function liveCounts(tasks: Iterable<TaskSnapshot>, skip: (t: TaskSnapshot) => boolean = () => false): LiveCounts {
+  const c: LiveCounts = { running: 0, waiting: 0, pending: 0, cancelling: 0, live: 0 }
+  for (const t of tasks) {
+    if (!isLive(t.state) || skip(t)) continue
+    c.live++
+    c[t.state as Exclude<TaskState, 'done' | 'failed' | 'cancelled'>]++
+  }
+  return c
+}
