@@ -93,6 +93,8 @@ class TaskEntry extends StateRecorder {
   endedEmitted = false
   /** In the dirty list: re-read at the next delta (a flag, so a busy task costs no Map write per change). */
   dirty = false
+  /** Its index in the dirty list while it is in it. */
+  dirtyAt = -1
   /** In the list of tasks whose new segments a delta has yet to carry. */
   segmentsDue = false
   /** Dropped from the view (forgotten or evicted): lists still holding it skip it. */
@@ -149,7 +151,16 @@ export class TaskMonitor {
   private readonly tasks = new Map<number, TaskEntry>()
   private readonly loops = new Map<LoopLabel, LoopEntry>()
   /** Tasks to re-read at the next delta, in the order they first changed since the last. */
-  private dirty: TaskEntry[] = []
+  private dirty: (TaskEntry | null)[] = []
+  /**
+   * Tasks that ended before any delta showed them, since the last delta, oldest first (null: folded
+   * already). Past the per-delta budget the oldest is folded at once, not at the next delta: a
+   * task that lives and dies between two deltas then dies young, instead of outliving the
+   * scavenges on the dirty list (with 100,000 short tasks a second, most of the monitor's cost).
+   */
+  private unseenEnded: (TaskEntry | null)[] = []
+  private unseenHead = 0
+  private foldedSinceFlush = 0
   /** Ended tasks in the order they ended: eviction takes the oldest first. */
   private endedOrder: TaskEntry[] = []
   private endedHead = 0
@@ -225,7 +236,10 @@ export class TaskMonitor {
     // Same for the lists the next delta would skip them in: let go now, not at that delta.
     this.endedOrder = this.endedOrder.slice(this.endedHead).filter((e) => !e.gone)
     this.endedHead = 0
-    this.dirty = this.dirty.filter((e) => !e.gone)
+    this.dirty = this.dirty.filter((e): e is TaskEntry => e !== null && !e.gone)
+    this.dirty.forEach((e, i) => (e!.dirtyAt = i))
+    this.unseenEnded = this.unseenEnded.slice(this.unseenHead).filter((e) => e !== null && !e.gone)
+    this.unseenHead = 0
     this.segmentsDue = this.segmentsDue.filter((e) => !e.gone)
     this.throttle.mark()
   }
@@ -374,8 +388,10 @@ export class TaskMonitor {
         // loop can still report "Task exception was never retrieved" when the program drops it.
         if (t.state === 'failed') entry.error = toErrorSnapshot(safeException(t))
         this.letGo(entry, t)
-        this.endedOrder.push(entry)
         this.markDirty(entry)
+        // Folding: one the UI never saw joins the eviction order when a delta first shows it.
+        if (entry.emitted || this.maxUnseenEndedPerDelta === Infinity) this.endedOrder.push(entry)
+        else this.endedUnseen(entry)
       },
     }
   }
@@ -394,6 +410,7 @@ export class TaskMonitor {
   private markDirty(entry: TaskEntry): void {
     if (entry.dirty) return
     entry.dirty = true
+    entry.dirtyAt = this.dirty.length
     this.dirty.push(entry)
     this.throttle.mark()
   }
@@ -528,9 +545,13 @@ export class TaskMonitor {
     this.evict(delta, true)
     const dirty = this.dirty
     this.dirty = []
+    this.unseenEnded = []
+    this.unseenHead = 0
     let fold = this.unseenEndedBeyondBudget(dirty)
-    const folded = fold
+    const folded = fold + this.foldedSinceFlush
+    this.foldedSinceFlush = 0
     for (const entry of dirty) {
+      if (entry === null) continue
       entry.dirty = false
       if (entry.gone) continue
       if (fold > 0 && !entry.emitted && entry.ended) {
@@ -545,7 +566,10 @@ export class TaskMonitor {
       if (!entry.emitted) {
         entry.emitted = true
         delta.created.push(snap)
-        if (FINAL_SET.has(snap.state)) entry.endedEmitted = true
+        if (FINAL_SET.has(snap.state)) {
+          entry.endedEmitted = true
+          if (this.maxUnseenEndedPerDelta !== Infinity) this.endedOrder.push(entry)
+        }
       } else if (FINAL_SET.has(snap.state) && !entry.endedEmitted) {
         entry.endedEmitted = true
         delta.ended.push(snap)
@@ -577,11 +601,31 @@ export class TaskMonitor {
     this.opts.emit(delta)
   }
 
+  /** A task ended before any delta showed it: past this delta's budget, the oldest such is folded now. */
+  private endedUnseen(entry: TaskEntry): void {
+    const queue = this.unseenEnded
+    queue.push(entry)
+    if (queue.length - this.unseenHead <= this.maxUnseenEndedPerDelta) return
+    const oldest = queue[this.unseenHead]!
+    queue[this.unseenHead++] = null
+    if (this.unseenHead > 1024 && this.unseenHead * 2 > queue.length) {
+      this.unseenEnded = queue.slice(this.unseenHead)
+      this.unseenHead = 0
+    }
+    if (oldest.gone || oldest.emitted) return
+    if (this.tasks.get(oldest.id) === oldest) this.tasks.delete(oldest.id)
+    oldest.gone = true
+    if (oldest.dirty && this.dirty[oldest.dirtyAt] === oldest) this.dirty[oldest.dirtyAt] = null
+    oldest.dirty = false
+    this.foldedSinceFlush++
+    this.throttle.mark()
+  }
+
   /** How many of the dirty tasks that ended unseen are beyond this delta's budget for them. */
-  private unseenEndedBeyondBudget(dirty: readonly TaskEntry[]): number {
+  private unseenEndedBeyondBudget(dirty: readonly (TaskEntry | null)[]): number {
     if (this.maxUnseenEndedPerDelta === Infinity) return 0
     let n = 0
-    for (const entry of dirty) if (!entry.gone && !entry.emitted && entry.ended) n++
+    for (const entry of dirty) if (entry !== null && !entry.gone && !entry.emitted && entry.ended) n++
     return Math.max(0, n - this.maxUnseenEndedPerDelta)
   }
 
