@@ -27,6 +27,16 @@ test('history shows a finished run with its tasks and log', async ({ page, saveS
   expect(doc.format).toBe('loopwatch-run')
   expect(doc.run.scenario).toBe('workers-heartbeat')
   expect(doc.tasks.map((t) => t.name)).toContain('worker-3')
+
+  // The Perfetto trace: one named track per task, each with its slice.
+  const traceDownload = page.waitForEvent('download')
+  await detail.getByRole('button', { name: 'Export trace' }).click()
+  const traceFile = await traceDownload
+  expect(traceFile.suggestedFilename()).toMatch(/^loopwatch-run-\d+\.trace\.json$/)
+  const trace = JSON.parse(await readFile((await traceFile.path())!, 'utf8')) as { traceEvents: { ph: string; name: string; tid: number; args?: { name?: string } }[] }
+  const tracks = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args?.name ?? '')
+  expect(tracks.some((n) => n.startsWith('worker-3 #'))).toBe(true)
+  expect(trace.traceEvents.filter((e) => e.ph === 'X').map((e) => e.name)).toEqual(expect.arrayContaining(['main', 'worker-1', 'worker-2', 'worker-3']))
   await saveScreenshot('history-run')
 })
 

@@ -9,19 +9,28 @@ export const HISTORY_PAGE = {
   logs: { default: 500, max: 2000 },
 } as const
 
-/** Export formats, written once; the type is derived. */
-export const EXPORT_FORMATS = ['csv', 'json'] as const
+/**
+ * Export formats, written once; the type is derived. `trace` is the Chrome Trace Event format:
+ * the run opens in Perfetto (ui.perfetto.dev) and chrome://tracing, one track per task.
+ */
+export const EXPORT_FORMATS = ['csv', 'json', 'trace'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 /** Where the browser host streams an export: `GET /export?runId=N&format=csv&token=…`. */
 export const EXPORT_PATH = '/export'
 
+const EXTENSIONS: Record<ExportFormat, string> = { csv: 'csv', json: 'json', trace: 'trace.json' }
+
 /** `loopwatch-run-7.csv`: the name a saved export gets by default. */
 export function exportFilename(runId: number, format: ExportFormat): string {
-  return `loopwatch-run-${runId}.${format}`
+  return `loopwatch-run-${runId}.${EXTENSIONS[format]}`
 }
 
-export const EXPORT_MIME = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8' } as const
+export const EXPORT_MIME = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  trace: 'application/json; charset=utf-8',
+} as const satisfies Record<ExportFormat, string>
 
 /**
  * The retention policy's fields with their bounds and desktop defaults: runs older than

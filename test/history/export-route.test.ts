@@ -47,10 +47,10 @@ function get(host: WebHost, path: string, headers: Record<string, string> = {}, 
 describe('the browser host streams exports over HTTP', () => {
   it('GET /export with the token streams the same file as the history builds, as an attachment', async () => {
     const { host, core, runId } = await hostWithRun(9000)
-    for (const format of ['csv', 'json'] as const) {
+    for (const format of ['csv', 'json', 'trace'] as const) {
       const res = await get(host, `/export?runId=${runId}&format=${format}&token=secret-token`)
       expect(res.status).toBe(200)
-      expect(res.headers['content-disposition']).toBe(`attachment; filename="loopwatch-run-${runId}.${format}"`)
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="loopwatch-run-${runId}.${format === 'trace' ? 'trace.json' : format}"`)
       expect(res.headers['content-type']).toBe(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
       expectLockedDown(String(res.headers['content-security-policy']))
       expect(res.body).toBe(await core.history.exportRun(runId, format))

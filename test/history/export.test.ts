@@ -38,7 +38,7 @@ async function runWithTrickyText(h: History): Promise<{ runId: number; main: num
 }
 
 describe('history export', () => {
-  it('CSV export is exactly the header, one row per task (creation order) then one per log line, quoted where needed', async () => {
+  it('CSV export is exactly the header, one row per task (creation order) then one per log line, times in seconds with six decimals, quoted where needed', async () => {
     const h = open()
     const { runId: r, main, ok, bad } = await runWithTrickyText(h)
 
@@ -46,12 +46,12 @@ describe('history export', () => {
 
     expect(csv).toBe(
       [
-        'record,run_id,t,task_id,task_name,parent_id,created_at,started_at,ended_at,state,cancel_source,cancel_reason,error_name,error_message,stack,stream,line',
-        `task,${r},0,${main},main,,0,0,20,done,,,,,,,`,
-        `task,${r},0,${ok},ok,${main},0,0,10,done,,,,,,,`,
-        `task,${r},0,${bad},bad,${main},0,0,20,failed,,,Error,"bad, ""quoted""\nsecond line","Error: bad\n    at here (x.ts:1:1)",,`,
-        `log,${r},10,,ok,,,,,,,,,,,stdout,"say ""hi"", world"`,
-        `log,${r},20,,,,,,,,,,,,,stderr,to stderr`,
+        'record,run_id,t_s,task_id,task_name,parent_id,created_s,started_s,ended_s,state,cancel_source,cancel_reason,error_name,error_message,stack,stream,line',
+        `task,${r},0.000000,${main},main,,0.000000,0.000000,0.020000,done,,,,,,,`,
+        `task,${r},0.000000,${ok},ok,${main},0.000000,0.000000,0.010000,done,,,,,,,`,
+        `task,${r},0.000000,${bad},bad,${main},0.000000,0.000000,0.020000,failed,,,Error,"bad, ""quoted""\nsecond line","Error: bad\n    at here (x.ts:1:1)",,`,
+        `log,${r},0.010000,,ok,,,,,,,,,,,stdout,"say ""hi"", world"`,
+        `log,${r},0.020000,,,,,,,,,,,,,stderr,to stderr`,
         '',
       ].join('\n'),
     )
@@ -90,18 +90,76 @@ describe('history export', () => {
     expect(typeof run.startedWall).toBe('number')
   })
 
+  it('trace export is Chrome Trace Event JSON: the run a process, each task a named track with one slice to its end, each line an instant on its task', async () => {
+    const h = open()
+    const { runId, main, ok, bad } = await runWithTrickyText(h)
+
+    const doc = JSON.parse(await h.exportRun(runId, 'trace')) as {
+      displayTimeUnit: string
+      otherData: Record<string, unknown>
+      traceEvents: { name: string; ph: string; pid: number; tid: number; ts?: number; dur?: number; s?: string; cat?: string; args?: Record<string, unknown> }[]
+    }
+
+    expect(doc.displayTimeUnit).toBe('ms')
+    expect(doc.otherData).toMatchObject({ format: 'loopwatch-trace', version: 1, runId, scenario: 'export-me', outcome: 'done', taskTotal: 3, logTotal: 2 })
+    const ev = doc.traceEvents
+    expect(ev.every((e) => e.pid === runId)).toBe(true)
+    expect(ev.find((e) => e.name === 'process_name')?.args).toEqual({ name: `export-me #${runId}` })
+    const track = (tid: number) => ev.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.tid === tid)?.args?.['name']
+    expect([track(main), track(ok), track(bad)]).toEqual([`main #${main}`, `ok #${ok}`, `bad #${bad}`])
+    // One slice per task, on its own track, in µs of the loop clock: main 0–20 ms, ok 0–10, bad 0–20.
+    const slices = ev.filter((e) => e.ph === 'X').map((e) => [e.tid, e.name, e.ts, e.dur, e.args?.['state']])
+    expect(slices).toEqual([
+      [main, 'main', 0, 20_000, 'done'],
+      [ok, 'ok', 0, 10_000, 'done'],
+      [bad, 'bad', 0, 20_000, 'failed'],
+    ])
+    expect(ev.find((e) => e.ph === 'X' && e.tid === bad)?.args).toMatchObject({ parentId: main, error: 'Error: bad, "quoted"\nsecond line' })
+    // Lines: instants at their time, on the loop's track (tid 0) when no task id came with them.
+    expect(ev.filter((e) => e.ph === 'i').map((e) => [e.tid, e.ts, e.cat, e.args?.['line'], e.s])).toEqual([
+      [0, 10_000, 'stdout', 'say "hi", world', 't'],
+      [0, 20_000, 'stderr', 'to stderr', 't'],
+    ])
+  })
+
+  it('trace export: a task the run left unfinished is a begin with no end; a long line is clipped in the name, whole in args', async () => {
+    const h = open()
+    const loop = new EventLoop({ clock: new VirtualClock() })
+    const runId = h.startRun({ scenario: 'cut-short', clock: 'virtual' })
+    const remove = h.recorder(loop, runId)
+    const long = 'x'.repeat(500)
+    let stuck = 0
+    await loop.runUntilComplete(async () => {
+      const t = createTask(() => sleep(60_000), { name: 'stuck' })
+      stuck = t.id
+      await sleep(5)
+      h.log(runId, { t: loop.time(), line: long, taskId: stuck, taskName: 'stuck', stream: 'stdout' })
+    })
+    h.endRun(runId, { outcome: 'interrupted' })
+    remove()
+
+    const ev = (JSON.parse(await h.exportRun(runId, 'trace')) as { traceEvents: { ph: string; tid: number; name: string; ts?: number; args?: Record<string, unknown> }[] }).traceEvents
+    const slices = ev.filter((e) => e.tid === stuck && (e.ph === 'X' || e.ph === 'B'))
+    expect(slices.map((e) => [e.ph, e.ts])).toEqual([['B', 0]])
+    const line = ev.find((e) => e.ph === 'i')!
+    expect(line.tid).toBe(stuck)
+    expect(line.name).toHaveLength(120)
+    expect(line.name.endsWith('…')).toBe(true)
+    expect(line.args?.['line']).toBe(long)
+  })
+
   it('streams a long run page by page: never one string, the file equal to the in-memory export', async () => {
     const h = open(tempDataDir(), { logLimits: { head: 10_000, tail: 10_000 } })
     const runId = h.startRun({ scenario: 'long', clock: 'virtual' })
     for (let i = 0; i < 12_000; i++) h.log(runId, { t: i, line: `line ${i}`, taskId: null, taskName: null, stream: 'stdout' })
     h.endRun(runId, { outcome: 'done' })
 
-    for (const format of ['csv', 'json'] as const) {
+    for (const format of ['csv', 'json', 'trace'] as const) {
       const pieces: string[] = []
       for await (const p of h.exportPieces(runId, format)) pieces.push(p)
       // One piece per page of at most 2,000 log lines: the export is never built as one string.
       expect(pieces.length).toBeGreaterThanOrEqual(6)
-      expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(2000 * 120)
+      expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(2000 * 200)
 
       const path = join(tempDataDir(), `out.${format}`)
       const bytes = await h.exportRunToFile(runId, format, path)

@@ -6,12 +6,16 @@ import { stringify } from 'csv-stringify/sync'
 import { HISTORY_PAGE } from '../../shared/history-contract'
 import type { ExportFormat, HistoryPageRequest } from '../../shared/history-contract'
 import { HistoryError } from './errors'
+import { TRACE_TAIL, logEvent, taskEvents, traceHead } from './trace-export'
 import type { HistoryLog, HistoryRunDetail, HistoryTask } from './types'
 
-/** Columns of the CSV export: one row per task, then one per log line, told apart by `record`. */
+/**
+ * Columns of the CSV export: one row per task, then one per log line, told apart by `record`.
+ * Times are seconds on the run's loop clock with six decimals (`_s`), as a spreadsheet reads them.
+ */
 export const CSV_COLUMNS = [
-  'record', 'run_id', 't', 'task_id', 'task_name', 'parent_id', 'created_at', 'started_at',
-  'ended_at', 'state', 'cancel_source', 'cancel_reason', 'error_name', 'error_message', 'stack',
+  'record', 'run_id', 't_s', 'task_id', 'task_name', 'parent_id', 'created_s', 'started_s',
+  'ended_s', 'state', 'cancel_source', 'cancel_reason', 'error_name', 'error_message', 'stack',
   'stream', 'line',
 ] as const
 
@@ -35,28 +39,56 @@ type PageSlice = Pick<HistoryPageRequest, 'taskOffset' | 'taskLimit' | 'logOffse
 export async function* exportPieces(source: PageSource, runId: number, format: ExportFormat): AsyncGenerator<string> {
   const page = async (slice: PageSlice): Promise<HistoryRunDetail> => source({ runId, ...slice })
   const first = await page({ taskOffset: 0, taskLimit: HISTORY_PAGE.tasks.max, logOffset: 0, logLimit: HISTORY_PAGE.logs.max })
-  const csv = format === 'csv'
-  if (csv) yield stringify([[...CSV_COLUMNS]])
-  else {
-    const head = { ...JSON_FORMAT, run: first.run, taskTotal: first.taskTotal, logTotal: first.logTotal }
-    yield `${JSON.stringify(head).slice(0, -1)},\n"tasks":[`
-  }
+  const out = WRITERS[format]
+  yield out.head(first)
   let n = 0
   for await (const tasks of pages(first.tasks, first.taskTotal, (offset) =>
     page({ taskOffset: offset, taskLimit: HISTORY_PAGE.tasks.max, logOffset: 0, logLimit: 1 }).then((p) => p.tasks))) {
-    if (csv) yield stringify(tasks.map((t) => taskRecord(runId, t)), { columns: [...CSV_COLUMNS] })
-    else yield jsonRows(tasks, n === 0)
+    yield out.tasks(runId, tasks, n === 0)
     n += tasks.length
   }
-  if (!csv) yield '\n],\n"logs":['
+  yield out.between
   n = 0
   for await (const logs of pages(first.logs, first.logTotal, (offset) =>
     page({ taskOffset: 0, taskLimit: 1, logOffset: offset, logLimit: HISTORY_PAGE.logs.max }).then((p) => p.logs))) {
-    if (csv) yield stringify(logs.map((l) => logRecord(runId, l)), { columns: [...CSV_COLUMNS] })
-    else yield jsonRows(logs, n === 0)
+    yield out.logs(runId, logs, n === 0)
     n += logs.length
   }
-  if (!csv) yield '\n]}\n'
+  yield out.tail
+}
+
+/** How each format writes its opening, a page of tasks, what comes between, a page of lines, its end. */
+interface Writer {
+  head(first: HistoryRunDetail): string
+  tasks(runId: number, rows: HistoryTask[], first: boolean): string
+  between: string
+  logs(runId: number, rows: HistoryLog[], first: boolean): string
+  tail: string
+}
+
+const WRITERS: Record<ExportFormat, Writer> = {
+  csv: {
+    head: () => stringify([[...CSV_COLUMNS]]),
+    tasks: (runId, rows) => stringify(rows.map((t) => taskRecord(runId, t)), { columns: [...CSV_COLUMNS] }),
+    between: '',
+    logs: (runId, rows) => stringify(rows.map((l) => logRecord(runId, l)), { columns: [...CSV_COLUMNS] }),
+    tail: '',
+  },
+  json: {
+    head: (first) => `${JSON.stringify({ ...JSON_FORMAT, run: first.run, taskTotal: first.taskTotal, logTotal: first.logTotal }).slice(0, -1)},\n"tasks":[`,
+    tasks: (_runId, rows, first) => jsonRows(rows, first),
+    between: '\n],\n"logs":[',
+    logs: (_runId, rows, first) => jsonRows(rows, first),
+    tail: '\n]}\n',
+  },
+  trace: {
+    head: (first) => traceHead(first.run, first.taskTotal, first.logTotal),
+    // The head wrote the first events, so every row here follows a comma.
+    tasks: (runId, rows) => rows.flatMap((t) => taskEvents(runId, t).map((e) => `,\n${e}`)).join(''),
+    between: '',
+    logs: (runId, rows) => rows.map((l) => `,\n${logEvent(runId, l)}`).join(''),
+    tail: TRACE_TAIL,
+  },
 }
 
 /** The first page, then the next ones until `total` rows or an empty page (rows deleted meanwhile). */
@@ -75,17 +107,20 @@ function jsonRows(rows: unknown[], first: boolean): string {
   return (first ? '\n' : ',\n') + rows.map((r) => JSON.stringify(r)).join(',\n')
 }
 
+/** Loop-clock ms as seconds with six decimals (µs), the CSV's one unit for times; empty when unknown. */
+const seconds = (ms: number | null): string | null => (ms === null ? null : (ms / 1000).toFixed(6))
+
 function taskRecord(runId: number, t: HistoryTask): Record<string, unknown> {
   return {
-    record: 'task', run_id: runId, t: t.createdAt, task_id: t.id, task_name: t.name,
-    parent_id: t.parentId, created_at: t.createdAt, started_at: t.startedAt, ended_at: t.endedAt,
+    record: 'task', run_id: runId, t_s: seconds(t.createdAt), task_id: t.id, task_name: t.name,
+    parent_id: t.parentId, created_s: seconds(t.createdAt), started_s: seconds(t.startedAt), ended_s: seconds(t.endedAt),
     state: t.state, cancel_source: t.cancelSource, cancel_reason: t.cancelReason,
     error_name: t.error?.name, error_message: t.error?.message, stack: t.error?.stack,
   }
 }
 
 function logRecord(runId: number, l: HistoryLog): Record<string, unknown> {
-  return { record: 'log', run_id: runId, t: l.t, task_id: l.taskId, task_name: l.taskName, stream: l.stream, line: l.line }
+  return { record: 'log', run_id: runId, t_s: seconds(l.t), task_id: l.taskId, task_name: l.taskName, stream: l.stream, line: l.line }
 }
 
 /**

@@ -16,7 +16,7 @@ import type {
   HistoryRunSummary, RecordableLoop, RetentionPolicy, RetentionReport, RetentionStatus, StartRunInput,
 } from './types'
 import { endRunSchema, listRunsSchema, pageSchema, parse, policySchema, runId as checkRunId, startRunSchema } from './validate'
-import { RETENTION_DEFAULTS } from '../../shared/history-contract'
+import { EXPORT_FORMATS, RETENTION_DEFAULTS } from '../../shared/history-contract'
 import { WriteBuffer } from './write-buffer'
 import type { TaskRow } from './write-buffer'
 
@@ -205,8 +205,8 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
     exportPieces(runId: number, format: ExportFormat): AsyncGenerator<string> {
       open()
       const id = checkRunId(runId)
-      if (format !== 'csv' && format !== 'json') {
-        throw new HistoryError('invalid-export-format', `export format is "csv" or "json", got ${JSON.stringify(format)}`)
+      if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+        throw new HistoryError('invalid-export-format', `export format is one of ${EXPORT_FORMATS.join(', ')}; got ${JSON.stringify(String(format).slice(0, 40))}`)
       }
       if (!findRun(id)) throw new RunNotFoundError(id)
       return exportPieces((p) => {

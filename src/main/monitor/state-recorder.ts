@@ -9,12 +9,19 @@ const NONE: StateSegment[] = []
  * recorder closes the current segment and opens the next (an equal state extends the current one),
  * and keeps the first `caps.head` and the last `caps.tail`. A busy task changes state millions of
  * times, so a change allocates nothing once the tail is full: the tail is a ring of plain values
- * overwritten in place, and the open segment is two fields. Tail objects are
- * made only for what `take()` and `history()` hand out, which deltas bound (head segments, at most
- * `caps.head`, are never changed once closed, so they are shared).
+ * overwritten in place, and the open segment is two fields. Tail objects are made only for what
+ * `take()` and `history()` hand out, which deltas bound; head segments after the first, at most
+ * `caps.head`, are never changed once closed, so they are shared.
  */
 export class StateRecorder {
-  /** Made at the first closed segment, sized to it: most tasks close one or two in their life. */
+  /**
+   * The first closed segment, inline (most tasks close one or two in their life, and a short
+   * task should cost no array and no segment object until a delta reads it); `head` holds the
+   * second to the `caps.head`-th, made at the second.
+   */
+  private firstState: TaskState | null = null
+  private firstFrom = 0
+  private firstTo = 0
   private head: StateSegment[] = NONE
   /**
    * The tail as a ring in two arrays (states; from, to as unboxed doubles), overwritten in place;
@@ -58,7 +65,18 @@ export class StateRecorder {
 
   /** How many closed segments it has seen (kept or skipped). */
   get length(): number {
-    return this.head.length + this.skipped + this.ringLength
+    return this.headLength + this.skipped + this.ringLength
+  }
+
+  private get headLength(): number {
+    return this.firstState === null ? 0 : 1 + this.head.length
+  }
+
+  /** The kept head from its `from`-th segment on (the first made into an object here). */
+  private headFrom(from: number): StateSegment[] {
+    if (this.firstState === null) return []
+    if (from > 0) return this.head.slice(from - 1)
+    return [{ state: this.firstState, from: this.firstFrom, to: this.firstTo }, ...this.head]
   }
 
   /** How many tail segments the next take() would hand out (what a busy task adds per delta). */
@@ -69,7 +87,7 @@ export class StateRecorder {
 
   /** A copy of everything kept (for full snapshots). */
   history(): StateHistory {
-    return { head: [...this.head], skipped: this.skipped, tail: this.tail(0), open: this.open() }
+    return { head: this.headFrom(0), skipped: this.skipped, tail: this.tail(0), open: this.open() }
   }
 
   /**
@@ -81,7 +99,7 @@ export class StateRecorder {
     if (total === this.sent && this.openSent) return []
     const out: SegmentAppend[] = []
     const open = this.open()
-    if (this.sent < this.head.length) out.push({ taskId, first: this.sent, segments: this.head.slice(this.sent), open })
+    if (this.sent < this.headLength) out.push({ taskId, first: this.sent, segments: this.headFrom(this.sent), open })
     const tailFirst = total - this.ringLength
     const from = Math.max(this.sent, tailFirst)
     if (from < total) out.push({ taskId, first: from, segments: this.tail(from - tailFirst), open })
@@ -97,8 +115,12 @@ export class StateRecorder {
 
   private push(state: TaskState, from: number, to: number): void {
     const cap = this.caps.tail
-    if (this.skipped === 0 && this.ringLength === 0 && this.head.length < this.caps.head) {
-      if (this.head === NONE) this.head = [{ state, from, to }]
+    if (this.skipped === 0 && this.ringLength === 0 && this.headLength < this.caps.head) {
+      if (this.firstState === null) {
+        this.firstState = state
+        this.firstFrom = from
+        this.firstTo = to
+      } else if (this.head === NONE) this.head = [{ state, from, to }]
       else this.head.push({ state, from, to })
     } else if (this.ringLength < cap) {
       ;(this.ringStates ??= []).push(state)

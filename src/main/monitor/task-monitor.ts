@@ -1,5 +1,5 @@
 import { Task } from '../runtime/index'
-import type { EventLoop, Future, Instrument, TaskState } from '../runtime/index'
+import type { CancelRequest, EventLoop, Future, Instrument, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
 import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
@@ -73,28 +73,46 @@ interface LoopEntry {
  * carried it holds the same object, so a task costs one snapshot per delta it is in, and one that
  * ended and was evicted before any delta showed it costs no snapshot at all.
  */
-class TaskEntry {
-  /** The live task, until its final snapshot has been taken. */
+class TaskEntry extends StateRecorder {
+  /** The live task, until it ends (see finalState). */
   task: Task<unknown> | null
+  /** The name of the function its coroutine came from (for grouping by function). */
+  readonly coro: string
   snap: TaskSnapshot | null = null
-  startedAt: Stamp | null = null
-  endedAt: Stamp | null = null
+  /**
+   * When it first ran and when it ended, as numbers (NaN: not yet); the snapshot's Stamp objects
+   * are made when a delta reads the task, so a task no delta shows costs none.
+   */
+  startLoop = NaN
+  startWall = 0
+  endLoop = NaN
+  endWall = 0
   error: ErrorSnapshot | null = null
   logCount = 0
   /** Its printed lines (null until the first). */
   logs: LogLine[] | null = null
-  /** Its running / waiting / cancelling stretches on the loop clock. */
-  readonly states = new StateRecorder()
   emitted = false
   endedEmitted = false
   /** In the dirty list: re-read at the next delta (a flag, so a busy task costs no Map write per change). */
   dirty = false
+  /** Its index in the dirty list while it is in it. */
+  dirtyAt = -1
   /** In the list of tasks whose new segments a delta has yet to carry. */
   segmentsDue = false
   /** Dropped from the view (forgotten or evicted): lists still holding it skip it. */
   gone = false
   /** The non-task future `snap.awaiting` describes (its text does not change, so it is not re-made). */
   awaited: Future<unknown> | null = null
+  /**
+   * What the task showed when it ended, read at taskDone, when the task is let go: a finished
+   * task kept until the next delta kept its whole object graph alive (its coroutine, its result,
+   * what it awaited) past the scavenges that would have collected it, and the monitor's cost was
+   * mostly that garbage collector's work.
+   */
+  finalState: TaskState | null = null
+  finalName = ''
+  finalCancel: CancelRequest | null = null
+  finalDeadline: number | null = null
 
   constructor(
     /** The monitor holding it: a task's slot may hold another monitor's entry. */
@@ -106,7 +124,15 @@ class TaskEntry {
     readonly createdLoop: number,
     readonly createdWall: number,
   ) {
+    // Its running / waiting / cancelling stretches are the recorder it is (one object per task,
+    // not two: the per-change write touches one, and a short task allocates one).
+    super()
     this.task = task
+    this.coro = task.coroName
+  }
+
+  get ended(): boolean {
+    return this.endLoop === this.endLoop // not NaN
   }
 }
 
@@ -128,7 +154,16 @@ export class TaskMonitor {
   private readonly tasks = new Map<number, TaskEntry>()
   private readonly loops = new Map<LoopLabel, LoopEntry>()
   /** Tasks to re-read at the next delta, in the order they first changed since the last. */
-  private dirty: TaskEntry[] = []
+  private dirty: (TaskEntry | null)[] = []
+  /**
+   * Tasks that ended before any delta showed them, since the last delta, oldest first (null: folded
+   * already). Past the per-delta budget the oldest is folded at once, not at the next delta: a
+   * task that lives and dies between two deltas then dies young, instead of outliving the
+   * scavenges on the dirty list (with 100,000 short tasks a second, most of the monitor's cost).
+   */
+  private unseenEnded: (TaskEntry | null)[] = []
+  private unseenHead = 0
+  private foldedSinceFlush = 0
   /** Ended tasks in the order they ended: eviction takes the oldest first. */
   private endedOrder: TaskEntry[] = []
   private endedHead = 0
@@ -204,7 +239,10 @@ export class TaskMonitor {
     // Same for the lists the next delta would skip them in: let go now, not at that delta.
     this.endedOrder = this.endedOrder.slice(this.endedHead).filter((e) => !e.gone)
     this.endedHead = 0
-    this.dirty = this.dirty.filter((e) => !e.gone)
+    this.dirty = this.dirty.filter((e): e is TaskEntry => e !== null && !e.gone)
+    this.dirty.forEach((e, i) => (e!.dirtyAt = i))
+    this.unseenEnded = this.unseenEnded.slice(this.unseenHead).filter((e) => e !== null && !e.gone)
+    this.unseenHead = 0
     this.segmentsDue = this.segmentsDue.filter((e) => !e.gone)
     this.throttle.mark()
   }
@@ -263,7 +301,7 @@ export class TaskMonitor {
   get(taskId: number): TaskSnapshot | null {
     const entry = this.tasks.get(taskId)
     if (!entry) return null
-    return { ...this.refresh(entry), history: entry.states.history() }
+    return { ...this.refresh(entry), history: entry.history() }
   }
 
   logsOf(taskId: number): LogLine[] {
@@ -294,11 +332,11 @@ export class TaskMonitor {
     const tasks: TaskSnapshot[] = []
     // Segments a budget-limited flush left due are in the full history, so they are not sent again.
     for (const entry of this.segmentsDue) {
-      entry.states.take(entry.id)
+      entry.take(entry.id)
       entry.segmentsDue = false
     }
     this.segmentsDue = []
-    for (const entry of this.tasks.values()) tasks.push({ ...(entry.snap ?? this.refresh(entry)), history: entry.states.history() })
+    for (const entry of this.tasks.values()) tasks.push({ ...(entry.snap ?? this.refresh(entry)), history: entry.history() })
     return { seq: this.seq, tasks, clocks: this.clocks() }
   }
 
@@ -328,28 +366,35 @@ export class TaskMonitor {
       },
       // The hot path: twice per task step. Keep it allocation-free.
       taskStateChanged: (t, _from, to) => {
+        // A final state is followed at once by taskDone, which records the end.
+        if (to === 'done' || to === 'failed' || to === 'cancelled') return
         const slot = t._instrumentSlot as TaskEntry | undefined
         const entry = slot !== undefined && slot.owner === this ? slot : tasks.get(t.id)
         if (entry === undefined) return
         const now = events.time()
-        if (FINAL_SET.has(to)) entry.states.end(now)
-        else {
-          if (to === 'running' && entry.startedAt === null) entry.startedAt = { loop: now, wall: this.wallNow() }
-          entry.states.enter(to, now)
+        if (to === 'running' && entry.startLoop !== entry.startLoop) {
+          entry.startLoop = now
+          entry.startWall = this.wallNow()
         }
+        entry.enter(to, now)
         if (!entry.dirty) this.markDirty(entry)
       },
       taskDone: (t) => {
         const slot = t._instrumentSlot as TaskEntry | undefined
         const entry = slot !== undefined && slot.owner === this ? slot : tasks.get(t.id)
         if (!entry) return
-        entry.endedAt = this.stamp(loop)
-        entry.states.end(entry.endedAt.loop)
+        const now = loop.loop.time()
+        entry.endLoop = now
+        entry.endWall = this.wallNow()
+        entry.end(now)
         // Read the error now: inside taskDone reading it does not count as retrieving it, so the
         // loop can still report "Task exception was never retrieved" when the program drops it.
         if (t.state === 'failed') entry.error = toErrorSnapshot(safeException(t))
-        this.endedOrder.push(entry)
+        this.letGo(entry, t)
         this.markDirty(entry)
+        // Folding: one the UI never saw joins the eviction order when a delta first shows it.
+        if (entry.emitted || this.maxUnseenEndedPerDelta === Infinity) this.endedOrder.push(entry)
+        else this.endedUnseen(entry)
       },
     }
   }
@@ -360,7 +405,7 @@ export class TaskMonitor {
     // The first monitor to see a task keeps its entry on it; a second one looks its own up by id.
     if (task._instrumentSlot === undefined) task._instrumentSlot = entry
     // An adopted task (attach after it started) is known from now on.
-    if (!FINAL_SET.has(task.state)) entry.states.enter(task.state, now)
+    if (!FINAL_SET.has(task.state)) entry.enter(task.state, now)
     this.tasks.set(task.id, entry)
     this.markDirty(entry)
   }
@@ -368,6 +413,7 @@ export class TaskMonitor {
   private markDirty(entry: TaskEntry): void {
     if (entry.dirty) return
     entry.dirty = true
+    entry.dirtyAt = this.dirty.length
     this.dirty.push(entry)
     this.throttle.mark()
   }
@@ -380,18 +426,20 @@ export class TaskMonitor {
   private refresh(entry: TaskEntry): TaskSnapshot {
     const prev = entry.snap
     const task = entry.task
-    if (!task) {
+    if (!task && entry.finalState === null) {
       const last = prev ?? this.unread(entry)
       entry.snap = last.logCount === entry.logCount ? last : { ...last, logCount: entry.logCount }
       return entry.snap
     }
-    const state = task.state
+    const state = task ? task.state : entry.finalState!
     let awaiting = prev?.awaiting ?? null
-    if (state === 'waiting' || state === 'cancelling') {
+    if (task && (state === 'waiting' || state === 'cancelling')) {
       const f = task.awaiting()
       // A task's name may change; a future's description does not (sleep, gather, …): made once.
+      // A busy task awaits a new sleep(0) at every step: an equal description keeps the object.
       if (f === null || f instanceof Task || f !== entry.awaited) {
-        awaiting = describeAwait(f)
+        const next = describeAwait(f)
+        if (next === null || awaiting === null || next.text !== awaiting.text || next.kind !== awaiting.kind || next.taskId !== awaiting.taskId) awaiting = next
         entry.awaited = f instanceof Task ? null : f
       }
     } else {
@@ -399,13 +447,13 @@ export class TaskMonitor {
       entry.awaited = null
     }
     let cancel = prev?.cancel ?? null
-    const req = task.cancelRequest()
+    const req = task ? task.cancelRequest() : entry.finalCancel
     if (req && (!cancel || cancel.at.loop !== req.at || cancel.source !== req.source)) {
       cancel = { source: req.source, reason: req.reason ?? null, at: this.stampAt(entry.loop, req.at) }
       if (req.by !== undefined) cancel.by = req.by
     }
     let deadline = prev?.deadline ?? null
-    const at = task.deadline()
+    const at = task ? task.deadline() : entry.finalDeadline
     if (at !== null) {
       if (deadline?.at.loop !== at) deadline = { at: this.stampAt(entry.loop, at) }
     } else if (cancel?.source !== 'deadline') deadline = null // a deadline that fired stays as the mark
@@ -413,22 +461,44 @@ export class TaskMonitor {
     if (final) {
       awaiting = null
       entry.awaited = null
-      entry.endedAt ??= this.stamp(entry.loop)
-      if (state === 'failed' && entry.error === null) entry.error = toErrorSnapshot(safeException(task))
-      releaseSlot(task, entry)
-      entry.task = null
+      if (!entry.ended) {
+        entry.endLoop = entry.loop.loop.time()
+        entry.endWall = this.wallNow()
+      }
+      if (task) {
+        if (state === 'failed' && entry.error === null) entry.error = toErrorSnapshot(safeException(task))
+        this.letGo(entry, task)
+      }
     }
+    const name = task ? task.name : entry.finalName
+    const startedAt = stampOf(prev?.startedAt ?? null, entry.startLoop, entry.startWall)
+    const endedAt = stampOf(prev?.endedAt ?? null, entry.endLoop, entry.endWall)
+    // Nothing a snapshot shows changed (a busy task between two deltas: only its segments did):
+    // the previous one stands, and the delta carries no copy of it.
+    if (
+      prev !== null &&
+      prev.state === state &&
+      prev.name === name &&
+      prev.awaiting === awaiting &&
+      prev.cancel === cancel &&
+      prev.deadline === deadline &&
+      prev.startedAt === startedAt &&
+      prev.endedAt === endedAt &&
+      prev.error === entry.error &&
+      prev.logCount === entry.logCount
+    )
+      return prev
     const snap: TaskSnapshot = {
       id: entry.id,
       loop: entry.loop.info.label,
       runId: entry.loop.info.runId,
-      name: task.name,
-      coro: task.coroName,
+      name,
+      coro: entry.coro,
       parentId: entry.parentId,
       state,
       createdAt: prev?.createdAt ?? { loop: entry.createdLoop, wall: entry.createdWall },
-      startedAt: entry.startedAt,
-      endedAt: entry.endedAt,
+      startedAt,
+      endedAt,
       awaiting,
       cancel,
       deadline,
@@ -437,6 +507,17 @@ export class TaskMonitor {
     }
     entry.snap = snap
     return snap
+  }
+
+  /** Keeps what a snapshot shows of an ended task and drops the task (see TaskEntry.finalState). */
+  private letGo(entry: TaskEntry, task: Task<unknown>): void {
+    entry.finalState = task.state
+    entry.finalName = task.name
+    entry.finalCancel = task.cancelRequest()
+    entry.finalDeadline = task.deadline()
+    entry.awaited = null
+    releaseSlot(task, entry)
+    entry.task = null
   }
 
   /** A snapshot for an entry let go before it was ever read (detached and dropped at once). */
@@ -449,8 +530,8 @@ export class TaskMonitor {
       parentId: entry.parentId,
       state: 'pending',
       createdAt: { loop: entry.createdLoop, wall: entry.createdWall },
-      startedAt: entry.startedAt,
-      endedAt: entry.endedAt,
+      startedAt: stampOf(null, entry.startLoop, entry.startWall),
+      endedAt: stampOf(null, entry.endLoop, entry.endWall),
       awaiting: null,
       cancel: null,
       deadline: null,
@@ -468,27 +549,35 @@ export class TaskMonitor {
     this.evict(delta, true)
     const dirty = this.dirty
     this.dirty = []
+    this.unseenEnded = []
+    this.unseenHead = 0
     let fold = this.unseenEndedBeyondBudget(dirty)
-    const folded = fold
+    const folded = fold + this.foldedSinceFlush
+    this.foldedSinceFlush = 0
     for (const entry of dirty) {
+      if (entry === null) continue
       entry.dirty = false
       if (entry.gone) continue
-      if (fold > 0 && !entry.emitted && entry.endedAt !== null) {
+      if (fold > 0 && !entry.emitted && entry.ended) {
         fold--
         this.tasks.delete(entry.id)
         if (entry.task) releaseSlot(entry.task, entry)
         entry.gone = true
         continue
       }
+      const prev = entry.snap
       const snap = this.refresh(entry)
       if (!entry.emitted) {
         entry.emitted = true
         delta.created.push(snap)
-        if (FINAL_SET.has(snap.state)) entry.endedEmitted = true
+        if (FINAL_SET.has(snap.state)) {
+          entry.endedEmitted = true
+          if (this.maxUnseenEndedPerDelta !== Infinity) this.endedOrder.push(entry)
+        }
       } else if (FINAL_SET.has(snap.state) && !entry.endedEmitted) {
         entry.endedEmitted = true
         delta.ended.push(snap)
-      } else delta.changed.push(snap)
+      } else if (snap !== prev) delta.changed.push(snap)
       if (!entry.segmentsDue) {
         entry.segmentsDue = true
         this.segmentsDue.push(entry)
@@ -516,11 +605,31 @@ export class TaskMonitor {
     this.opts.emit(delta)
   }
 
+  /** A task ended before any delta showed it: past this delta's budget, the oldest such is folded now. */
+  private endedUnseen(entry: TaskEntry): void {
+    const queue = this.unseenEnded
+    queue.push(entry)
+    if (queue.length - this.unseenHead <= this.maxUnseenEndedPerDelta) return
+    const oldest = queue[this.unseenHead]!
+    queue[this.unseenHead++] = null
+    if (this.unseenHead > 1024 && this.unseenHead * 2 > queue.length) {
+      this.unseenEnded = queue.slice(this.unseenHead)
+      this.unseenHead = 0
+    }
+    if (oldest.gone || oldest.emitted) return
+    if (this.tasks.get(oldest.id) === oldest) this.tasks.delete(oldest.id)
+    oldest.gone = true
+    if (oldest.dirty && this.dirty[oldest.dirtyAt] === oldest) this.dirty[oldest.dirtyAt] = null
+    oldest.dirty = false
+    this.foldedSinceFlush++
+    this.throttle.mark()
+  }
+
   /** How many of the dirty tasks that ended unseen are beyond this delta's budget for them. */
-  private unseenEndedBeyondBudget(dirty: readonly TaskEntry[]): number {
+  private unseenEndedBeyondBudget(dirty: readonly (TaskEntry | null)[]): number {
     if (this.maxUnseenEndedPerDelta === Infinity) return 0
     let n = 0
-    for (const entry of dirty) if (!entry.gone && !entry.emitted && entry.endedAt !== null) n++
+    for (const entry of dirty) if (entry !== null && !entry.gone && !entry.emitted && entry.ended) n++
     return Math.max(0, n - this.maxUnseenEndedPerDelta)
   }
 
@@ -534,13 +643,13 @@ export class TaskMonitor {
     for (; i < due.length; i++) {
       const entry = due[i]!
       if (entry.gone) continue
-      const tail = entry.states.pendingTail
+      const tail = entry.pendingTail
       if (budget <= 0 || (tail > 0 && tailBudget <= 0)) {
         this.throttle.mark()
         break
       }
       tailBudget -= tail
-      for (const a of entry.states.take(entry.id)) {
+      for (const a of entry.take(entry.id)) {
         out.push(a)
         budget -= Math.max(1, a.segments.length)
       }
@@ -577,9 +686,6 @@ export class TaskMonitor {
     }
   }
 
-  private stamp(loop: LoopEntry): Stamp {
-    return { loop: loop.loop.time(), wall: this.wallNow() }
-  }
 
   /** A loop instant in the past or future, with its wall time estimated from the clock's rate. */
   private stampAt(loop: LoopEntry, at: number): Stamp {
@@ -588,6 +694,12 @@ export class TaskMonitor {
     const rate = loop.info.rate
     return { loop: at, wall: rate ? Math.round(wall + (at - now) / rate) : wall }
   }
+}
+
+/** The Stamp for (loop, wall), or null while loop is NaN; `prev` when it already says so. */
+function stampOf(prev: Stamp | null, loop: number, wall: number): Stamp | null {
+  if (loop !== loop) return null
+  return prev !== null && prev.loop === loop ? prev : { loop, wall }
 }
 
 /** A task let go of no longer holds the entry (nor keeps it reachable from a program's reference). */
