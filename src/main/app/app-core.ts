@@ -11,7 +11,7 @@ import { DAEMONS_LOOP } from '../../shared/snapshots'
 import type { AppShutdownReport, AppSnapshot, ExportFile, ScenarioInfo, ShutdownProgress, ShutdownReport, SourceId } from '../../shared/snapshots'
 import { EXPORT_MIME, exportFilename } from '../../shared/history-contract'
 import type { ExportFormat } from '../../shared/history-contract'
-import { AgentHub } from '../hub/index'
+import { AgentHub, redisTransportSettings } from '../hub/index'
 import { ExternalSources } from '../sources/external-sources'
 import { sourceRecorder } from '../sources/source-history'
 import type { UnsequencedDelta } from '../sources/translate'
@@ -117,7 +117,10 @@ export class AppCore {
   /** Starts the agent hub; a failure (port taken, data dir unwritable) is logged, never fatal. */
   private async startHub(port: number): Promise<AgentHub | null> {
     try {
-      const hub = await AgentHub.start({ dataDir: this.opts.dataDir, port })
+      // Workers on Redis report over its streams when LOOPWATCH_REDIS_URL and LOOPWATCH_REDIS_SECRET are set.
+      const redis = redisTransportSettings(null)
+      if (!redis.ok && redis.why !== 'no Redis URL') console.error(`loopwatch: workers cannot report over Redis: ${redis.why}`)
+      const hub = await AgentHub.start({ dataDir: this.opts.dataDir, port, redis: redis.ok ? redis.options : null })
       if (this.closed) {
         await hub.close()
         return null

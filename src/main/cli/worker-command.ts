@@ -1,8 +1,10 @@
 // `loopwatch worker`: one worker process of a BullMQ fleet. It runs the runtime; each job it takes
 // is a task named by the job's id (attempt shown when it is a retry); the task's return value is
 // the job's result in BullMQ. The process is a source in the window (watch(), role service) over
-// the TCP agent protocol. SIGTERM / Ctrl-C: stop taking jobs, let the jobs in hand finish within the
+// the agent protocol: over Redis streams (nothing but Redis needed) or over TCP to a local app.
+// SIGTERM / Ctrl-C: stop taking jobs, let the jobs in hand finish within the
 // grace, then cancel them (BullMQ then retries or fails them as their attempts say).
+import { REDIS_SECRET_ENV, secretProblem } from '../hub/redis-wire'
 import { watch } from '../../agent/watch'
 import type { Watcher } from '../../agent/watch'
 import { ShutdownTrigger } from '../app/shutdown-signals'
@@ -14,11 +16,14 @@ import { parseCommandLine } from './command-line'
 import type { CliIo } from './printer'
 import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueFlags, queueTarget } from './queue-args'
 
-export const WORKER_USAGE = `usage: loopwatch worker [--concurrency N] [--redis URL] [--queue NAME] [--app URL | --no-app] [--grace-ms M]
+export const WORKER_USAGE = `usage: loopwatch worker [--concurrency N] [--redis URL] [--queue NAME] [--transport redis|tcp] [--app URL | --no-app] [--grace-ms M]
 
   --concurrency N   jobs run at once (default 4)
 ${QUEUE_OPTIONS_USAGE}
-  --app URL         the app to show it in: tcp://127.0.0.1:<port>?token=… (default: LOOPWATCH_APP, agent.json)
+  --transport T     how it reports to the app: redis (streams on the same Redis; needs ${REDIS_SECRET_ENV},
+                    the app's own) or tcp (a local app). Default: tcp when --app or LOOPWATCH_APP is given,
+                    else redis when ${REDIS_SECRET_ENV} is set, else tcp (agent.json)
+  --app URL         the app to show it in over tcp: tcp://127.0.0.1:<port>?token=… (default: LOOPWATCH_APP, agent.json)
   --no-app          no agent
   --grace-ms M      on Ctrl-C / SIGTERM, how long the jobs in hand may finish before they are cancelled (default 10000)
 
@@ -37,9 +42,18 @@ function parseWorkerArgs(argv: readonly string[]) {
     app: { type: 'string' },
     'no-app': { type: 'boolean' },
     'grace-ms': { type: 'string' },
+    transport: { type: 'string' },
   })
   if (values.help) return 'help' as const
   if (values.app !== undefined && values['no-app']) throw new QueueUsageError('--app and --no-app exclude each other')
+  const transport = values.transport ?? null
+  if (transport !== null && transport !== 'redis' && transport !== 'tcp') throw new QueueUsageError(`--transport takes redis or tcp, got ${JSON.stringify(transport)}`)
+  if (transport === 'redis' && values.app !== undefined) throw new QueueUsageError('--app is the tcp transport; with --transport redis the app is found through Redis')
+  const secret = process.env[REDIS_SECRET_ENV] ?? ''
+  const appGiven = values.app !== undefined || (process.env['LOOPWATCH_APP'] ?? '') !== ''
+  const overRedis = transport === 'redis' || (transport === null && !appGiven && secret !== '')
+  const problem = overRedis ? secretProblem(secret) : null
+  if (problem) throw new QueueUsageError(`--transport redis: ${problem}`)
   const env = (name: string) => intFlag(name, process.env[name] || undefined, 0, 0, 3_600_000)
   return {
     ...queueTarget(values.redis, values.queue),
@@ -47,6 +61,7 @@ function parseWorkerArgs(argv: readonly string[]) {
     graceMs: intFlag('--grace-ms', values['grace-ms'], 10_000, 0, 600_000),
     app: values.app ?? null,
     noApp: values['no-app'] ?? false,
+    overRedis,
     lockMs: env('LOOPWATCH_BULLMQ_LOCK_MS'),
     stalledMs: env('LOOPWATCH_BULLMQ_STALLED_MS'),
   }
@@ -63,7 +78,9 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   if (typeof cfg === 'number') return cfg
   const c = cfg
   const slot = `worker ${process.pid}`
-  const watcher: Watcher | null = c.noApp ? null : watch({ name: slot, role: 'service', app: c.app, note: (l) => io.err(l) })
+  const watcher: Watcher | null = c.noApp
+    ? null
+    : watch({ name: slot, role: 'service', note: (l) => io.err(l), ...(c.overRedis ? { redis: { url: c.url } } : { app: c.app }) })
   const backend = bullmqBackend<FleetJob, FleetResult>({
     url: c.url,
     queue: c.queue,
@@ -93,7 +110,8 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
         },
         { loop, concurrency: c.concurrency, name: 'bullmq-worker' },
       )
-      io.out(`loopwatch worker ${process.pid}: taking jobs from ${c.queue} on ${c.url} (concurrency ${c.concurrency})`)
+      const via = c.noApp ? 'not reporting' : c.overRedis ? 'reporting over Redis streams' : 'reporting over tcp'
+      io.out(`loopwatch worker ${process.pid}: taking jobs from ${c.queue} on ${c.url} (concurrency ${c.concurrency}; ${via})`)
       const stopping = new Event()
       trigger.on((reason) => {
         why = reason

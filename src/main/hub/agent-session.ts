@@ -121,6 +121,11 @@ export class AgentSession {
     }, limits.helloTimeoutMs)
   }
 
+  /** Whether the agent said bye (its last message: a message transport may end the connection then). */
+  get saidBye(): boolean {
+    return this.byeSeen
+  }
+
   /** Bytes from a byte-stream transport (TCP): split into lines within the line bound. */
   receiveBytes(chunk: Buffer): void {
     this.splitter.push(chunk)

@@ -90,7 +90,7 @@ export class AgentHub {
     server.on('error', (err) => hub.reportListenerError(err))
     if (opts.redis) {
       try {
-        hub.redisTransport = await RedisTransport.start(hub, opts.redis, hub.limits.helloTimeoutMs)
+        hub.redisTransport = RedisTransport.start(hub, opts.redis, hub.limits.helloTimeoutMs)
       } catch (err) {
         await new Promise<void>((resolve) => server.close(() => resolve()))
         throw err

@@ -112,7 +112,9 @@ const FIELD_OVERHEAD = 256
 export class RedisTransport {
   readonly stats: RedisTransportStats = { unsigned: 0, oversized: 0, stale: 0 }
   private readonly peers = new Map<string, Peer>()
-  private discoveryFrom = '0-0'
+  /** Null until Redis first answered (then: its clock minus the hello window). */
+  private discoveryFrom: string | null = null
+  private helloWindowMs = 5_000
   private closed = false
   private timer: NodeJS.Timeout | null = null
   private polling: Promise<void> | null = null
@@ -134,22 +136,17 @@ export class RedisTransport {
   }
 
   /**
-   * Connects, starts reading discovery from a hello timeout ago (a worker that said hello just
-   * before the app started is found), and polls. Rejects on a bad URL or secret.
+   * Starts polling: discovery is read from a hello timeout before the first successful read (a
+   * worker that said hello just before the app started is found). Throws for a bad URL or secret;
+   * a Redis that is down is only reported (once per message per 10 s) and read again later.
    */
-  static async start(hub: SessionOpener, opts: RedisTransportOptions, helloWindowMs = 5_000): Promise<RedisTransport> {
+  static start(hub: SessionOpener, opts: RedisTransportOptions, helloWindowMs = 5_000): RedisTransport {
     const problem = secretProblem(opts.secret)
     if (problem) throw new Error(problem)
-    const redis = new Redis({ ...redisOptions(opts.url), lazyConnect: true })
-    const t = new RedisTransport(hub, redis, opts)
-    try {
-      await redis.connect()
-      const [sec] = (await redis.time()) as [string | number, string | number]
-      t.discoveryFrom = `${Math.max(0, Number(sec) * 1000 - helloWindowMs)}-0`
-    } catch (err) {
-      redis.disconnect()
-      throw err
-    }
+    // No offline queue: while Redis is down a poll fails at once (reported, tried again), so the
+    // liveness check below keeps running and close() never waits on a dead server.
+    const t = new RedisTransport(hub, new Redis({ ...redisOptions(opts.url), enableOfflineQueue: false, maxRetriesPerRequest: 1 }), opts)
+    t.helloWindowMs = helloWindowMs
     t.schedule(0)
     return t
   }
@@ -187,6 +184,19 @@ export class RedisTransport {
 
   /** One read of discovery and every up stream; true if anything came (read again at once). */
   private async poll(): Promise<boolean> {
+    const now = Date.now()
+    for (const p of [...this.peers.values()]) {
+      if (now - p.heardAt > this.lostAfterMs) this.drop(p)
+    }
+    if (this.discoveryFrom === null) {
+      try {
+        const [sec] = await this.redis.time()
+        this.discoveryFrom = `${Math.max(0, Number(sec) * 1000 - this.helloWindowMs)}-0`
+      } catch (err) {
+        this.error(err as Error)
+        return false
+      }
+    }
     const peers = [...this.peers.values()]
     const keys = [DISCOVERY_STREAM, ...peers.map((p) => upStream(p.key))]
     const from = [this.discoveryFrom, ...peers.map((p) => p.from)]
@@ -206,7 +216,7 @@ export class RedisTransport {
       this.error(err as Error)
       return false
     }
-    if (this.closed) return false
+    if (this.closed || this.discoveryFrom === null) return false
     let busy = false
     result.forEach((entries, i) => {
       if (entries.length === 0) return
@@ -223,10 +233,6 @@ export class RedisTransport {
         peer.from = `(${e[0]}`
       }
     })
-    const now = Date.now()
-    for (const p of this.peers.values()) {
-      if (now - p.heardAt > this.lostAfterMs) this.drop(p)
-    }
     return busy
   }
 
@@ -301,6 +307,8 @@ export class RedisTransport {
     peer.lastSeq = seq
     peer.heardAt = Date.now()
     peer.session.receiveLine(message, Buffer.byteLength(message))
+    // Bye is an agent's last message: over TCP it closes its socket next; here the hub ends it.
+    if (peer.session.saidBye) this.drop(peer)
   }
 
   /**
