@@ -188,6 +188,8 @@ export class RedisTransport {
     for (const p of [...this.peers.values()]) {
       if (now - p.heardAt > this.lostAfterMs) this.drop(p)
     }
+    // Not connected (yet, or again): ioredis reconnects and reports its errors; nothing to read.
+    if (this.redis.status !== 'ready') return false
     if (this.discoveryFrom === null) {
       try {
         const [sec] = await this.redis.time()
