@@ -57,6 +57,8 @@ export class RedisSocket extends Duplex {
   private timer: NodeJS.Timeout | null = null
   private clientsNow: RedisClients | null = null
   private dead = false
+  /** Whether this connection may hold the process open (AgentConnection unrefs it, refs it to close). */
+  private referenced = true
 
   constructor(private readonly opts: RedisSocketOptions) {
     super({ allowHalfOpen: false, writableHighWaterMark: 1 << 20, decodeStrings: true })
@@ -69,12 +71,14 @@ export class RedisSocket extends Duplex {
   }
 
   ref(): this {
+    this.referenced = true
     this.opts.setRef(true)
     this.timer?.ref()
     return this
   }
 
   unref(): this {
+    this.referenced = false
     this.opts.setRef(false)
     this.timer?.unref()
     return this
@@ -90,7 +94,8 @@ export class RedisSocket extends Duplex {
       this.downFrom = last[0]?.[0] ?? '0-0'
       if (this.dead) return
       this.startedAt = Date.now()
-      this.timer = setInterval(() => this.tick(), Math.max(50, Math.min(this.opts.heartbeatMs, 1000)))
+      this.timer = setInterval(() => this.tick(), Math.max(50, this.opts.heartbeatMs / 2))
+      if (!this.referenced) this.timer.unref()
       this.emit('connect')
       void this.readLoop(clients.reader)
     } catch (err) {
