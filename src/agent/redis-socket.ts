@@ -9,6 +9,7 @@ import {
   DISCOVERY_MAXLEN,
   DISCOVERY_STREAM,
   ENTRY_FIELDS as F,
+  STREAM_TTL_MS,
   UP_STREAM_MAXLEN,
   downStream,
   entryFields,
@@ -175,6 +176,7 @@ export class RedisSocket extends Duplex {
       const n = this.upSeq++
       pipe.xadd(up, 'MAXLEN', '~', UP_STREAM_MAXLEN, '*', F.connection, this.connection, F.seq, String(n), F.message, line, F.sig, signEntry(secret, 'up', sourceKey, this.connection, n, line))
     }
+    pipe.pexpire(up, STREAM_TTL_MS)
     const results = (await pipe.exec()) ?? []
     const failed = results.find(([err]) => err)
     if (failed) throw failed[0] as Error

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AgentConnection } from '../../src/agent/connection'
 import { redisTransport } from '../../src/agent/redis-transport'
-import { DISCOVERY_STREAM, signEntry, upStream } from '../../src/main/hub/redis-wire'
+import { DISCOVERY_STREAM, STREAM_TTL_MS, downStream, signEntry, upStream } from '../../src/main/hub/redis-wire'
 import { delta, snapshot, startHub } from '../hub/hub-helper'
 import { pollUntil } from '../queue/fleet-helper'
 import { redisSkipReason, startRedis } from '../support/redis'
@@ -41,6 +41,12 @@ describe.skipIf(redisSkipReason !== null)(`Redis transport against bad entries${
     good.send(delta(1, { created: [snapshot(7, { name: 'steady' })] }))
     const goodSource = () => hub.sources().find((s) => s.name === 'good')!
     await pollUntil(() => goodSource().taskCount === 1, 5_000, 'its task')
+    // Both of its streams expire unless written to again: a worker long gone leaves no keys.
+    for (const key of [upStream('good'), downStream('good')]) {
+      const ttl = await client.pttl(key)
+      expect(ttl).toBeGreaterThan(STREAM_TTL_MS - 60_000)
+      expect(ttl).toBeLessThanOrEqual(STREAM_TTL_MS)
+    }
 
     // A misbehaving agent that knows the secret: each bad message gets its typed error.
     const bad = new RawRedisAgent(client, 'bad', SECRET)

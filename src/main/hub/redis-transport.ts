@@ -15,6 +15,7 @@ import {
   REDIS_SECRET_ENV,
   SOURCE_KEY_PATTERN,
   STREAM_ID_PATTERN,
+  STREAM_TTL_MS,
   downStream,
   entryFields,
   entrySigned,
@@ -345,8 +346,12 @@ export class RedisTransport {
     const bytes = Buffer.byteLength(message)
     peer.pendingBytes += bytes
     const sig = signEntry(this.opts.secret, 'down', peer.key, peer.connection, seq, message)
+    const down = downStream(peer.key)
     this.redis
-      .xadd(downStream(peer.key), 'MAXLEN', '~', DOWN_STREAM_MAXLEN, '*', F.connection, peer.connection, F.seq, String(seq), F.message, message, F.sig, sig)
+      .multi()
+      .xadd(down, 'MAXLEN', '~', DOWN_STREAM_MAXLEN, '*', F.connection, peer.connection, F.seq, String(seq), F.message, message, F.sig, sig)
+      .pexpire(down, STREAM_TTL_MS)
+      .exec()
       .then(
         () => void (peer.pendingBytes -= bytes),
         (err: Error) => {

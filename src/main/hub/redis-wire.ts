@@ -17,6 +17,12 @@ export const UP_STREAM_MAXLEN = 10_000
 export const DOWN_STREAM_MAXLEN = 1_000
 export const DISCOVERY_MAXLEN = 1_000
 
+/**
+ * Each worker's streams expire this long after their last entry (each write renews it), so the
+ * keys of workers long gone do not pile up on Redis.
+ */
+export const STREAM_TTL_MS = 10 * 60_000
+
 /** An agent sends a `ping` when it has sent nothing for this long; the hub answers `pong`. */
 export const DEFAULT_HEARTBEAT_MS = 1_000
 /** The hub marks a source lost when its up stream was silent this long (a kill -9, a cut network). */
