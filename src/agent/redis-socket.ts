@@ -9,6 +9,7 @@ import {
   DISCOVERY_MAXLEN,
   DISCOVERY_STREAM,
   ENTRY_FIELDS as F,
+  REDIS_SECRET_ENV,
   STREAM_TTL_MS,
   UP_STREAM_MAXLEN,
   downStream,
@@ -107,7 +108,7 @@ export class RedisSocket extends Duplex {
   private tick(): void {
     const now = Date.now()
     const silent = this.heardAny ? now - this.heardAt : now - this.startedAt
-    if (silent > this.opts.hubSilentMs) return void this.destroy(new Error(`no answer from the app over Redis for ${silent} ms`))
+    if (silent > this.opts.hubSilentMs) return void this.destroy(new Error(`no answer from the app over Redis for ${silent} ms (is it running with this Redis and the same ${REDIS_SECRET_ENV}?)`))
     // Pings only once welcomed (before it, any line would be taken for the hello).
     if (this.heardAny && !this.writableEnded && now - this.sentAt >= this.opts.heartbeatMs) this.write(`{"type":"ping","id":${++this.pingId}}\n`)
   }

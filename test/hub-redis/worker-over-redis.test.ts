@@ -46,6 +46,7 @@ describe.skipIf(redisSkipReason !== null)(`loopwatch worker over Redis streams${
     }
     expect(hub.redis!.connected).toBe(2)
     expect(source(a!.slot)!.role).toBe('service')
+    expect(a!.err()).toContain(`loopwatch worker ${a!.pid}: shown in the app as ${source(a!.slot)!.id}`)
 
     // A cancel goes down a's stream; its answer (the task's snapshot) comes back up.
     const victim = jobTasks(a!.slot)[0]!
@@ -69,6 +70,18 @@ describe.skipIf(redisSkipReason !== null)(`loopwatch worker over Redis streams${
     expect(jobTasks(a!.slot).length).toBeGreaterThan(0)
     expect(hub.redis!.connected).toBe(0)
     await queue.close()
+  })
+
+  it('a worker with another secret is never shown, and says why', { timeout: 40_000 }, async () => {
+    const hub = await startHub({ redis: { url: redis.url, secret: SECRET } })
+    const env = { LOOPWATCH_REDIS_SECRET: 'not-the-app-secret-0123456789', LOOPWATCH_APP: '', XDG_CONFIG_HOME: home }
+    const w = await startCli(['worker', '--redis', redis.url, '--queue', 'nobody'], env, /taking jobs/)
+    await pollUntil(() => w.err().includes('not shown in the app: no answer from the app over Redis'), 20_000, 'the reason')
+    expect(w.err()).toContain('is it running with this Redis and the same LOOPWATCH_REDIS_SECRET?')
+    expect(hub.sources()).toEqual([])
+    expect(hub.redis!.stats.unsigned).toBeGreaterThan(0)
+    w.child.kill('SIGTERM')
+    expect(await w.exited).toBe(0)
   })
 
   it('refuses --transport redis without the shared secret (exit 2, the usage), and a bad --transport', async () => {

@@ -7,6 +7,7 @@
 import { REDIS_SECRET_ENV, secretProblem } from '../hub/redis-wire'
 import { watch } from '../../agent/watch'
 import type { Watcher } from '../../agent/watch'
+import type { ConnectionStatus } from '../../agent/connection'
 import { ShutdownTrigger } from '../app/shutdown-signals'
 import { bullmqBackend, parseFleetJob } from '../queue'
 import { errorLines } from '../queue/error-lines'
@@ -78,9 +79,17 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   if (typeof cfg === 'number') return cfg
   const c = cfg
   const slot = `worker ${process.pid}`
+  // Each change between shown and not shown, said once (a wrong secret or no app is not silent).
+  let shown: boolean | null = null
+  const onStatus = (s: ConnectionStatus) => {
+    if (s.state === 'connected' && shown !== true) io.err(`loopwatch worker ${process.pid}: shown in the app as ${s.sourceId}`)
+    else if (s.state === 'waiting' && shown !== false) io.err(`loopwatch worker ${process.pid}: not shown in the app: ${s.why}; trying again`)
+    else return
+    shown = s.state === 'connected'
+  }
   const watcher: Watcher | null = c.noApp
     ? null
-    : watch({ name: slot, role: 'service', note: (l) => io.err(l), ...(c.overRedis ? { redis: { url: c.url } } : { app: c.app }) })
+    : watch({ name: slot, role: 'service', note: (l) => io.err(l), onStatus, ...(c.overRedis ? { redis: { url: c.url } } : { app: c.app }) })
   const backend = bullmqBackend<FleetJob, FleetResult>({
     url: c.url,
     queue: c.queue,
