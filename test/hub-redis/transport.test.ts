@@ -45,7 +45,11 @@ describe.skipIf(redisSkipReason !== null)(`Redis-streams transport${redisSkipRea
   })
 
   it('an agent reconnects to an app that restarted and shows its state again (the resync), as over TCP', { timeout: 40_000 }, async () => {
-    const first = await startHub({ redis: { url: redis.url, secret: SECRET } })
+    // The first app turns Redis on after it started (as when the jobs daemon is given a URL).
+    const first = await startHub()
+    expect(first.redis).toBe(null)
+    first.useRedis({ url: redis.url, secret: SECRET })
+    expect(() => first.useRedis({ url: redis.url, secret: SECRET })).toThrow('already takes agents over Redis')
     const t = redisTransport({ url: redis.url, secret: SECRET, sourceKey: 'again', hubSilentMs: 2_000 })
     const statuses: string[] = []
     const conn = new AgentConnection({

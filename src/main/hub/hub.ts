@@ -90,7 +90,7 @@ export class AgentHub {
     server.on('error', (err) => hub.reportListenerError(err))
     if (opts.redis) {
       try {
-        hub.redisTransport = RedisTransport.start(hub, opts.redis, hub.limits.helloTimeoutMs)
+        hub.useRedis(opts.redis)
       } catch (err) {
         await new Promise<void>((resolve) => server.close(() => resolve()))
         throw err
@@ -113,8 +113,19 @@ export class AgentHub {
     return typeof address === 'object' && address !== null ? address.port : 0
   }
 
-  /** The Redis-streams transport, when this hub was started with one. */
+  /** The Redis-streams transport, when this hub was started with one (or given one by useRedis). */
   get redis(): RedisTransport | null {
+    return this.redisTransport
+  }
+
+  /**
+   * Also takes agents over Redis from now on (e.g. once the jobs daemon is given a Redis URL in its
+   * settings). Throws for a bad URL or secret, or if the hub already reads a Redis or is closing.
+   */
+  useRedis(options: RedisTransportOptions): RedisTransport {
+    if (this.closing) throw new Error('the hub is closing')
+    if (this.redisTransport) throw new Error('the hub already takes agents over Redis')
+    this.redisTransport = RedisTransport.start(this, options, this.limits.helloTimeoutMs)
     return this.redisTransport
   }
 
