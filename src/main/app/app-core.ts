@@ -98,6 +98,20 @@ export class AppCore {
     this.daemons.onJobsProgress((p) => this.events.emit('jobs:progress', p))
     this.daemons.onLog((rec) => this.monitor.log(DAEMONS_LOOP, rec))
     this.daemons.onChange((list) => this.events.emit('daemons:changed', list))
+    // A jobs daemon given a Redis URL in its settings: workers on that Redis report over it too.
+    this.daemons.onChange((list) => {
+      const url = list.find((d) => d.id === 'jobs' && d.running)?.config['redisUrl']
+      if (typeof url !== 'string') return
+      void this.hubReady.then((hub) => {
+        const redis = redisTransportSettings(url)
+        if (!hub || hub.redis || !redis.ok) return
+        try {
+          hub.useRedis(redis.options)
+        } catch (e) {
+          console.error('loopwatch: workers cannot report over Redis:', e)
+        }
+      })
+    })
     this.runs = new LiveRuns({
       dataDir: opts.dataDir,
       history: this.history,
