@@ -12,6 +12,8 @@ import type { TaskSnapshot } from '../shared/snapshots'
 import { AgentConnection, CommandFailure } from './connection'
 import type { ConnectionStatus } from './connection'
 import { hubLocator } from './find-hub'
+import { redisTransport } from './redis-transport'
+import type { RedisAgentOptions } from './redis-transport'
 import { ShownTasks } from './shown-tasks'
 import { clipSnapshot, splitDelta, splitDeltaLines } from './split-delta'
 
@@ -40,6 +42,11 @@ export interface WatchOptions {
   role?: AgentRole
   /** Where the agent's own notes go (default: one line on stderr), e.g. that the app is closing. */
   note?: (line: string) => void
+  /**
+   * Report over Redis streams instead of TCP (a worker on any machine; `app` and `dataDir` are then
+   * unused). Throws RedisAgentConfigError for a bad URL or a missing secret.
+   */
+  redis?: RedisAgentOptions
 }
 
 export interface Watcher {
@@ -102,6 +109,7 @@ let active: Watcher | null = null
  */
 export function watch(opts: WatchOptions = {}): Watcher {
   if (active) return active
+  const overRedis = opts.redis ? redisTransport(opts.redis) : null
   const live = new Map<EventLoop, WatchedLoop>()
   /** Loops that ended, oldest first, with their clocks: a resync re-announces those whose tasks remain. */
   const removedClocks = new Map<string, AgentClock>()
@@ -196,7 +204,10 @@ export function watch(opts: WatchOptions = {}): Watcher {
         const report = clipReport(await stop(command.graceMs))
         // The result goes out first (it is sent when this resolves), then the bye.
         setTimeout(() => {
-          void connection.close({ code: null, reason: `stopped from the app: ${report.finished.length} finished, ${report.forced.length} forced` }).then(() => opts.onStopped?.(report))
+          void connection
+            .close({ code: null, reason: `stopped from the app: ${report.finished.length} finished, ${report.forced.length} forced` })
+            .then(() => overRedis?.dispose())
+            .then(() => opts.onStopped?.(report))
         }, 0)
         return report
       }
@@ -216,7 +227,9 @@ export function watch(opts: WatchOptions = {}): Watcher {
     onNotice: (n) => {
       if (n.what === 'app-closing') note(`loopwatch: ${n.message}; this process keeps running and reconnects when the app is back`)
     },
-    locate: hubLocator({ app: opts.app ?? null, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }),
+    ...(overRedis
+      ? { locate: overRedis.locate, connect: overRedis.connect }
+      : { locate: hubLocator({ app: opts.app ?? null, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) }) }),
     onCommand,
     snapshot: () => {
       // A fresh hub knows nothing. It refuses a task of a loop it was never told of, so each task
@@ -327,6 +340,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
       process.off('exit', onExit)
       monitor.flushNow()
       await connection.close(bye)
+      await overRedis?.dispose()
       monitor.dispose()
       if (active === watcher) active = null
     },

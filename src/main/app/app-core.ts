@@ -11,7 +11,7 @@ import { DAEMONS_LOOP } from '../../shared/snapshots'
 import type { AppShutdownReport, AppSnapshot, ExportFile, ScenarioInfo, ShutdownProgress, ShutdownReport, SourceId } from '../../shared/snapshots'
 import { EXPORT_MIME, exportFilename } from '../../shared/history-contract'
 import type { ExportFormat } from '../../shared/history-contract'
-import { AgentHub } from '../hub/index'
+import { AgentHub, redisTransportSettings } from '../hub/index'
 import { ExternalSources } from '../sources/external-sources'
 import { sourceRecorder } from '../sources/source-history'
 import type { UnsequencedDelta } from '../sources/translate'
@@ -116,6 +116,20 @@ export class AppCore {
     this.daemons.onJobsProgress((p) => this.events.emit('jobs:progress', p))
     this.daemons.onLog((rec) => this.monitor.log(DAEMONS_LOOP, rec))
     this.daemons.onChange((list) => this.events.emit('daemons:changed', list))
+    // A jobs daemon given a Redis URL in its settings: workers on that Redis report over it too.
+    this.daemons.onChange((list) => {
+      const url = list.find((d) => d.id === 'jobs' && d.running)?.config['redisUrl']
+      if (typeof url !== 'string') return
+      void this.hubReady.then((hub) => {
+        const redis = redisTransportSettings(url)
+        if (!hub || hub.redis || !redis.ok) return
+        try {
+          hub.useRedis(redis.options)
+        } catch (e) {
+          console.error('loopwatch: workers cannot report over Redis:', e)
+        }
+      })
+    })
     this.runs = new LiveRuns({
       dataDir: opts.dataDir,
       history: this.history,
@@ -135,7 +149,10 @@ export class AppCore {
   /** Starts the agent hub; a failure (port taken, data dir unwritable) is logged, never fatal. */
   private async startHub(port: number): Promise<AgentHub | null> {
     try {
-      const hub = await AgentHub.start({ dataDir: this.opts.dataDir, port })
+      // Workers on Redis report over its streams when LOOPWATCH_REDIS_URL and LOOPWATCH_REDIS_SECRET are set.
+      const redis = redisTransportSettings(null)
+      if (!redis.ok && redis.why !== 'no Redis URL') console.error(`loopwatch: workers cannot report over Redis: ${redis.why}`)
+      const hub = await AgentHub.start({ dataDir: this.opts.dataDir, port, redis: redis.ok ? redis.options : null })
       if (this.closed) {
         await hub.close()
         return null

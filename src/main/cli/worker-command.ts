@@ -1,10 +1,13 @@
 // `loopwatch worker`: one worker process of a BullMQ fleet. It runs the runtime; each job it takes
 // is a task named by the job's id (attempt shown when it is a retry); the task's return value is
 // the job's result in BullMQ. The process is a source in the window (watch(), role service) over
-// the TCP agent protocol. SIGTERM / Ctrl-C: stop taking jobs, let the jobs in hand finish within the
+// the agent protocol: over Redis streams (nothing but Redis needed) or over TCP to a local app.
+// SIGTERM / Ctrl-C: stop taking jobs, let the jobs in hand finish within the
 // grace, then cancel them (BullMQ then retries or fails them as their attempts say).
+import { REDIS_SECRET_ENV, secretProblem } from '../hub/redis-wire'
 import { watch } from '../../agent/watch'
 import type { Watcher } from '../../agent/watch'
+import type { ConnectionStatus } from '../../agent/connection'
 import { ShutdownTrigger } from '../app/shutdown-signals'
 import { bullmqBackend, parseFleetJob } from '../queue'
 import { errorLines } from '../queue/error-lines'
@@ -14,11 +17,14 @@ import { parseCommandLine } from './command-line'
 import type { CliIo } from './printer'
 import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueFlags, queueTarget } from './queue-args'
 
-export const WORKER_USAGE = `usage: loopwatch worker [--concurrency N] [--redis URL] [--queue NAME] [--app URL | --no-app] [--grace-ms M]
+export const WORKER_USAGE = `usage: loopwatch worker [--concurrency N] [--redis URL] [--queue NAME] [--transport redis|tcp] [--app URL | --no-app] [--grace-ms M]
 
   --concurrency N   jobs run at once (default 4)
 ${QUEUE_OPTIONS_USAGE}
-  --app URL         the app to show it in: tcp://127.0.0.1:<port>?token=… (default: LOOPWATCH_APP, agent.json)
+  --transport T     how it reports to the app: redis (streams on the same Redis; needs ${REDIS_SECRET_ENV},
+                    the app's own) or tcp (a local app). Default: tcp when --app or LOOPWATCH_APP is given,
+                    else redis when ${REDIS_SECRET_ENV} is set, else tcp (agent.json)
+  --app URL         the app to show it in over tcp: tcp://127.0.0.1:<port>?token=… (default: LOOPWATCH_APP, agent.json)
   --no-app          no agent
   --grace-ms M      on Ctrl-C / SIGTERM, how long the jobs in hand may finish before they are cancelled (default 10000)
 
@@ -37,9 +43,18 @@ function parseWorkerArgs(argv: readonly string[]) {
     app: { type: 'string' },
     'no-app': { type: 'boolean' },
     'grace-ms': { type: 'string' },
+    transport: { type: 'string' },
   })
   if (values.help) return 'help' as const
   if (values.app !== undefined && values['no-app']) throw new QueueUsageError('--app and --no-app exclude each other')
+  const transport = values.transport ?? null
+  if (transport !== null && transport !== 'redis' && transport !== 'tcp') throw new QueueUsageError(`--transport takes redis or tcp, got ${JSON.stringify(transport)}`)
+  if (transport === 'redis' && values.app !== undefined) throw new QueueUsageError('--app is the tcp transport; with --transport redis the app is found through Redis')
+  const secret = process.env[REDIS_SECRET_ENV] ?? ''
+  const appGiven = values.app !== undefined || (process.env['LOOPWATCH_APP'] ?? '') !== ''
+  const overRedis = transport === 'redis' || (transport === null && !appGiven && secret !== '')
+  const problem = overRedis ? secretProblem(secret) : null
+  if (problem) throw new QueueUsageError(`--transport redis: ${problem}`)
   const env = (name: string) => intFlag(name, process.env[name] || undefined, 0, 0, 3_600_000)
   return {
     ...queueTarget(values.redis, values.queue),
@@ -47,6 +62,7 @@ function parseWorkerArgs(argv: readonly string[]) {
     graceMs: intFlag('--grace-ms', values['grace-ms'], 10_000, 0, 600_000),
     app: values.app ?? null,
     noApp: values['no-app'] ?? false,
+    overRedis,
     lockMs: env('LOOPWATCH_BULLMQ_LOCK_MS'),
     stalledMs: env('LOOPWATCH_BULLMQ_STALLED_MS'),
   }
@@ -63,7 +79,17 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   if (typeof cfg === 'number') return cfg
   const c = cfg
   const slot = `worker ${process.pid}`
-  const watcher: Watcher | null = c.noApp ? null : watch({ name: slot, role: 'service', app: c.app, note: (l) => io.err(l) })
+  // Each change between shown and not shown, said once (a wrong secret or no app is not silent).
+  let shown: boolean | null = null
+  const onStatus = (s: ConnectionStatus) => {
+    if (s.state === 'connected' && shown !== true) io.err(`loopwatch worker ${process.pid}: shown in the app as ${s.sourceId}`)
+    else if (s.state === 'waiting' && shown !== false) io.err(`loopwatch worker ${process.pid}: not shown in the app: ${s.why}; trying again`)
+    else return
+    shown = s.state === 'connected'
+  }
+  const watcher: Watcher | null = c.noApp
+    ? null
+    : watch({ name: slot, role: 'service', note: (l) => io.err(l), onStatus, ...(c.overRedis ? { redis: { url: c.url } } : { app: c.app }) })
   const backend = bullmqBackend<FleetJob, FleetResult>({
     url: c.url,
     queue: c.queue,
@@ -93,7 +119,8 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
         },
         { loop, concurrency: c.concurrency, name: 'bullmq-worker' },
       )
-      io.out(`loopwatch worker ${process.pid}: taking jobs from ${c.queue} on ${c.url} (concurrency ${c.concurrency})`)
+      const via = c.noApp ? 'not reporting' : c.overRedis ? 'reporting over Redis streams' : 'reporting over tcp'
+      io.out(`loopwatch worker ${process.pid}: taking jobs from ${c.queue} on ${c.url} (concurrency ${c.concurrency}; ${via})`)
       const stopping = new Event()
       trigger.on((reason) => {
         why = reason

@@ -1,4 +1,5 @@
-// One agent connection: framing, handshake, budget, validation, dispatch, commands in flight.
+// One agent connection: framing, handshake, budget, validation, dispatch, commands in flight. The
+// transport is a SessionWire (a TCP socket, or a Redis stream pair): the session logic is the same.
 import type { Socket } from 'node:net'
 import * as v from 'valibot'
 import {
@@ -31,6 +32,48 @@ export interface SessionHost {
   emit(change: HubChange): void
   /** The connection is gone (after the source's state was updated). */
   ended(session: AgentSession): void
+}
+
+/**
+ * What a session writes to: a TCP socket (socketSession) or a Redis stream pair. Input is pushed into
+ * the session by whoever reads the transport (`receiveBytes`, `receiveLine`, `peerClosed`).
+ */
+export interface SessionWire {
+  /** Writes one encoded line (ending in `\n`). */
+  write(line: string): void
+  /** Bytes written and not yet handed on: beyond maxOutboundBytes the peer is not reading. */
+  readonly pendingBytes: number
+  /** False once ended or destroyed. */
+  readonly writable: boolean
+  /** Hands on what was written, then ends; the transport calls `peerClosed` when it is over. */
+  end(): void
+  /** Ends now, dropping what is unsent; the transport calls `peerClosed`. */
+  destroy(): void
+}
+
+/** A TCP socket as a session's wire, its events fed into the session. */
+export function socketSession(socket: Socket, host: SessionHost): AgentSession {
+  socket.setNoDelay(true)
+  const session = new AgentSession(
+    {
+      write: (line) => void socket.write(line),
+      get pendingBytes() {
+        return socket.writableLength
+      },
+      get writable() {
+        return !socket.destroyed && socket.writable
+      },
+      end: () => void socket.end(),
+      destroy: () => void socket.destroy(),
+    },
+    host,
+  )
+  socket.on('data', (chunk: Buffer) => session.receiveBytes(chunk))
+  socket.on('end', () => session.peerClosed())
+  socket.on('close', () => session.peerClosed())
+  // A reset peer: 'close' follows and ends the session.
+  socket.on('error', () => undefined)
+  return session
 }
 
 /** Where a connection is: waiting for hello, open, closing (a last line sent, draining), closed. */
@@ -67,7 +110,7 @@ export class AgentSession {
   private lingerTimer: unknown = null
 
   constructor(
-    readonly socket: Socket,
+    readonly wire: SessionWire,
     private readonly host: SessionHost,
   ) {
     const { limits, timers } = host
@@ -76,12 +119,32 @@ export class AgentSession {
     this.helloTimer = timers.setTimeout(() => {
       if (this.phase === 'handshake') this.refuse('hello_timeout', `no hello within ${limits.helloTimeoutMs} ms`)
     }, limits.helloTimeoutMs)
-    socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.splitter.push(chunk))
-    socket.on('end', () => this.finish())
-    socket.on('close', () => this.finish())
-    // A reset peer: 'close' follows and ends the session.
-    socket.on('error', () => undefined)
+  }
+
+  /** Whether the agent said bye (its last message: a message transport may end the connection then). */
+  get saidBye(): boolean {
+    return this.byeSeen
+  }
+
+  /** Bytes from a byte-stream transport (TCP): split into lines within the line bound. */
+  receiveBytes(chunk: Buffer): void {
+    this.splitter.push(chunk)
+  }
+
+  /**
+   * One whole message from a message transport (a Redis stream entry), `bytes` its UTF-8 length:
+   * checked against the same line bound as a TCP line (past it, the same overflow).
+   */
+  receiveLine(line: string, bytes: number): void {
+    if (this.phase === 'closing' || this.phase === 'closed') return
+    if (bytes > this.splitter.maxBytes) return this.onOverflow()
+    if (line.trim() === '') return
+    this.onLine(line, bytes)
+  }
+
+  /** The transport ended (the peer closed, or the wire was ended/destroyed): once, lost unless bye. */
+  peerClosed(): void {
+    this.finish()
   }
 
   /** Sends a command (already validated by the hub) and resolves with the agent's answer or a typed error. */
@@ -268,20 +331,20 @@ export class AgentSession {
     this.phase = 'closing'
     this.splitter.stop()
     this.failPending('the connection is closing')
-    this.socket.end()
-    this.lingerTimer = this.host.timers.setTimeout(() => this.socket.destroy(), this.host.limits.closeLingerMs)
+    this.wire.end()
+    this.lingerTimer = this.host.timers.setTimeout(() => this.wire.destroy(), this.host.limits.closeLingerMs)
   }
 
   private write(message: HubMessage): void {
-    if (this.phase === 'closed' || this.socket.destroyed || !this.socket.writable) return
-    if (this.socket.writableLength > this.host.limits.maxOutboundBytes) {
+    if (this.phase === 'closed' || !this.wire.writable) return
+    if (this.wire.pendingBytes > this.host.limits.maxOutboundBytes) {
       // It does not read what we send: no last line (it would not read it either).
       this.phase = 'closing'
       this.splitter.stop()
-      this.socket.destroy()
+      this.wire.destroy()
       return
     }
-    this.socket.write(encodeLine(message))
+    this.wire.write(encodeLine(message))
   }
 
   private failPending(why: string): void {
@@ -300,7 +363,7 @@ export class AgentSession {
     this.host.timers.clearTimeout(this.helloTimer)
     if (this.lingerTimer !== null) this.host.timers.clearTimeout(this.lingerTimer)
     this.failPending('the connection ended before the agent answered')
-    if (!this.socket.destroyed) this.socket.destroy()
+    this.wire.destroy()
     const source = this.source
     if (source && !this.byeSeen) {
       source.state = 'lost'

@@ -8,10 +8,12 @@ import type { CommandType, Hello, NoticeKind } from '../../shared/agent-protocol
 import { realTimers } from '../monitor/throttle'
 import type { Timers } from '../monitor/throttle'
 import { removeAgentFile, writeAgentFile } from './agent-file'
-import { AgentSession } from './agent-session'
-import type { SessionHost } from './agent-session'
+import { AgentSession, socketSession } from './agent-session'
+import type { SessionHost, SessionWire } from './agent-session'
 import { DEFAULT_HUB_LIMITS } from './limits'
 import type { HubLimits } from './limits'
+import { RedisTransport } from './redis-transport'
+import type { RedisTransportOptions } from './redis-transport'
 import { SourceRecord } from './source-state'
 import { createToken } from './token'
 import { parseTaskKey, taskKey } from './types'
@@ -27,6 +29,8 @@ export interface HubOptions {
   timers?: Timers
   /** Where a throwing onChange listener is reported (default console.error): it never reaches a socket. */
   onListenerError?: (err: unknown) => void
+  /** Also take agents over Redis streams (workers on any machine); null or unset: TCP only. */
+  redis?: RedisTransportOptions | null
 }
 
 /**
@@ -50,6 +54,7 @@ export class AgentHub {
   private nextSource = 0
   private closing: Promise<void> | null = null
   private agentFile: string | null = null
+  private redisTransport: RedisTransport | null = null
   private readonly sessionHost: SessionHost
 
   private constructor(
@@ -83,11 +88,20 @@ export class AgentHub {
     })
     // Later server errors (EMFILE on accept) must not become an uncaught exception.
     server.on('error', (err) => hub.reportListenerError(err))
+    if (opts.redis) {
+      try {
+        hub.useRedis(opts.redis)
+      } catch (err) {
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        throw err
+      }
+    }
     if (opts.dataDir !== null) {
       try {
         hub.agentFile = await writeAgentFile(opts.dataDir, { port: hub.port, token: hub.token, pid: process.pid, protocol: AGENT_PROTOCOL_VERSION })
       } catch (err) {
         await new Promise<void>((resolve) => server.close(() => resolve()))
+        await hub.redisTransport?.close()
         throw err
       }
     }
@@ -97,6 +111,22 @@ export class AgentHub {
   get port(): number {
     const address = this.server.address()
     return typeof address === 'object' && address !== null ? address.port : 0
+  }
+
+  /** The Redis-streams transport, when this hub was started with one (or given one by useRedis). */
+  get redis(): RedisTransport | null {
+    return this.redisTransport
+  }
+
+  /**
+   * Also takes agents over Redis from now on (e.g. once the jobs daemon is given a Redis URL in its
+   * settings). Throws for a bad URL or secret, or if the hub already reads a Redis or is closing.
+   */
+  useRedis(options: RedisTransportOptions): RedisTransport {
+    if (this.closing) throw new Error('the hub is closing')
+    if (this.redisTransport) throw new Error('the hub already takes agents over Redis')
+    this.redisTransport = RedisTransport.start(this, options, this.limits.helloTimeoutMs)
+    return this.redisTransport
   }
 
   /** The path of the agent.json this hub wrote (null when it writes none). */
@@ -200,9 +230,21 @@ export class AgentHub {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
       for (const s of this.sessions) s.close('hub_closing', 'the app is closing')
       await closed
+      await this.redisTransport?.close()
       if (this.opts.dataDir !== null) await removeAgentFile(this.opts.dataDir, this.token)
     })()
     return this.closing
+  }
+
+  /**
+   * A session over another transport (the Redis streams): the same handshake, budget and limits,
+   * its hello checked against `token`. Null while closing or when too many are in their handshake.
+   */
+  openSession(wire: SessionWire, token: string): AgentSession | null {
+    if (this.closing || this.connections().handshaking >= this.limits.maxHandshakes) return null
+    const session = new AgentSession(wire, { ...this.sessionHost, token })
+    this.sessions.add(session)
+    return session
   }
 
   private accept(socket: Socket): void {
@@ -211,7 +253,7 @@ export class AgentHub {
       socket.destroy()
       return
     }
-    this.sessions.add(new AgentSession(socket, this.sessionHost))
+    this.sessions.add(socketSession(socket, this.sessionHost))
   }
 
   private admit(session: AgentSession, hello: Hello): ReturnType<SessionHost['admit']> {
