@@ -85,7 +85,6 @@ test('workers-heartbeat, the course’s Python: a child source; one worker cance
 })
 
 test('wait-for-timeout, the course’s Python: a deadline on the traffic-jam request ends in TimeoutError in its traceback', async ({ page, api, saveScreenshot }) => {
-  test.fixme(true, 'needs py-agent’s deadline that raises TimeoutError asyncio.timeout-style (agents/python), not on this branch: the request now ends cancelled')
   const u = ui(page)
   // The course's own wait_for times out after 1 s of loop time; at 0.05× that is 20 s, time for a hand.
   const run = await api.call('coursePython:run', { id: 'wait-for-timeout', clock: { speed: 0.05 } })
@@ -97,9 +96,19 @@ test('wait-for-timeout, the course’s Python: a deadline on the traffic-jam req
   await page.keyboard.type('0.1')
   await u.details.getByRole('button', { name: 'Set deadline' }).click()
   await expect(u.cancelSourceOf(request)).toHaveText('deadline', { timeout: 15_000 })
-  await expect(u.details.getByRole('region', { name: 'Error' })).toContainText('TimeoutError')
-  await expect(u.details.locator('.stack')).toContainText('TimeoutError')
+  // main awaits it (wait_for), so the deadline is asyncio.timeout's: the request fails of
+  // TimeoutError (chained from the CancelledError), and the course's except-branch prints.
+  await expect(u.stateOf(request)).toHaveText(/failed/)
+  const error = u.details.getByRole('region', { name: 'Error' })
+  await expect(error).toContainText('TimeoutError: deadline passed at')
+  await expect(u.details.locator('.stack')).toContainText('asyncio.exceptions.CancelledError: deadline passed at')
+  await expect(u.details.locator('.stack')).toContainText(/\nTimeoutError: deadline passed at \d+\.\d{3}s/)
+  await expect(u.stateOf(u.row('main'))).toHaveText(/done/)
+  await expect(u.sources).toContainText('exited (code 0)')
   await saveScreenshot('deadline-timeout-error')
+  await page.getByRole('tab', { name: 'Output' }).click()
+  await expect(page.getByRole('list', { name: 'Program output' })).toContainText('Problems with traffic_jams service')
+  await saveScreenshot('deadline-output-line')
 })
 
 test('the course’s own quirk: stats-daemon-run’s missing import fails as CPython fails it, its traceback in the output', async ({ page, saveScreenshot }) => {
