@@ -74,11 +74,11 @@ def locator(app=None, data_dir=None):
 
 
 class HubConnection:
-    def __init__(self, locate, name, clock, on_command, resync, instance=None, backoff=(0.1, 5.0, 2.0)):
+    def __init__(self, locate, name, clock, on_command, resync, instance=None, backoff=(0.1, 5.0, 2.0), role="service"):
         self._locate = locate
         self._hello = {"type": "hello", "protocol": PROTOCOL, "token": "", "name": name[:200], "pid": os.getpid(),
                        "runtime": {"kind": "python", "version": sys.version.split()[0][:50]},
-                       "clock": clock}
+                       "clock": clock, "role": role}
         if instance:
             self._hello["instance"] = instance[:100]
         self._on_command = on_command
