@@ -1,10 +1,15 @@
 """The agent's connection to the app, against a fake hub on a real socket: the hello's role, and the
 bye of a program that ends before the welcome arrives."""
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
+
+from loopwatch_agent.hub import HubConnection
 
 from .fake_hub import FakeHub
 
@@ -56,6 +61,113 @@ class Role(unittest.TestCase):
                 self.assertEqual(r.stderr.splitlines()[0], f"loopwatch_agent: {message}")
                 self.assertEqual(r.stdout, "")
         self.assertEqual(self.hub.sessions, [])
+
+
+# Over before the hub's welcome can arrive: two tasks on the virtual clock, then a file saying so.
+ENDS_AT_ONCE = """import asyncio
+async def worker():
+    await asyncio.sleep(30)
+    print("worker done")
+async def main():
+    await asyncio.create_task(worker(), name="worker")
+asyncio.run(main())
+open("ended", "w").close()
+"""
+
+
+class ByeBeforeWelcome(unittest.TestCase):
+    def test_a_program_over_before_the_welcome_still_sends_its_tasks_and_bye(self):
+        d = tempfile.TemporaryDirectory()
+        self.addCleanup(d.cleanup)
+        ended = os.path.join(d.name, "ended")
+
+        def late_welcome():
+            # The welcome leaves only once the program is over, and 200 ms later still (a busy app).
+            give_up = time.monotonic() + 30
+            while not os.path.exists(ended) and time.monotonic() < give_up:
+                time.sleep(0.005)
+            time.sleep(0.2)
+        hub = FakeHub(release_welcome=late_welcome)
+        self.addCleanup(hub.close)
+        write(os.path.join(d.name, "fast.py"), ENDS_AT_ONCE)
+        r = agent("--virtual", "--app", hub.url, "fast.py", cwd=d.name)
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "worker done\n", ""))
+        self.assertTrue(hub.wait_ended())
+        [msgs] = hub.sessions
+        kinds = [m["type"] for m in msgs]
+        self.assertEqual(kinds[0], "hello")
+        self.assertEqual(kinds[-2:], ["bye", "(end of connection)"])
+        self.assertEqual(msgs[-2], {"type": "bye", "code": 0, "reason": "finished"})
+        final = {t["name"]: t["state"] for m in msgs if m["type"] == "tasks:delta"
+                 for key in ("created", "changed", "ended") for t in m["delta"][key]}
+        self.assertEqual(final, {"main": "done", "worker": "done"})
+        lines = [entry["line"] for m in msgs if m["type"] == "tasks:delta" for entry in m["delta"]["logs"]]
+        self.assertEqual(lines, ["worker done"])
+
+
+def connection(locate):
+    return HubConnection(locate, "p.py", {"kind": "virtual"}, lambda msg: {"ok": True, "value": None}, lambda: [])
+
+
+def closed_port():
+    """A loopback port nothing listens on (an agent.json left by an app that is gone)."""
+    s = socket.create_server(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class CloseWithoutHub(unittest.TestCase):
+    """close() waits for a connection in progress, but not when there is no hub to reach: the
+    bound is 2 s, and these must not come near it (the program's exit would be slower for it)."""
+
+    def close_takes(self, conn):
+        started = time.monotonic()
+        conn.close(0, "finished")
+        return time.monotonic() - started
+
+    def test_no_agent_file_returns_at_once(self):
+        conn = connection(lambda: "no /nowhere/agent.json: is the app running?")
+        self.assertLess(self.close_takes(conn), 1.0)
+        self.assertEqual(conn.status, "closed")
+
+    def test_nothing_listening_returns_at_once(self):
+        port = closed_port()
+        tried = threading.Event()
+
+        def locate():
+            tried.set()
+            return "127.0.0.1", port, "tok"
+        conn = connection(locate)
+        self.assertTrue(tried.wait(5))
+        self.assertLess(self.close_takes(conn), 1.0)
+        self.assertEqual(conn.status, "closed")
+
+    def test_closed_before_it_located_the_hub_it_still_tries_once(self):
+        hub = FakeHub()
+        self.addCleanup(hub.close)
+        go = threading.Event()
+
+        def locate():
+            go.wait(5)  # the program is over before the connection thread is past this (or even here)
+            return "127.0.0.1", hub.port, hub.token
+        conn = connection(locate)
+        conn.send({"type": "loop:added", "loop": "loop-1", "clock": {"kind": "virtual"}})
+        threading.Timer(0.1, go.set).start()
+        conn.close(0, "finished")
+        self.assertTrue(hub.wait_ended())
+        self.assertEqual([m["type"] for m in hub.sessions[0]], ["hello", "loop:added", "bye", "(end of connection)"])
+
+    def test_a_hub_that_never_welcomes_costs_at_most_the_bound(self):
+        never = threading.Event()
+        hub = FakeHub(release_welcome=lambda: never.wait(30))
+        self.addCleanup(never.set)
+        self.addCleanup(hub.close)
+        conn = connection(lambda: ("127.0.0.1", hub.port, hub.token))
+        took = self.close_takes(conn)
+        self.assertGreaterEqual(took, 1.9)
+        self.assertLess(took, 3.5)
+        self.assertEqual([m["type"] for m in hub.sessions[0]], ["hello"])
 
 
 if __name__ == "__main__":
