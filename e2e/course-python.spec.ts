@@ -112,10 +112,9 @@ test('wait-for-timeout, the course’s Python: a deadline on the traffic-jam req
 })
 
 test('the course’s own quirk: stats-daemon-run’s missing import fails as CPython fails it, its traceback in the output', async ({ page, saveScreenshot }) => {
-  // 60×: the NameError comes at 60 s of loop time, one second from now. (On the virtual clock the
-  // program is over within milliseconds — before the hub's welcome reaches the Python agent, whose
-  // bye then waits only 50 ms: see the report on agents/python/loopwatch_agent/hub.py close().)
-  const dialog = await launcher(page, 'stats-daemon-run', '60×')
+  // Virtual, as a learner would pick it: the NameError at 60 s of loop time comes within
+  // milliseconds — often before the hub's welcome reaches the agent, whose close waits for it.
+  const dialog = await launcher(page, 'stats-daemon-run', 'virtual')
   await dialog.getByRole('button', { name: "Run the course's Python" }).click()
   await expect(dialog).toBeHidden()
   await expect(ui(page).stateOf(ui(page).row('main'))).toHaveText(/failed/)
@@ -128,8 +127,7 @@ test('the course’s own quirk: stats-daemon-run’s missing import fails as CPy
 })
 
 test('run both side by side: the Python run and the TypeScript port’s, task by task', async ({ page, saveScreenshot }) => {
-  // 10× (not virtual): both runs take 0.6 s, so the Python agent is welcomed before its program ends.
-  const dialog = await launcher(page, 'graceful-cancel', '10×')
+  const dialog = await launcher(page, 'graceful-cancel', 'virtual')
   await dialog.getByRole('button', { name: 'Run both side by side' }).click()
   // The launcher stays open on both runs: same tasks, same states, same cancel sources.
   const pairs = dialog.getByRole('table', { name: 'Tasks side by side' })
@@ -198,7 +196,7 @@ test.describe('a Python without the course’s third-party modules', () => {
     await expect(dialog.locator('#py-reason')).toHaveText(`${bare} cannot import aiohttp (apt: python3-aiohttp), aioresponses (apt: python3-aioresponses)`)
     await dialog.getByRole('button', { name: 'Close' }).click()
 
-    dialog = await launcher(page, 'graceful-cancel', '10×')
+    dialog = await launcher(page, 'graceful-cancel', 'virtual')
     await expect(dialog.locator('#py-reason')).toContainText(`CPython 3.1`)
     await dialog.getByRole('button', { name: "Run the course's Python" }).click()
     await expect(dialog).toBeHidden()
