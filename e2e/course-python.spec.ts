@@ -85,7 +85,6 @@ test('workers-heartbeat, the course’s Python: a child source; one worker cance
 })
 
 test('wait-for-timeout, the course’s Python: a deadline on the traffic-jam request ends in TimeoutError in its traceback', async ({ page, api, saveScreenshot }) => {
-  test.fixme(true, 'needs py-agent’s deadline that raises TimeoutError asyncio.timeout-style (agents/python), not on this branch: the request now ends cancelled')
   const u = ui(page)
   // The course's own wait_for times out after 1 s of loop time; at 0.05× that is 20 s, time for a hand.
   const run = await api.call('coursePython:run', { id: 'wait-for-timeout', clock: { speed: 0.05 } })
@@ -97,16 +96,25 @@ test('wait-for-timeout, the course’s Python: a deadline on the traffic-jam req
   await page.keyboard.type('0.1')
   await u.details.getByRole('button', { name: 'Set deadline' }).click()
   await expect(u.cancelSourceOf(request)).toHaveText('deadline', { timeout: 15_000 })
-  await expect(u.details.getByRole('region', { name: 'Error' })).toContainText('TimeoutError')
-  await expect(u.details.locator('.stack')).toContainText('TimeoutError')
+  // main awaits it (wait_for), so the deadline is asyncio.timeout's: the request fails of
+  // TimeoutError (chained from the CancelledError), and the course's except-branch prints.
+  await expect(u.stateOf(request)).toHaveText(/failed/)
+  const error = u.details.getByRole('region', { name: 'Error' })
+  await expect(error).toContainText('TimeoutError: deadline passed at')
+  await expect(u.details.locator('.stack')).toContainText('asyncio.exceptions.CancelledError: deadline passed at')
+  await expect(u.details.locator('.stack')).toContainText(/\nTimeoutError: deadline passed at \d+\.\d{3}s/)
+  await expect(u.stateOf(u.row('main'))).toHaveText(/done/)
+  await expect(u.sources).toContainText('exited (code 0)')
   await saveScreenshot('deadline-timeout-error')
+  await page.getByRole('tab', { name: 'Output' }).click()
+  await expect(page.getByRole('list', { name: 'Program output' })).toContainText('Problems with traffic_jams service')
+  await saveScreenshot('deadline-output-line')
 })
 
 test('the course’s own quirk: stats-daemon-run’s missing import fails as CPython fails it, its traceback in the output', async ({ page, saveScreenshot }) => {
-  // 60×: the NameError comes at 60 s of loop time, one second from now. (On the virtual clock the
-  // program is over within milliseconds — before the hub's welcome reaches the Python agent, whose
-  // bye then waits only 50 ms: see the report on agents/python/loopwatch_agent/hub.py close().)
-  const dialog = await launcher(page, 'stats-daemon-run', '60×')
+  // Virtual, as a learner would pick it: the NameError at 60 s of loop time comes within
+  // milliseconds — often before the hub's welcome reaches the agent, whose close waits for it.
+  const dialog = await launcher(page, 'stats-daemon-run', 'virtual')
   await dialog.getByRole('button', { name: "Run the course's Python" }).click()
   await expect(dialog).toBeHidden()
   await expect(ui(page).stateOf(ui(page).row('main'))).toHaveText(/failed/)
@@ -119,8 +127,7 @@ test('the course’s own quirk: stats-daemon-run’s missing import fails as CPy
 })
 
 test('run both side by side: the Python run and the TypeScript port’s, task by task', async ({ page, saveScreenshot }) => {
-  // 10× (not virtual): both runs take 0.6 s, so the Python agent is welcomed before its program ends.
-  const dialog = await launcher(page, 'graceful-cancel', '10×')
+  const dialog = await launcher(page, 'graceful-cancel', 'virtual')
   await dialog.getByRole('button', { name: 'Run both side by side' }).click()
   // The launcher stays open on both runs: same tasks, same states, same cancel sources.
   const pairs = dialog.getByRole('table', { name: 'Tasks side by side' })
@@ -189,7 +196,7 @@ test.describe('a Python without the course’s third-party modules', () => {
     await expect(dialog.locator('#py-reason')).toHaveText(`${bare} cannot import aiohttp (apt: python3-aiohttp), aioresponses (apt: python3-aioresponses)`)
     await dialog.getByRole('button', { name: 'Close' }).click()
 
-    dialog = await launcher(page, 'graceful-cancel', '10×')
+    dialog = await launcher(page, 'graceful-cancel', 'virtual')
     await expect(dialog.locator('#py-reason')).toContainText(`CPython 3.1`)
     await dialog.getByRole('button', { name: "Run the course's Python" }).click()
     await expect(dialog).toBeHidden()

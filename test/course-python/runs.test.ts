@@ -68,11 +68,16 @@ describe.skipIf(noPython)('the course’s Python as an app child (real CPython)'
     expect(app.events.some((e) => e.event === 'coursePython:changed')).toBe(true)
   })
 
-  it('stats-daemon-run as written: NameError and its traceback reach the window as lines, the run fails, the app goes on', async () => {
+  it('stats-daemon-run as written, on the virtual clock: NameError and its traceback reach the window as lines and on main, the run fails, the app goes on', async () => {
     const app = openApp()
-    const run = await app.ok('coursePython:run', { id: 'stats-daemon-run', clock: { speed: 60 } })
+    // Virtual: the program is over within milliseconds, often before the hub's welcome reaches the
+    // agent — whose close still sends the tasks and the bye (agents/python/loopwatch_agent/hub.py).
+    const run = await app.ok('coursePython:run', { id: 'stats-daemon-run', clock: 'virtual' })
     const ended = await app.until(() => runOf(app, run.runKey)?.state === 'exited' && runOf(app, run.runKey), 15_000)
     expect(ended.exit?.code).toBe(1)
+    const main = await app.until(() => tasksNamed(app, 'main').find((t) => t.state === 'failed' && t.loop.startsWith(`${run.sourceId}/`)), 5_000)
+    expect(main.error).toMatchObject({ name: 'NameError', message: "name 'time' is not defined" })
+    expect(main.endedAt?.loop).toBe(60_000)
     const err = await app.until(() => {
       const l = logs(app).filter((x) => x.stream === 'stderr' && ofSource(x.loop, run.sourceId)).map((x) => x.line)
       return l.some((x) => x.startsWith('NameError')) && l
@@ -81,6 +86,7 @@ describe.skipIf(noPython)('the course’s Python as an app child (real CPython)'
     expect(err).toContain("NameError: name 'time' is not defined")
     expect(err.join('\n')).toContain('stats-daemon-run.py')
     await app.until(() => sourceOf(app, run.sourceId)?.state === 'exited', 5_000)
+    expect(sourceOf(app, run.sourceId)).toMatchObject({ exit: { code: 1, reason: 'failed' } })
     expect((await app.ok('app:snapshot')).host).toBe('web')
   })
 

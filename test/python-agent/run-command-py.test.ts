@@ -1,10 +1,12 @@
 // `loopwatch run program.py`: the Node CLI hands a .py file to CPython with the Python agent.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { findPython } from '../../src/main/cli/run-command'
+import { appUrl } from '../../src/shared/agent-protocol/index'
+import { eventually, startHub } from '../hub/hub-helper'
 import { courseSources } from '../../src/main/scenarios/sources.generated'
 import { DEBIAN_PYTHON, ROOT, compareTrace, missingModules, oracleDir, records } from './python-helper'
 
@@ -46,6 +48,20 @@ describe.skipIf(missingModules(DEBIAN_PYTHON, []) !== null)('loopwatch run progr
     expect(r.err).toMatch(/Traceback \(most recent call last\):\n {2}File ".*fails\.py", line 5, in <module>/)
     expect(r.err.trimEnd().split('\n').at(-1)).toBe("KeyError: 'k'")
     expect(r.err).not.toMatch(/loopwatch_agent|runpy/)
+  })
+
+  it('a .py program run with --app is a child source, as a TS program run so is (the app\'s graceful shutdown stops it)', { timeout: 60_000 }, async () => {
+    const hub = await startHub()
+    const file = join(dir, 'child.py')
+    writeFileSync(file, 'import asyncio\nasync def main():\n    await asyncio.sleep(0.2)\n    print("over")\nasyncio.run(main())\n')
+    // Not spawnSync: the hub in this process must answer while the run goes on.
+    const child = spawn(process.execPath, [BIN, 'run', file, '--app', appUrl({ port: hub.port, token: hub.token })], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (c: string) => void (out += c))
+    const code = await new Promise<number | null>((done) => child.on('close', done))
+    expect([code, out]).toEqual([0, 'over\n'])
+    await eventually(() => hub.source('agent-1')?.state === 'exited', 10_000)
+    expect(hub.source('agent-1')).toMatchObject({ name: 'child.py', role: 'child', runtime: { kind: 'python' }, exit: { code: 0, reason: 'finished' } })
   })
 
   it('says clearly when the chosen interpreter cannot be started', { timeout: 60_000 }, () => {

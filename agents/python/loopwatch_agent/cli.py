@@ -22,7 +22,7 @@ from .output import LineTap, current_task
 from .tracker import tracker
 
 USAGE = """usage: python3 -m loopwatch_agent [--virtual | --speed N] [--json] [--app URL | --no-app]
-                                  [--grace-ms M] [--stop-at MS] program.py [args ...]
+                                  [--role child|service] [--grace-ms M] [--stop-at MS] program.py [args ...]
 
   --virtual     loops run on a virtual clock: it starts at 0 and jumps to the next timer when
                 nothing is ready (timers due together fire in scheduling order); time.time()
@@ -32,10 +32,13 @@ USAGE = """usage: python3 -m loopwatch_agent [--virtual | --speed N] [--json] [-
                 the exit record), as `loopwatch run --json` does, for shared/oracle/compare.py
   --app URL     the Loopwatch app: tcp://127.0.0.1:<port>?token=… (default: LOOPWATCH_APP, agent.json)
   --no-app      run without connecting to the app
+  --role R      what this process is to the app: child (the app or `loopwatch run` started it; the
+                app's graceful shutdown stops it) or service (runs on its own; the default)
   --grace-ms M  on SIGTERM, stop gracefully: cancel every task, M ms for cleanup (default: SIGTERM kills)
   --stop-at MS  stop gracefully when the loop clock reaches MS ms (an endless program on --virtual)"""
 
 STOP_EXIT = 130
+ROLES = ("child", "service")  # the hello's role (docs/agent-protocol.md, Children and services)
 
 
 class UsageError(Exception):
@@ -43,7 +46,7 @@ class UsageError(Exception):
 
 
 def parse(argv):
-    opts = {"clock": "real", "json": False, "app": None, "no_app": False, "grace_ms": None, "stop_at": None}
+    opts = {"clock": "real", "json": False, "app": None, "no_app": False, "role": "service", "grace_ms": None, "stop_at": None}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -76,6 +79,11 @@ def parse(argv):
             i += 1
         elif a == "--no-app":
             opts["no_app"] = True
+        elif a == "--role":
+            if value() not in ROLES:
+                raise UsageError(f"--role takes {' or '.join(ROLES)}, got {argv[i + 1][:50]}")
+            opts["role"] = argv[i + 1]
+            i += 1
         elif a in ("--grace-ms", "--stop-at"):
             try:
                 n = float(value())
@@ -204,7 +212,7 @@ class Agent:
             from . import hub
             clock = make_clock(clock_spec).describe()
             self.conn = hub.HubConnection(hub.locator(self.opts["app"]), os.path.basename(self.path), clock,
-                                          self._command, tracker.resync)
+                                          self._command, tracker.resync, role=self.opts["role"])
             threading.Thread(target=self._flusher, name="loopwatch-agent-flush", daemon=True).start()
         if self.opts["grace_ms"] is not None:
             signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=self._stop, args=(self.opts["grace_ms"], "SIGTERM"), daemon=True).start())

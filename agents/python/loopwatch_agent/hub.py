@@ -74,11 +74,11 @@ def locator(app=None, data_dir=None):
 
 
 class HubConnection:
-    def __init__(self, locate, name, clock, on_command, resync, instance=None, backoff=(0.1, 5.0, 2.0)):
+    def __init__(self, locate, name, clock, on_command, resync, instance=None, backoff=(0.1, 5.0, 2.0), role="service"):
         self._locate = locate
         self._hello = {"type": "hello", "protocol": PROTOCOL, "token": "", "name": name[:200], "pid": os.getpid(),
                        "runtime": {"kind": "python", "version": sys.version.split()[0][:50]},
-                       "clock": clock}
+                       "clock": clock, "role": role}
         if instance:
             self._hello["instance"] = instance[:100]
         self._on_command = on_command
@@ -90,6 +90,8 @@ class HubConnection:
         self._need_resync = False
         self._sock = None
         self._closing = False
+        self._bye = None  # the bye's line, sent after everything queued before close()
+        self._attempted = False  # a first look for the hub was made (close() waits for it)
         self._closed = threading.Event()
         self._connected_once = False
         self.status = "connecting"
@@ -113,20 +115,32 @@ class HubConnection:
             self._lock.notify_all()
 
     def close(self, code, reason, timeout=2.0):
-        """Sends bye after everything queued, then closes (waits at most `timeout` s)."""
-        self.send({"type": "bye", "code": code, "reason": reason[:500]})
+        """Sends bye after everything queued, then closes; waits at most `timeout` s.
+
+        A connection in progress is waited for too — its welcome, then what is queued and the
+        bye — because a program on the virtual clock is often over before the welcome arrives.
+        With no hub to reach (no agent.json, nothing listening, refused) the connection thread
+        ends at once, and so does the wait: a program without the app exits as fast as without
+        the agent."""
+        bye = (json.dumps({"type": "bye", "code": code, "reason": reason[:500]}) + "\n").encode("utf-8")
         with self._lock:
+            if self._closing:
+                return
+            self._bye = bye
             self._closing = True
             self._lock.notify_all()
-        self._closed.wait(timeout if self.status == "connected" else 0.05)
+        self._closed.wait(timeout)
 
     # ---- the connection thread ----
     def _run(self):
         delay = self._backoff[0]
         while True:
             with self._lock:
-                if self._closing and (self.status != "connected"):
+                # Closing while disconnected: stop, unless the hub was never even looked for
+                # (the program ended at once): then one attempt, which close() waits for.
+                if self._closing and self._attempted:
                     break
+                self._attempted = True
             where = self._locate()
             if isinstance(where, str):
                 self.last_problem = where
@@ -192,6 +206,11 @@ class HubConnection:
         finally:
             self._sock = None
             try:
+                # shutdown first: the reader thread's makefile keeps the socket open past close().
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
                 sock.close()
             except OSError:
                 pass
@@ -203,9 +222,9 @@ class HubConnection:
                     self._lock.wait(0.5)
                 if self._sock is not sock:
                     return "connected-then-lost"
-                if not self._outbox and self._closing:
-                    return "closed"
-                batch = b"".join(self._outbox)
+                # Once closing, nothing more is queued (send refuses): this batch ends with the bye.
+                last = self._closing
+                batch = b"".join(self._outbox) + (self._bye if last else b"")
                 n = len(self._outbox)
             try:
                 sock.sendall(batch)
@@ -214,8 +233,7 @@ class HubConnection:
             with self._lock:
                 for _ in range(n):
                     self._outbox.popleft()
-                last_was_bye = self._closing and not self._outbox
-            if last_was_bye:
+            if last:
                 return "closed"
 
     def _read(self, reader):

@@ -55,7 +55,8 @@ export function pythonCommand(
 ): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
   const clock = cfg.clock === 'virtual' ? ['--virtual'] : cfg.clock === 'real' ? [] : ['--speed', String(cfg.clock.speed)]
   const app = cfg.noApp ? ['--no-app'] : cfg.app !== null ? ['--app', cfg.app] : []
-  const args = [...(opts.entry ?? ['-m', 'loopwatch_agent']), ...clock, ...(cfg.json ? ['--json'] : []), ...app, '--grace-ms', String(cfg.graceMs), cfg.file]
+  // `--role child`, as run-child.ts's watch() says for a TS program: the app (or the terminal) started it.
+  const args = [...(opts.entry ?? ['-m', 'loopwatch_agent']), ...clock, ...(cfg.json ? ['--json'] : []), ...app, '--role', 'child', '--grace-ms', String(cfg.graceMs), cfg.file]
   const pythonPath = [opts.agentDir ?? PYTHON_AGENT, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
   return { cmd: python, args, env: { ...process.env, PYTHONPATH: pythonPath } }
 }

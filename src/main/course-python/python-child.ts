@@ -1,9 +1,8 @@
 // How the app starts the course's Python as its child: `python -c BOOT [agent options] file.py`,
-// the agent's own main (pythonCommand, as `loopwatch run prog.py` builds it) behind two things only
-// an app child needs, which the Python agent does not do by itself:
-// - the app holds the write end of its stdin, so when the app dies — even killed — stdin ends and
-//   the child kills itself (the Node children's exit-with-parent.ts, in Python);
-// - its hello says role `child`: the app started it, so the app's graceful shutdown stops it.
+// the agent's own main (pythonCommand, as `loopwatch run prog.py` builds it, `--role child`
+// included) behind the one thing only an app child needs, which the Python agent does not do by
+// itself: the app holds the write end of its stdin, so when the app dies — even killed — stdin
+// ends and the child kills itself (the Node children's exit-with-parent.ts, in Python).
 import { spawn } from 'node:child_process'
 import type { ChildProcessByStdio } from 'node:child_process'
 import { dirname, join } from 'node:path'
@@ -14,11 +13,10 @@ import { repoRoot } from '../programs/repo-root'
 
 /**
  * The bootstrap. os.read on fd 0 (not sys.stdin) so that a blocked read holds no buffered-reader
- * lock the interpreter's shutdown would wait on. The role goes in through a property on the hello
- * the agent builds in HubConnection.__init__, before its thread can send it (no race).
+ * lock the interpreter's shutdown would wait on.
  */
 export const BOOT = `
-import os, signal, sys, threading
+import os, signal, threading
 
 def _exit_with_parent():
     try:
@@ -29,20 +27,6 @@ def _exit_with_parent():
     os.kill(os.getpid(), signal.SIGKILL)
 
 threading.Thread(target=_exit_with_parent, name="loopwatch-exit-with-parent", daemon=True).start()
-
-from loopwatch_agent import hub as _hub
-
-class _ChildConnection(_hub.HubConnection):
-    @property
-    def _hello(self):
-        return self.__dict__["_lw_hello"]
-
-    @_hello.setter
-    def _hello(self, hello):
-        hello.setdefault("role", "child")
-        self.__dict__["_lw_hello"] = hello
-
-_hub.HubConnection = _ChildConnection
 
 import runpy
 runpy.run_module("loopwatch_agent", run_name="__main__", alter_sys=True)
