@@ -68,7 +68,15 @@ export interface AwaitSnapshot {
   text: string
   /** Set when it awaits another task: follow it for the await chain. */
   taskId: number | null
+  /**
+   * The tasks it waits on through a gather or a task group (at most MAX_WAITS_ON), so each of them
+   * shows this task as its awaiter.
+   */
+  waitsOn?: number[]
 }
+
+/** Task ids one await snapshot lists in `waitsOn` at most (a gather of 100,000 lists its first 1,000). */
+export const MAX_WAITS_ON = 1_000
 
 export interface TaskSnapshot {
   id: number

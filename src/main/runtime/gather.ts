@@ -38,6 +38,10 @@ class GatheringFuture<T> extends Future<T> {
   override describe(): string {
     return `gather of ${this.children.length}`
   }
+  /** What the awaiting task waits on through this gather (a monitor shows it as their awaiter). */
+  waitsOn(): readonly Future<unknown>[] {
+    return this.children
+  }
 }
 
 /**

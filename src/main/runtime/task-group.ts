@@ -6,10 +6,26 @@
  */
 import { currentTask, getRunningLoop } from './current'
 import { CancelledError, RuntimeError, TaskGroupError } from './errors'
-import type { Future } from './future'
+import { Future } from './future'
 import type { EventLoop } from './loop'
 import type { Task } from './task'
 import type { CancelSource } from './types'
+
+/** What the body's task awaits at the group's end: the group's children (a monitor shows it as their awaiter). */
+class GroupCompletion extends Future<boolean> {
+  constructor(
+    loop: EventLoop,
+    private readonly children: ReadonlySet<Task<unknown>>,
+  ) {
+    super(loop)
+  }
+  override describe(): string {
+    return `task group of ${this.children.size}`
+  }
+  waitsOn(): readonly Future<unknown>[] {
+    return [...this.children]
+  }
+}
 
 export class TaskGroup {
   private readonly tasks = new Set<Task<unknown>>()
@@ -63,7 +79,7 @@ export class TaskGroup {
     if (this.parentCancelRequested && this.parent.uncancel() === 0) propagateCancel = null
     if (bodyError !== null && !this.aborting) this.abort('parent')
     while (this.tasks.size > 0) {
-      if (this.onCompleted === null) this.onCompleted = this.loop.createFuture<boolean>()
+      if (this.onCompleted === null) this.onCompleted = new GroupCompletion(this.loop, this.tasks)
       try {
         await this.onCompleted
       } catch (e) {

@@ -27,9 +27,15 @@ export function translateTask(t: TaskSnapshot, ctx: TranslateContext): TaskSnaps
     loop: sourceLoopLabel(ctx.sourceId, t.loop),
     runId: ctx.runId,
     parentId: ref(t.parentId),
-    awaiting: t.awaiting && { ...t.awaiting, taskId: ref(t.awaiting.taskId) },
+    awaiting: t.awaiting && translateAwait(t.awaiting, ref),
     cancel: t.cancel && translateCancel(t.cancel, ref),
   }
+  return out
+}
+
+function translateAwait(a: NonNullable<TaskSnapshot['awaiting']>, ref: (id: number | null) => number | null): NonNullable<TaskSnapshot['awaiting']> {
+  const out = { ...a, taskId: ref(a.taskId) }
+  if (a.waitsOn) out.waitsOn = a.waitsOn.map(ref).filter((id): id is number => id !== null)
   return out
 }
 

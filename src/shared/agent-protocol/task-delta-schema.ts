@@ -2,7 +2,7 @@
 // shape the in-process monitor emits, and the hub checks it field by field. The type-level checks at
 // the end fail to compile when the interfaces and these schemas drift apart.
 import * as v from 'valibot'
-import { CANCEL_SOURCES, SEGMENT_CAPS, TASK_STATES } from '../snapshots'
+import { CANCEL_SOURCES, MAX_WAITS_ON, SEGMENT_CAPS, TASK_STATES } from '../snapshots'
 import type {
   AwaitSnapshot,
   CancelSnapshot,
@@ -50,7 +50,12 @@ export const cancelSnapshotSchema = v.strictObject({
   at: stampSchema,
   by: v.optional(v.strictObject({ id: taskId, name })),
 })
-export const awaitSnapshotSchema = v.strictObject({ kind: v.picklist(['task', 'sleep', 'future']), text, taskId: v.nullable(taskId) })
+export const awaitSnapshotSchema = v.strictObject({
+  kind: v.picklist(['task', 'sleep', 'future']),
+  text,
+  taskId: v.nullable(taskId),
+  waitsOn: v.optional(v.pipe(v.array(taskId), v.maxLength(MAX_WAITS_ON))),
+})
 export const stateSegmentSchema = v.strictObject({ state: taskState, from: time, to: time })
 const openSegmentSchema = v.strictObject({ state: taskState, from: time })
 export const stateHistorySchema = v.strictObject({

@@ -101,7 +101,8 @@ export class TaskStore {
   awaitedBy(id: number): TaskSnapshot[] {
     void this.version
     const out: TaskSnapshot[] = []
-    for (const t of this.tasks.values()) if (t.awaiting?.taskId === id) out.push(t)
+    // Directly, or through the gather / task group it awaits (main awaiting gather(a, b) awaits a and b).
+    for (const t of this.tasks.values()) if (t.awaiting !== null && (t.awaiting.taskId === id || t.awaiting.waitsOn?.includes(id))) out.push(t)
     return out
   }
 
