@@ -1,13 +1,2 @@
-// One seeded PRNG for every fuzz test, so a failing seed replays the same inputs.
-
-/** mulberry32: a small, well-mixed 32-bit PRNG; returns numbers in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// One seeded PRNG for every fuzz test, so a failing seed replays the same inputs (the app's own).
+export { seededRandom as prng } from '../../src/shared/seeded-random'

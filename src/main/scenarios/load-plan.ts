@@ -3,17 +3,7 @@
 // (seed, index), so a task's plan does not depend on how the others interleave, and nothing per
 // task is held before the task exists.
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../../shared/seeded-random'
 
 /** The seed of task `index`'s own stream: the run's seed and the index, mixed (Knuth's multiplicative hash). */
 function taskSeed(seed: number, index: number): number {
