@@ -27,6 +27,8 @@ import { exportSchema, historyPageSchema, retentionPolicySchema } from './histor
 import { isPlainObject, payloadProblem } from './payload-limits'
 import { programCheckSchema, programOfRunSchema, programRunSchema, programStopSchema, programTemplateSchema } from './program-contract'
 import type { ProgramDiagnostic, ProgramRunInfo, ProgramStopReport, ProgramTemplate, StoredProgram } from './program-contract'
+import { queueFailedSchema, queueRetrySchema } from './queue-contract'
+import type { FailedJobsPage, QueueRetryAllResult, QueueRetryResult, QueueStatus } from './queue-contract'
 import { DAEMON_IDS } from './snapshots'
 
 // Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
@@ -85,9 +87,10 @@ export const commands = {
   'daemon:stop': command<DaemonStopReport>()(v.strictObject({ id: daemonId, graceMs: v.optional(graceMs) })),
   /**
    * Stops every run, daemon and connected child process gracefully, streaming shutdown:progress;
-   * connected services are told and left running unless `stopServices`. The app stays open.
+   * connected services are told and left running unless `stopServices`; job workers (`loopwatch
+   * worker`, one group) likewise unless `stopWorkers` (absent: as `stopServices`). The app stays open.
    */
-  'app:shutdown': command<AppShutdownReport>()(v.strictObject({ graceMs, stopServices: v.optional(v.boolean()) })),
+  'app:shutdown': command<AppShutdownReport>()(v.strictObject({ graceMs, stopServices: v.optional(v.boolean()), stopWorkers: v.optional(v.boolean()) })),
   'history:list': command<HistoryRun[]>()(
     v.optional(
       v.strictObject({
@@ -118,6 +121,14 @@ export const commands = {
   'programs:list': command<ProgramRunInfo[]>()(nothing),
   /** The program text stored with a history run (not_found: the run was no editor program). */
   'program:ofRun': command<StoredProgram>()(programOfRunSchema),
+  /** The job queue now: the engine's counts, throughput over the last minute, the workers taking jobs. */
+  'queue:status': command<QueueStatus>()(nothing),
+  /** One page of BullMQ's failed set (in-process: empty, it keeps none). */
+  'queue:failed': command<FailedJobsPage>()(queueFailedSchema),
+  /** Moves one failed job back to waiting (not_found: no such job; invalid_state: it is not failed). */
+  'queue:retry': command<QueueRetryResult>()(queueRetrySchema),
+  /** Moves every failed job back to waiting. */
+  'queue:retryAll': command<QueueRetryAllResult>()(nothing),
 } as const
 
 /** An event: a phantom payload type. */

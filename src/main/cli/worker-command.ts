@@ -2,7 +2,8 @@
 // is a task named by the job's id (attempt shown when it is a retry); the task's return value is
 // the job's result in BullMQ. The process is a source in the window (watch(), role service) over
 // the TCP agent protocol. SIGTERM / Ctrl-C: stop taking jobs, let the jobs in hand finish within the
-// grace, then cancel them (BullMQ then retries or fails them as their attempts say).
+// grace, then hand those still running back to the queue (waiting again, for another worker). The
+// app's stop does the same at once. A job's own cancel from the window fails it as its attempts say.
 import { watch } from '../../agent/watch'
 import type { Watcher } from '../../agent/watch'
 import { ShutdownTrigger } from '../app/shutdown-signals'
@@ -10,6 +11,7 @@ import { bullmqBackend, parseFleetJob } from '../queue'
 import { errorLines } from '../queue/error-lines'
 import type { FleetJob, FleetResult } from '../queue'
 import { CancelledError, Event, getRunningLoop, run, sleep } from '../runtime'
+import { jobWorkerName } from '../queue/worker-name'
 import { parseCommandLine } from './command-line'
 import type { CliIo } from './printer'
 import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueFlags, queueTarget } from './queue-args'
@@ -27,9 +29,6 @@ ${QUEUE_OPTIONS_USAGE}
 
 /** How long the exit waits for the agent's last deltas and bye. */
 const CLOSE_AGENT_MS = 3000
-
-/** Job tasks are named `job <id>…` (bullmq.ts jobTaskName): what the grace's end cancels. */
-const JOB_TASK = /^job /
 
 function parseWorkerArgs(argv: readonly string[]) {
   const values = queueFlags(argv, {
@@ -62,7 +61,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   const cfg = parseCommandLine('worker', WORKER_USAGE, argv, parseWorkerArgs, io)
   if (typeof cfg === 'number') return cfg
   const c = cfg
-  const slot = `worker ${process.pid}`
+  const slot = jobWorkerName(process.pid)
   const watcher: Watcher | null = c.noApp ? null : watch({ name: slot, role: 'service', app: c.app, note: (l) => io.err(l) })
   const backend = bullmqBackend<FleetJob, FleetResult>({
     url: c.url,
@@ -101,11 +100,9 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
       })
       await stopping.wait()
       io.err(`loopwatch worker ${process.pid}: ${why}: no new jobs; ${c.graceMs} ms for the jobs in hand`)
-      // Past the grace the jobs still running are cancelled: their processors throw, BullMQ
-      // retries or fails them, and close() can end.
-      const cut = loop.callLater(c.graceMs, () => {
-        for (const t of loop.allTasks()) if (JOB_TASK.test(t.name)) t.cancel(`worker ${process.pid} stopping: grace over`)
-      })
+      // Past the grace the jobs still running are cancelled and handed back to the queue (another
+      // worker takes them), and close() can end.
+      const cut = loop.callLater(c.graceMs, () => void backend.releaseJobsInHand(`${slot} stopping: grace over`))
       supervisor!.cancel('worker stopping')
       try {
         await supervisor
@@ -120,7 +117,8 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   } finally {
     trigger.dispose()
     await backend.close()
-    io.out(`loopwatch worker ${process.pid}: stopped (${completed} completed, ${failed} failed)`)
+    const back = backend.released > 0 ? `; ${backend.released} handed back to the queue` : ''
+    io.out(`loopwatch worker ${process.pid}: stopped (${completed} completed, ${failed} failed${back})`)
     // The agent's socket never holds the process open: a timer does, while the bye goes out (bounded).
     if (watcher) {
       let timer: NodeJS.Timeout | undefined

@@ -1,9 +1,9 @@
 // The BullMQ backend: jobs live in Redis, any number of processes (on any machine) take them.
 // BullMQ does the queueing, locking, stalled-job recovery, retries and counts; this file only maps
 // a BullMQ job onto a runtime task, so each job is a task the window shows and can cancel.
-import { Queue, Worker } from 'bullmq'
+import { Queue, WaitingError, Worker } from 'bullmq'
 import type { Job, WorkerOptions } from 'bullmq'
-import { Event, waitFor } from '../runtime'
+import { CancelledError, Event, waitFor } from '../runtime'
 import type { Task } from '../runtime'
 import { redisOptions } from './redis-url'
 import type { JobHandler, JobOutcome, ProcessOptions, QueueBackend, QueueCounts } from './types'
@@ -39,7 +39,9 @@ export function jobTaskName(id: string, attempt: number, attempts: number): stri
  *
  * @example const backend = bullmqBackend<{ ms: number }>({ url: 'redis://127.0.0.1:6379' })
  */
-export function bullmqBackend<T, R = unknown>(opts: BullmqBackendOptions): QueueBackend<T, R> & { readonly queue: Queue } {
+export function bullmqBackend<T, R = unknown>(
+  opts: BullmqBackendOptions,
+): QueueBackend<T, R> & { readonly queue: Queue; releaseJobsInHand(reason: string): number; readonly released: number } {
   const connection = redisOptions(opts.url)
   const name = opts.queue ?? DEFAULT_QUEUE_NAME
   const onError = opts.onError ?? errorLines((line) => void process.stderr.write(`${line}\n`), 'loopwatch queue')
@@ -49,6 +51,10 @@ export function bullmqBackend<T, R = unknown>(opts: BullmqBackendOptions): Queue
   let closed: Promise<void> | null = null
   const listeners = new Set<(o: JobOutcome<R>) => void>()
   const tell = (o: JobOutcome<R>) => listeners.forEach((l) => l(o))
+  /** The job tasks running now, and whether their cancel should hand the job back instead of failing it. */
+  const inHand = new Set<Task<R>>()
+  let releasing = false
+  let released = 0
 
   return {
     kind: 'bullmq',
@@ -59,14 +65,30 @@ export function bullmqBackend<T, R = unknown>(opts: BullmqBackendOptions): Queue
       const slot = opts.slot ?? `worker ${process.pid}`
       const worker = new Worker(
         name,
-        async (job: Job) => {
+        async (job: Job, token?: string) => {
           const id = job.id ?? '?'
           const attempts = job.opts.attempts ?? 1
           const attempt = job.attemptsStarted
           const task = loop.createTask(() => handler({ id, data: job.data as T, attempt, attempts }, slot), {
             name: jobTaskName(id, attempt, attempts),
           })
-          return await task
+          inHand.add(task)
+          try {
+            return await task
+          } catch (error) {
+            // A job cancelled because this worker stops (its loop shut down, or its grace ran out)
+            // is not the job's failure: it goes back to waiting, unused attempt and all, for any
+            // worker to take. A cancel of the job itself (the window's) fails it as its attempts say.
+            const why = task.cancelRequest()
+            if (error instanceof CancelledError && token !== undefined && (releasing || why?.source === 'shutdown')) {
+              await job.moveToWait(token)
+              released++
+              throw new WaitingError(`job ${id} released: ${why?.reason ?? 'worker stopping'}`)
+            }
+            throw error
+          } finally {
+            inHand.delete(task)
+          }
         },
         // name: BullMQ stores it on each job it takes (processedBy), so a job says which process has it.
         { connection, concurrency, name: slot, ...opts.worker },
@@ -91,6 +113,17 @@ export function bullmqBackend<T, R = unknown>(opts: BullmqBackendOptions): Queue
         { name: taskName },
       )
       return [supervisor]
+    },
+    /** Jobs this process handed back to the queue (cancelled because it stopped). */
+    get released() {
+      return released
+    },
+    /** Cancels every job in hand and hands each back to the queue (waiting again); returns how many. */
+    releaseJobsInHand(reason: string): number {
+      releasing = true
+      let n = 0
+      for (const t of inHand) if (t.cancel(reason)) n++
+      return n
     },
     onFinished(listener) {
       listeners.add(listener)
