@@ -5,7 +5,7 @@
 import { Job, Queue } from 'bullmq'
 import type { Database } from '../history'
 import { AppError } from '../ipc/app-error'
-import { QUEUE_COUNT_KINDS, QUEUE_LIMITS } from '../../shared/queue-contract'
+import { QUEUE_COUNT_KINDS, QUEUE_LIMITS, isJobWorker } from '../../shared/queue-contract'
 import type { FailedJobInfo, FailedJobsPage, QueueCounts, QueueRetryAllResult, QueueRetryResult, QueueStatus, QueueWorkerInfo } from '../../shared/queue-contract'
 import type { SourceInfo } from '../../shared/snapshots'
 import { recordCompletedJobs, settlesWithin } from './completed-jobs'
@@ -14,7 +14,6 @@ import { errorLines } from './error-lines'
 import { inProcessQueues } from './in-process'
 import { redisOptions } from './redis-url'
 import { Throughput } from './throughput'
-import { isJobWorker } from './worker-name'
 
 /** A status is reused this long: however many windows poll, Redis sees a few requests a second. */
 const STATUS_REUSE_MS = 250
