@@ -22,7 +22,8 @@ export const WORKER_USAGE = `usage: loopwatch worker [--concurrency N] [--redis 
 ${QUEUE_OPTIONS_USAGE}
   --app URL         the app to show it in: tcp://127.0.0.1:<port>?token=… (default: LOOPWATCH_APP, agent.json)
   --no-app          no agent
-  --grace-ms M      on Ctrl-C / SIGTERM, how long the jobs in hand may finish before they are cancelled (default 10000)
+  --grace-ms M      on Ctrl-C / SIGTERM, how long the jobs in hand may finish before they are cancelled and
+                    handed back to the queue for another worker (default 10000)
 
   Lock and stalled-check times (BullMQ's lockDuration / stalledInterval, ms) come from
   LOOPWATCH_BULLMQ_LOCK_MS and LOOPWATCH_BULLMQ_STALLED_MS (default BullMQ's 30000 / 30000).`
