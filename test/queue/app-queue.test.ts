@@ -160,6 +160,7 @@ describe.skipIf(redisSkipReason !== null)(`the app's queue on BullMQ${redisSkipR
 
   it('reports a Redis that does not answer in the status instead of failing or hanging', { timeout: 30_000 }, async () => {
     const dead = await startRedis()
+    closing.push(() => dead.stop()) // stopped below; this only makes sure, should the test fail first
     process.env['LOOPWATCH_REDIS_URL'] = dead.url
     const app = openApp()
     await app.until(() => app.core.queue.bullmq)
