@@ -35,7 +35,7 @@ test.afterAll(async () => {
 })
 
 /** Starts `loopwatch worker` against the test Redis, shown in the app at `app`; resolves once it takes jobs. */
-async function startWorker(app: string): Promise<{ child: ChildProcess; name: string }> {
+async function startWorker(app: string): Promise<{ child: ChildProcess; name: string; out: () => string }> {
   const child = spawn(process.execPath, [join(root, 'bin/loopwatch.mjs'), 'worker', '--redis', redis!.url, '--queue', QUEUE, '--concurrency', '2', '--grace-ms', '1000', '--app', app], {
     cwd: root,
     env: { ...process.env, LOOPWATCH_APP: '' },
@@ -47,7 +47,7 @@ async function startWorker(app: string): Promise<{ child: ChildProcess; name: st
   child.stderr!.setEncoding('utf8').on('data', (c: string) => void (out += c))
   await expect.poll(() => /taking jobs/.test(out) || child.exitCode !== null, { timeout: 20_000 }).toBe(true)
   expect(child.exitCode, out).toBeNull()
-  return { child, name: `worker ${child.pid}` }
+  return { child, name: `worker ${child.pid}`, out: () => out }
 }
 
 test('two workers as sources with live job tasks; a job cancelled from the window fails in BullMQ, is listed and retried; the counts are BullMQ’s', async ({ app, page, saveScreenshot }) => {
@@ -117,6 +117,48 @@ test('two workers as sources with live job tasks; a job cancelled from the windo
 
     await page.getByRole('button', { name: 'Back to live tasks' }).click()
     await expect(u.stateOf(u.row('job slow-2 \\(attempt 2\\)'))).toHaveText(/waiting|running/)
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
+    await queue.close()
+  }
+})
+
+test('the graceful shutdown can stop both workers as one group, listed in its report, their jobs back in the queue', async ({ app, page, saveScreenshot }) => {
+  test.skip(app.kind !== 'web', 'the workers find the browser host through its data dir’s agent.json')
+  test.setTimeout(120_000)
+  const queue = new Queue('loopwatch-jobs', { connection: redisOptions(redis!.url) })
+  try {
+    await queue.obliterate({ force: true })
+    await queue.addBulk([1, 2, 3].map((n) => ({ name: 'job', data: { n, ms: 60_000 }, opts: { jobId: `long-${n}` } })))
+    const agentFile = join(app.dataDir, 'agent.json')
+    await expect.poll(() => existsSync(agentFile)).toBe(true)
+    const url = appUrl(JSON.parse(readFileSync(agentFile, 'utf8')) as { port: number; token: string })
+    const workers = [await startWorker(url), await startWorker(url)]
+    const u = ui(page)
+    for (const w of workers) await expect(u.sources).toContainText(w.name)
+    await expect.poll(async () => (await queue.getJobCounts('active')).active, { timeout: 20_000 }).toBe(3)
+
+    await page.getByRole('button', { name: 'Shut down gracefully' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('Grace period').fill('5')
+    await dialog.getByLabel('Also stop 2 job workers (their jobs in hand go back to the queue)').check()
+    await saveScreenshot('shutdown-confirm-workers')
+    await dialog.getByRole('button', { name: 'Shut down', exact: true }).click()
+
+    await expect(dialog.getByRole('heading', { name: 'Shutdown report' })).toBeVisible({ timeout: 20_000 })
+    const names = workers.map((w) => w.name).sort()
+    const group = dialog.getByRole('region', { name: `job workers (2): ${names.join(', ')}` })
+    await expect(group).toBeVisible()
+    for (const n of [1, 2, 3]) await expect(group).toContainText(new RegExp(`worker \\d+ › job long-${n}`))
+    await saveScreenshot('shutdown-report-workers')
+    // Every job task ended cancelled (and handed back), none forced.
+    for (const n of [1, 2, 3]) await expect(group.getByText(new RegExp(`› job long-${n}$`))).toHaveCount(1)
+    await expect(group.getByRole('heading', { name: 'Forced' })).toHaveCount(0)
+    await expect(dialog.getByRole('status')).toContainText('0 forced')
+
+    for (const w of workers) await expect.poll(() => w.child.exitCode, { timeout: 15_000 }).toBe(0)
+    for (const w of workers) expect(w.out()).toMatch(/stopped \(0 completed, 0 failed; [12] handed back to the queue\)/)
+    expect(await queue.getJobCounts('active', 'waiting', 'failed')).toEqual({ active: 0, waiting: 3, failed: 0 })
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
     await queue.close()

@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq'
 import type { Database } from '../history'
 import { redisOptions } from './redis-url'
 import { errorLines } from './error-lines'
+import { settlesWithin } from './settles-within'
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS queue_jobs (
   queue TEXT NOT NULL,
@@ -52,17 +53,6 @@ export function completedJobs(db: Database) {
 
 /** How long a close waits for Redis before it drops the connection. */
 const CLOSE_MS = 2000
-
-/** True if `p` settled within `ms` (its outcome is not needed, only that it is over). */
-export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
-  try {
-    return await Promise.race([p.then(() => true, () => true), late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 export interface CompletedJobsRecorder {
   /** Resolves once the events connection listens (start the producers after this). */
