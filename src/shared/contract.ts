@@ -29,6 +29,8 @@ import { programCheckSchema, programOfRunSchema, programRunSchema, programStopSc
 import type { ProgramDiagnostic, ProgramRunInfo, ProgramStopReport, ProgramTemplate, StoredProgram } from './program-contract'
 import { coursePythonRunSchema } from './course-python-contract'
 import type { CoursePythonRun, CoursePythonStatus } from './course-python-contract'
+import { queueFailedSchema, queueRetrySchema } from './queue-contract'
+import type { FailedJobsPage, QueueRetryAllResult, QueueRetryResult, QueueStatus } from './queue-contract'
 import { DAEMON_IDS } from './snapshots'
 import { bulkSchema, deadlineInMs } from './bulk-contract'
 import type { BulkOutcome } from './bulk-contract'
@@ -93,9 +95,10 @@ export const commands = {
   'daemon:stop': command<DaemonStopReport>()(v.strictObject({ id: daemonId, graceMs: v.optional(graceMs) })),
   /**
    * Stops every run, daemon and connected child process gracefully, streaming shutdown:progress;
-   * connected services are told and left running unless `stopServices`. The app stays open.
+   * connected services are told and left running unless `stopServices`; job workers (`loopwatch
+   * worker`, one group) likewise unless `stopWorkers` (absent: as `stopServices`). The app stays open.
    */
-  'app:shutdown': command<AppShutdownReport>()(v.strictObject({ graceMs, stopServices: v.optional(v.boolean()) })),
+  'app:shutdown': command<AppShutdownReport>()(v.strictObject({ graceMs, stopServices: v.optional(v.boolean()), stopWorkers: v.optional(v.boolean()) })),
   'history:list': command<HistoryRun[]>()(
     v.optional(
       v.strictObject({
@@ -131,6 +134,14 @@ export const commands = {
   /** Runs the course's Python text verbatim under CPython with the agent: an app child, stopped by source:stop. */
   'coursePython:run': command<CoursePythonRun>()(coursePythonRunSchema),
   'coursePython:list': command<CoursePythonRun[]>()(nothing),
+  /** The job queue now: the engine's counts, throughput over the last minute, the workers taking jobs. */
+  'queue:status': command<QueueStatus>()(nothing),
+  /** One page of BullMQ's failed set (in-process: empty, it keeps none). */
+  'queue:failed': command<FailedJobsPage>()(queueFailedSchema),
+  /** Moves one failed job back to waiting (not_found: no such job; invalid_state: it is not failed). */
+  'queue:retry': command<QueueRetryResult>()(queueRetrySchema),
+  /** Moves every failed job back to waiting. */
+  'queue:retryAll': command<QueueRetryAllResult>()(nothing),
 } as const
 
 /** An event: a phantom payload type. */

@@ -59,7 +59,7 @@ describe.skipIf(redisSkipReason !== null)(`loopwatch worker${redisSkipReason ? `
     await queue.close()
   })
 
-  it('past --grace-ms the jobs still running are cancelled: their tasks end cancelled and BullMQ fails them with the reason', { timeout: 60_000 }, async () => {
+  it('past --grace-ms the jobs still running are cancelled and handed back: their tasks end cancelled, BullMQ has them waiting again, attempts unused', { timeout: 60_000 }, async () => {
     const hub = await startHub()
     const queue = new Queue('grace', { connection: redisOptions(redis.url) })
     const producer = await startCli(['produce', '--count', '2', '--job-ms', '20000', '--redis', redis.url, '--queue', 'grace'], {}, null)
@@ -72,10 +72,11 @@ describe.skipIf(redisSkipReason !== null)(`loopwatch worker${redisSkipReason ? `
     w.child.kill('SIGTERM')
     expect(await w.exited).toBe(0)
     expect(Date.now() - t0).toBeLessThan(15_000) // not the jobs' 20 s
-    const failed = await queue.getFailed()
-    expect(failed.map((j) => j.id).sort()).toEqual(['1', '2'])
-    for (const j of failed) expect(j.failedReason).toContain('grace over')
-    expect(w.out()).toContain('stopped (0 completed, 2 failed)')
+    expect(await queue.getJobCounts('failed', 'active', 'waiting')).toEqual({ failed: 0, active: 0, waiting: 2 })
+    const waiting = await queue.getWaiting()
+    expect(waiting.map((j) => j.id).sort()).toEqual(['1', '2'])
+    for (const j of waiting) expect(j.attemptsMade).toBe(0)
+    expect(w.out()).toContain('stopped (0 completed, 0 failed; 2 handed back to the queue)')
     await pollUntil(() => source()?.state === 'exited', 10_000, 'the source exited')
     expect(hub.tasks(source()!.id).filter((t) => /^job /.test(t.task.name)).map((t) => t.task.state)).toEqual(['cancelled', 'cancelled'])
     await queue.close()

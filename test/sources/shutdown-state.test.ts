@@ -22,16 +22,21 @@ function source(id: string, role: SourceInfo['role'], state: SourceInfo['state']
 }
 
 describe('the shutdown dialog and services', () => {
-  it('sends stopServices as chosen (off by default) and keeps the report with what was left running', async () => {
+  it('sends stopServices and stopWorkers as chosen (both off by default) and keeps the report with what was left running', async () => {
     const calls: unknown[] = []
     const sd = new ShutdownState(() => fakeApi(calls))
     sd.graceSeconds = '1'
     await sd.start()
     sd.stopServices = true
     await sd.start()
+    sd.stopServices = false
+    sd.stopWorkers = true
+    await sd.start()
+    // Job workers are their own choice: stopping services leaves them unless it is ticked too.
     expect(calls).toEqual([
-      ['app:shutdown', { graceMs: 1000, stopServices: false }],
-      ['app:shutdown', { graceMs: 1000, stopServices: true }],
+      ['app:shutdown', { graceMs: 1000, stopServices: false, stopWorkers: false }],
+      ['app:shutdown', { graceMs: 1000, stopServices: true, stopWorkers: false }],
+      ['app:shutdown', { graceMs: 1000, stopServices: false, stopWorkers: true }],
     ])
     expect(sd.report?.leftRunning).toEqual([{ id: 'agent-2', title: 'billing (pid 7)' }])
   })

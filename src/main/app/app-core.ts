@@ -15,7 +15,9 @@ import { AgentHub, redisTransportSettings } from '../hub/index'
 import { ExternalSources } from '../sources/external-sources'
 import { sourceRecorder } from '../sources/source-history'
 import type { UnsequencedDelta } from '../sources/translate'
+import { AppQueue, DEFAULT_QUEUE_NAME, isJobWorker, redisUrlFrom } from '../queue/index'
 import { shutdownAll } from './app-shutdown'
+import { groupJobWorkers } from './job-workers-part'
 import type { Stoppable } from './app-shutdown'
 import { EventHub } from './event-hub'
 import { LiveRuns } from './live-runs'
@@ -64,6 +66,8 @@ export class AppCore {
   readonly coursePython: CoursePython
   /** Cancel and deadline for one task or many, routed per source. */
   readonly controls: TaskControls
+  /** The job queue: the queue view's reads and retries, and (on BullMQ) completed jobs recorded once by id. */
+  readonly queue: AppQueue
   /** One sequence for every tasks:delta, this process's and connected processes' alike. */
   private seq = 0
   private shutdownInFlight: Promise<AppShutdownReport> | null = null
@@ -115,7 +119,12 @@ export class AppCore {
     this.daemons.onSample((s) => this.events.emit('stats:sample', s))
     this.daemons.onJobsProgress((p) => this.events.emit('jobs:progress', p))
     this.daemons.onLog((rec) => this.monitor.log(DAEMONS_LOOP, rec))
-    this.daemons.onChange((list) => this.events.emit('daemons:changed', list))
+    this.daemons.onChange((list) => {
+      this.events.emit('daemons:changed', list)
+      this.followJobsQueue()
+    })
+    this.queue = new AppQueue({ db: this.history.db, sources: () => this.sources.list() })
+    this.followJobsQueue()
     // A jobs daemon given a Redis URL in its settings: workers on that Redis report over it too.
     this.daemons.onChange((list) => {
       const url = list.find((d) => d.id === 'jobs' && d.running)?.config['redisUrl']
@@ -163,6 +172,18 @@ export class AppCore {
       console.error('loopwatch: the agent hub did not start; other processes cannot connect:', e)
       return null
     }
+  }
+
+  /**
+   * Points the queue view (and the completed-jobs recorder) at the queue the jobs daemon uses: its
+   * Redis URL setting, else LOOPWATCH_REDIS_URL, else the in-process queue. A Redis that cannot be
+   * reached is reported by the view, never fatal.
+   */
+  private followJobsQueue(): void {
+    const config = this.daemons.list().find((d) => d.id === 'jobs')?.config ?? {}
+    const url = redisUrlFrom(typeof config['redisUrl'] === 'string' ? config['redisUrl'] : null)
+    const name = typeof config['queue'] === 'string' ? config['queue'] : DEFAULT_QUEUE_NAME
+    this.queue.configure(url, name).catch((e: unknown) => console.error('loopwatch: the job queue view could not start:', e))
   }
 
   /** Applies the saved retention policy now (runs still running are never deleted). */
@@ -244,14 +265,23 @@ export class AppCore {
    * Stops every live run and running daemon at once with one grace period, streaming
    * shutdown:progress. The app stays usable afterwards. A second call joins the first.
    */
-  shutdown(graceMs: number, opts: { stopServices?: boolean } = {}): Promise<AppShutdownReport> {
+  shutdown(graceMs: number, opts: { stopServices?: boolean; stopWorkers?: boolean } = {}): Promise<AppShutdownReport> {
     if (this.shutdownInFlight) return this.shutdownInFlight
     // Connected children are stopped; services are told and left running unless the user chose.
-    const external = this.sources.shutdownPlan({
-      stopServices: opts.stopServices === true,
-      stopVia: (id, g) => this.stopSource(id, g),
-      tagOf: (id) => (this.programs.ofSource(id) ? 'editor' : this.coursePython.runs.ofSource(id) ? 'course Python' : null),
-    })
+    // Job workers are services too (started by the user, maybe on other machines, and working
+    // without the app): left running unless stopWorkers (absent: as stopServices), as one group.
+    const stopWorkers = opts.stopWorkers ?? opts.stopServices === true
+    const workers = this.sources.stoppable().filter(isJobWorker)
+    const external = groupJobWorkers(
+      this.sources.shutdownPlan({
+        stopServices: opts.stopServices === true,
+        stopAlso: (s) => stopWorkers && isJobWorker(s),
+        stopVia: (id, g) => this.stopSource(id, g),
+        tagOf: (id) => (this.programs.ofSource(id) ? 'editor' : this.coursePython.runs.ofSource(id) ? 'course Python' : null),
+      }),
+      workers,
+      (sourceId, localId) => this.sources.ids.global(sourceId, localId),
+    )
     const parts: Stoppable[] = [
       ...this.runs.active().map((r) => ({
         kind: 'run' as const,
@@ -308,6 +338,7 @@ export class AppCore {
     // Let stopped runs record their outcome before history closes.
     await this.runs.settled(1000)
     await this.daemons.shutdown(Math.min(graceMs, 1000))
+    await this.queue.close()
     this.monitor.dispose()
     this.history.flush()
     this.history.close()

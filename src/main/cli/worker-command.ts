@@ -2,8 +2,9 @@
 // is a task named by the job's id (attempt shown when it is a retry); the task's return value is
 // the job's result in BullMQ. The process is a source in the window (watch(), role service) over
 // the agent protocol: over Redis streams (nothing but Redis needed) or over TCP to a local app.
-// SIGTERM / Ctrl-C: stop taking jobs, let the jobs in hand finish within the
-// grace, then cancel them (BullMQ then retries or fails them as their attempts say).
+// SIGTERM / Ctrl-C: stop taking jobs, let the jobs in hand finish within the grace, then hand those
+// still running back to the queue (waiting again, for another worker). The app's stop does the same
+// at once. A job's own cancel from the window fails it as its attempts say.
 import { REDIS_SECRET_ENV, secretProblem } from '../hub/redis-wire'
 import { watch } from '../../agent/watch'
 import type { Watcher } from '../../agent/watch'
@@ -13,6 +14,7 @@ import { bullmqBackend, parseFleetJob } from '../queue'
 import { errorLines } from '../queue/error-lines'
 import type { FleetJob, FleetResult } from '../queue'
 import { CancelledError, Event, getRunningLoop, run, sleep } from '../runtime'
+import { jobWorkerName } from '../../shared/queue-contract'
 import { parseCommandLine } from './command-line'
 import type { CliIo } from './printer'
 import { QUEUE_OPTIONS_USAGE, QueueUsageError, intFlag, queueFlags, queueTarget } from './queue-args'
@@ -26,16 +28,14 @@ ${QUEUE_OPTIONS_USAGE}
                     else redis when ${REDIS_SECRET_ENV} is set, else tcp (agent.json)
   --app URL         the app to show it in over tcp: tcp://127.0.0.1:<port>?token=… (default: LOOPWATCH_APP, agent.json)
   --no-app          no agent
-  --grace-ms M      on Ctrl-C / SIGTERM, how long the jobs in hand may finish before they are cancelled (default 10000)
+  --grace-ms M      on Ctrl-C / SIGTERM, how long the jobs in hand may finish before they are cancelled and
+                    handed back to the queue for another worker (default 10000)
 
   Lock and stalled-check times (BullMQ's lockDuration / stalledInterval, ms) come from
   LOOPWATCH_BULLMQ_LOCK_MS and LOOPWATCH_BULLMQ_STALLED_MS (default BullMQ's 30000 / 30000).`
 
 /** How long the exit waits for the agent's last deltas and bye. */
 const CLOSE_AGENT_MS = 3000
-
-/** Job tasks are named `job <id>…` (bullmq.ts jobTaskName): what the grace's end cancels. */
-const JOB_TASK = /^job /
 
 function parseWorkerArgs(argv: readonly string[]) {
   const values = queueFlags(argv, {
@@ -78,7 +78,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   const cfg = parseCommandLine('worker', WORKER_USAGE, argv, parseWorkerArgs, io)
   if (typeof cfg === 'number') return cfg
   const c = cfg
-  const slot = `worker ${process.pid}`
+  const slot = jobWorkerName(process.pid)
   // Each change between shown and not shown, said once (a wrong secret or no app is not silent).
   let shown: boolean | null = null
   const onStatus = (s: ConnectionStatus) => {
@@ -128,11 +128,9 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
       })
       await stopping.wait()
       io.err(`loopwatch worker ${process.pid}: ${why}: no new jobs; ${c.graceMs} ms for the jobs in hand`)
-      // Past the grace the jobs still running are cancelled: their processors throw, BullMQ
-      // retries or fails them, and close() can end.
-      const cut = loop.callLater(c.graceMs, () => {
-        for (const t of loop.allTasks()) if (JOB_TASK.test(t.name)) t.cancel(`worker ${process.pid} stopping: grace over`)
-      })
+      // Past the grace the jobs still running are cancelled and handed back to the queue (another
+      // worker takes them), and close() can end.
+      const cut = loop.callLater(c.graceMs, () => void backend.releaseJobsInHand(`${slot} stopping: grace over`))
       supervisor!.cancel('worker stopping')
       try {
         await supervisor
@@ -147,7 +145,8 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   } finally {
     trigger.dispose()
     await backend.close()
-    io.out(`loopwatch worker ${process.pid}: stopped (${completed} completed, ${failed} failed)`)
+    const back = backend.released > 0 ? `; ${backend.released} handed back to the queue` : ''
+    io.out(`loopwatch worker ${process.pid}: stopped (${completed} completed, ${failed} failed${back})`)
     // The agent's socket never holds the process open: a timer does, while the bye goes out (bounded).
     if (watcher) {
       let timer: NodeJS.Timeout | undefined

@@ -5,6 +5,7 @@ import { AppError } from './app-error'
 import { EXPORT_MIME, EXPORT_PATH, exportFilename } from '../../shared/history-contract'
 import { programHandlers } from '../programs/handlers'
 import { coursePythonHandlers } from '../course-python/handlers'
+import { queueHandlers } from '../queue/queue-handlers'
 
 /**
  * The one handler table, keyed by channel. Each handler receives a payload the contract's schema
@@ -40,7 +41,7 @@ export function createHandlers(core: AppCore): Handlers {
       return core.daemons.start(id, config)
     },
     'daemon:stop': ({ id, graceMs }) => core.daemons.stop(id, graceMs),
-    'app:shutdown': ({ graceMs, stopServices }) => core.shutdown(graceMs, { stopServices: stopServices === true }),
+    'app:shutdown': ({ graceMs, stopServices, stopWorkers }) => core.shutdown(graceMs, { stopServices: stopServices === true, ...(stopWorkers !== undefined ? { stopWorkers } : {}) }),
     'history:list': (p) => core.history.listRuns({ limit: p?.limit ?? 100, before: p?.before }),
     'history:get': ({ runId, ...page }) => {
       const detail = core.history.getRun(runId, page)
@@ -67,6 +68,7 @@ export function createHandlers(core: AppCore): Handlers {
     'source:stop': ({ sourceId, graceMs }) => core.stopSource(sourceId, graceMs),
     ...programHandlers(core),
     ...coursePythonHandlers(core),
+    ...queueHandlers(core),
   }
 }
 

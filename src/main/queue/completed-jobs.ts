@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq'
 import type { Database } from '../history'
 import { redisOptions } from './redis-url'
 import { errorLines } from './error-lines'
+import { settlesWithin } from './settles-within'
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS queue_jobs (
   queue TEXT NOT NULL,
@@ -50,6 +51,9 @@ export function completedJobs(db: Database) {
   }
 }
 
+/** How long a close waits for Redis before it drops the connection. */
+const CLOSE_MS = 2000
+
 export interface CompletedJobsRecorder {
   /** Resolves once the events connection listens (start the producers after this). */
   ready: Promise<void>
@@ -64,16 +68,30 @@ export interface CompletedJobsRecorder {
  *
  * @example const rec = recordCompletedJobs({ db: history.db, url, queue, bullQueue }); await rec.ready
  */
-export function recordCompletedJobs(opts: { db: Database; url: string; queue: Queue; onError?: (e: Error) => void }): CompletedJobsRecorder {
+export function recordCompletedJobs(opts: {
+  db: Database
+  url: string
+  queue: Queue
+  onError?: (e: Error) => void
+  /** Hears each completed event with its wall time, read from its stream id (the queue view's throughput). */
+  onCompleted?: (jobId: string, wall: number) => void
+  /**
+   * Reads BullMQ's event stream from its start (what Redis still keeps of it, BullMQ's maxLenEvents)
+   * instead of from now: jobs completed while the app was closed are recorded too, once.
+   */
+  fromStart?: boolean
+}): CompletedJobsRecorder {
   const table = completedJobs(opts.db)
   const name = opts.queue.name
-  const events = new QueueEvents(name, { connection: redisOptions(opts.url) })
+  const events = new QueueEvents(name, { connection: redisOptions(opts.url), ...(opts.fromStart ? { lastEventId: '0-0' } : {}) })
   const onError = opts.onError ?? errorLines((line) => void process.stderr.write(`${line}\n`), 'loopwatch queue events')
   events.on('error', onError)
   const stats = { heard: 0, duplicates: 0, recorded: 0 }
   const inFlight = new Set<Promise<void>>()
-  events.on('completed', ({ jobId }) => {
+  events.on('completed', ({ jobId }, eventId) => {
     stats.heard++
+    // A stream id is `<ms>-<seq>`: when Redis took the event.
+    opts.onCompleted?.(jobId, Number.parseInt(eventId, 10) || Date.now())
     const p = Job.fromId(opts.queue, jobId)
       .then((job) => {
         if (!job) return // removed since (removeOnComplete): nothing to read back
@@ -88,8 +106,9 @@ export function recordCompletedJobs(opts: { db: Database; url: string; queue: Qu
     ready: events.waitUntilReady().then(() => undefined),
     stats,
     async close() {
-      await Promise.all(inFlight)
-      await events.close()
+      // Bounded: with Redis gone, the reads in flight and BullMQ's close would wait for it forever.
+      if (!(await settlesWithin(Promise.all(inFlight), CLOSE_MS))) onError(new Error(`${inFlight.size} completed jobs not read back before closing`))
+      if (!(await settlesWithin(events.close(), CLOSE_MS))) await settlesWithin(events.disconnect(), CLOSE_MS)
     },
   }
 }

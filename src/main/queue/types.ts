@@ -1,14 +1,14 @@
 // The queue backend the job workers run on: what the jobs daemon and `loopwatch worker` need of a
 // queue, whichever engine holds it (in-process.ts: the embedded default; bullmq.ts: BullMQ on Redis).
 import type { EventLoop, Task } from '../runtime'
+import type { QueueCounts } from '../../shared/queue-contract'
 
-/** BullMQ's own count kinds, in the order the queue view shows them. */
-export const QUEUE_COUNT_KINDS = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const
-export type QueueCountKind = (typeof QUEUE_COUNT_KINDS)[number]
-export type QueueCounts = Record<QueueCountKind, number>
+import type { QueueBackendKind } from '../../shared/queue-contract'
 
-export const BACKEND_KINDS = ['in-process', 'bullmq'] as const
-export type BackendKind = (typeof BACKEND_KINDS)[number]
+// The count kinds and backend kinds are the queue view's contract (shared with the window).
+export { QUEUE_COUNT_KINDS, QUEUE_BACKEND_KINDS as BACKEND_KINDS } from '../../shared/queue-contract'
+export type { QueueCountKind, QueueCounts } from '../../shared/queue-contract'
+export type BackendKind = QueueBackendKind
 
 /** A job as a handler sees it. */
 export interface QueuedJob<T> {

@@ -165,6 +165,8 @@ export class ExternalSources {
    */
   shutdownPlan(opts: {
     stopServices: boolean
+    /** Services stopped even without `stopServices` (the job workers, when the user chose to stop them). */
+    stopAlso?: (source: SourceInfo) => boolean
     stopVia?: (sourceId: SourceId, graceMs: number) => Promise<ShutdownReport>
     tagOf?: (sourceId: SourceId) => string | null
   }): { stop: Stoppable[]; leftRunning: AppShutdownReport['leftRunning'] } {
@@ -174,7 +176,7 @@ export class ExternalSources {
     for (const s of this.stoppable()) {
       const tag = opts.tagOf?.(s.id)
       const title = `${s.name} (pid ${s.pid}${tag ? `, ${tag}` : ''})`
-      if (s.role === 'child' || opts.stopServices) {
+      if (s.role === 'child' || opts.stopServices || opts.stopAlso?.(s)) {
         stop.push({ kind: 'source', id: s.id, title, stop: (g: number) => stopVia(s.id, g) })
         continue
       }

@@ -10,6 +10,7 @@ import { DetailsState } from './details.svelte'
 import { EditorState } from './editor.svelte'
 import { HistoryState } from './history.svelte'
 import { LauncherState } from './launcher.svelte'
+import { QueueState } from './queue.svelte'
 import { ShutdownState } from './shutdown.svelte'
 import { SourcesState, sourceScope } from './sources.svelte'
 import { liveCounts } from './live-counts'
@@ -17,7 +18,7 @@ import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
 import { Ticker } from './ticker.svelte'
 
-export type MainView = 'live' | 'history' | 'daemons' | 'editor'
+export type MainView = 'live' | 'history' | 'daemons' | 'editor' | 'queue'
 
 export class AppState {
   api = $state.raw<LoopwatchApi | null>(null)
@@ -44,6 +45,7 @@ export class AppState {
   readonly details: DetailsState
   readonly sources: SourcesState
   readonly editor: EditorState
+  readonly queue: QueueState
 
   /** The run the top bar speaks of: the newest one still running, else the newest one. */
   readonly currentRun = $derived.by(() => {
@@ -72,6 +74,7 @@ export class AppState {
     this.details = new DetailsState(api, this.store)
     this.sources = new SourcesState(api)
     this.editor = new EditorState(api, (id) => this.showSource(id))
+    this.queue = new QueueState(api)
   }
 
   /** Wire a connected API: subscribe to events once, then load the snapshot. */

@@ -14,6 +14,8 @@ export class ShutdownState {
   error = $state<string | null>(null)
   /** Stop connected services too (by default they are told the app is closing and left running). */
   stopServices = $state(false)
+  /** Stop the job workers (`loopwatch worker`) too, as one group; like services, left running by default. */
+  stopWorkers = $state(false)
 
   readonly graceError = $derived.by(() => {
     const n = Number(this.graceSeconds)
@@ -49,7 +51,7 @@ export class ShutdownState {
     this.phase = 'running'
     this.report = null
     this.progress = null
-    const res = await api.invoke('app:shutdown', { graceMs: Math.round(Number(this.graceSeconds) * 1000), stopServices: this.stopServices })
+    const res = await api.invoke('app:shutdown', { graceMs: Math.round(Number(this.graceSeconds) * 1000), stopServices: this.stopServices, stopWorkers: this.stopWorkers })
     if (res.ok) {
       this.report = res.value
       this.phase = 'report'
