@@ -12,12 +12,59 @@ import { CancelledError, InvalidStateError, RuntimeError } from './errors'
 type Resolve = (v: unknown) => void
 type Reject = (e: unknown) => void
 
-/** One `then` registration: the callbacks given and the derived promise's resolvers. */
+/**
+ * One `then` registration: the callbacks given and the derived promise's resolvers — or, for V8
+ * awaiting the future, the await's own resolvers (no callbacks, no derived promise), or a task
+ * whose coroutine returned this future (`own`: the outcome is the task's).
+ */
 export interface ThenWaiter {
   onFulfilled: ((value: never) => unknown) | null
   onRejected: ((reason: unknown) => unknown) | null
   res: Resolve
   rej: Reject
+  own: Task<unknown> | null
+}
+
+const fnToString = Function.prototype.toString
+/** What Function.prototype.toString says of V8's promise resolving functions. */
+const NATIVE_ANONYMOUS = fnToString.call(capturedResolver())
+
+function capturedResolver(): Resolve {
+  let r!: Resolve
+  void new Promise((a) => (r = a as Resolve))
+  return r
+}
+
+/**
+ * True for the resolving functions V8 passes when it awaits a thenable (`await f`, `Promise.resolve(f)`,
+ * a resolve with `f`): it ignores what `then` returns, so no derived promise is made for it. The
+ * cheap tests come first; user callbacks rarely pass them (an inline arrow has name '' and length 1
+ * but not native source).
+ */
+function isPromiseResolver(fn: unknown): fn is Resolve {
+  return typeof fn === 'function' && fn.name === '' && fn.length === 1 && fnToString.call(fn) === NATIVE_ANONYMOUS
+}
+
+// The derived promise's resolvers, captured by one shared executor instead of a closure per `then`.
+let capturedRes: Resolve | null = null
+let capturedRej: Reject | null = null
+function captureResolvers(res: Resolve, rej: Reject): void {
+  capturedRes = res
+  capturedRej = rej
+}
+
+/** A `then` registration with its derived promise. */
+function derivedWaiter<R>(onFulfilled: unknown, onRejected: unknown): { derived: Promise<R>; waiter: ThenWaiter } {
+  const derived = new Promise<R>(captureResolvers as (res: (v: R) => void, rej: Reject) => void)
+  const waiter: ThenWaiter = {
+    onFulfilled: typeof onFulfilled === 'function' ? (onFulfilled as (v: never) => unknown) : null,
+    onRejected: typeof onRejected === 'function' ? (onRejected as (e: unknown) => unknown) : null,
+    res: capturedRes!,
+    rej: capturedRej!,
+    own: null,
+  }
+  capturedRes = capturedRej = null
+  return { derived, waiter }
 }
 
 /**
@@ -25,13 +72,16 @@ export interface ThenWaiter {
  * cancelled task receives instead of what it awaited).
  */
 export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown): void {
+  const own = w.own
   try {
     if (override !== undefined || f._state === CANCELLED || f._hasException) {
       if (f._logTraceback && override === undefined) f._markRetrieved() // awaiting it retrieves its error
       const e = override !== undefined ? override : f._state === CANCELLED ? f._cancelledError : f._exception
-      if (w.onRejected !== null) w.res(w.onRejected(e))
+      if (own !== null) own._onReject(e)
+      else if (w.onRejected !== null) w.res(w.onRejected(e))
       else w.rej(e)
-    } else if (w.onFulfilled !== null) w.res((w.onFulfilled as (v: unknown) => unknown)(f._result))
+    } else if (own !== null) own._onResolve(f._result)
+    else if (w.onFulfilled !== null) w.res((w.onFulfilled as (v: unknown) => unknown)(f._result))
     else w.res(f._result)
   } catch (e) {
     w.rej(e)
@@ -167,22 +217,20 @@ export class Future<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    let res!: Resolve
-    let rej!: Reject
-    const derived = new Promise<R1 | R2>((a, b) => {
-      res = a as Resolve
-      rej = b
-    })
-    const waiter: ThenWaiter = { onFulfilled: onFulfilled ?? null, onRejected: onRejected ?? null, res, rej }
     const task = current.task
     if (task !== null && task._inStep && task._loop === current.loop) {
-      if (this._state !== PENDING) settleThen(waiter, this) // asyncio: awaiting a done future does not yield
-      else if ((this as Future<unknown>) === task) refuse(task, waiter, `${task.describe()} cannot await itself`)
-      else if (this._loop !== task._loop && this._loop !== null && !this._loop._closed) {
-        // It would never wake this task: another loop settles it and schedules the wake-up there.
-        refuse(task, waiter, `${task.describe()} got ${this.describe()} attached to a different loop`)
-      } else task._park(this as Future<unknown>, waiter)
-    } else if (this._state !== PENDING && !this._loopIsOpen()) {
+      if (isPromiseResolver(onFulfilled) && isPromiseResolver(onRejected)) {
+        // The task awaits this future: V8 resumes it through these resolvers and drops what
+        // `then` returns, so the task's reusable registration serves and no promise is made.
+        this._awaitedBy(task, task._awaitWaiter(onFulfilled, onRejected, null))
+        return undefined as unknown as Promise<R1 | R2>
+      }
+      const { derived, waiter } = derivedWaiter<R1 | R2>(onFulfilled, onRejected)
+      this._awaitedBy(task, waiter)
+      return derived
+    }
+    const { derived, waiter } = derivedWaiter<R1 | R2>(onFulfilled, onRejected)
+    if (this._state !== PENDING && !this._loopIsOpen()) {
       queueMicrotask(() => settleThen(waiter, this)) // a done future's outcome needs no loop
     } else {
       // Awaited outside any step but inside this loop's turn: when one task of the loop is detached
@@ -195,6 +243,16 @@ export class Future<T> implements PromiseLike<T> {
       } else this._addThenWaiter(waiter)
     }
     return derived
+  }
+
+  /** @internal `then` inside `task`'s step: the task parks on this future (or settles at once if done). */
+  _awaitedBy(task: Task<unknown>, waiter: ThenWaiter): void {
+    if (this._state !== PENDING) settleThen(waiter, this) // asyncio: awaiting a done future does not yield
+    else if ((this as Future<unknown>) === task) refuse(task, waiter, `${task.describe()} cannot await itself`)
+    else if (this._loop !== task._loop && this._loop !== null && !this._loop._closed) {
+      // It would never wake this task: another loop settles it and schedules the wake-up there.
+      refuse(task, waiter, `${task.describe()} got ${this.describe()} attached to a different loop`)
+    } else task._park(this as Future<unknown>, waiter)
   }
 
   /** A short human description, e.g. for errors and the monitor. */

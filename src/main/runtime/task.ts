@@ -20,6 +20,7 @@ const { PENDING, CANCELLED } = FutureStates
 type Phase = 'pending' | 'running' | 'waiting'
 
 let nextId = 1
+const noop = (): void => {}
 const CANCEL_SOURCE_SET = new Set<string>(CANCEL_SOURCES)
 
 export class Task<T> extends Future<T> {
@@ -48,6 +49,8 @@ export class Task<T> extends Future<T> {
   /** @internal what the task is parked on (asyncio's _fut_waiter) and how to resume it */
   _waitingOn: Future<unknown> | null = null
   private _then: ThenWaiter | null = null
+  /** the task's own `then` registration, reused from await to await (none is made per await) */
+  private _ownWaiter: ThenWaiter | null = null
   /** demoted thens whose futures completed, to settle in the next step */
   private _extras: { f: Future<unknown>; then: ThenWaiter }[] | null = null
   private _detached = false
@@ -229,6 +232,7 @@ export class Task<T> extends Future<T> {
       // A second `then` in one step (Promise.all / race over futures, a side chain): the last one is
       // the await edge; the earlier one is still settled in a step of this task once it completes.
       const prevThen = this._then!
+      if (prevThen === this._ownWaiter) this._ownWaiter = null // the demoted registration keeps it
       prev._removeWaiter(this)
       this._demote(prev, prevThen)
     }
@@ -246,6 +250,24 @@ export class Task<T> extends Future<T> {
       this._mustCancel = false
       this._cancelledWaiter = f
     }
+  }
+
+  /**
+   * @internal The registration for an await by V8 (its resolvers, no callbacks), or for this
+   * task's coroutine returning a future (`own`): the task's reusable one unless it is the edge
+   * still (a second `then` in one step: the first is demoted and keeps its object).
+   */
+  _awaitWaiter(res: ((v: unknown) => void) | null, rej: ((e: unknown) => void) | null, own: Task<unknown> | null): ThenWaiter {
+    const w = this._ownWaiter
+    if (w !== null && w !== this._then) {
+      w.res = res ?? noop
+      w.rej = rej ?? noop
+      w.own = own
+      return w
+    }
+    const fresh: ThenWaiter = { onFulfilled: null, onRejected: null, res: res ?? noop, rej: rej ?? noop, own }
+    if (w === null) this._ownWaiter = fresh
+    return fresh
   }
 
   /** A `then` that is no longer the await edge: settled from a step of this task when `f` is done. */
@@ -305,7 +327,11 @@ export class Task<T> extends Future<T> {
         this._onReject(e)
         return
       }
-      if (p !== null && typeof p === 'object' && typeof (p as PromiseLike<T>).then === 'function') {
+      if (p instanceof Future) {
+        // A coroutine returning a runtime future (`() => sleep(1000)`): the task awaits it, its
+        // outcome is the task's, with no callbacks and no derived promise.
+        p._awaitedBy(this as Task<unknown>, this._awaitWaiter(null, null, this as Task<unknown>))
+      } else if (p !== null && typeof p === 'object' && typeof (p as PromiseLike<T>).then === 'function') {
         ;(p as PromiseLike<T>).then(
           (v) => this._onResolve(v),
           (e: unknown) => this._onReject(e),
@@ -352,7 +378,8 @@ export class Task<T> extends Future<T> {
     }
   }
 
-  private _onResolve(v: T): void {
+  /** @internal */
+  _onResolve(v: T): void {
     if (this._state !== PENDING) return
     if (this._mustCancel) {
       // Cancelled during its last step: asyncio ends it cancelled even though it returned.
@@ -364,7 +391,8 @@ export class Task<T> extends Future<T> {
     this._finish(FutureStates.FINISHED, 'done')
   }
 
-  private _onReject(e: unknown): void {
+  /** @internal */
+  _onReject(e: unknown): void {
     if (this._state !== PENDING) return
     if (e instanceof CancelledError) {
       this._finishCancelled(e)

@@ -1,0 +1,82 @@
+/**
+ * How the runtime scales: the flat-cost line (a task switch costs the same with 1k or 100k live
+ * tasks) and the heap a pending task holds (100k tasks asleep, after a full GC).
+ */
+import { createTask, gather, run, sleep } from '../src/main/runtime/index'
+import { immediate, rawSwitches } from './raw-promises'
+import { switches } from './workloads'
+import { bestOf, gc } from './timing'
+
+const SWITCHES = 1_000_000
+const SMALL = 1_000
+const LARGE = 100_000
+
+export interface FlatCost {
+  tasks: { small: number; large: number }
+  perSwitchUs: { small: number; large: number }
+  rawPerSwitchUs: { small: number; large: number }
+  /** large ÷ small: 1 is flat */
+  ratio: number
+}
+
+/** W2's shape with 1M sleep(0) at 1k tasks (× 1000) and at 100k tasks (× 10). */
+export async function flatCost(runs: number): Promise<FlatCost> {
+  const [small, large, rawSmall, rawLarge] = await bestOf(
+    [
+      () => switches(SMALL, SWITCHES / SMALL),
+      () => switches(LARGE, SWITCHES / LARGE),
+      () => rawSwitches(immediate, SMALL, SWITCHES / SMALL),
+      () => rawSwitches(immediate, LARGE, SWITCHES / LARGE),
+    ],
+    runs,
+  )
+  const us = (ms: number): number => (ms * 1000) / SWITCHES
+  return {
+    tasks: { small: SMALL, large: LARGE },
+    perSwitchUs: { small: us(small!), large: us(large!) },
+    rawPerSwitchUs: { small: us(rawSmall!), large: us(rawLarge!) },
+    ratio: large! / small!,
+  }
+}
+
+export interface HeapPerTask {
+  tasks: number
+  /** bytes of heap per pending task (an async function in sleep(60 s)) */
+  runtimeBytes: number
+  /** the same on raw promises: an async function awaiting a setTimeout promise */
+  rawBytes: number
+}
+
+const HEAP_TASKS = 100_000
+const heapUsed = (): number => {
+  gc()
+  gc()
+  return process.memoryUsage().heapUsed
+}
+
+/** Heap per pending task: 100k tasks each parked in sleep(60 s), measured after a full GC. */
+export async function heapPerPendingTask(): Promise<HeapPerTask> {
+  let runtimeBytes = 0
+  await run(async () => {
+    const ts = new Array(HEAP_TASKS)
+    const asleep = async (): Promise<void> => {
+      await sleep(60_000)
+    }
+    const before = heapUsed()
+    for (let i = 0; i < HEAP_TASKS; i++) ts[i] = createTask(asleep)
+    await sleep(0) // every task has taken its first step and sleeps
+    runtimeBytes = (heapUsed() - before) / HEAP_TASKS
+    for (const t of ts) t.cancel()
+    await gather(ts, { returnExceptions: true })
+  })
+  const timers: NodeJS.Timeout[] = new Array(HEAP_TASKS)
+  const ps: Promise<void>[] = new Array(HEAP_TASKS)
+  const asleep = async (i: number): Promise<void> => {
+    await new Promise<void>((resolve) => (timers[i] = setTimeout(resolve, 60_000)))
+  }
+  const before = heapUsed()
+  for (let i = 0; i < HEAP_TASKS; i++) ps[i] = asleep(i)
+  const rawBytes = (heapUsed() - before) / HEAP_TASKS
+  for (const t of timers) clearTimeout(t)
+  return { tasks: HEAP_TASKS, runtimeBytes, rawBytes }
+}
