@@ -36,13 +36,21 @@ function capturedResolver(): Resolve {
 }
 
 /**
- * True for the resolving functions V8 passes when it awaits a thenable (`await f`, `Promise.resolve(f)`,
- * a resolve with `f`): it ignores what `then` returns, so no derived promise is made for it. The
- * cheap tests come first; user callbacks rarely pass them (an inline arrow has name '' and length 1
- * but not native source).
+ * True for the pair of resolving functions V8 passes when it awaits a thenable (`await f`,
+ * `Promise.resolve(f)`, a resolve with `f`): it ignores what `then` returns, so no derived promise
+ * is made for it. The cheap tests come first (an inline arrow has name '' and length 1 too); the
+ * source test, the dear one, is made once per pair.
  */
-function isPromiseResolver(fn: unknown): fn is Resolve {
-  return typeof fn === 'function' && fn.name === '' && fn.length === 1 && fnToString.call(fn) === NATIVE_ANONYMOUS
+function isAwaitResolvers(res: unknown, rej: unknown): res is Resolve {
+  return (
+    typeof res === 'function' &&
+    typeof rej === 'function' &&
+    res.length === 1 &&
+    rej.length === 1 &&
+    res.name === '' &&
+    rej.name === '' &&
+    fnToString.call(res) === NATIVE_ANONYMOUS
+  )
 }
 
 // The derived promise's resolvers, captured by one shared executor instead of a closure per `then`.
@@ -119,8 +127,8 @@ export class Future<T> implements PromiseLike<T> {
   /** @internal */ _loop: EventLoop | null
   /** @internal a single waiter is kept unboxed: most futures have exactly one */
   _waiters: Waiter | Waiter[] | null = null
-  /** @internal sleep(0): wakes its awaiting task directly, without a timer or a callback */
-  _yieldOnce = false
+  /** @internal sleep(0): wakes its awaiting task directly, without a timer or a callback (false on the prototype) */
+  declare _yieldOnce: boolean
   /**
    * @internal a failed task whose error nobody has retrieved yet (result(), exception(), an
    * await, gather, a task group): false on the prototype, so other futures carry no field for it.
@@ -219,10 +227,10 @@ export class Future<T> implements PromiseLike<T> {
   ): Promise<R1 | R2> {
     const task = current.task
     if (task !== null && task._inStep && task._loop === current.loop) {
-      if (isPromiseResolver(onFulfilled) && isPromiseResolver(onRejected)) {
+      if (isAwaitResolvers(onFulfilled, onRejected)) {
         // The task awaits this future: V8 resumes it through these resolvers and drops what
         // `then` returns, so the task's reusable registration serves and no promise is made.
-        this._awaitedBy(task, task._awaitWaiter(onFulfilled, onRejected, null))
+        this._awaitedBy(task, task._awaitWaiter(onFulfilled, onRejected as Reject, null))
         return undefined as unknown as Promise<R1 | R2>
       }
       const { derived, waiter } = derivedWaiter<R1 | R2>(onFulfilled, onRejected)
@@ -342,5 +350,6 @@ export class Future<T> implements PromiseLike<T> {
 }
 
 Future.prototype._logTraceback = false
+Future.prototype._yieldOnce = false
 
 export const FutureStates = { PENDING, FINISHED, CANCELLED } as const

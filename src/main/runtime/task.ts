@@ -26,7 +26,8 @@ const CANCEL_SOURCE_SET = new Set<string>(CANCEL_SOURCES)
 export class Task<T> extends Future<T> {
   /** Unique across every loop of the process. */
   readonly id: number
-  name: string
+  /** set when named or first read: `Task-<id>` is made only for tasks someone looks at */
+  private _name: string | undefined
   /** The task that created this one (null when created from outside any task). */
   readonly parent: Task<unknown> | null
   /** Loop times (ms) of creation, first step and end (NaN until they happen). */
@@ -34,9 +35,10 @@ export class Task<T> extends Future<T> {
   startedAt = NaN
   endedAt = NaN
 
-  /** @internal a task step is kind 1 in the ready queue */
-  readonly _kind = 1
-  /** @internal */ _cancelled = false
+  /** @internal a task step is kind 1 in the ready queue (on the prototype: no field per task) */
+  declare readonly _kind: 1
+  /** @internal a Runnable's flag; a queued task step is never cancelled as a handle (prototype) */
+  declare _cancelled: boolean
   /** @internal */ declare _loop: EventLoop
   /** @internal */ _inStep = false
   private _coro: (() => PromiseLike<T> | T) | null
@@ -72,10 +74,17 @@ export class Task<T> extends Future<T> {
   constructor(loop: EventLoop, coro: () => PromiseLike<T> | T, name: string | undefined) {
     super(loop)
     this.id = nextId++
-    this.name = name ?? `Task-${this.id}`
+    this._name = name
     this.parent = current.task
     this.createdAt = loop.time()
     this._coro = coro
+  }
+
+  get name(): string {
+    return (this._name ??= `Task-${this.id}`)
+  }
+  set name(name: string) {
+    this._name = name
   }
 
   get state(): TaskState {
@@ -452,6 +461,8 @@ export class Task<T> extends Future<T> {
     this._loop._stateChanged(this, from, to)
   }
 }
+
+Object.defineProperties(Task.prototype, { _kind: { value: 1 }, _cancelled: { value: false, writable: true } })
 
 /**
  * @internal the task of `loop` whose step is running (a cancel it makes has source `program`), or
