@@ -135,8 +135,8 @@ async function main(): Promise<void> {
       `(raw setImmediate: ${f2(flat.rawPerSwitchUs.small)} / ${f2(flat.rawPerSwitchUs.large)} µs)`,
   )
   console.log(
-    `heap per pending task (${heap.tasks.toLocaleString('en')} tasks in sleep(60 s), after GC): ${heap.runtimeBytes.toFixed(0)} B ` +
-      `(raw: an async function awaiting a setTimeout promise, ${heap.rawBytes.toFixed(0)} B)`,
+    `heap per pending task (${heap.tasks.toLocaleString('en')} tasks asleep for 60 s, after GC): ${heap.runtimeBytes.toFixed(0)} B as createTask(() => sleep(60_000)); ` +
+      `${heap.runtimeAsyncBytes.toFixed(0)} B as an async function in await sleep(60_000) (raw: an async function awaiting a setTimeout promise, ${heap.rawBytes.toFixed(0)} B)`,
   )
   const targets: [string, boolean][] = [
     [`≤ ${TARGET.rawGeomean}× raw promises, geomean: ${f2(gmRaw)}×`, gmRaw <= TARGET.rawGeomean],
@@ -147,7 +147,11 @@ async function main(): Promise<void> {
     targets.push([`every workload faster than CPython${slowerThanPy.length ? `: slower on ${slowerThanPy.join(', ')}` : ''}`, slowerThanPy.length === 0])
   }
   targets.push([`flat cost within ${TARGET.flat}×: ${f2(flat.ratio)}×`, flat.ratio <= TARGET.flat])
-  targets.push([`≤ ${TARGET.heapKB} KB per pending task: ${(heap.runtimeBytes / 1024).toFixed(2)} KB`, heap.runtimeBytes <= TARGET.heapKB * 1024])
+  const kb = (b: number): string => `${(b / 1024).toFixed(2)} KB`
+  targets.push([
+    `≤ ${TARGET.heapKB} KB per pending task: ${kb(heap.runtimeBytes)} (createTask(() => sleep)); an async function in it: ${kb(heap.runtimeAsyncBytes)} (${heap.runtimeAsyncBytes <= TARGET.heapKB * 1024 ? 'within' : 'beyond'} the target)`,
+    heap.runtimeBytes <= TARGET.heapKB * 1024,
+  ])
   if (watched) {
     const worst = (mode: 'monitor' | 'agent') => Math.max(...watched.map((r: OverheadRow) => r.ms[mode] / r.ms.bare - 1))
     targets.push([`TaskMonitor ≤ +${TARGET.monitor * 100}% on every workload: worst ${pct(worst('monitor'))}`, worst('monitor') <= TARGET.monitor])
