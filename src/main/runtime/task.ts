@@ -17,7 +17,13 @@ import { Future, FutureStates, settleThen } from './future'
 import type { Handle } from './types'
 
 const { PENDING, CANCELLED } = FutureStates
-type Phase = 'pending' | 'running' | 'waiting'
+/** The rarely set parts of a task (a cancel request, its error, a signal, a deadline): one object, made when first needed. */
+interface CancelState {
+  request: CancelRequest | null
+  error: CancelledError | null
+  controller: AbortController | null
+  deadline: { when: number; handle: Handle } | null
+}
 
 let nextId = 1
 const noop = (): void => {}
@@ -42,12 +48,11 @@ export class Task<T> extends Future<T> {
   /** @internal */ declare _loop: EventLoop
   /** @internal */ _inStep = false
   private _coro: (() => PromiseLike<T> | T) | null
-  private _phase: Phase = 'pending'
   private _taskState: TaskState = 'pending'
   private _started = false
   private _mustCancel = false
   private _numCancels = 0
-  private _request: CancelRequest | null = null
+  private _cx: CancelState | null = null
   /** @internal what the task is parked on (asyncio's _fut_waiter) and how to resume it */
   _waitingOn: Future<unknown> | null = null
   private _then: ThenWaiter | null = null
@@ -56,11 +61,8 @@ export class Task<T> extends Future<T> {
   /** demoted thens whose futures completed, to settle in the next step */
   private _extras: { f: Future<unknown>; then: ThenWaiter }[] | null = null
   private _detached = false
-  private _cancelError: CancelledError | null = null
   /** the awaited future this task's own cancel request cancelled, if any */
   private _cancelledWaiter: Future<unknown> | null = null
-  private _controller: AbortController | null = null
-  private _deadline: { when: number; handle: Handle } | null = null
   /** @internal set while the loop tracks this failed task for a "never retrieved" report */
   _unretrievedRef: WeakRef<Task<unknown>> | null = null
   /**
@@ -78,6 +80,35 @@ export class Task<T> extends Future<T> {
     this.parent = current.task
     this.createdAt = loop.time()
     this._coro = coro
+  }
+
+  // The cold fields, kept in _cx: a task that is never cancelled, signalled or given a deadline carries one null.
+  private get _request(): CancelRequest | null {
+    return this._cx === null ? null : this._cx.request
+  }
+  private set _request(v: CancelRequest | null) {
+    if (v !== null || this._cx !== null) this._cancelState().request = v
+  }
+  private get _cancelError(): CancelledError | null {
+    return this._cx === null ? null : this._cx.error
+  }
+  private set _cancelError(v: CancelledError | null) {
+    if (v !== null || this._cx !== null) this._cancelState().error = v
+  }
+  private get _controller(): AbortController | null {
+    return this._cx === null ? null : this._cx.controller
+  }
+  private set _controller(v: AbortController | null) {
+    if (v !== null || this._cx !== null) this._cancelState().controller = v
+  }
+  private get _deadline(): { when: number; handle: Handle } | null {
+    return this._cx === null ? null : this._cx.deadline
+  }
+  private set _deadline(v: { when: number; handle: Handle } | null) {
+    if (v !== null || this._cx !== null) this._cancelState().deadline = v
+  }
+  private _cancelState(): CancelState {
+    return (this._cx ??= { request: null, error: null, controller: null, deadline: null })
   }
 
   get name(): string {
@@ -316,7 +347,6 @@ export class Task<T> extends Future<T> {
     if (!this._wantsStep()) return
     current.task = this
     this._inStep = true
-    this._phase = 'running'
     this._refresh()
     if (!this._started) {
       this._started = true
@@ -342,8 +372,9 @@ export class Task<T> extends Future<T> {
         p._awaitedBy(this as Task<unknown>, this._awaitWaiter(null, null, this as Task<unknown>))
       } else if (p !== null && typeof p === 'object' && typeof (p as PromiseLike<T>).then === 'function') {
         ;(p as PromiseLike<T>).then(
-          (v) => this._onResolve(v),
-          (e: unknown) => this._onReject(e),
+          // bound, not arrows: two small functions and no context object, for every task's lifetime
+          this._onResolve.bind(this),
+          this._onReject.bind(this),
         )
       } else {
         this._onResolve(p as T)
@@ -378,7 +409,6 @@ export class Task<T> extends Future<T> {
     this._inStep = false
     if (current.task === this) current.task = null
     if (this._state === PENDING) {
-      this._phase = 'waiting'
       this._refresh()
       if (this._waitingOn === null && !this._detached) {
         this._detached = true // parked on a foreign promise: its continuation runs outside the loop
@@ -451,7 +481,8 @@ export class Task<T> extends Future<T> {
 
   private _refresh(): void {
     if (this._state !== PENDING) return
-    this._setState(this._numCancels > 0 ? 'cancelling' : this._phase)
+    // the phase follows from the step: running inside one, waiting between steps once started
+    this._setState(this._numCancels > 0 ? 'cancelling' : this._inStep ? 'running' : this._started ? 'waiting' : 'pending')
   }
 
   private _setState(to: TaskState): void {
