@@ -10,6 +10,7 @@
  * the watching rounds (default 5).
  */
 import { spawnSync } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
 import { existsSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { geomeanOverhead, watchOverhead } from './watch-overhead'
@@ -157,9 +158,15 @@ async function main(): Promise<void> {
     targets.push([`TaskMonitor ≤ +${TARGET.monitor * 100}% on every workload: worst ${pct(worst('monitor'))}`, worst('monitor') <= TARGET.monitor])
     targets.push([`agent ≤ +${TARGET.agent * 100}% on every workload: worst ${pct(worst('agent'))}`, worst('agent') <= TARGET.agent])
   }
-  console.log('\ntargets (issue 13):')
+  const over = workloads.length === allWorkloads.length ? 'W1–W6' : `${workloads.map((w) => w.id).join(', ')} only (--only)`
+  console.log(`\ntargets (issue 13), over ${over}:`)
   for (const [what, ok] of targets) console.log(`  ${met(ok).padEnd(7)}  ${what}`)
-  console.log(`\nnode ${process.version}; ${py ? `CPython ${py.version} (${PYTHON}, default event loop)` : 'CPython not measured'}; best of ${RUNS} after a warm-up`)
+  // On a shared machine the wall-clock figures move with the load: say what it was.
+  const load = loadavg().map((x) => x.toFixed(1)).join(' ')
+  console.log(
+    `\nnode ${process.version}; ${py ? `CPython ${py.version} (${PYTHON}, default event loop)` : 'CPython not measured'}; best of ${RUNS} after a warm-up; ` +
+      `${cpus().length} cores, load average ${load}`,
+  )
 
   writeResults({ rows, flat, heap, watched, gm: { raw: gmRaw, worstRaw, awaitNull: gmNull, cpython: gmPy, ...gmWatch }, python: py?.version ?? null, targets })
 }
@@ -179,6 +186,7 @@ function writeResults(r: {
     node: process.version,
     python: r.python,
     runs: RUNS,
+    loadAverage: loadavg(),
     workloads: r.rows,
     geomean: r.gm,
     flatCost: r.flat,
