@@ -41,24 +41,26 @@ interface Row {
   rawMs: number
   awaitNullMs: number | null
   cpythonMs: number | null
+  /** best CPU ms (all threads), for the same contenders: steadier than wall time on a loaded machine */
+  cpuMs: number
+  rawCpuMs: number
+  cpythonCpuMs: number | null
 }
 
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'
 
-function cpython(ws: Workload[]): { ms: Record<string, number>; version: string } | null {
+function cpython(ws: Workload[]): { ms: Record<string, number>; cpuMs: Record<string, number>; version: string } | null {
   const r = spawnSync(PYTHON, [resolve(repo, 'bench/asyncio_bench.py'), ...ws.map((w) => w.id)], { encoding: 'utf8' })
   if (r.status !== 0) {
     console.error(`CPython not measured: ${r.stderr || r.error?.message}`)
     return null
   }
-  const out = JSON.parse(r.stdout) as Record<string, number | string>
-  const ms: Record<string, number> = {}
-  for (const [k, v] of Object.entries(out)) if (typeof v === 'number') ms[k] = v
-  return { ms, version: String(out['python']) }
+  const out = JSON.parse(r.stdout) as { ms: Record<string, number>; cpu_ms: Record<string, number>; python: string }
+  return { ms: out.ms, cpuMs: out.cpu_ms, version: out.python }
 }
 
 /** One workload: ours, raw (setImmediate) and raw (`await null`), best of RUNS, taken in turn. */
-async function measure(w: Workload, py: Record<string, number> | null): Promise<Row> {
+async function measure(w: Workload, py: { ms: Record<string, number>; cpuMs: Record<string, number> } | null): Promise<Row> {
   const twin = rawTwins[w.id]!
   const contenders: (() => Promise<number | void>)[] = [w.run, () => twin(immediate)]
   if (YIELDING.has(w.id)) contenders.push(() => twin(awaitNull))
@@ -67,10 +69,13 @@ async function measure(w: Workload, py: Record<string, number> | null): Promise<
     id: w.id,
     name: w.name,
     ops: w.ops,
-    ms: best[0]!,
-    rawMs: best[1]!,
-    awaitNullMs: best[2] ?? null,
-    cpythonMs: py?.[w.id] ?? null,
+    ms: best[0]!.ms,
+    rawMs: best[1]!.ms,
+    awaitNullMs: best[2]?.ms ?? null,
+    cpythonMs: py?.ms[w.id] ?? null,
+    cpuMs: best[0]!.cpuMs,
+    rawCpuMs: best[1]!.cpuMs,
+    cpythonCpuMs: py?.cpuMs[w.id] ?? null,
   }
 }
 
@@ -89,7 +94,7 @@ async function main(): Promise<void> {
   const py = cpython(workloads)
   const rows: Row[] = []
   for (const w of workloads) {
-    rows.push(await measure(w, py?.ms ?? null))
+    rows.push(await measure(w, py))
     if (process.env['BENCH_DEBUG']) console.log(JSON.stringify(rows.at(-1)))
   }
   const flat = await flatCost(RUNS)
@@ -130,8 +135,16 @@ async function main(): Promise<void> {
   table.push(gmCells)
   printTable(table)
 
+  const cpuRaw = geomean(rows.map((r) => r.cpuMs / r.rawCpuMs))
+  const cpuPy = pyRows.length ? geomean(pyRows.map((r) => r.cpythonCpuMs! / r.cpuMs)) : null
   console.log(
-    `\nflat cost (W2's shape, 1M sleep(0) each): ${f2(flat.perSwitchUs.small)} µs/switch at ${flat.tasks.small.toLocaleString('en')} tasks, ` +
+    `\nCPU time (all threads, best of ${RUNS}; steadier than wall time on a shared machine): geomean ${f2(cpuRaw)}× raw, ` +
+      `worst ${f2(Math.max(...rows.map((r) => r.cpuMs / r.rawCpuMs)))}× raw` +
+      (cpuPy === null ? '' : `; CPython takes ${f2(cpuPy)}× ours`) +
+      ` — per workload (ours ÷ raw): ${rows.map((r) => `${r.id} ${f2(r.cpuMs / r.rawCpuMs)}`).join(', ')}`,
+  )
+  console.log(
+    `flat cost (W2's shape, 1M sleep(0) each): ${f2(flat.perSwitchUs.small)} µs/switch at ${flat.tasks.small.toLocaleString('en')} tasks, ` +
       `${f2(flat.perSwitchUs.large)} µs at ${flat.tasks.large.toLocaleString('en')} tasks: ${f2(flat.ratio)}× ` +
       `(raw setImmediate: ${f2(flat.rawPerSwitchUs.small)} / ${f2(flat.rawPerSwitchUs.large)} µs)`,
   )
@@ -168,7 +181,7 @@ async function main(): Promise<void> {
       `${cpus().length} cores, load average ${load}`,
   )
 
-  writeResults({ rows, flat, heap, watched, gm: { raw: gmRaw, worstRaw, awaitNull: gmNull, cpython: gmPy, ...gmWatch }, python: py?.version ?? null, targets })
+  writeResults({ rows, flat, heap, watched, gm: { raw: gmRaw, worstRaw, awaitNull: gmNull, cpython: gmPy, cpuRaw, cpuCpython: cpuPy, ...gmWatch }, python: py?.version ?? null, targets })
 }
 
 function writeResults(r: {

@@ -33,9 +33,9 @@ export async function flatCost(runs: number): Promise<FlatCost> {
   const us = (ms: number): number => (ms * 1000) / SWITCHES
   return {
     tasks: { small: SMALL, large: LARGE },
-    perSwitchUs: { small: us(small!), large: us(large!) },
-    rawPerSwitchUs: { small: us(rawSmall!), large: us(rawLarge!) },
-    ratio: large! / small!,
+    perSwitchUs: { small: us(small!.ms), large: us(large!.ms) },
+    rawPerSwitchUs: { small: us(rawSmall!.ms), large: us(rawLarge!.ms) },
+    ratio: large!.ms / small!.ms,
   }
 }
 
