@@ -1,62 +1,85 @@
 /**
- * The scheduler workloads, each the same program as its twin in asyncio_bench.py. All run on a
- * VirtualClock, so timers cost scheduling work only, never real waiting.
+ * The scheduler workloads W1–W6 of issue 13, each the same program as its twin in asyncio_bench.py
+ * (CPython) and in raw-promises.ts (no scheduler). They run on the real clock, as a program does:
+ * only W5 waits for time, the others never let a timer come due.
  */
-import { Queue, VirtualClock, createTask, gather, run, sleep } from '../src/main/runtime/index'
+import { Event, Queue, createTask, gather, run, sleep, waitFor } from '../src/main/runtime/index'
 
 export interface Workload {
+  /** W1 … W6 */
+  id: string
   name: string
   /** operations counted for ns/op */
   ops: number
-  run(): Promise<void>
+  /** Resolves with the figure to report in ms when that is not the elapsed time (W5: time beyond 50 ms). */
+  run(): Promise<number | void>
 }
 
-const onVirtual = <T>(main: () => Promise<T>): Promise<T> => run(main, { clock: new VirtualClock() })
+/** W5's sleeps are spread over this span; it reports the time taken beyond it. */
+export const SPREAD_MS = 50
+
+export const W1_TASKS = 100_000
+export const W2_TASKS = 10_000
+export const W2_SLEEPS = 100
+export const W3_TASKS = 100_000
+export const W4_ITEMS = 1_000_000
+export const W4_MAXSIZE = 1000
+export const W4_CONSUMERS = 4
+export const W5_SLEEPS = 100_000
+export const W6_CALLS = 100_000
+/** W6's timeout: never reached. */
+export const W6_TIMEOUT_MS = 60_000
+
+/** `tasks` tasks each doing `sleeps` × sleep(0), gathered: W2, and the flat-cost line's two shapes. */
+export function switches(tasks: number, sleeps: number): Promise<void> {
+  return run(async () => {
+    const worker = async (): Promise<void> => {
+      for (let i = 0; i < sleeps; i++) await sleep(0)
+    }
+    await gather(Array.from({ length: tasks }, () => createTask(worker)))
+  })
+}
 
 export const workloads: Workload[] = [
   {
-    name: 'switches: 1k tasks × 1k sleep(0)',
-    ops: 1_000_000,
+    id: 'W1',
+    name: 'W1 100k tasks × one sleep(0), gathered',
+    ops: W1_TASKS,
     run: () =>
-      onVirtual(async () => {
-        const worker = async () => {
-          for (let i = 0; i < 1000; i++) await sleep(0)
+      run(async () => {
+        const one = async (): Promise<void> => {
+          await sleep(0)
         }
-        await gather(Array.from({ length: 1000 }, () => createTask(worker)))
+        await gather(Array.from({ length: W1_TASKS }, () => createTask(one)))
       }),
   },
   {
-    name: 'spawn: 100k tasks created and awaited',
-    ops: 100_000,
+    id: 'W2',
+    name: 'W2 10k tasks × 100 sleep(0)',
+    ops: W2_TASKS * W2_SLEEPS,
+    run: () => switches(W2_TASKS, W2_SLEEPS),
+  },
+  {
+    id: 'W3',
+    name: 'W3 100k tasks on one Event, all cancelled',
+    ops: W3_TASKS,
     run: () =>
-      onVirtual(async () => {
-        const ts = Array.from({ length: 100_000 }, (_, i) => createTask(async () => i))
-        for (const t of ts) await t
+      run(async () => {
+        const ev = new Event()
+        const ts = Array.from({ length: W3_TASKS }, () => createTask(() => ev.wait()))
+        await sleep(0) // every task starts and blocks on the event
+        for (const t of ts) t.cancel()
+        await gather(ts, { returnExceptions: true })
       }),
   },
   {
-    name: 'timers: 100k sleeps, 1k distinct deadlines',
-    ops: 100_000,
+    id: 'W4',
+    name: 'W4 Queue(1000), 1 producer, 4 consumers, 1M items',
+    ops: W4_ITEMS,
     run: () =>
-      onVirtual(async () => {
-        await gather(Array.from({ length: 100_000 }, (_, i) => createTask(() => sleep(1 + (i % 1000)))))
-      }),
-  },
-  {
-    name: 'gather: 100 rounds × 1k tasks',
-    ops: 100_000,
-    run: () =>
-      onVirtual(async () => {
-        for (let r = 0; r < 100; r++) await gather(Array.from({ length: 1000 }, (_, i) => async () => i))
-      }),
-  },
-  {
-    name: 'queue: 200k items, Queue(100), 4 consumers',
-    ops: 200_000,
-    run: () =>
-      onVirtual(async () => {
-        const q = new Queue<number>(100)
-        const consumers = Array.from({ length: 4 }, () =>
+      run(async () => {
+        const q = new Queue<number>(W4_MAXSIZE)
+        const consumers = Array.from({ length: W4_CONSUMERS }, () =>
           createTask(async () => {
             for (;;) {
               await q.get()
@@ -64,37 +87,38 @@ export const workloads: Workload[] = [
             }
           }),
         )
-        for (let i = 0; i < 200_000; i++) await q.put(i)
+        for (let i = 0; i < W4_ITEMS; i++) await q.put(i)
         await q.join()
         for (const c of consumers) c.cancel()
+        await gather(consumers, { returnExceptions: true })
       }),
   },
   {
-    name: 'cancel: 100k waiting tasks cancelled at once',
-    ops: 100_000,
+    id: 'W5',
+    name: 'W5 100k sleeps over 0–50 ms (ms beyond 50)',
+    ops: W5_SLEEPS,
+    run: async () => {
+      const t0 = performance.now()
+      await run(async () => {
+        const one = (i: number) => async (): Promise<void> => {
+          await sleep((SPREAD_MS * i) / W5_SLEEPS)
+        }
+        await gather(Array.from({ length: W5_SLEEPS }, (_, i) => createTask(one(i))))
+      })
+      return performance.now() - t0 - SPREAD_MS
+    },
+  },
+  {
+    id: 'W6',
+    name: 'W6 100k waitFor(quick(), 60 s)',
+    ops: W6_CALLS,
     run: () =>
-      onVirtual(async () => {
-        const ts = Array.from({ length: 100_000 }, () => createTask(() => sleep(60_000)))
-        await sleep(1)
-        for (const t of ts) t.cancel()
-        await gather(ts, { returnExceptions: true })
+      run(async () => {
+        const quick = async (): Promise<number> => {
+          await sleep(0)
+          return 1
+        }
+        for (let i = 0; i < W6_CALLS; i++) await waitFor(quick, W6_TIMEOUT_MS)
       }),
   },
 ]
-
-/** Raw promises doing the same logical work with no scheduler at all: the floor we measure against. */
-export const rawBaselines: Record<string, () => Promise<void>> = {
-  'switches: 1k tasks × 1k sleep(0)': async () => {
-    const worker = async () => {
-      for (let i = 0; i < 1000; i++) await null
-    }
-    await Promise.all(Array.from({ length: 1000 }, worker))
-  },
-  'spawn: 100k tasks created and awaited': async () => {
-    const ps = Array.from({ length: 100_000 }, (_, i) => (async () => i)())
-    for (const p of ps) await p
-  },
-  'gather: 100 rounds × 1k tasks': async () => {
-    for (let r = 0; r < 100; r++) await Promise.all(Array.from({ length: 1000 }, (_, i) => (async () => i)()))
-  },
-}

@@ -12,12 +12,67 @@ import { CancelledError, InvalidStateError, RuntimeError } from './errors'
 type Resolve = (v: unknown) => void
 type Reject = (e: unknown) => void
 
-/** One `then` registration: the callbacks given and the derived promise's resolvers. */
+/**
+ * One `then` registration: the callbacks given and the derived promise's resolvers — or, for V8
+ * awaiting the future, the await's own resolvers (no callbacks, no derived promise), or a task
+ * whose coroutine returned this future (`own`: the outcome is the task's).
+ */
 export interface ThenWaiter {
   onFulfilled: ((value: never) => unknown) | null
   onRejected: ((reason: unknown) => unknown) | null
   res: Resolve
   rej: Reject
+  own: Task<unknown> | null
+}
+
+const fnToString = Function.prototype.toString
+/** What Function.prototype.toString says of V8's promise resolving functions. */
+const NATIVE_ANONYMOUS = fnToString.call(capturedResolver())
+
+function capturedResolver(): Resolve {
+  let r!: Resolve
+  void new Promise((a) => (r = a as Resolve))
+  return r
+}
+
+/**
+ * True for the pair of resolving functions V8 passes when it awaits a thenable (`await f`,
+ * `Promise.resolve(f)`, a resolve with `f`): it ignores what `then` returns, so no derived promise
+ * is made for it. The cheap tests come first (an inline arrow has name '' and length 1 too); the
+ * source test, the dear one, is made once per pair.
+ */
+function isAwaitResolvers(res: unknown, rej: unknown): res is Resolve {
+  return (
+    typeof res === 'function' &&
+    typeof rej === 'function' &&
+    res.length === 1 &&
+    rej.length === 1 &&
+    res.name === '' &&
+    rej.name === '' &&
+    fnToString.call(res) === NATIVE_ANONYMOUS
+  )
+}
+
+// The derived promise's resolvers, captured by one shared executor instead of a closure per `then`.
+let capturedRes: Resolve | null = null
+let capturedRej: Reject | null = null
+function captureResolvers(res: Resolve, rej: Reject): void {
+  capturedRes = res
+  capturedRej = rej
+}
+
+/** A `then` registration with its derived promise. */
+function derivedWaiter<R>(onFulfilled: unknown, onRejected: unknown): { derived: Promise<R>; waiter: ThenWaiter } {
+  const derived = new Promise<R>(captureResolvers as (res: (v: R) => void, rej: Reject) => void)
+  const waiter: ThenWaiter = {
+    onFulfilled: typeof onFulfilled === 'function' ? (onFulfilled as (v: never) => unknown) : null,
+    onRejected: typeof onRejected === 'function' ? (onRejected as (e: unknown) => unknown) : null,
+    res: capturedRes!,
+    rej: capturedRej!,
+    own: null,
+  }
+  capturedRes = capturedRej = null
+  return { derived, waiter }
 }
 
 /**
@@ -25,13 +80,16 @@ export interface ThenWaiter {
  * cancelled task receives instead of what it awaited).
  */
 export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown): void {
+  const own = w.own
   try {
     if (override !== undefined || f._state === CANCELLED || f._hasException) {
       if (f._logTraceback && override === undefined) f._markRetrieved() // awaiting it retrieves its error
       const e = override !== undefined ? override : f._state === CANCELLED ? f._cancelledError : f._exception
-      if (w.onRejected !== null) w.res(w.onRejected(e))
+      if (own !== null) own._onReject(e)
+      else if (w.onRejected !== null) w.res(w.onRejected(e))
       else w.rej(e)
-    } else if (w.onFulfilled !== null) w.res((w.onFulfilled as (v: unknown) => unknown)(f._result))
+    } else if (own !== null) own._onResolve(f._result)
+    else if (w.onFulfilled !== null) w.res((w.onFulfilled as (v: unknown) => unknown)(f._result))
     else w.res(f._result)
   } catch (e) {
     w.rej(e)
@@ -69,8 +127,8 @@ export class Future<T> implements PromiseLike<T> {
   /** @internal */ _loop: EventLoop | null
   /** @internal a single waiter is kept unboxed: most futures have exactly one */
   _waiters: Waiter | Waiter[] | null = null
-  /** @internal sleep(0): wakes its awaiting task directly, without a timer or a callback */
-  _yieldOnce = false
+  /** @internal sleep(0): wakes its awaiting task directly, without a timer or a callback (false on the prototype) */
+  declare _yieldOnce: boolean
   /**
    * @internal a failed task whose error nobody has retrieved yet (result(), exception(), an
    * await, gather, a task group): false on the prototype, so other futures carry no field for it.
@@ -167,22 +225,20 @@ export class Future<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    let res!: Resolve
-    let rej!: Reject
-    const derived = new Promise<R1 | R2>((a, b) => {
-      res = a as Resolve
-      rej = b
-    })
-    const waiter: ThenWaiter = { onFulfilled: onFulfilled ?? null, onRejected: onRejected ?? null, res, rej }
     const task = current.task
     if (task !== null && task._inStep && task._loop === current.loop) {
-      if (this._state !== PENDING) settleThen(waiter, this) // asyncio: awaiting a done future does not yield
-      else if ((this as Future<unknown>) === task) refuse(task, waiter, `${task.describe()} cannot await itself`)
-      else if (this._loop !== task._loop && this._loop !== null && !this._loop._closed) {
-        // It would never wake this task: another loop settles it and schedules the wake-up there.
-        refuse(task, waiter, `${task.describe()} got ${this.describe()} attached to a different loop`)
-      } else task._park(this as Future<unknown>, waiter)
-    } else if (this._state !== PENDING && !this._loopIsOpen()) {
+      if (isAwaitResolvers(onFulfilled, onRejected)) {
+        // The task awaits this future: V8 resumes it through these resolvers and drops what
+        // `then` returns, so the task's reusable registration serves and no promise is made.
+        this._awaitedBy(task, task._awaitWaiter(onFulfilled, onRejected as Reject, null))
+        return undefined as unknown as Promise<R1 | R2>
+      }
+      const { derived, waiter } = derivedWaiter<R1 | R2>(onFulfilled, onRejected)
+      this._awaitedBy(task, waiter)
+      return derived
+    }
+    const { derived, waiter } = derivedWaiter<R1 | R2>(onFulfilled, onRejected)
+    if (this._state !== PENDING && !this._loopIsOpen()) {
       queueMicrotask(() => settleThen(waiter, this)) // a done future's outcome needs no loop
     } else {
       // Awaited outside any step but inside this loop's turn: when one task of the loop is detached
@@ -195,6 +251,16 @@ export class Future<T> implements PromiseLike<T> {
       } else this._addThenWaiter(waiter)
     }
     return derived
+  }
+
+  /** @internal `then` inside `task`'s step: the task parks on this future (or settles at once if done). */
+  _awaitedBy(task: Task<unknown>, waiter: ThenWaiter): void {
+    if (this._state !== PENDING) settleThen(waiter, this) // asyncio: awaiting a done future does not yield
+    else if ((this as Future<unknown>) === task) refuse(task, waiter, `${task.describe()} cannot await itself`)
+    else if (this._loop !== task._loop && this._loop !== null && !this._loop._closed) {
+      // It would never wake this task: another loop settles it and schedules the wake-up there.
+      refuse(task, waiter, `${task.describe()} got ${this.describe()} attached to a different loop`)
+    } else task._park(this as Future<unknown>, waiter)
   }
 
   /** A short human description, e.g. for errors and the monitor. */
@@ -284,5 +350,6 @@ export class Future<T> implements PromiseLike<T> {
 }
 
 Future.prototype._logTraceback = false
+Future.prototype._yieldOnce = false
 
 export const FutureStates = { PENDING, FINISHED, CANCELLED } as const

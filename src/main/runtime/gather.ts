@@ -60,17 +60,8 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
   const items = [...aws]
   const loop = gatherLoop(items)
   const returnExceptions = opts?.returnExceptions === true
-  const seen = new Map<unknown, Future<unknown>>()
-  const children = items.map((aw) => {
-    let f = seen.get(aw)
-    if (f === undefined) {
-      f = ensureFuture(aw, loop)
-      seen.set(aw, f)
-    }
-    return f
-  })
-  const unique = new Set(children)
-  const outer = new GatheringFuture<unknown[]>(loop, [...unique])
+  const { children, unique } = childFutures(items, loop)
+  const outer = new GatheringFuture<unknown[]>(loop, unique)
   if (children.length === 0) {
     outer.setResult([])
     return outer
@@ -90,7 +81,7 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
         return
       }
     }
-    if (finished === unique.size) {
+    if (finished === unique.length) {
       const results = children.map((f) =>
         f.cancelled() ? (f._cancelledError ?? new CancelledError()) : f._hasException ? f._exception : f._result,
       )
@@ -101,6 +92,29 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
   }
   for (const f of unique) f._onDone(onChildDone)
   return outer
+}
+
+/**
+ * The gather's child futures in input order, and each distinct one once (an awaitable given twice
+ * is awaited once, as CPython's gather). Futures (the usual case: tasks) need no map: when no
+ * future repeats, both lists are the same array.
+ */
+function childFutures(items: unknown[], loop: EventLoop): { children: Future<unknown>[]; unique: Future<unknown>[] } {
+  if (items.every((aw) => aw instanceof Future)) {
+    const futures = items as Future<unknown>[]
+    const distinct = new Set(futures)
+    return { children: futures, unique: distinct.size === futures.length ? futures : [...distinct] }
+  }
+  const seen = new Map<unknown, Future<unknown>>()
+  const children = items.map((aw) => {
+    let f = seen.get(aw)
+    if (f === undefined) {
+      f = ensureFuture(aw as Awaitable<unknown>, loop)
+      seen.set(aw, f)
+    }
+    return f
+  })
+  return { children, unique: [...new Set(children)] }
 }
 
 /** The loop a future is bound to; null while it is unbound or its loop closed (it adopts the running one). */

@@ -6,14 +6,17 @@ import type { EventLoop } from './loop'
 import { validateDelay } from './validate'
 
 class SleepFuture<T> extends Future<T> implements Timer {
-  readonly _kind = 0
-  _cancelled = false
+  /** a timer in the ready queue (kind 0, on the prototype) */
+  declare readonly _kind: 0
+  /** false on the prototype until cancelled */
+  declare _cancelled: boolean
   when: number
   seq = 0
 
-  constructor(loop: EventLoop, when: number, private readonly value: T) {
+  constructor(loop: EventLoop, when: number, value: T) {
     super(loop)
     this.when = when
+    this._result = value // what it resolves with; nothing else reads _result before it is done
   }
   override _cancelWith(...args: Parameters<Future<T>['_cancelWith']>): boolean {
     if (!super._cancelWith(...args)) return false
@@ -21,14 +24,18 @@ class SleepFuture<T> extends Future<T> implements Timer {
     return true
   }
   _run(): void {
-    if (!this.done()) this.setResult(this.value)
+    if (!this.done()) this.setResult(this._result as T)
   }
   override describe(): string {
     return `sleep until ${(this.when / 1000).toFixed(3)}s`
   }
 }
 
+Object.defineProperties(SleepFuture.prototype, { _kind: { value: 0 }, _cancelled: { value: false, writable: true } })
+
 class YieldFuture<T> extends Future<T> {
+  /** sleep(0) is made to yield once: its own field, so other futures carry none */
+  override _yieldOnce = true
   override describe(): string {
     return 'sleep(0)'
   }
@@ -45,7 +52,6 @@ export function sleep<T = void>(ms: number, value?: T): Future<T> {
   if (ms <= 0) {
     const f = new YieldFuture<T>(loop)
     f._result = value as T
-    f._yieldOnce = true
     return f
   }
   const f = new SleepFuture<T>(loop, loop.time() + ms, value as T)

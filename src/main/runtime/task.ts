@@ -17,15 +17,23 @@ import { Future, FutureStates, settleThen } from './future'
 import type { Handle } from './types'
 
 const { PENDING, CANCELLED } = FutureStates
-type Phase = 'pending' | 'running' | 'waiting'
+/** The rarely set parts of a task (a cancel request, its error, a signal, a deadline): one object, made when first needed. */
+interface CancelState {
+  request: CancelRequest | null
+  error: CancelledError | null
+  controller: AbortController | null
+  deadline: { when: number; handle: Handle } | null
+}
 
 let nextId = 1
+const noop = (): void => {}
 const CANCEL_SOURCE_SET = new Set<string>(CANCEL_SOURCES)
 
 export class Task<T> extends Future<T> {
   /** Unique across every loop of the process. */
   readonly id: number
-  name: string
+  /** set when named or first read: `Task-<id>` is made only for tasks someone looks at */
+  private _name: string | undefined
   /** The task that created this one (null when created from outside any task). */
   readonly parent: Task<unknown> | null
   /** The coroutine function's own name (`fn.name`; '' for an anonymous one): what the window groups by. */
@@ -35,29 +43,28 @@ export class Task<T> extends Future<T> {
   startedAt = NaN
   endedAt = NaN
 
-  /** @internal a task step is kind 1 in the ready queue */
-  readonly _kind = 1
-  /** @internal */ _cancelled = false
+  /** @internal a task step is kind 1 in the ready queue (on the prototype: no field per task) */
+  declare readonly _kind: 1
+  /** @internal a Runnable's flag; a queued task step is never cancelled as a handle (prototype) */
+  declare _cancelled: boolean
   /** @internal */ declare _loop: EventLoop
   /** @internal */ _inStep = false
   private _coro: (() => PromiseLike<T> | T) | null
-  private _phase: Phase = 'pending'
   private _taskState: TaskState = 'pending'
   private _started = false
   private _mustCancel = false
   private _numCancels = 0
-  private _request: CancelRequest | null = null
+  private _cx: CancelState | null = null
   /** @internal what the task is parked on (asyncio's _fut_waiter) and how to resume it */
   _waitingOn: Future<unknown> | null = null
   private _then: ThenWaiter | null = null
+  /** the task's own `then` registration, reused from await to await (none is made per await) */
+  private _ownWaiter: ThenWaiter | null = null
   /** demoted thens whose futures completed, to settle in the next step */
   private _extras: { f: Future<unknown>; then: ThenWaiter }[] | null = null
   private _detached = false
-  private _cancelError: CancelledError | null = null
   /** the awaited future this task's own cancel request cancelled, if any */
   private _cancelledWaiter: Future<unknown> | null = null
-  private _controller: AbortController | null = null
-  private _deadline: { when: number; handle: Handle } | null = null
   /** @internal set while the loop tracks this failed task for a "never retrieved" report */
   _unretrievedRef: WeakRef<Task<unknown>> | null = null
   /**
@@ -71,11 +78,47 @@ export class Task<T> extends Future<T> {
   constructor(loop: EventLoop, coro: () => PromiseLike<T> | T, name: string | undefined) {
     super(loop)
     this.id = nextId++
-    this.name = name ?? `Task-${this.id}`
+    this._name = name
     this.parent = current.task
     this.createdAt = loop.time()
     this._coro = coro
     this.coroName = coro.name
+  }
+
+  // The cold fields, kept in _cx: a task that is never cancelled, signalled or given a deadline carries one null.
+  private get _request(): CancelRequest | null {
+    return this._cx === null ? null : this._cx.request
+  }
+  private set _request(v: CancelRequest | null) {
+    if (v !== null || this._cx !== null) this._cancelState().request = v
+  }
+  private get _cancelError(): CancelledError | null {
+    return this._cx === null ? null : this._cx.error
+  }
+  private set _cancelError(v: CancelledError | null) {
+    if (v !== null || this._cx !== null) this._cancelState().error = v
+  }
+  private get _controller(): AbortController | null {
+    return this._cx === null ? null : this._cx.controller
+  }
+  private set _controller(v: AbortController | null) {
+    if (v !== null || this._cx !== null) this._cancelState().controller = v
+  }
+  private get _deadline(): { when: number; handle: Handle } | null {
+    return this._cx === null ? null : this._cx.deadline
+  }
+  private set _deadline(v: { when: number; handle: Handle } | null) {
+    if (v !== null || this._cx !== null) this._cancelState().deadline = v
+  }
+  private _cancelState(): CancelState {
+    return (this._cx ??= { request: null, error: null, controller: null, deadline: null })
+  }
+
+  get name(): string {
+    return (this._name ??= `Task-${this.id}`)
+  }
+  set name(name: string) {
+    this._name = name
   }
 
   get state(): TaskState {
@@ -232,6 +275,7 @@ export class Task<T> extends Future<T> {
       // A second `then` in one step (Promise.all / race over futures, a side chain): the last one is
       // the await edge; the earlier one is still settled in a step of this task once it completes.
       const prevThen = this._then!
+      if (prevThen === this._ownWaiter) this._ownWaiter = null // the demoted registration keeps it
       prev._removeWaiter(this)
       this._demote(prev, prevThen)
     }
@@ -249,6 +293,24 @@ export class Task<T> extends Future<T> {
       this._mustCancel = false
       this._cancelledWaiter = f
     }
+  }
+
+  /**
+   * @internal The registration for an await by V8 (its resolvers, no callbacks), or for this
+   * task's coroutine returning a future (`own`): the task's reusable one unless it is the edge
+   * still (a second `then` in one step: the first is demoted and keeps its object).
+   */
+  _awaitWaiter(res: ((v: unknown) => void) | null, rej: ((e: unknown) => void) | null, own: Task<unknown> | null): ThenWaiter {
+    const w = this._ownWaiter
+    if (w !== null && w !== this._then) {
+      w.res = res ?? noop
+      w.rej = rej ?? noop
+      w.own = own
+      return w
+    }
+    const fresh: ThenWaiter = { onFulfilled: null, onRejected: null, res: res ?? noop, rej: rej ?? noop, own }
+    if (w === null) this._ownWaiter = fresh
+    return fresh
   }
 
   /** A `then` that is no longer the await edge: settled from a step of this task when `f` is done. */
@@ -288,7 +350,6 @@ export class Task<T> extends Future<T> {
     if (!this._wantsStep()) return
     current.task = this
     this._inStep = true
-    this._phase = 'running'
     this._refresh()
     if (!this._started) {
       this._started = true
@@ -308,10 +369,15 @@ export class Task<T> extends Future<T> {
         this._onReject(e)
         return
       }
-      if (p !== null && typeof p === 'object' && typeof (p as PromiseLike<T>).then === 'function') {
+      if (p instanceof Future) {
+        // A coroutine returning a runtime future (`() => sleep(1000)`): the task awaits it, its
+        // outcome is the task's, with no callbacks and no derived promise.
+        p._awaitedBy(this as Task<unknown>, this._awaitWaiter(null, null, this as Task<unknown>))
+      } else if (p !== null && typeof p === 'object' && typeof (p as PromiseLike<T>).then === 'function') {
         ;(p as PromiseLike<T>).then(
-          (v) => this._onResolve(v),
-          (e: unknown) => this._onReject(e),
+          // bound, not arrows: two small functions and no context object, for every task's lifetime
+          this._onResolve.bind(this),
+          this._onReject.bind(this),
         )
       } else {
         this._onResolve(p as T)
@@ -346,7 +412,6 @@ export class Task<T> extends Future<T> {
     this._inStep = false
     if (current.task === this) current.task = null
     if (this._state === PENDING) {
-      this._phase = 'waiting'
       this._refresh()
       if (this._waitingOn === null && !this._detached) {
         this._detached = true // parked on a foreign promise: its continuation runs outside the loop
@@ -355,7 +420,8 @@ export class Task<T> extends Future<T> {
     }
   }
 
-  private _onResolve(v: T): void {
+  /** @internal */
+  _onResolve(v: T): void {
     if (this._state !== PENDING) return
     if (this._mustCancel) {
       // Cancelled during its last step: asyncio ends it cancelled even though it returned.
@@ -367,7 +433,8 @@ export class Task<T> extends Future<T> {
     this._finish(FutureStates.FINISHED, 'done')
   }
 
-  private _onReject(e: unknown): void {
+  /** @internal */
+  _onReject(e: unknown): void {
     if (this._state !== PENDING) return
     if (e instanceof CancelledError) {
       this._finishCancelled(e)
@@ -417,7 +484,8 @@ export class Task<T> extends Future<T> {
 
   private _refresh(): void {
     if (this._state !== PENDING) return
-    this._setState(this._numCancels > 0 ? 'cancelling' : this._phase)
+    // the phase follows from the step: running inside one, waiting between steps once started
+    this._setState(this._numCancels > 0 ? 'cancelling' : this._inStep ? 'running' : this._started ? 'waiting' : 'pending')
   }
 
   private _setState(to: TaskState): void {
@@ -427,6 +495,8 @@ export class Task<T> extends Future<T> {
     this._loop._stateChanged(this, from, to)
   }
 }
+
+Object.defineProperties(Task.prototype, { _kind: { value: 1 }, _cancelled: { value: false, writable: true } })
 
 /**
  * @internal the task of `loop` whose step is running (a cancel it makes has source `program`), or
