@@ -6,7 +6,7 @@ import { bulkSummary, summaryLine } from '../../src/renderer/src/state/bulk-summ
 import { compileFilter, parseFilter } from '../../src/renderer/src/state/filter'
 import { TaskStore } from '../../src/renderer/src/state/task-store.svelte'
 import { TaskTableState } from '../../src/renderer/src/state/task-table.svelte'
-import { groupByFunction, groupStates, namePattern } from '../../src/renderer/src/state/task-rows'
+import { groupByFunction, groupRows, groupStates, namePattern, rowLabel } from '../../src/renderer/src/state/task-rows'
 import { TASK_STATES } from '../../src/shared/snapshots'
 import type { TaskSnapshot } from '../../src/shared/snapshots'
 import { delta, task } from '../renderer/helpers'
@@ -103,6 +103,10 @@ describe('grouping by coroutine function', () => {
       { state: 'cancelled', count: 300 },
     ])
     expect(groupStates(g.group!).map((s) => s.state)).toEqual(TASK_STATES.filter((s) => ['waiting', 'failed', 'cancelled'].includes(s)))
+    // The timeline labels the row by its function, not by its newest member's name.
+    expect(rowLabel(g)).toBe('sleeper() ×10000')
+    expect(rowLabel(rows[0]!)).toBe('main')
+    expect(rowLabel(groupRows([task({ name: 'w', state: 'waiting' }), task({ name: 'w', state: 'waiting' })])[0]!)).toBe('w ×2')
   })
 
   it('groups tasks of anonymous functions by their name pattern, and keeps loops apart', () => {

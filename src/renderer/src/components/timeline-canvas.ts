@@ -3,7 +3,7 @@
 // what is shown, barStretches() what each bar is made of.
 import type { StateHistory, TaskState } from '../../../shared/snapshots'
 import { formatSeconds } from '../state/format'
-import type { TaskRow } from '../state/task-rows'
+import { rowLabel, type TaskRow } from '../state/task-rows'
 import { barStretches, taskEnd, taskStart, ticks, type Axis, type TimeSpan } from '../state/timeline.svelte'
 
 export const ROW_H = 20
@@ -136,7 +136,7 @@ export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): v
     ctx.beginPath()
     ctx.rect(0, y, LABEL_W - 8, ROW_H)
     ctx.clip()
-    ctx.fillText(row.count > 1 ? `${t.name} ×${row.count}` : t.name, 8, y + ROW_H / 2)
+    ctx.fillText(rowLabel(row), 8, y + ROW_H / 2)
     ctx.restore()
 
     const s = taskStart(t, axis)

@@ -148,3 +148,8 @@ export function groupByFunction(sorted: readonly TaskSnapshot[]): TaskRow[] {
 export function groupStates(group: FunctionGroup): { state: TaskState; count: number }[] {
   return TASK_STATES.filter((s) => (group.states[s] ?? 0) > 0).map((state) => ({ state, count: group.states[state]! }))
 }
+
+/** A row's label where it is drawn once: a function group by its function (`sleeper() ×400`), else its task's name. */
+export function rowLabel(row: TaskRow): string {
+  return row.count > 1 ? `${row.group?.label ?? row.task.name} ×${row.count}` : row.task.name
+}
