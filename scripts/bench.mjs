@@ -12,6 +12,8 @@ await build({
   outdir: 'out/bench',
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
+  // CommonJS packages the hub may load (ioredis for the Redis transport) stay Node's to require.
+  external: ['ioredis', 'bullmq'],
 })
 const r = spawnSync(process.execPath, ['--expose-gc', 'out/bench/index.mjs', ...process.argv.slice(2)], { stdio: 'inherit' })
 process.exit(r.status ?? 1)
