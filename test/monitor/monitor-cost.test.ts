@@ -155,3 +155,20 @@ describe('TaskMonitor tail-segment budget', () => {
     for (const t of w.monitor.snapshot().tasks) expect(all.get(t.id) ?? emptyHistory(), t.name).toEqual(t.history)
   })
 })
+
+describe('a snapshot read between two deltas', () => {
+  it('still reaches the next delta: a deadline set and read at once (task:get) is sent as a change', async () => {
+    const w = watchedLoop()
+    await w.loop.runUntilComplete(async () => {
+      const t = w.loop.createTask(() => sleep(10_000), { name: 'request' })
+      await sleep(1)
+      w.monitor.flushNow() // shown waiting, no deadline
+      t.setDeadline(w.loop.time() + 1_500)
+      w.monitor.touch(t.id)
+      expect(w.monitor.get(t.id)?.deadline?.at.loop).toBe(1_501) // what a command answers with
+      w.monitor.flushNow()
+      expect(w.deltas.at(-1)!.changed.map((s) => [s.name, s.deadline?.at.loop])).toEqual([['request', 1_501]])
+      t.cancel()
+    })
+  })
+})

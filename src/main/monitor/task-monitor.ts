@@ -80,6 +80,11 @@ class TaskEntry extends StateRecorder {
   readonly coro: string
   snap: TaskSnapshot | null = null
   /**
+   * The snapshot the last delta carried: a delta re-sends a task only when its snapshot is another
+   * (task:get reads it between deltas, so `snap` alone cannot tell what the UI has seen).
+   */
+  lastSent: TaskSnapshot | null = null
+  /**
    * When it first ran and when it ended, as numbers (NaN: not yet); the snapshot's Stamp objects
    * are made when a delta reads the task, so a task no delta shows costs none.
    */
@@ -565,7 +570,6 @@ export class TaskMonitor {
         entry.gone = true
         continue
       }
-      const prev = entry.snap
       const snap = this.refresh(entry)
       if (!entry.emitted) {
         entry.emitted = true
@@ -577,7 +581,8 @@ export class TaskMonitor {
       } else if (FINAL_SET.has(snap.state) && !entry.endedEmitted) {
         entry.endedEmitted = true
         delta.ended.push(snap)
-      } else if (snap !== prev) delta.changed.push(snap)
+      } else if (snap !== entry.lastSent) delta.changed.push(snap)
+      entry.lastSent = snap
       if (!entry.segmentsDue) {
         entry.segmentsDue = true
         this.segmentsDue.push(entry)
