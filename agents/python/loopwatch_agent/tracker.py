@@ -44,9 +44,16 @@ class LoopInfo:
         return {"loop": self.ms(), "wall": wall_ms()}
 
 
+def _coro_name(task):
+    """The name of the function the task's coroutine came from ('' when it has none)."""
+    name = getattr(task.get_coro(), "__name__", "")
+    return clip(name, MAX_NAME) if isinstance(name, str) else ""
+
+
 class Record:
     __slots__ = ("id", "ref", "info", "auto_name", "name", "parent_id", "state", "created", "started", "ended",
-                 "cancel", "deadline", "deadline_handle", "error", "log_count", "sent", "last", "fast", "raw_name")
+                 "cancel", "deadline", "deadline_handle", "error", "log_count", "sent", "last", "fast", "raw_name",
+                 "coro")
 
     def __init__(self, rid, task, info, parent_id):
         self.id = rid
@@ -68,6 +75,8 @@ class Record:
         self.last = None  # the snapshot last sent: an unchanged task is not sent again
         self.raw_name = None  # task.get_name() when `name` was last worked out from it
         self.fast = False  # its steps need only be marked (started, no cancellation, no --json events)
+        # The coroutine's function, as the TypeScript runtime's fn.name: the window groups tasks by it.
+        self.coro = _coro_name(task)
 
 
 def _task_name(task, auto_name):
@@ -287,7 +296,8 @@ class Tracker:
         return {"id": rec.id, "loop": rec.info.label, "runId": None, "name": rec.name, "parentId": rec.parent_id,
                 "state": rec.state, "createdAt": rec.created, "startedAt": rec.started, "endedAt": rec.ended,
                 "awaiting": self.awaiting(rec, task), "cancel": _public_cancel(rec.cancel),
-                "deadline": rec.deadline, "error": rec.error, "logCount": rec.log_count}
+                "deadline": rec.deadline, "error": rec.error, "logCount": rec.log_count,
+                **({"coro": rec.coro} if rec.coro else {})}
 
     def awaiting(self, rec, task):
         if task is None or rec.ended is not None or rec.state not in ("waiting", "cancelling"):

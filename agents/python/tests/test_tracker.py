@@ -79,6 +79,9 @@ class Factory(unittest.TestCase):
         self.assertEqual(sleeper.cancel["source"], "program")
         self.assertEqual(sleeper.cancel["by"], {"id": main_rec.id, "name": "main"})
         self.assertEqual([r.name for r in t.records.values()], ["main", "worker", "second", "boom", "sleep"])
+        # The function each coroutine came from, whatever the task's name: what the window groups by.
+        self.assertEqual([r.coro for r in t.records.values()], ["main", "worker", "worker", "boom", "sleep"])
+        self.assertEqual(t.snapshot(by_name(t, "second"))["coro"], "worker")
 
     def test_a_programs_own_task_factory_still_makes_the_tasks(self):
         made = []
