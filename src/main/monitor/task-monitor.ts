@@ -372,7 +372,7 @@ export class TaskMonitor {
       // The hot path: twice per task step. Keep it allocation-free.
       taskStateChanged: (t, _from, to) => {
         // A final state is followed at once by taskDone, which records the end.
-        if (to === 'done' || to === 'failed' || to === 'cancelled') return
+        if (FINAL_SET.has(to)) return
         const slot = t._instrumentSlot as TaskEntry | undefined
         const entry = slot !== undefined && slot.owner === this ? slot : tasks.get(t.id)
         if (entry === undefined) return
@@ -556,20 +556,13 @@ export class TaskMonitor {
     this.dirty = []
     this.unseenEnded = []
     this.unseenHead = 0
-    let fold = this.unseenEndedBeyondBudget(dirty)
-    const folded = fold + this.foldedSinceFlush
+    // Tasks past the budget were folded as they ended (endedUnseen): what is left here fits it.
+    const folded = this.foldedSinceFlush
     this.foldedSinceFlush = 0
     for (const entry of dirty) {
       if (entry === null) continue
       entry.dirty = false
       if (entry.gone) continue
-      if (fold > 0 && !entry.emitted && entry.ended) {
-        fold--
-        this.tasks.delete(entry.id)
-        if (entry.task) releaseSlot(entry.task, entry)
-        entry.gone = true
-        continue
-      }
       const snap = this.refresh(entry)
       if (!entry.emitted) {
         entry.emitted = true
@@ -622,20 +615,17 @@ export class TaskMonitor {
       this.unseenHead = 0
     }
     if (oldest.gone || oldest.emitted) return
-    if (this.tasks.get(oldest.id) === oldest) this.tasks.delete(oldest.id)
-    oldest.gone = true
+    this.drop(oldest)
     if (oldest.dirty && this.dirty[oldest.dirtyAt] === oldest) this.dirty[oldest.dirtyAt] = null
     oldest.dirty = false
     this.foldedSinceFlush++
-    this.throttle.mark()
   }
 
-  /** How many of the dirty tasks that ended unseen are beyond this delta's budget for them. */
-  private unseenEndedBeyondBudget(dirty: readonly (TaskEntry | null)[]): number {
-    if (this.maxUnseenEndedPerDelta === Infinity) return 0
-    let n = 0
-    for (const entry of dirty) if (entry !== null && !entry.gone && !entry.emitted && entry.ended) n++
-    return Math.max(0, n - this.maxUnseenEndedPerDelta)
+  /** Takes a task out of the view (folded or evicted); lists that still hold it skip it as gone. */
+  private drop(entry: TaskEntry): void {
+    if (this.tasks.get(entry.id) === entry) this.tasks.delete(entry.id)
+    if (entry.task) releaseSlot(entry.task, entry)
+    entry.gone = true
   }
 
   /** The due tasks' new segments, up to the per-delta budget; the rest stay due for the next delta. */
@@ -677,11 +667,8 @@ export class TaskMonitor {
       if (beforeRead && entry.emitted && !entry.endedEmitted && !entry.gone) break
       this.endedHead++
       if (entry.gone) continue
-      const id = entry.id
-      this.tasks.delete(id)
-      if (entry.task) releaseSlot(entry.task, entry)
-      entry.gone = true
-      if (entry.emitted) delta.removed.push(id)
+      this.drop(entry)
+      if (entry.emitted) delta.removed.push(entry.id)
       excess -= 1
     }
     // Compact now and then, so the queue holds about what the view holds.
