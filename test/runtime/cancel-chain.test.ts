@@ -3,6 +3,11 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_CANCEL_HOPS, TimeoutError, createTask, currentTask, gather, sleep, taskGroup, timeout, waitFor } from '../../src/main/runtime/index'
 import type { CancelledError, Task } from '../../src/main/runtime/index'
+import { EventLoop, VirtualClock } from '../../src/main/runtime/index'
+import { TaskMonitor } from '../../src/main/monitor/index'
+import { cancelSnapshotSchema } from '../../src/shared/agent-protocol/task-delta-schema'
+import * as v from 'valibot'
+import { manualTimers } from '../monitor/monitor-helper'
 import { rejection, runVirtual } from './support'
 
 const hop = (t: Task<unknown>) => ({ kind: 'task', id: t.id, name: t.name })
@@ -172,5 +177,36 @@ describe('cancel chains: a task cancelled because of another says so, back to th
       return { value: await catcher, cause: catcher.cancelCause(), by: catcher.cancelledBy() }
     })
     expect(result).toEqual({ value: 'recovered', cause: null, by: null })
+  })
+})
+
+describe('the chain in the window: the monitor snapshot and the agent protocol carry it', () => {
+  it("main's snapshot reads deadline with the chain to the gather child, and the protocol's schema accepts it (bounded)", async () => {
+    const loop = new EventLoop({ clock: new VirtualClock() })
+    const monitor = new TaskMonitor({ timers: manualTimers(), emit: () => {} })
+    monitor.attach(loop, { label: 'run-1', runId: 1, rate: null })
+    let childId = 0
+    const main = loop.createTask(
+      async () => {
+        const slow = createTask(() => sleep(60_000), { name: 'Task-7' })
+        childId = slow.id
+        slow.setDeadline(12_900)
+        await gather([createTask(() => sleep(100)), slow])
+      },
+      { name: 'main' },
+    )
+    await rejection(loop.runUntilComplete(main))
+    monitor.flushNow()
+    const snap = monitor.get(main.id)!
+    expect(snap.state).toBe('cancelled')
+    expect(snap.cancel).toMatchObject({
+      source: 'deadline',
+      at: { loop: 12_900 },
+      cause: { origin: { id: childId, name: 'Task-7', source: 'deadline', reason: 'deadline passed at 12.900s', at: { loop: 12_900 } }, path: [{ kind: 'gather', name: 'gather' }] },
+    })
+    expect(v.safeParse(cancelSnapshotSchema, snap.cancel).success).toBe(true)
+    const tooLong = { ...snap.cancel!, cause: { ...snap.cancel!.cause!, path: Array.from({ length: MAX_CANCEL_HOPS + 1 }, () => ({ kind: 'gather', name: 'gather' })) } }
+    expect(v.safeParse(cancelSnapshotSchema, tooLong).success).toBe(false)
+    monitor.dispose()
   })
 })
