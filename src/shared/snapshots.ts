@@ -1,12 +1,12 @@
 // Plain JSON shapes that cross from main to the renderer (IPC or WebSocket). No Node, DOM or
 // Electron imports: both tsconfigs compile this file.
 
-import { CANCEL_SOURCES as RUNTIME_CANCEL_SOURCES, FINAL_STATES as RUNTIME_FINAL_STATES, TASK_STATES as RUNTIME_TASK_STATES } from '../main/runtime/states'
-import type { CancelSource, TaskState } from '../main/runtime/states'
+import { MAX_CANCEL_HOPS as RUNTIME_MAX_CANCEL_HOPS, CANCEL_SOURCES as RUNTIME_CANCEL_SOURCES, FINAL_STATES as RUNTIME_FINAL_STATES, TASK_STATES as RUNTIME_TASK_STATES } from '../main/runtime/states'
+import type { CancelSource, FinalState, TaskState } from '../main/runtime/states'
 
 // The runtime writes these unions once (src/main/runtime/states.ts, no imports, host-free); main
 // and renderer share them from here. The lists are widened so `.includes(someState)` type-checks.
-export type { TaskState, CancelSource }
+export type { TaskState, CancelSource, FinalState }
 export const TASK_STATES: readonly TaskState[] = RUNTIME_TASK_STATES
 /** States after which a task never changes again. */
 export const FINAL_STATES: readonly TaskState[] = RUNTIME_FINAL_STATES
@@ -58,6 +58,40 @@ export interface CancelSnapshot {
   at: Stamp
   /** source `program`: the task whose code asked */
   by?: { id: number; name: string }
+  /**
+   * A cancellation that came from elsewhere (passed down an await, across a gather or a task group,
+   * or a CancelledError received from what the task awaited): where it began and the way it came.
+   * For `main` cancelled by a gather child's deadline: origin Task-7 deadline, path [gather].
+   */
+  cause?: CancelCauseSnapshot
+}
+
+/** One link of a cancel chain between a task and the origin: a task, or a gather / task group. */
+export interface CancelHopSnapshot {
+  kind: 'task' | 'gather' | 'taskGroup'
+  /** a task's id (absent for a gather or task group) */
+  id?: number
+  name: string
+}
+
+/** Links a cause carries at most (the nearest ones; `more` counts the rest), as the runtime keeps them. */
+export const MAX_CANCEL_HOPS = RUNTIME_MAX_CANCEL_HOPS
+
+/** Where a chain of cancellations began, and the links from the task to it (nearest first). */
+export interface CancelCauseSnapshot {
+  origin: {
+    id: number
+    name: string
+    source: CancelSource
+    reason: string | null
+    at: Stamp
+    by?: { id: number; name: string }
+    /** the origin failed (a task group's child): its error in one line */
+    failed?: string
+  }
+  path: CancelHopSnapshot[]
+  /** links of a longer chain left out between the last of `path` and the origin */
+  more?: number
 }
 
 /** What a task awaits now, as a person reads it. */

@@ -14,7 +14,7 @@ describe('one union, written once', () => {
     expectTypeOf<CancelSource>().toEqualTypeOf<(typeof runtime.CANCEL_SOURCES)[number]>()
     expectTypeOf<FinalState>().toEqualTypeOf<(typeof runtime.FINAL_STATES)[number]>()
     expectTypeOf<FinalState>().toExtend<TaskState>()
-    expectTypeOf<TaskState>().toEqualTypeOf<'pending' | 'running' | 'waiting' | 'cancelling' | 'done' | 'failed' | 'cancelled'>()
+    expectTypeOf<TaskState>().toEqualTypeOf<'pending' | 'running' | 'waiting' | 'cancelling' | 'done' | 'failed' | 'cancelled' | 'abandoned'>()
     expectTypeOf<CancelSource>().toEqualTypeOf<'user' | 'program' | 'deadline' | 'timeout' | 'shutdown' | 'sibling' | 'parent'>()
     expect(runtime.FINAL_STATES.every((s) => (runtime.TASK_STATES as readonly string[]).includes(s))).toBe(true)
   })

@@ -37,7 +37,7 @@ export function recordTasks(loop: RecordableLoop, runId: number, buffer: WriteBu
   }
 
   const noteCancel = (task: Task<unknown>, row: TaskRow): void => {
-    const request = task.cancelRequest()
+    const request = task.cancelledBy() // a cancellation that reached it from elsewhere says its origin's source
     if (request) {
       row.cancelSource = request.source
       row.cancelReason = request.reason ?? null

@@ -1,10 +1,12 @@
 import { Task } from '../runtime/index'
-import type { CancelRequest, EventLoop, Future, Instrument, TaskState } from '../runtime/index'
+import type { EventLoop, Future, Instrument, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
 import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
 import { StateRecorder } from './state-recorder'
 import { toErrorSnapshot } from './error-snapshot'
+import { toCancelSnapshot } from './cancel-snapshot'
+import type { CancelReading } from './cancel-snapshot'
 import { Throttle, realTimers } from './throttle'
 import type { Timers } from './throttle'
 
@@ -116,7 +118,7 @@ class TaskEntry extends StateRecorder {
    */
   finalState: TaskState | null = null
   finalName = ''
-  finalCancel: CancelRequest | null = null
+  finalCancel: CancelReading | null = null
   finalDeadline: number | null = null
 
   constructor(
@@ -452,10 +454,9 @@ export class TaskMonitor {
       entry.awaited = null
     }
     let cancel = prev?.cancel ?? null
-    const req = task ? task.cancelRequest() : entry.finalCancel
+    const req = task ? task.cancelledBy() : entry.finalCancel
     if (req && (!cancel || cancel.at.loop !== req.at || cancel.source !== req.source)) {
-      cancel = { source: req.source, reason: req.reason ?? null, at: this.stampAt(entry.loop, req.at) }
-      if (req.by !== undefined) cancel.by = req.by
+      cancel = toCancelSnapshot(req, (at) => this.stampAt(entry.loop, at))
     }
     let deadline = prev?.deadline ?? null
     const at = task ? task.deadline() : entry.finalDeadline
@@ -518,7 +519,7 @@ export class TaskMonitor {
   private letGo(entry: TaskEntry, task: Task<unknown>): void {
     entry.finalState = task.state
     entry.finalName = task.name
-    entry.finalCancel = task.cancelRequest()
+    entry.finalCancel = task.cancelledBy()
     entry.finalDeadline = task.deadline()
     entry.awaited = null
     releaseSlot(task, entry)

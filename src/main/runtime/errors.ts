@@ -2,7 +2,7 @@
  * The runtime's errors. Each has its own `name`; test them with `instanceof` (a DOM
  * `TimeoutError` from `AbortSignal.timeout()` shares the name but not the class).
  */
-import type { CancelSource } from './types'
+import type { CancelHop, CancelOrigin, CancelSource } from './types'
 
 /** Base for every runtime error, so `name` follows the subclass. */
 abstract class RuntimeBaseError extends Error {
@@ -20,6 +20,10 @@ abstract class RuntimeBaseError extends Error {
 export class CancelledError extends RuntimeBaseError {
   readonly source: CancelSource
   readonly reason: string | undefined
+  /** Where the cancellation began, when a task's request made this error (see Task.cancelCause()). */
+  origin: CancelOrigin | null = null
+  /** @internal the links from the task whose request made this error (inclusive) to `origin` (exclusive) */
+  _path: readonly CancelHop[] = []
 
   constructor(reason?: string, source: CancelSource = 'user') {
     const limit = Error.stackTraceLimit

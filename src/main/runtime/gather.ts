@@ -5,8 +5,11 @@ import { getRunningLoop } from './current'
 import { CancelledError, ValueError } from './errors'
 import { Future } from './future'
 import type { EventLoop } from './loop'
-import { requestCancel } from './task'
-import type { CancelSource } from './types'
+import { causeFrom, handUpThrough, noteCancelVia, requestCancel } from './task'
+import type { CancelHop, CancelSource } from './types'
+
+/** How a gather reads as a link of a cancel chain ("main ← gather ← Task-7 deadline"). */
+const GATHER_HOP: CancelHop = { kind: 'gather', name: 'gather' }
 
 type Results<T extends readonly unknown[]> = { -readonly [K in keyof T]: AwaitedOf<T[K]> }
 type Settled<T extends readonly unknown[]> = { -readonly [K in keyof T]: AwaitedOf<T[K]> | Error }
@@ -25,10 +28,12 @@ class GatheringFuture<T> extends Future<T> {
   ) {
     super(loop)
   }
-  override _cancelWith(reason: string | undefined, source: CancelSource): boolean {
+  override _cancelWith(reason: string | undefined, source: CancelSource, error?: CancelledError): boolean {
     if (this.done()) return false
     let any = false
-    for (const child of this.children) if (requestCancel(child, 'parent', reason)) any = true
+    // the awaiting task's error says where its cancellation began: each child is told, one link on
+    const cause = error === undefined ? null : causeFrom(error, GATHER_HOP)
+    for (const child of this.children) if (requestCancel(child, 'parent', reason, cause)) any = true
     if (any && !this._cancelRequested) {
       this._cancelRequested = true
       this._cancelSource = source
@@ -73,7 +78,11 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
     if (outer.done()) return
     if (!returnExceptions) {
       if (fut.cancelled()) {
-        outer.setException(fut._cancelledError ?? new CancelledError())
+        const e = fut._cancelledError ?? new CancelledError()
+        // a child's cancellation settles the gather: its awaiters are told the way it came
+        const up = handUpThrough(fut, e, GATHER_HOP)
+        if (up !== null) noteCancelVia(outer, e, up.path, up.more ?? 0)
+        outer.setException(e)
         return
       }
       if (fut._hasException) {

@@ -32,7 +32,7 @@ export {
   ValueError,
   BrokenBarrierError,
 } from './errors'
-export { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, TASK_STATES, FINAL_STATES, CANCEL_SOURCES } from './types'
+export { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, TASK_STATES, FINAL_STATES, CANCEL_SOURCES, MAX_CANCEL_HOPS } from './types'
 export type {
-  ReturnWhen, TaskState, FinalState, CancelSource, CancelRequest, Instrument, ShutdownReport, Handle, ExceptionContext, ExceptionHandler,
+  ReturnWhen, TaskState, FinalState, CancelSource, CancelRequest, CancelCause, CancelOrigin, CancelHop, Instrument, ShutdownReport, Handle, ExceptionContext, ExceptionHandler,
 } from './types'

@@ -316,12 +316,16 @@ export class EventLoop {
       if (timer !== null) wall.clearTimeout(timer) // the loop was closed under us
       for (const t of targets) t.removeDoneCallback(settled)
     }
+    // The grace ran out on these: they end `abandoned`, never resumed, and leave every count.
+    const forced = targets.filter((t) => !t.done())
+    for (const t of forced) t._abandon()
+    const abandoned = new Set(forced)
     return {
       graceMs,
       elapsedMs: end - start,
       wallMs: Math.round(wallEnd - wallStart),
-      finished: targets.filter((t) => t.done()).map((t) => ({ id: t.id, name: t.name, state: t.state })),
-      forced: targets.filter((t) => !t.done()).map((t) => ({ id: t.id, name: t.name })),
+      finished: targets.filter((t) => !abandoned.has(t)).map((t) => ({ id: t.id, name: t.name, state: t.state })),
+      forced: forced.map((t) => ({ id: t.id, name: t.name })),
       cleanupErrors: targets
         .filter((t) => t.state === 'failed')
         .map((t) => ({ id: t.id, name: t.name, message: errorMessage(t.exception()) })),

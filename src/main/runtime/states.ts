@@ -8,13 +8,14 @@
  * A task's state, printable as is.
  * pending: created, first step not run yet · running: inside a step · waiting: parked at an await ·
  * cancelling: cancellation requested and not yet finished (overrides running/waiting) ·
- * done / failed / cancelled: final.
+ * done / failed / cancelled: final · abandoned: final, left unfinished by a shutdown whose grace ran out
+ * (its coroutine is never resumed again; as a future it reads cancelled, source `shutdown`).
  */
-export const TASK_STATES = ['pending', 'running', 'waiting', 'cancelling', 'done', 'failed', 'cancelled'] as const
+export const TASK_STATES = ['pending', 'running', 'waiting', 'cancelling', 'done', 'failed', 'cancelled', 'abandoned'] as const
 export type TaskState = (typeof TASK_STATES)[number]
 
 /** States after which a task never changes again. */
-export const FINAL_STATES = ['done', 'failed', 'cancelled'] as const satisfies readonly TaskState[]
+export const FINAL_STATES = ['done', 'failed', 'cancelled', 'abandoned'] as const satisfies readonly TaskState[]
 export type FinalState = (typeof FINAL_STATES)[number]
 
 /**
@@ -26,3 +27,6 @@ export type FinalState = (typeof FINAL_STATES)[number]
  */
 export const CANCEL_SOURCES = ['user', 'program', 'deadline', 'timeout', 'shutdown', 'sibling', 'parent'] as const
 export type CancelSource = (typeof CANCEL_SOURCES)[number]
+
+/** The links a cancel cause keeps at most (the nearest ones; its `more` counts the rest): bounded on the wire too. */
+export const MAX_CANCEL_HOPS = 16

@@ -9,7 +9,11 @@ import { CancelledError, RuntimeError, TaskGroupError } from './errors'
 import { Future } from './future'
 import type { EventLoop } from './loop'
 import type { Task } from './task'
-import type { CancelSource } from './types'
+import { causeFrom } from './task'
+import type { CancelCause, CancelHop, CancelSource } from './types'
+
+/** How a task group reads as a link of a cancel chain ("Task-4 ← task group ← Task-3 failed"). */
+const GROUP_HOP: CancelHop = { kind: 'taskGroup', name: 'task group' }
 
 /** What the body's task awaits at the group's end: the group's children (a monitor shows it as their awaiter). */
 class GroupCompletion extends Future<boolean> {
@@ -51,9 +55,9 @@ export class TaskGroup {
     return task
   }
 
-  private abort(source: CancelSource): void {
+  private abort(source: CancelSource, cause: CancelCause | null = null): void {
     this.aborting = true
-    for (const t of this.tasks) if (!t.done()) t._requestCancel(source, source === 'sibling' ? 'a sibling task failed' : undefined)
+    for (const t of this.tasks) if (!t.done()) t._requestCancel(source, source === 'sibling' ? 'a sibling task failed' : undefined, null, cause)
   }
 
   private readonly onTaskDone = (task: Future<unknown>): void => {
@@ -64,10 +68,13 @@ export class TaskGroup {
     this.errors.push(task._exception)
     if (this.parent.done()) return
     if (!this.aborting && !this.parentCancelRequested) {
-      // Abort whatever the body is awaiting right now; __aexit__ takes the request back.
-      this.abort('sibling')
+      // Abort whatever the body is awaiting right now; __aexit__ takes the request back. The
+      // failed child is where these cancellations began: each says so.
+      const failed = task as Task<unknown>
+      const cause: CancelCause = { origin: { id: failed.id, name: failed.name, source: 'sibling', at: this.loop.time(), failed: oneLine(failed._exception) }, path: [GROUP_HOP] }
+      this.abort('sibling', cause)
       this.parentCancelRequested = true
-      this.parent._requestCancel('sibling', 'a task in its group failed')
+      this.parent._requestCancel('sibling', 'a task in its group failed', null, cause)
     }
   }
 
@@ -86,7 +93,7 @@ export class TaskGroup {
         if (!(e instanceof CancelledError)) throw e
         if (!this.aborting) {
           propagateCancel = e
-          this.abort('parent')
+          this.abort('parent', causeFrom(e, GROUP_HOP))
         }
       }
       this.onCompleted = null
@@ -100,6 +107,12 @@ export class TaskGroup {
     }
     return null
   }
+}
+
+/** An error in one line, as a cancel origin tells a failure: "ValueError: boom". */
+function oneLine(e: unknown): string {
+  const text = e instanceof Error ? (e.message ? `${e.name}: ${e.message}` : e.name) : String(e)
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text
 }
 
 /**

@@ -8,8 +8,8 @@
  * delivered as CancelledError at the task's next await; `finally`/`catch` blocks run and may await.
  */
 import type { EventLoop } from './loop'
-import type { CancelRequest, CancelSource, TaskState } from './types'
-import { CANCEL_SOURCES } from './types'
+import type { CancelCause, CancelHop, CancelOrigin, CancelRequest, CancelSource, TaskState } from './types'
+import { CANCEL_SOURCES, MAX_CANCEL_HOPS } from './types'
 import { current } from './current'
 import { CancelledError, RuntimeError } from './errors'
 import type { ThenWaiter } from './future'
@@ -23,6 +23,10 @@ interface CancelState {
   error: CancelledError | null
   controller: AbortController | null
   deadline: { when: number; handle: Handle } | null
+  /** a cancellation that came from elsewhere: where it began and the way it came (see cancelCause) */
+  cause: CancelCause | null
+  /** the way a CancelledError is reaching this task, told by the future that completed with it */
+  via: { error: CancelledError; path: CancelHop[]; more: number } | null
 }
 
 let nextId = 1
@@ -111,7 +115,7 @@ export class Task<T> extends Future<T> {
     if (v !== null || this._cx !== null) this._cancelState().deadline = v
   }
   private _cancelState(): CancelState {
-    return (this._cx ??= { request: null, error: null, controller: null, deadline: null })
+    return (this._cx ??= { request: null, error: null, controller: null, deadline: null, cause: null, via: null })
   }
 
   get name(): string {
@@ -195,6 +199,35 @@ export class Task<T> extends Future<T> {
     return r.by === undefined ? { ...r } : { ...r, by: { ...r.by } }
   }
 
+  /**
+   * Where this task's cancellation began when it came from elsewhere, and the way it came: a
+   * request passed down an await or a gather (`parent`), across a task group (`sibling`), or a
+   * CancelledError it received from what it awaited (a gather child's deadline reaching `main`:
+   * `{ origin: Task-7 deadline, path: [gather] }`). Null when its own request is the origin, or none.
+   */
+  cancelCause(): CancelCause | null {
+    const c = this._cx?.cause ?? null
+    return c === null ? null : copyCause(c)
+  }
+
+  /**
+   * Why the task is cancelling or ended cancelled, as a person reads it: its own request (with
+   * `cause` when that request was passed on from elsewhere) or, for a task that ended cancelled by
+   * a CancelledError it received without being asked, that error's source and origin.
+   */
+  cancelledBy(): (CancelRequest & { cause?: CancelCause }) | null {
+    const r = this.cancelRequest()
+    const cause = this.cancelCause()
+    if (r !== null) return cause === null ? r : { ...r, cause }
+    const e = this._state === CANCELLED ? this._cancelledError : null
+    if (e === null) return null
+    const told: CancelRequest & { cause?: CancelCause } = { source: cause?.origin.source ?? e.source, at: cause?.origin.at ?? this.endedAt }
+    const reason = cause?.origin.reason ?? e.reason
+    if (reason !== undefined) told.reason = reason
+    if (cause !== null) told.cause = cause
+    return told
+  }
+
   /** The loop time at which the task's deadline cancels it (source `deadline`), or null. */
   deadline(): number | null {
     return this._deadline?.when ?? null
@@ -224,16 +257,17 @@ export class Task<T> extends Future<T> {
    * Passed down the await chain iteratively (each awaited task gets a `parent` request), so a
    * chain of 10k tasks awaiting each other does not overflow the stack.
    */
-  _requestCancel(source: CancelSource, reason?: string, by: Task<unknown> | null = null): boolean {
+  _requestCancel(source: CancelSource, reason?: string, by: Task<unknown> | null = null, cause: CancelCause | null = null): boolean {
     if (this._state !== PENDING) return false
     let task: Task<unknown> = this as Task<unknown>
     let src = source
     for (;;) {
-      task._record(src, reason, by)
+      task._record(src, reason, by, cause)
       by = null
       const w = task._waitingOn
       if (w instanceof Task && w._state === PENDING) {
         task._cancelledWaiter = w
+        cause = w._request === null ? task._passOn() : null // only a first request keeps its cause
         task = w
         src = 'parent'
         continue
@@ -244,13 +278,14 @@ export class Task<T> extends Future<T> {
     }
   }
 
-  /** Counts one request, keeps the first one's source and reason, aborts the signal. */
-  private _record(source: CancelSource, reason: string | undefined, by: Task<unknown> | null): void {
+  /** Counts one request, keeps the first one's source, reason and cause, aborts the signal. */
+  private _record(source: CancelSource, reason: string | undefined, by: Task<unknown> | null, cause: CancelCause | null): void {
     this._numCancels++
     if (this._request === null) {
       const r: CancelRequest = reason === undefined ? { source, at: this._loop.time() } : { source, reason, at: this._loop.time() }
       if (by !== null) r.by = { id: by.id, name: by.name }
       this._request = r
+      this._cancelState().cause = cause
     }
     if (this._controller !== null && !this._controller.signal.aborted) this._controller.abort(this._makeCancelledError())
     this._refresh()
@@ -263,9 +298,36 @@ export class Task<T> extends Future<T> {
   _makeCancelledError(): CancelledError {
     if (this._cancelError === null) {
       const r = this._request
-      this._cancelError = new CancelledError(r?.reason, r?.source ?? 'user')
+      const e = new CancelledError(r?.reason, r?.source ?? 'user')
+      if (r !== null) {
+        const link = this._passOn()
+        e.origin = link.origin
+        e._path = link.path
+      }
+      this._cancelError = e
     }
     return this._cancelError
+  }
+
+  /**
+   * @internal the cause this task's request hands on to whatever it cancels in turn: the same
+   * origin (this task when its request is its own), one link longer. Call only with a request.
+   */
+  _passOn(): CancelCause {
+    const c = this._cx!.cause
+    if (c !== null) return extend(c, { kind: 'task', id: this.id, name: this.name })
+    const r = this._request!
+    const origin: CancelOrigin = { id: this.id, name: this.name, source: r.source, at: r.at }
+    if (r.reason !== undefined) origin.reason = r.reason
+    if (r.by !== undefined) origin.by = { ...r.by }
+    return { origin, path: [] }
+  }
+
+  /** @internal the cause this task's cancelled outcome hands to what awaited it (see noteCancelVia). */
+  _handUp(): CancelCause | null {
+    const c = this._cx?.cause ?? null
+    if (c !== null) return extend(c, { kind: 'task', id: this.id, name: this.name })
+    return this._request === null ? null : this._passOn()
   }
 
   /** @internal called by Future.then inside this task's step: the task parks on `f`. */
@@ -457,7 +519,46 @@ export class Task<T> extends Future<T> {
 
   private _finishCancelled(e: CancelledError): void {
     this._cancelledError = e
+    this._noteCause(e)
     this._finish(CANCELLED, 'cancelled')
+  }
+
+  /**
+   * Cold (a cancelled end only): a task that ends cancelled by an error it was not asked for keeps
+   * where that error began, and tells the tasks awaiting it how it reaches them.
+   */
+  private _noteCause(e: CancelledError): void {
+    const cx = this._cx
+    if (this._request === null && e.origin !== null && e.origin.id !== this.id) {
+      const via = cx?.via ?? null
+      const known = via !== null && via.error === e
+      const cause: CancelCause = { origin: e.origin, path: known ? via.path : [] }
+      if (known && via.more > 0) cause.more = via.more
+      this._cancelState().cause = cause
+    }
+    if (cx !== null) cx.via = null
+    const up = this._handUp()
+    if (up !== null) noteCancelVia(this as Task<unknown>, e, up.path, up.more ?? 0)
+  }
+
+  /**
+   * @internal a shutdown's grace ran out with this task unfinished: it ends `abandoned` (as a future,
+   * cancelled with its shutdown request's error) and its coroutine is never resumed — the loop drops
+   * its wake-ups, as CPython's loop drops a pending task when it closes. Its `finally` blocks that
+   * have not run never will; code resumed by a foreign promise still runs, and is ignored.
+   */
+  _abandon(): void {
+    if (this._state !== PENDING) return
+    this._waitingOn?._removeWaiter(this as Task<unknown>)
+    this._extras = null // demoted thens would resume the coroutine: dropped with it
+    this._mustCancel = false
+    this._cancelledError = this._makeCancelledError()
+    this._finish(CANCELLED, 'abandoned')
+  }
+
+  /** @internal set by noteCancelVia: the error `from` completed with is coming this task's way. */
+  _noteVia(error: CancelledError, path: CancelHop[], more: number): void {
+    this._cancelState().via = { error, path, more }
   }
 
   private _finish(state: number, final: TaskState): void {
@@ -512,7 +613,55 @@ function cancelAwaited(w: Future<unknown>, reason: string | undefined): boolean 
   return requestCancel(w, 'parent', reason)
 }
 
-/** @internal cancels a future, or asks a task to cancel, recording who asked. */
-export function requestCancel(f: Future<unknown>, source: CancelSource, reason?: string): boolean {
-  return f instanceof Task ? f._requestCancel(source, reason) : f._cancelWith(reason, source)
+/** @internal cancels a future, or asks a task to cancel, recording who asked (and, passed on, from where). */
+export function requestCancel(f: Future<unknown>, source: CancelSource, reason?: string, cause: CancelCause | null = null): boolean {
+  return f instanceof Task ? f._requestCancel(source, reason, null, cause) : f._cancelWith(reason, source)
+}
+
+/** @internal the cause a CancelledError hands on through `hop` (a gather, a task group), or null if it has no origin. */
+export function causeFrom(e: CancelledError, hop: CancelHop): CancelCause | null {
+  return e.origin === null ? null : extend({ origin: e.origin, path: [...e._path] }, hop)
+}
+
+/**
+ * @internal Cold (a cancelled outcome only): `f` is completing with CancelledError `e`, which
+ * reached it by `path` (the links from `f`'s side to the origin); each task awaiting `f` is told,
+ * so if that error ends it, it can say how the cancellation came (see Task._noteCause).
+ */
+export function noteCancelVia(f: Future<unknown>, e: CancelledError, path: CancelHop[], more = 0): void {
+  const ws = f._waiters
+  if (ws === null) return
+  if (!Array.isArray(ws)) {
+    if (ws instanceof Task) ws._noteVia(e, path, more)
+    return
+  }
+  for (const w of ws) if (w instanceof Task) w._noteVia(e, path, more)
+}
+
+/**
+ * @internal the cause a cancelled `f` (a gather's child, a group's) hands on through `hop`: a
+ * task's own (see _handUp), or for a plain future just its error's origin; null if none is known.
+ */
+export function handUpThrough(f: Future<unknown>, e: CancelledError, hop: CancelHop): CancelCause | null {
+  const up = f instanceof Task ? f._handUp() : e.origin === null ? null : { origin: e.origin, path: [] }
+  return up === null ? null : extend(up, hop)
+}
+
+/** A cause one link longer (`hop` nearest), keeping at most MAX_CANCEL_HOPS links. */
+function extend(c: CancelCause, hop: CancelHop): CancelCause {
+  const path = [hop, ...c.path]
+  let more = c.more ?? 0
+  if (path.length > MAX_CANCEL_HOPS) {
+    more += path.length - MAX_CANCEL_HOPS
+    path.length = MAX_CANCEL_HOPS
+  }
+  return more > 0 ? { origin: c.origin, path, more } : { origin: c.origin, path }
+}
+
+function copyCause(c: CancelCause): CancelCause {
+  const origin: CancelOrigin = { ...c.origin }
+  if (c.origin.by !== undefined) origin.by = { ...c.origin.by }
+  const out: CancelCause = { origin, path: c.path.map((h) => ({ ...h })) }
+  if (c.more !== undefined) out.more = c.more
+  return out
 }

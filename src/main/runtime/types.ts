@@ -1,7 +1,7 @@
 /** Shared vocabulary of the runtime: states, cancel sources, instruments, reports. */
 import type { Task } from './task'
 
-export { TASK_STATES, FINAL_STATES, CANCEL_SOURCES } from './states'
+export { TASK_STATES, FINAL_STATES, CANCEL_SOURCES, MAX_CANCEL_HOPS } from './states'
 export type { TaskState, FinalState, CancelSource } from './states'
 import type { CancelSource, TaskState } from './states'
 
@@ -12,6 +12,44 @@ export interface CancelRequest {
   at: number
   /** source `program`: the task whose code asked */
   by?: { id: number; name: string }
+}
+
+/**
+ * Where a chain of cancellations began: the task whose own request (its deadline, a timeout scope,
+ * a person, a program, a shutdown) the others' cancellations came from. For a task group's
+ * `sibling` cancellations, the child whose failure started them (`failed`: its error, in one line).
+ */
+export interface CancelOrigin {
+  id: number
+  name: string
+  source: CancelSource
+  reason?: string
+  /** loop time (ms) of the request (of the failure, for `failed`) */
+  at: number
+  /** source `program`: the task whose code asked */
+  by?: { id: number; name: string }
+  failed?: string
+}
+
+/** One link between a cancelled task and the origin: a task, or the gather / task group it came through. */
+export interface CancelHop {
+  kind: 'task' | 'gather' | 'taskGroup'
+  /** a task's id (absent for a gather or task group) */
+  id?: number
+  name: string
+}
+
+/**
+ * Why a task is cancelled when the cancellation came from elsewhere: requests passed down an await
+ * (`parent`) or across a task group (`sibling`), and CancelledErrors a task received from what it
+ * awaited (a gather child's deadline reaching `main`). Read as "task ← path… ← origin".
+ */
+export interface CancelCause {
+  origin: CancelOrigin
+  /** from this task (excluded) to the origin (excluded), nearest first, at most MAX_CANCEL_HOPS */
+  path: CancelHop[]
+  /** links of a longer chain left out between the last of `path` and the origin */
+  more?: number
 }
 
 /**

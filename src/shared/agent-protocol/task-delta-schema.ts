@@ -2,9 +2,10 @@
 // shape the in-process monitor emits, and the hub checks it field by field. The type-level checks at
 // the end fail to compile when the interfaces and these schemas drift apart.
 import * as v from 'valibot'
-import { CANCEL_SOURCES, MAX_WAITS_ON, SEGMENT_CAPS, TASK_STATES } from '../snapshots'
+import { CANCEL_SOURCES, MAX_CANCEL_HOPS, MAX_WAITS_ON, SEGMENT_CAPS, TASK_STATES } from '../snapshots'
 import type {
   AwaitSnapshot,
+  CancelCauseSnapshot,
   CancelSnapshot,
   CancelSource,
   ErrorSnapshot,
@@ -44,11 +45,28 @@ export const errorSnapshotSchema = v.strictObject({
   message: v.pipe(v.string(), v.maxLength(MAX_ERROR_MESSAGE_LENGTH)),
   stack: v.nullable(v.pipe(v.string(), v.maxLength(MAX_STACK_LENGTH))),
 })
+export const cancelCauseSchema = v.strictObject({
+  origin: v.strictObject({
+    id: taskId,
+    name,
+    source: v.picklist(CANCEL_SOURCES),
+    reason: v.nullable(text),
+    at: stampSchema,
+    by: v.optional(v.strictObject({ id: taskId, name })),
+    failed: v.optional(text),
+  }),
+  path: v.pipe(
+    v.array(v.strictObject({ kind: v.picklist(['task', 'gather', 'taskGroup']), id: v.optional(taskId), name })),
+    v.maxLength(MAX_CANCEL_HOPS),
+  ),
+  more: v.optional(count),
+})
 export const cancelSnapshotSchema = v.strictObject({
   source: v.picklist(CANCEL_SOURCES),
   reason: v.nullable(text),
   at: stampSchema,
   by: v.optional(v.strictObject({ id: taskId, name })),
+  cause: v.optional(cancelCauseSchema),
 })
 export const awaitSnapshotSchema = v.strictObject({
   kind: v.picklist(['task', 'sleep', 'future']),
@@ -131,6 +149,7 @@ function inSync<T extends true>(): T | undefined {
 inSync<Same<Out<typeof stampSchema>, Stamp>>()
 inSync<Same<Out<typeof errorSnapshotSchema>, ErrorSnapshot>>()
 inSync<Same<Out<typeof cancelSnapshotSchema>, CancelSnapshot>>()
+inSync<Same<Out<typeof cancelCauseSchema>, CancelCauseSnapshot>>()
 inSync<Same<(typeof CANCEL_SOURCES)[number], CancelSource>>()
 inSync<Same<Out<typeof awaitSnapshotSchema>, AwaitSnapshot>>()
 inSync<Same<Out<typeof stateSegmentSchema>, StateSegment>>()

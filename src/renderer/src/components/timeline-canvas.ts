@@ -204,7 +204,7 @@ export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): v
       ctx.stroke()
       ctx.setLineDash([])
     }
-    if (t.state === 'failed' || t.state === 'cancelled') {
+    if (t.state === 'failed' || t.state === 'cancelled' || t.state === 'abandoned') {
       ctx.fillStyle = color
       ctx.fillText(t.state === 'failed' ? '✕' : '⊘', x1 + 3, y + ROW_H / 2)
     }

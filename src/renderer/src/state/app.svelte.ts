@@ -2,7 +2,7 @@
 // receive this one object; each part is its own class in its own file.
 import type { LoopwatchApi } from '../../../shared/contract'
 import type { AppSnapshot, DaemonId, RunSummary, SourceInfo, TaskDelta } from '../../../shared/snapshots'
-import { DAEMONS_LOOP, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
+import { DAEMONS_LOOP, FINAL_STATES, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
 import { BulkState } from './bulk.svelte'
 import { DaemonsState } from './daemons.svelte'
@@ -240,7 +240,7 @@ export class AppState {
   showLive(): void {
     this.view = 'live'
     this.table.scope = 'all'
-    this.table.filterText = '-state:done -state:failed -state:cancelled'
+    this.table.filterText = FINAL_STATES.map((s) => `-state:${s}`).join(' ')
   }
 
   select(id: number | null, open = true): void {

@@ -23,18 +23,19 @@ const plural = (n: number, one: string, many = `${one}s`) => (n === 1 ? one : ma
  *   // '300 cancelled, 2 had already ended'
  */
 export function bulkSummary(outcome: BulkOutcome, get: (id: number) => TaskSnapshot | undefined): SummaryPart[] {
-  const by = { cancelled: 0, done: 0, failed: 0, live: 0, gone: 0 }
+  const by = { cancelled: 0, done: 0, failed: 0, abandoned: 0, live: 0, gone: 0 }
   for (const id of outcome.applied) {
     const t = get(id)
     if (!t) by.gone++
     else if (isLive(t.state)) by.live++
-    else by[t.state as 'cancelled' | 'done' | 'failed']++
+    else by[t.state as 'cancelled' | 'done' | 'failed' | 'abandoned']++
   }
   const reached = outcome.kind === 'cancel' ? 'cancel requested' : 'deadline set'
   const parts: SummaryPart[] = [
     { count: by.cancelled, text: outcome.kind === 'cancel' ? 'cancelled' : 'cancelled by their deadline', state: 'cancelled' },
     { count: by.done, text: outcome.kind === 'cancel' ? 'finished before the cancel reached them' : 'finished within their deadline', state: 'done' },
     { count: by.failed, text: 'failed', state: 'failed' },
+    { count: by.abandoned, text: 'abandoned by a shutdown', state: 'abandoned' },
     { count: by.live, text: outcome.kind === 'cancel' ? 'still cleaning up' : `${reached}, still running`, state: outcome.kind === 'cancel' ? 'cancelling' : 'waiting' },
     { count: by.gone, text: `${reached}, no longer shown`, state: null },
     { count: outcome.alreadyEnded.length, text: `had already ended`, state: null },

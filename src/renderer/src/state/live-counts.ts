@@ -1,6 +1,7 @@
 // The top bar's counts: tasks running (inside a step) apart from those waiting at an await, as
 // issue 11 asks — "N running" must not count a task parked in sleep().
-import type { TaskSnapshot, TaskState } from '../../../shared/snapshots'
+import type { TaskSnapshot } from '../../../shared/snapshots'
+import type { FinalState, TaskState } from '../../../main/runtime/states'
 import { isLive } from './states'
 
 /** Live tasks by what they are doing now. */
@@ -25,7 +26,7 @@ export function liveCounts(tasks: Iterable<TaskSnapshot>, skip: (t: TaskSnapshot
   for (const t of tasks) {
     if (!isLive(t.state) || skip(t)) continue
     c.live++
-    c[t.state as Exclude<TaskState, 'done' | 'failed' | 'cancelled'>]++
+    c[t.state as Exclude<TaskState, FinalState>]++
   }
   return c
 }

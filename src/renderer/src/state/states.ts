@@ -1,7 +1,10 @@
-// Which states still change: the top bar counts these as running, actions apply only to them.
+// Which states still change: the top bar counts these by state, actions apply only to them.
+import { FINAL_STATES } from '../../../shared/snapshots'
 import type { TaskState } from '../../../shared/snapshots'
 
-/** Tasks that may still change (counted as "running" in the top bar). */
+const FINAL = new Set<TaskState>(FINAL_STATES)
+
+/** Tasks that may still change (not in a final state: done, failed, cancelled, abandoned). */
 export function isLive(state: TaskState): boolean {
-  return state !== 'done' && state !== 'failed' && state !== 'cancelled'
+  return !FINAL.has(state)
 }
