@@ -20,7 +20,7 @@ interface Live {
  * and reads every task's state off the runtime itself at each of `times` (a callback the loop
  * runs at that loop time). Deltas are cut at those moments too, so the stream has several batches.
  */
-async function recordScenario(h: OpenedHistory, id: string, params: Record<string, unknown>, times: number[]) {
+async function recordScenario(h: OpenedHistory, id: string, params: Record<string, unknown>, times: number[], cutAt: number[] | null = null) {
   const runId = h.startRun({ scenario: id, params, clock: 'virtual' })
   const monitor = new TaskMonitor({ timers: manualTimers(), emit: (d) => h.recordDelta(d) })
   const run = createScenarioRun(getScenario(id)!, params, { clock: 'virtual', outDir: tempDataDir() })
@@ -38,9 +38,10 @@ async function recordScenario(h: OpenedHistory, id: string, params: Record<strin
         if (task.done()) seen.ended.add(task.id)
       }
       live.set(t, seen)
-      monitor.flushNow()
+      if (!cutAt) monitor.flushNow()
     })
   }
+  for (const t of cutAt ?? []) run.loop.callLater(t, () => monitor.flushNow())
   const result = await run.start()
   monitor.flushNow()
   monitor.detach(runLoopLabel(runId))
@@ -91,7 +92,13 @@ describe('replay: the state at t rebuilt from the recorded stream', () => {
     for (const t of times) {
       const want = live.get(t)
       if (!want) continue
-      expect(new Map(replay.frame(t).tasks.map((x) => [x.id, x.state])), `states at ${t}`).toEqual(want.states)
+      const frame = replay.frame(t)
+      expect(new Map(frame.tasks.map((x) => [x.id, x.state])), `states at ${t}`).toEqual(want.states)
+      // An await shown is one of the stretch t is in: a sleep it names ends after t, never before.
+      const sleeps = frame.tasks.flatMap((x) => (x.awaiting?.kind === 'sleep' ? [x.awaiting.text] : []))
+      expect(sleeps.length, `sleeps shown at ${t}`).toBeGreaterThan(0)
+      for (const text of sleeps) expect(Number(/until ([\d.]+)\s*s/.exec(text)?.[1]) * 1000, `${text} at ${t}`).toBeGreaterThanOrEqual(t - 1)
+      for (const x of frame.tasks) if (x.state !== 'waiting') expect(x.awaiting).toBeNull()
       compared++
     }
     expect(compared).toBeGreaterThanOrEqual(4)
@@ -99,6 +106,25 @@ describe('replay: the state at t rebuilt from the recorded stream', () => {
     const end = replay.frame(replay.end)
     expect(end.tasks).toHaveLength(all.size)
     for (const x of end.tasks) expect(x.state).toBe(all.get(x.id)!.state)
+  })
+
+  it('with few batches (a virtual run sends a handful), states are still exact and an await is shown only from its own stretch', async () => {
+    const h = open()
+    const params = { tasks: 60, live: 60, sleeps: 3, minSleep: 100, maxSleep: 1000, seed: 11 }
+    const times = Array.from({ length: 8 }, (_, i) => 90.5 + i * 260.25)
+    const { runId, live } = await recordScenario(h, 'load', params, times, [50.5, 1200.5])
+    const replay = new ReplayIndex(await readAll(h, runId))
+    expect(replay.batchCount).toBeLessThanOrEqual(3)
+    for (const t of times) {
+      const want = live.get(t)
+      if (!want) continue
+      const frame = replay.frame(t)
+      expect(new Map(frame.tasks.map((x) => [x.id, x.state])), `states at ${t}`).toEqual(want.states)
+      for (const x of frame.tasks) {
+        if (x.awaiting?.kind !== 'sleep') continue
+        expect(Number(/until ([\d.]+)\s*s/.exec(x.awaiting.text)?.[1]) * 1000, `${x.name}: ${x.awaiting.text} at ${t}`).toBeGreaterThanOrEqual(t - 1)
+      }
+    }
   })
 
   it('a frame carries the history up to t only, and the lines printed by then', async () => {

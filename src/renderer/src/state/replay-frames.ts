@@ -179,14 +179,26 @@ export class ReplayIndex {
   }
 
   /**
-   * What a waiting task awaited at t: the await of the last batch at or before t that showed it
-   * waiting, else of the first later one (a virtual run's batches are few; an await is kept from
-   * whichever batch saw one).
+   * What a waiting task awaited at t: the await a batch cut during the same waiting stretch showed
+   * (the last one at or before t, else a later one in that stretch). A batch from another stretch
+   * says nothing about this one (a virtual run's few batches would show a sleep long over), so
+   * without one the await is unknown: null.
    */
   private awaitingAt(tr: TaskTrack, t: number): TaskSnapshot['awaiting'] {
-    const k = lastAtOrBefore(tr.versions, t, (x) => x.t)
-    for (let i = k; i >= 0; i--) if (tr.versions[i]!.snap.awaiting) return tr.versions[i]!.snap.awaiting
-    for (let i = k + 1; i < tr.versions.length; i++) if (tr.versions[i]!.snap.awaiting) return tr.versions[i]!.snap.awaiting
+    const segs = tr.segments
+    const k = lastAtOrBefore(segs, t, (s) => s.from)
+    const inSeg = k >= 0 && t < segs[k]!.to ? segs[k]! : null
+    const from = inSeg ? inSeg.from : (tr.open && tr.open.from <= t ? tr.open.from : t)
+    const to = inSeg ? inSeg.to : Infinity
+    const v = lastAtOrBefore(tr.versions, t, (x) => x.t)
+    for (let i = v; i >= 0 && tr.versions[i]!.t >= from; i--) {
+      const snap = tr.versions[i]!.snap
+      if (snap.state === 'waiting' && snap.awaiting) return snap.awaiting
+    }
+    for (let i = v + 1; i < tr.versions.length && tr.versions[i]!.t < to; i++) {
+      const snap = tr.versions[i]!.snap
+      if (snap.state === 'waiting' && snap.awaiting) return snap.awaiting
+    }
     return null
   }
 }
