@@ -224,7 +224,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
         // Deleted while being exported (retention): end with a clear error, not a silent half file.
         if (!detail) throw new RunNotFoundError(id)
         return detail
-      }, id, format)
+      }, id, format, (from) => history.events({ runId: id, from }))
     },
 
     exportRun(runId: number, format: ExportFormat, maxBytes = 16 << 20): Promise<string> {
