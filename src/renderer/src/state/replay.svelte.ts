@@ -25,6 +25,12 @@ export const REPLAY_ID_BASE = 4_000_000_000
 
 const REPLAY_PREFIX = 'replay-'
 
+/** The window's frame clock (typed here: node-side tests compile this file without the DOM's lib). */
+const frames = globalThis as unknown as {
+  requestAnimationFrame(cb: (wallNow: number) => void): number
+  cancelAnimationFrame(handle: number): void
+}
+
 /** The loop a replay of run `runId` shows its tasks on. */
 export function replayLoop(runId: number): string {
   return `${REPLAY_PREFIX}${runId}`
@@ -143,12 +149,12 @@ export class ReplayState {
     if (this.t >= this.end) this.seek(this.start)
     this.playing = true
     this.lastWall = performance.now()
-    this.frameHandle = requestAnimationFrame(this.step)
+    this.frameHandle = frames.requestAnimationFrame(this.step)
   }
 
   pause(): void {
     this.playing = false
-    if (this.frameHandle !== null) cancelAnimationFrame(this.frameHandle)
+    if (this.frameHandle !== null) frames.cancelAnimationFrame(this.frameHandle)
     this.frameHandle = null
   }
 
@@ -184,6 +190,6 @@ export class ReplayState {
       this.pause()
       return
     }
-    this.frameHandle = requestAnimationFrame(this.step)
+    this.frameHandle = frames.requestAnimationFrame(this.step)
   }
 }
