@@ -23,7 +23,8 @@ import type {
   TaskSnapshot,
 } from './snapshots'
 import { ERROR_LIMITS, boundedError, boundedIssues } from './error-limits'
-import { exportSchema, historyPageSchema, retentionPolicySchema } from './history-contract'
+import { exportSchema, historyEventsSchema, historyPageSchema, retentionPolicySchema } from './history-contract'
+import type { HistoryEventsPage } from './history-contract'
 import { isPlainObject, payloadProblem } from './payload-limits'
 import { programCheckSchema, programOfRunSchema, programRunSchema, programStopSchema, programTemplateSchema } from './program-contract'
 import type { ProgramDiagnostic, ProgramRunInfo, ProgramStopReport, ProgramTemplate, StoredProgram } from './program-contract'
@@ -109,6 +110,8 @@ export const commands = {
   ),
   /** A run with one page of its tasks and of its log lines (offsets and limits, totals in the reply). */
   'history:get': command<HistoryRunDetail>()(historyPageSchema),
+  /** One page of a run's recorded event stream (chunks of batches) for replay; paged and size-capped. */
+  'history:events': command<HistoryEventsPage>()(historyEventsSchema),
   /** Exports a run: inline when small, else a streamed download (web) or a file (Electron). */
   'run:export': command<ExportFile>()(exportSchema),
   'retention:get': command<RetentionStatus>()(nothing),

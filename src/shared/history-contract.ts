@@ -2,6 +2,7 @@
 // retention policy. One source for each bound: the contract's schemas, the main-side history and
 // the window's settings panel all read them from here.
 import * as v from 'valibot'
+import type { LogLine, SegmentAppend, TaskSnapshot } from './snapshots'
 
 /** Rows per `history:get` page: the default, and the most a caller may ask for. */
 export const HISTORY_PAGE = {
@@ -76,3 +77,59 @@ export const historyPageSchema = v.strictObject({
 export type HistoryPageRequest = v.InferOutput<typeof historyPageSchema>
 
 export const exportSchema = v.strictObject({ runId, format: v.picklist(EXPORT_FORMATS) })
+
+/**
+ * The recorded event stream of a run (record and replay): the monitor's deltas cut to that run,
+ * stored compressed in chunks. `maxBytes` is the per-run cap on stored (compressed) bytes: past it
+ * recording stops and the stream is marked truncated. A chunk holds the batches of up to
+ * `chunkRawBytes` of JSON before it is compressed. A `history:events` page returns at most
+ * `pageChunks.max` chunks and stops early once it carries `pageRawBytes` of batches.
+ */
+export const STREAM_LIMITS = {
+  maxBytes: 8 << 20,
+  chunkRawBytes: 256 << 10,
+  pageChunks: { default: 16, max: 64 },
+  pageRawBytes: 4 << 20,
+} as const
+
+/**
+ * One monitor delta as a run's stream keeps it: `t` is the run's loop clock (ms) when it was cut;
+ * `tasks` are upserts (created, changed and ended alike, each the task's latest snapshot then),
+ * `segments` the state segments closed since the previous batch, `logs` the lines printed.
+ * Empty lists are left out.
+ */
+export interface StreamBatch {
+  t: number
+  tasks?: TaskSnapshot[]
+  segments?: SegmentAppend[]
+  logs?: LogLine[]
+}
+
+/** One stored chunk: consecutive batches, numbered from 0 in the run. */
+export interface StreamChunk {
+  seq: number
+  batches: StreamBatch[]
+}
+
+/** `history:events`: one page of a run's stream, with what the whole stream holds. */
+export interface HistoryEventsPage {
+  runId: number
+  /** Chunks in the stream (0: nothing was recorded, e.g. a run from before recording existed). */
+  chunkTotal: number
+  batchTotal: number
+  /** Compressed bytes stored for the run. */
+  bytes: number
+  /** The stream hit its cap and stops there (a replay ends early: say so). */
+  truncated: boolean
+  chunks: StreamChunk[]
+  /** The `from` of the next page; null when this page reaches the end. */
+  next: number | null
+}
+
+export const historyEventsSchema = v.strictObject({
+  runId,
+  from: v.optional(offset, 0),
+  limit: v.optional(limit(STREAM_LIMITS.pageChunks.max), STREAM_LIMITS.pageChunks.default),
+})
+/** What a caller sends: `from` and `limit` may be left out. */
+export type HistoryEventsRequest = v.InferInput<typeof historyEventsSchema>

@@ -152,6 +152,8 @@ export class AppCore {
   }
 
   private emitDelta(d: UnsequencedDelta): void {
+    // Each run's event stream (record and replay) keeps what the window is sent.
+    this.history.recordDelta(d)
     this.events.emit('tasks:delta', { ...d, seq: ++this.seq })
   }
 

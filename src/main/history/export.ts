@@ -6,7 +6,8 @@ import { stringify } from 'csv-stringify/sync'
 import { HISTORY_PAGE } from '../../shared/history-contract'
 import type { ExportFormat, HistoryPageRequest } from '../../shared/history-contract'
 import { HistoryError } from './errors'
-import { TRACE_TAIL, logEvent, taskEvents, traceHead } from './trace-export'
+import { TRACE_TAIL, logEvent, stateEvents, taskEvents, traceHead } from './trace-export'
+import type { HistoryEventsPage } from '../../shared/history-contract'
 import type { HistoryLog, HistoryRunDetail, HistoryTask } from './types'
 
 /**
@@ -36,7 +37,10 @@ type PageSlice = Pick<HistoryPageRequest, 'taskOffset' | 'taskLimit' | 'logOffse
  *
  * @example await pipeline(Readable.from(exportPieces(source, runId, 'csv')), createWriteStream(path))
  */
-export async function* exportPieces(source: PageSource, runId: number, format: ExportFormat): AsyncGenerator<string> {
+/** Pages of a run's recorded event stream, from chunk `from` (the trace's state slices come from it). */
+export type EventSource = (from: number) => HistoryEventsPage | Promise<HistoryEventsPage>
+
+export async function* exportPieces(source: PageSource, runId: number, format: ExportFormat, events?: EventSource): AsyncGenerator<string> {
   const page = async (slice: PageSlice): Promise<HistoryRunDetail> => source({ runId, ...slice })
   const first = await page({ taskOffset: 0, taskLimit: HISTORY_PAGE.tasks.max, logOffset: 0, logLimit: HISTORY_PAGE.logs.max })
   const out = WRITERS[format]
@@ -54,6 +58,7 @@ export async function* exportPieces(source: PageSource, runId: number, format: E
     yield out.logs(runId, logs, n === 0)
     n += logs.length
   }
+  if (format === 'trace' && events) yield* traceStates(runId, first.tasks[0] ?? null, events)
   yield out.tail
 }
 
@@ -89,6 +94,25 @@ const WRITERS: Record<ExportFormat, Writer> = {
     logs: (runId, rows) => rows.map((l) => `,\n${logEvent(runId, l)}`).join(''),
     tail: TRACE_TAIL,
   },
+}
+
+/**
+ * The trace's state slices, a stream page at a time. The stream is on the loop clock, the task rows
+ * on the recorder's (ms since it was attached): the first task's creation ties the two.
+ */
+async function* traceStates(runId: number, firstTask: HistoryTask | null, events: EventSource): AsyncGenerator<string> {
+  let offset: number | null = null
+  for (let from: number | null = 0; from !== null; ) {
+    const page: HistoryEventsPage = await events(from)
+    const batches = page.chunks.flatMap((c) => c.batches)
+    if (offset === null) {
+      const seen = firstTask && batches.flatMap((b) => b.tasks ?? []).find((t) => t.id === firstTask.id)
+      offset = seen && firstTask.createdAt !== null ? seen.createdAt.loop - firstTask.createdAt : 0
+    }
+    const lines = stateEvents(runId, batches, offset)
+    if (lines.length > 0) yield lines.map((e) => `,\n${e}`).join('')
+    from = page.next
+  }
 }
 
 /** The first page, then the next ones until `total` rows or an empty page (rows deleted meanwhile). */

@@ -18,6 +18,11 @@ import type {
 import { endRunSchema, listRunsSchema, pageSchema, parse, policySchema, runId as checkRunId, startRunSchema } from './validate'
 import { EXPORT_FORMATS, RETENTION_DEFAULTS } from '../../shared/history-contract'
 import { WriteBuffer } from './write-buffer'
+import { STREAM_DEFAULTS, StreamRecorder } from './stream-recorder'
+import { readEvents } from './stream-read'
+import { historyEventsSchema } from '../../shared/history-contract'
+import type { HistoryEventsPage, HistoryEventsRequest } from '../../shared/history-contract'
+import type { TaskDelta } from '../../shared/snapshots'
 import type { TaskRow } from './write-buffer'
 
 /** File name of the history database inside the data folder. */
@@ -69,6 +74,9 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
     console.error('loopwatch history: a background flush failed; rows are kept and retried:', error)
   }, { ...LOG_LIMITS, ...options.logLimits })
   let lastApplied: RetentionReport | null = null
+  const streams = new StreamRecorder(db, { ...STREAM_DEFAULTS, ...options.stream }, (error) => {
+    console.error('loopwatch history: writing a run\'s event stream failed:', error)
+  })
 
   const insertRun = db.prepare(
     "INSERT INTO runs (scenario, params, clock, started_at, outcome, pid) VALUES (?, ?, ?, ?, 'running', ?)",
@@ -114,6 +122,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       mine.add(id)
       known.add(id)
       live.add(id)
+      streams.open(id)
       return id
     },
 
@@ -169,6 +178,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       if (outcome === 'interrupted') markUnfinished.run(id)
       const stored: ErrorSnapshot | null = error ? { name: error.name, message: error.message, stack: error.stack ?? null } : null
       finishRun.run(outcome, Date.now(), stored ? JSON.stringify(stored) : null, id)
+      streams.close(id)
       mine.delete(id)
       live.delete(id)
     },
@@ -214,7 +224,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
         // Deleted while being exported (retention): end with a clear error, not a silent half file.
         if (!detail) throw new RunNotFoundError(id)
         return detail
-      }, id, format)
+      }, id, format, (from) => history.events({ runId: id, from }))
     },
 
     exportRun(runId: number, format: ExportFormat, maxBytes = 16 << 20): Promise<string> {
@@ -247,6 +257,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
     applyRetention(policy?: RetentionPolicy): RetentionReport {
       open()
       buffer.flush()
+      streams.flush()
       lastApplied = applyRetention(db, file, policy ? parse(policySchema, policy, 'retention policy') : readPolicy(db))
       return lastApplied
     },
@@ -254,6 +265,25 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
     flush(): void {
       open()
       buffer.flush()
+      streams.flush()
+    },
+
+    recordDelta(delta: Omit<TaskDelta, 'seq'>): void {
+      if (closed) return
+      try {
+        streams.add(delta)
+      } catch (error) {
+        // The window's delta must go out whatever the disk says; the stream's rows are lost.
+        console.error('loopwatch history: recording an event batch failed:', error)
+      }
+    },
+
+    events(request: HistoryEventsRequest): HistoryEventsPage {
+      open()
+      const { runId: id, from, limit } = parse(historyEventsSchema, request, 'events page')
+      if (!findRun(id)) throw new RunNotFoundError(id)
+      streams.flush()
+      return readEvents(db, id, from, limit)
     },
 
     stats: () => buffer.stats(),
@@ -262,6 +292,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       if (closed) return
       buffer.flush()
       buffer.dispose()
+      streams.dispose()
       if (mine.size > 0) markInterrupted(db, [...mine], 'the history was closed while the run was still running')
       for (const id of mine) live.delete(id)
       closed = true

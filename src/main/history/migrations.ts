@@ -125,6 +125,30 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'recorded event streams of runs',
+    sql: `
+      -- A run's event stream for replay: the monitor's deltas cut to the run, in chunks of JSON
+      -- batches, each chunk deflate-compressed. Deleted with its run (retention covers it).
+      CREATE TABLE run_streams (
+        run_id    INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        bytes     INTEGER NOT NULL DEFAULT 0,     -- compressed bytes stored
+        chunks    INTEGER NOT NULL DEFAULT 0,
+        batches   INTEGER NOT NULL DEFAULT 0,
+        truncated INTEGER NOT NULL DEFAULT 0      -- 1: the per-run cap was reached, recording stopped
+      );
+      CREATE TABLE run_stream_chunks (
+        run_id  INTEGER NOT NULL REFERENCES run_streams(run_id) ON DELETE CASCADE,
+        seq     INTEGER NOT NULL,                 -- 0, 1, 2… in recording order
+        batches INTEGER NOT NULL,
+        t_from  REAL    NOT NULL,                 -- loop ms of its first and last batch
+        t_to    REAL    NOT NULL,
+        data    BLOB    NOT NULL,                 -- deflate(JSON array of StreamBatch)
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /** The highest version `list` knows about (the version a fresh database ends at). */

@@ -2,6 +2,7 @@
 // process, each task a thread named for it with one slice from its first step to its end, and each
 // printed line an instant on its task's track. Built page by page like the other exports.
 import type { HistoryLog, HistoryRun, HistoryTask } from './types'
+import type { StreamBatch } from '../../shared/history-contract'
 
 /** The trace's own format tag, in `otherData` (Perfetto shows it under the trace's metadata). */
 export const TRACE_FORMAT = { format: 'loopwatch-trace', version: 1 } as const
@@ -46,6 +47,25 @@ export function taskEvents(runId: number, t: HistoryTask): string[] {
 export function logEvent(runId: number, l: HistoryLog): string {
   const name = l.line.length > NAME_CHARS ? `${l.line.slice(0, NAME_CHARS - 1)}…` : l.line
   return JSON.stringify({ name, cat: l.stream, ph: 'i', s: 't', pid: runId, tid: l.taskId ?? 0, ts: us(l.t), args: { line: l.line, stream: l.stream } })
+}
+
+/**
+ * A recorded stream's state segments as slices nested in their task's slice on its track: one
+ * "X" per running / waiting / cancelling stretch (cat `state`), so Perfetto shows how each task
+ * spent its life. `offsetMs` moves the stream's loop-clock times onto the task rows' axis (ms since
+ * the recorder was attached).
+ */
+export function stateEvents(runId: number, batches: readonly StreamBatch[], offsetMs: number): string[] {
+  const out: string[] = []
+  for (const b of batches) {
+    for (const a of b.segments ?? []) {
+      for (const seg of a.segments) {
+        const ts = us(seg.from - offsetMs)
+        out.push(JSON.stringify({ name: seg.state, cat: 'state', ph: 'X', pid: runId, tid: a.taskId, ts, dur: Math.max(0, us(seg.to - offsetMs) - ts) }))
+      }
+    }
+  }
+  return out
 }
 
 export const TRACE_TAIL = '\n]}\n'

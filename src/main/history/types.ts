@@ -37,6 +37,9 @@ export interface EndRunInput {
 export type { ExportFormat } from '../../shared/history-contract'
 import type { ExportFormat } from '../../shared/history-contract'
 import type { TaskRow } from './write-buffer'
+import type { StreamLimits } from './stream-recorder'
+import type { HistoryEventsPage, HistoryEventsRequest } from '../../shared/history-contract'
+import type { TaskDelta } from '../../shared/snapshots'
 
 /** Counters of what reached the disk, for tests and the UI's "history is keeping up" hint. */
 export interface WriteStats {
@@ -54,6 +57,8 @@ export interface HistoryOptions {
   maxBatch?: number
   /** Log lines a run keeps (default: the first 1000 and the last 1000). */
   logLimits?: Partial<LogLimits>
+  /** The event streams' cap, chunk size and timers (see stream-recorder.ts). */
+  stream?: Partial<StreamLimits>
 }
 
 /** The slice of the runtime's EventLoop the recorder needs. */
@@ -98,6 +103,13 @@ export interface History {
   setRetention(policy: RetentionPolicy): RetentionStatus
   /** Deletes what the policy (the saved one by default) no longer keeps, and shrinks the file. */
   applyRetention(policy?: RetentionPolicy): RetentionReport
+  /**
+   * Keeps one monitor delta in the event streams of the runs it touches (runs this history started
+   * and has not closed the stream of); others' tasks are ignored. Never throws into the emitter.
+   */
+  recordDelta(delta: Omit<TaskDelta, 'seq'>): void
+  /** One page of a run's recorded event stream (RunNotFoundError for an unknown run). */
+  events(request: HistoryEventsRequest): HistoryEventsPage
   flush(): void
   stats(): WriteStats
   close(): void

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises'
 import * as v from 'valibot'
 import type { ErrorInfo } from '../../shared/contract'
 import { EXPORT_FORMATS, EXPORT_MIME, exportFilename } from '../../shared/history-contract'
+import type { HistoryEventsPage } from '../../shared/history-contract'
 export { EXPORT_PATH } from '../../shared/history-contract'
 import type { HistoryRunDetail } from '../../shared/snapshots'
 import { exportPieces } from '../history/export'
@@ -55,7 +56,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, url: URL, { toke
     if (!result.ok) throw Object.assign(new Error(result.error.message), { info: result.error })
     return result.value as HistoryRunDetail
   }
-  const pieces = exportPieces(page, runId, format)
+  const events = async (from: number): Promise<HistoryEventsPage> => {
+    const result = await dispatch('history:events', { runId, from })
+    if (!result.ok) throw Object.assign(new Error(result.error.message), { info: result.error })
+    return result.value as HistoryEventsPage
+  }
+  const pieces = exportPieces(page, runId, format, events)
   // The first piece reads the first page: an unknown run is still a clean 404, not a broken file.
   let first: IteratorResult<string>
   try {

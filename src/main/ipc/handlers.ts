@@ -48,6 +48,7 @@ export function createHandlers(core: AppCore): Handlers {
       if (!detail) throw new AppError('not_found', `no run ${runId} in the history`)
       return detail
     },
+    'history:events': (request) => core.history.events(request),
     'run:export': async ({ runId, format }) => {
       if (!core.history.getRun(runId, { taskLimit: 1, logLimit: 1 })) throw new AppError('not_found', `no run ${runId} in the history`)
       const file = { filename: exportFilename(runId, format), mime: EXPORT_MIME[format] }

@@ -11,6 +11,7 @@ import { EditorState } from './editor.svelte'
 import { HistoryState } from './history.svelte'
 import { LauncherState } from './launcher.svelte'
 import { QueueState } from './queue.svelte'
+import { ReplayState, isReplayLoop } from './replay.svelte'
 import { ShutdownState } from './shutdown.svelte'
 import { SourcesState, sourceScope } from './sources.svelte'
 import { liveCounts } from './live-counts'
@@ -35,7 +36,8 @@ export class AppState {
   detailsOpen = $state(false)
 
   readonly store = new TaskStore()
-  readonly table = new TaskTableState(this.store, (t) => !this.sources.isEnded(t.loop))
+  // A replay's tasks (read only) and an ended process's are shown, not acted on.
+  readonly table = new TaskTableState(this.store, (t) => !isReplayLoop(t.loop) && !this.sources.isEnded(t.loop))
   readonly bulk = new BulkState(() => this.api, this.store)
   readonly ticker = new Ticker()
   readonly launcher: LauncherState
@@ -46,6 +48,7 @@ export class AppState {
   readonly sources: SourcesState
   readonly editor: EditorState
   readonly queue: QueueState
+  readonly replay: ReplayState
 
   /** The run the top bar speaks of: the newest one still running, else the newest one. */
   readonly currentRun = $derived.by(() => {
@@ -57,7 +60,7 @@ export class AppState {
   /** Live tasks by state (running apart from waiting); an ended (exited or lost) process's tasks show their last known state, and nothing runs them now. */
   readonly liveCounts = $derived.by(() => {
     void this.store.version
-    return liveCounts(this.store.tasks.values(), (t) => this.sources.isEnded(t.loop))
+    return liveCounts(this.store.tasks.values(), (t) => isReplayLoop(t.loop) || this.sources.isEnded(t.loop))
   })
   readonly liveCount = $derived(this.liveCounts.live)
 
@@ -75,6 +78,12 @@ export class AppState {
     this.sources = new SourcesState(api)
     this.editor = new EditorState(api, (id) => this.showSource(id))
     this.queue = new QueueState(api)
+    this.replay = new ReplayState(api, this.store, (loop) => {
+      this.table.scope = loop
+      this.table.selectedId = null
+      this.detailsOpen = false
+      this.view = 'live'
+    })
   }
 
   /** Wire a connected API: subscribe to events once, then load the snapshot. */
@@ -209,6 +218,7 @@ export class AppState {
   /** The label shown for a loop: the run's scenario id, "daemons", or a process's `name › loop`. */
   loopLabel(loop: string): string {
     if (loop === DAEMONS_LOOP) return 'daemons'
+    if (isReplayLoop(loop) && this.replay.loop === loop) return `replay of ${this.replay.run?.scenario ?? ''}`
     const sourceId = sourceOfLoop(loop)
     if (sourceId !== null) return `${this.sources.byId(sourceId)?.name ?? sourceId} › ${loop.slice(sourceId.length + 1)}`
     return this.runs.find((r) => runLoopLabel(r.runId) === loop)?.scenarioId ?? loop

@@ -71,6 +71,37 @@ export class TaskStore {
     return true
   }
 
+  /**
+   * Replaces every task and line of `loop` with `tasks` (each with its state history) and `lines`,
+   * and sets its clock (none: the loop is gone). A replay shows a recorded run's state at a moment
+   * this way, read only, beside the live loops: deltas never name its loop or its ids.
+   */
+  showLoop(loop: string, tasks: readonly (TaskSnapshot & { history: StateHistory })[], lines: readonly LogLine[], clock: LoopClock | null): void {
+    for (const [id, t] of this.tasks) {
+      if (t.loop !== loop) continue
+      this.tasks.delete(id)
+      this.histories.delete(id)
+      this.logsByTask.delete(id)
+    }
+    for (const { history, ...t } of tasks) {
+      this.tasks.set(t.id, t)
+      this.histories.set(t.id, history)
+    }
+    for (const line of lines) {
+      if (line.taskId == null) continue
+      let list = this.logsByTask.get(line.taskId)
+      if (!list) this.logsByTask.set(line.taskId, (list = []))
+      list.push(line)
+    }
+    const others = this.logs.filter((l) => l.loop !== loop)
+    this.logs = lines.length === 0 ? others : others.concat(lines.slice(-MAX_LOG_LINES))
+    const clocks = new Map(this.clocks)
+    if (clock) clocks.set(loop, clock)
+    else clocks.delete(loop)
+    this.clocks = clocks
+    this.version++
+  }
+
   /** Merge lines fetched on demand (task details) without duplicating ones already streamed. */
   mergeTaskLogs(taskId: number, lines: readonly LogLine[]): void {
     const have = this.logsByTask.get(taskId) ?? []
