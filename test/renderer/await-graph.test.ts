@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest'
+import { buildAwaitGraph, taskKey } from '../../src/shared/await-graph'
+import type { AwaitSnapshot, TaskSnapshot } from '../../src/shared/snapshots'
+import { layoutAwaitGraph, type NodeBox } from '../../src/renderer/src/state/await-graph-layout'
+import { AwaitGraphState } from '../../src/renderer/src/state/await-graph.svelte'
+import { TaskStore } from '../../src/renderer/src/state/task-store.svelte'
+import { TaskTableState } from '../../src/renderer/src/state/task-table.svelte'
+import type { TableHost } from '../../src/renderer/src/state/task-table.svelte'
+import { delta, task } from './helpers'
+
+const gatherOf = (ids: number[]): AwaitSnapshot => ({ kind: 'future', text: `gather of ${ids.length}`, taskId: null, waitsOn: ids })
+const sleeping: AwaitSnapshot = { kind: 'sleep', text: 'sleep until 1.000s', taskId: null }
+
+function overlap(a: NodeBox, b: NodeBox): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+}
+
+function gatherRun(n: number, loop = 'run-1'): { main: TaskSnapshot; kids: TaskSnapshot[] } {
+  const kids = Array.from({ length: n }, (_, i) => task({ name: `kid-${i}`, state: 'waiting', awaiting: sleeping, loop }))
+  const main = task({ name: 'main', state: 'waiting', awaiting: gatherOf(kids.map((k) => k.id)), loop })
+  return { main, kids }
+}
+
+describe('layoutAwaitGraph', () => {
+  it('lays a gather out top-down: waiter above the gather node above its children, no boxes overlapping', () => {
+    const { main, kids } = gatherRun(5)
+    const g = buildAwaitGraph([main, ...kids])
+    const l = layoutAwaitGraph(g)
+    expect([...l.boxes.keys()].sort()).toEqual(g.nodes.map((n) => n.id).sort())
+    const top = l.boxes.get(`t:${main.id}`)!
+    const mid = l.boxes.get(`w:${main.id}`)!
+    for (const k of kids) {
+      const b = l.boxes.get(`t:${k.id}`)!
+      expect(b.y).toBeGreaterThan(mid.y + mid.height)
+    }
+    expect(mid.y).toBeGreaterThan(top.y + top.height)
+    // The combinator is drawn smaller than a task.
+    expect(mid.width * mid.height).toBeLessThan(top.width * top.height)
+    const boxes = [...l.boxes.values()]
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i]!, boxes[j]!)).toBe(false)
+    for (const e of g.edges) expect(l.edges.get(e.id)!.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('packs hundreds of unrelated tasks into a block, not one row 50,000 px wide', () => {
+    const tasks = Array.from({ length: 300 }, (_, i) => task({ name: `t${i}`, state: 'running' }))
+    const l = layoutAwaitGraph(buildAwaitGraph(tasks))
+    expect(l.boxes.size).toBe(300)
+    expect(l.width).toBeLessThan(6 * l.height)
+    expect(l.width).toBeLessThan(8_000)
+    const boxes = [...l.boxes.values()]
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i]!, boxes[j]!)).toBe(false)
+  })
+
+  it('places separate parts side by side without overlap', () => {
+    const a = gatherRun(3)
+    const b = gatherRun(4)
+    const l = layoutAwaitGraph(buildAwaitGraph([a.main, ...a.kids, b.main, ...b.kids]))
+    const boxes = [...l.boxes.values()]
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i]!, boxes[j]!)).toBe(false)
+    for (const box of boxes) {
+      expect(box.x + box.width).toBeLessThanOrEqual(l.width + 0.5)
+      expect(box.y + box.height).toBeLessThanOrEqual(l.height + 0.5)
+    }
+  })
+})
+
+function setup(flagged: ReadonlySet<string> = new Set()) {
+  const store = new TaskStore()
+  const table = new TaskTableState(store)
+  const graph = new AwaitGraphState(table, () => flagged)
+  return { store, table, graph }
+}
+
+describe('AwaitGraphState', () => {
+  it('lays out again when the shape changes, not when only states change', () => {
+    const { store, graph } = setup()
+    const { main, kids } = gatherRun(3)
+    store.apply(delta(1, { created: [main, ...kids] }))
+    const first = graph.layout
+    expect(graph.layoutCount).toBe(1)
+    expect(first.boxes.size).toBe(5)
+
+    // A child wakes up and runs: a colour changes, nothing moves.
+    store.apply(delta(2, { changed: [{ ...kids[0]!, state: 'running', awaiting: null }] }))
+    expect(graph.graph.nodes.find((n) => n.taskId === kids[0]!.id)?.state).toBe('running')
+    expect(graph.layout).toBe(first)
+    expect(graph.layoutCount).toBe(1)
+
+    // A new task joins the scope: the shape changed, one new layout.
+    store.apply(delta(3, { created: [task({ name: 'late', state: 'running' })] }))
+    expect(graph.layout.boxes.size).toBe(6)
+    expect(graph.layoutCount).toBe(2)
+  })
+
+  it('shows the table’s scope only', () => {
+    const { store, table, graph } = setup()
+    const one = gatherRun(2, 'run-1')
+    const two = gatherRun(3, 'run-2')
+    store.apply(delta(1, { created: [one.main, ...one.kids, two.main, ...two.kids] }))
+    table.scope = 'run-2'
+    expect(graph.graph.nodes.filter((n) => n.kind === 'task').map((n) => n.taskId).sort()).toEqual(
+      [two.main.id, ...two.kids.map((k) => k.id)].sort(),
+    )
+  })
+
+  it('shares the selection with the table: a node click selects its task, the table’s selection is the highlighted node', () => {
+    const { store, table, graph } = setup()
+    const { main, kids } = gatherRun(2)
+    store.apply(delta(1, { created: [main, ...kids] }))
+    const selected: (number | null)[] = []
+    const host: TableHost = { detailsOpen: false, select: (id) => { selected.push(id); table.selectedId = id } }
+    const kid = graph.graph.nodes.find((n) => n.taskId === kids[1]!.id)!
+    graph.click(host, kid)
+    expect(selected).toEqual([kids[1]!.id])
+    expect(graph.selectedNodeId).toBe(kid.id)
+    // A combinator node is not a task: clicking it selects nothing.
+    graph.click(host, graph.graph.nodes.find((n) => n.kind === 'gather')!)
+    expect(selected).toEqual([kids[1]!.id])
+    table.selectedId = main.id
+    expect(graph.selectedNodeId).toBe(`t:${main.id}`)
+  })
+
+  it('centres the view on a node and fits the whole graph', () => {
+    const { store, graph } = setup()
+    const { main, kids } = gatherRun(4)
+    store.apply(delta(1, { created: [main, ...kids] }))
+    graph.viewport = { width: 800, height: 240 }
+    const id = `t:${kids[3]!.id}`
+    expect(graph.centreOn(id)).toBe(true)
+    const b = graph.layout.boxes.get(id)!
+    const { x, y, k } = graph.transform
+    expect((b.x + b.width / 2) * k + x).toBeCloseTo(400)
+    expect((b.y + b.height / 2) * k + y).toBeCloseTo(120)
+    expect(graph.centreOn('t:999999')).toBe(false)
+
+    graph.fit()
+    const f = graph.transform
+    expect(graph.layout.width * f.k).toBeLessThanOrEqual(800)
+    expect(graph.layout.height * f.k).toBeLessThanOrEqual(240)
+    expect(f.x).toBeGreaterThanOrEqual(0)
+  })
+
+  it('zooms around the pointer, within the limits', () => {
+    const { graph } = setup()
+    graph.transform = { x: 10, y: 20, k: 1 }
+    graph.zoomAt(110, 70, 2)
+    // The graph point that was under (110, 70), (100, 50), is still there.
+    expect(100 * graph.transform.k + graph.transform.x).toBeCloseTo(110)
+    expect(50 * graph.transform.k + graph.transform.y).toBeCloseTo(70)
+    for (let i = 0; i < 20; i++) graph.zoomAt(0, 0, 2)
+    expect(graph.transform.k).toBe(3)
+  })
+
+  it('flags the tasks whose keys the deadlock set holds', () => {
+    const a = task({ name: 'a', state: 'waiting' })
+    const b = task({ name: 'b', state: 'waiting', awaiting: { kind: 'task', text: 'task a', taskId: a.id } })
+    a.awaiting = { kind: 'task', text: 'task b', taskId: b.id }
+    const c = task({ name: 'c', state: 'running' })
+    const { store, graph } = setup(new Set([taskKey(a.id), taskKey(b.id)]))
+    store.apply(delta(1, { created: [a, b, c] }))
+    const flagged = graph.graph.nodes.filter((n) => graph.isFlagged(n)).map((n) => n.label).sort()
+    expect(flagged).toEqual(['a', 'b'])
+  })
+})
