@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { buildAwaitGraph, taskKey } from '../../src/shared/await-graph'
 import type { AwaitSnapshot, TaskSnapshot } from '../../src/shared/snapshots'
-import { layoutAwaitGraph, type NodeBox } from '../../src/renderer/src/state/await-graph-layout'
-import { AwaitGraphState } from '../../src/renderer/src/state/await-graph.svelte'
+import { FANOUT_WRAP, layoutAwaitGraph, type NodeBox } from '../../src/renderer/src/state/await-graph-layout'
+import { AwaitGraphState, layoutSpacing } from '../../src/renderer/src/state/await-graph.svelte'
 import { TaskStore } from '../../src/renderer/src/state/task-store.svelte'
 import { TaskTableState } from '../../src/renderer/src/state/task-table.svelte'
 import type { TableHost } from '../../src/renderer/src/state/task-table.svelte'
@@ -51,6 +51,44 @@ describe('layoutAwaitGraph', () => {
     for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i]!, boxes[j]!)).toBe(false)
   })
 
+  it('wraps a wide gather into a block of rows under its gather node instead of one endless rank', () => {
+    const { main, kids } = gatherRun(200)
+    const g = buildAwaitGraph([main, ...kids])
+    const l = layoutAwaitGraph(g)
+    expect(l.blocks).toHaveLength(1)
+    const block = l.blocks[0]!
+    expect(block).toMatchObject({ from: `w:${main.id}`, count: 200 })
+    const gatherBox = l.boxes.get(`w:${main.id}`)!
+    expect(block.box.y).toBeGreaterThan(gatherBox.y + gatherBox.height)
+    // Every child is inside the block, in rows of at least FANOUT_WRAP, none overlapping.
+    const kidBoxes = kids.map((k) => l.boxes.get(`t:${k.id}`)!)
+    for (const b of kidBoxes) {
+      expect(b.x).toBeGreaterThanOrEqual(block.box.x)
+      expect(b.y).toBeGreaterThanOrEqual(block.box.y)
+      expect(b.x + b.width).toBeLessThanOrEqual(block.box.x + block.box.width + 0.5)
+      expect(b.y + b.height).toBeLessThanOrEqual(block.box.y + block.box.height + 0.5)
+    }
+    expect(new Set(kidBoxes.map((b) => b.y)).size).toBeGreaterThan(1)
+    expect(kidBoxes.filter((b) => b.y === kidBoxes[0]!.y).length).toBeGreaterThanOrEqual(FANOUT_WRAP)
+    for (let i = 0; i < kidBoxes.length; i++) for (let j = i + 1; j < kidBoxes.length; j++) expect(overlap(kidBoxes[i]!, kidBoxes[j]!)).toBe(false)
+    // One line from the gather to the block stands for the 200 edges.
+    expect(l.edges.get(`w:${main.id}>grid`)!.length).toBeGreaterThanOrEqual(2)
+    expect(l.edges.size).toBe(2)
+    expect(l.width).toBeLessThan(6_000)
+  })
+
+  it('keeps a child that waits on something itself out of the block, laid out by dagre below its waiter', () => {
+    const { main, kids } = gatherRun(20)
+    const deep = task({ name: 'deep', state: 'running' })
+    kids[4] = { ...kids[4]!, awaiting: { kind: 'task', text: 'task deep', taskId: deep.id } }
+    const l = layoutAwaitGraph(buildAwaitGraph([main, ...kids, deep]))
+    const block = l.blocks[0]!
+    expect(block.count).toBe(19)
+    const k4 = l.boxes.get(`t:${kids[4]!.id}`)!
+    expect(k4.y + k4.height <= block.box.y || k4.x >= block.box.x + block.box.width || k4.x + k4.width <= block.box.x).toBe(true)
+    expect(l.boxes.get(`t:${deep.id}`)!.y).toBeGreaterThan(k4.y + k4.height)
+  })
+
   it('places separate parts side by side without overlap', () => {
     const a = gatherRun(3)
     const b = gatherRun(4)
@@ -64,10 +102,10 @@ describe('layoutAwaitGraph', () => {
   })
 })
 
-function setup(flagged: ReadonlySet<string> = new Set()) {
+function setup(flagged: ReadonlySet<string> = new Set(), spacing = () => 0) {
   const store = new TaskStore()
   const table = new TaskTableState(store)
-  const graph = new AwaitGraphState(table, () => flagged)
+  const graph = new AwaitGraphState(table, () => flagged, 1_000, spacing)
   return { store, table, graph }
 }
 
@@ -90,6 +128,30 @@ describe('AwaitGraphState', () => {
     store.apply(delta(3, { created: [task({ name: 'late', state: 'running' })] }))
     expect(graph.layout.boxes.size).toBe(6)
     expect(graph.layoutCount).toBe(2)
+  })
+
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('spaces slow layouts out: a shape change within the spacing keeps the old boxes until the timer fires', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const { store, graph } = setup(new Set(), () => 1_000)
+    const { main, kids } = gatherRun(2)
+    store.apply(delta(1, { created: [main, ...kids] }))
+    const first = graph.layout
+    store.apply(delta(2, { created: [task({ name: 'late', state: 'running' })] }))
+    expect(graph.graph.nodes).toHaveLength(5)
+    expect(graph.layout).toBe(first)
+    expect(graph.layoutCount).toBe(1)
+    vi.advanceTimersByTime(1_000)
+    expect(graph.layout.boxes.size).toBe(5)
+    expect(graph.layoutCount).toBe(2)
+  })
+
+  it('lays out slow graphs at most every four times their cost, quick ones at once', () => {
+    expect(layoutSpacing(5)).toBe(0)
+    expect(layoutSpacing(100)).toBe(400)
   })
 
   it('shows the table’s scope only', () => {

@@ -20,6 +20,14 @@ export const MAX_ZOOM = 3
 
 const NO_FLAGS: ReadonlySet<string> = new Set()
 
+/**
+ * How long after a layout the next may run, ms: at once after a quick one; after a slow one four
+ * times its cost, so layouts take at most a fifth of the main thread.
+ */
+export function layoutSpacing(lastLayoutMs: number): number {
+  return lastLayoutMs < 30 ? 0 : 4 * lastLayoutMs
+}
+
 /** What the graph reads of the table: the scope's tasks and the one selection both show. */
 export interface GraphSource {
   readonly scoped: readonly TaskSnapshot[]
@@ -36,19 +44,38 @@ export class AwaitGraphState {
 
   /** The graph of what the table's scope holds, rebuilt per delta (linear; cheap next to the table's sort). */
   readonly graph: AwaitGraph = $derived.by(() => buildAwaitGraph(this.source.scoped, { maxNodes: this.maxNodes }))
-  // The last layout and the shape it is of: kept by hand rather than by a $derived's equality, so
-  // it holds however the graph is read (in an effect or not).
-  private laidOut: { key: string; layout: GraphLayout } | null = null
+  // The last layout, the shape it is of and when it was made: kept by hand rather than by a
+  // $derived's equality, so it holds however the graph is read (in an effect or not).
+  private laidOut: { key: string; layout: GraphLayout; at: number } | null = null
+  /** Bumped by the timer a deferred layout sets, so `layout` is read again then. */
+  private due = $state(0)
+  private timer: ReturnType<typeof setTimeout> | null = null
 
-  /** Boxes and edge lines: only a change of the graph's `structureKey` re-runs the layout. */
+  /**
+   * Boxes and edge lines: only a change of the graph's `structureKey` re-runs the layout, and a
+   * slow one (a big graph whose shape changes every delta) waits `spacing(lastLayoutMs)` after the
+   * previous, so laying out never takes most of the main thread; meanwhile the old boxes stay (new
+   * nodes appear with the next layout).
+   */
   readonly layout: GraphLayout = $derived.by(() => {
+    void this.due
     const g = this.graph
-    if (this.laidOut?.key === g.structureKey) return this.laidOut.layout
+    const prev = this.laidOut
+    if (prev?.key === g.structureKey) return prev.layout
+    const wait = prev ? prev.at + this.spacing(this.lastLayoutMs) - performance.now() : 0
+    if (prev && wait > 0) {
+      this.timer ??= setTimeout(() => {
+        this.timer = null
+        this.due++
+      }, wait)
+      return prev.layout
+    }
     const t0 = performance.now()
     const layout = layoutAwaitGraph(g)
+    const t1 = performance.now()
     this.layoutCount++
-    this.lastLayoutMs = performance.now() - t0
-    this.laidOut = { key: g.structureKey, layout }
+    this.lastLayoutMs = t1 - t0
+    this.laidOut = { key: g.structureKey, layout, at: t1 }
     return layout
   })
 
@@ -66,6 +93,7 @@ export class AwaitGraphState {
     private readonly source: GraphSource,
     private readonly flaggedOf: () => ReadonlySet<string> = () => NO_FLAGS,
     private readonly maxNodes: number = DEFAULT_MAX_NODES,
+    private readonly spacing: (lastLayoutMs: number) => number = layoutSpacing,
   ) {}
 
   /** Whether a node is a flagged task's. */
