@@ -202,6 +202,22 @@ describe('AwaitGraphState', () => {
     expect(f.x).toBeGreaterThanOrEqual(0)
   })
 
+  it('reveals the selected node: centred when out of view, left alone when already in view', () => {
+    const { store, graph } = setup()
+    const { main, kids } = gatherRun(4)
+    store.apply(delta(1, { created: [main, ...kids] }))
+    graph.viewport = { width: 800, height: 240 }
+    graph.transform = { x: -5_000, y: 0, k: 1 }
+    const id = `t:${kids[0]!.id}`
+    expect(graph.reveal(id)).toBe(true)
+    const b = graph.layout.boxes.get(id)!
+    expect((b.x + b.width / 2) * graph.transform.k + graph.transform.x).toBeCloseTo(400)
+    const now = { ...graph.transform }
+    graph.transform = { ...now, x: now.x + 20 }
+    expect(graph.reveal(id)).toBe(true)
+    expect(graph.transform.x).toBe(now.x + 20)
+  })
+
   it('zooms around the pointer, within the limits', () => {
     const { graph } = setup()
     graph.transform = { x: 10, y: 20, k: 1 }

@@ -4,6 +4,7 @@ import type { LoopwatchApi } from '../../../shared/contract'
 import type { AppSnapshot, DaemonId, RunSummary, SourceInfo, TaskDelta } from '../../../shared/snapshots'
 import { DAEMONS_LOOP, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
+import { AwaitGraphState } from './await-graph.svelte'
 import { BulkState } from './bulk.svelte'
 import { DaemonsState } from './daemons.svelte'
 import { DetailsState } from './details.svelte'
@@ -37,6 +38,8 @@ export class AppState {
   readonly store = new TaskStore()
   readonly table = new TaskTableState(this.store, (t) => !this.sources.isEnded(t.loop))
   readonly bulk = new BulkState(() => this.api, this.store)
+  /** The await graph of the table's scope (its selection is the table's). */
+  readonly graph = new AwaitGraphState(this.table)
   readonly ticker = new Ticker()
   readonly launcher: LauncherState
   readonly daemons: DaemonsState

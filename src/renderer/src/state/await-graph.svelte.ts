@@ -137,4 +137,14 @@ export class AwaitGraphState {
     this.transform = { k, x: width / 2 - (b.x + b.width / 2) * k, y: height / 2 - (b.y + b.height / 2) * k }
     return true
   }
+
+  /** Centres on a node unless it is already wholly in view (a click in the graph does not jump); false if it is not shown. */
+  reveal(nodeId: string): boolean {
+    const b = this.layout.boxes.get(nodeId)
+    if (!b) return false
+    const { x, y, k } = this.transform
+    const { width, height } = this.viewport
+    const inView = b.x * k + x >= 0 && b.y * k + y >= 0 && (b.x + b.width) * k + x <= width && (b.y + b.height) * k + y <= height
+    return inView || this.centreOn(nodeId)
+  }
 }
