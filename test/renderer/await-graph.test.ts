@@ -34,6 +34,9 @@ describe('layoutAwaitGraph', () => {
       expect(b.y).toBeGreaterThan(mid.y + mid.height)
     }
     expect(mid.y).toBeGreaterThan(top.y + top.height)
+    // Children left to right in the gather's order (the table's order too).
+    const xs = kids.map((k) => l.boxes.get(`t:${k.id}`)!.x)
+    expect(xs).toEqual([...xs].sort((a, b) => a - b))
     // The combinator is drawn smaller than a task.
     expect(mid.width * mid.height).toBeLessThan(top.width * top.height)
     const boxes = [...l.boxes.values()]

@@ -100,7 +100,7 @@ export function layoutAwaitGraph(g: AwaitGraph): GraphLayout {
       }
       for (const e of p.edges) if (!inGrid.has(e.to)) dg.setEdge(e.from, e.to)
     }
-    dagre.layout(dg)
+    dagre.layout(dg, { constraints: siblingOrder(linked, inGrid) })
     for (const p of linked) {
       const out: GraphLayout = { width: 0, height: 0, boxes: new Map(), edges: new Map(), blocks: [] }
       for (const id of p.nodes) {
@@ -139,6 +139,23 @@ function blockId(from: string): string {
 function pointsOf(dg: InstanceType<typeof dagre.graphlib.Graph>, from: string, to: string): Point[] {
   const label = dg.edge(from, to) as { points?: Point[] } | undefined
   return (label?.points ?? []).map((p) => ({ x: p.x, y: p.y }))
+}
+
+/**
+ * Keeps a waiter's children left to right in the order it lists them (gather's argument order, so
+ * Task-2 … Task-6 read as the table lists them); dagre's own tie-break would otherwise flip them.
+ */
+function siblingOrder(parts: Part[], inGrid: Map<string, string>): { left: string; right: string }[] {
+  const out: { left: string; right: string }[] = []
+  for (const p of parts) {
+    let prev: { from: string; to: string } | null = null
+    for (const e of p.edges) {
+      if (inGrid.has(e.to)) continue
+      if (prev && prev.from === e.from) out.push({ left: prev.to, right: e.to })
+      prev = e
+    }
+  }
+  return out
 }
 
 /** Waiters with more than FANOUT_WRAP leaf children, and those children in edge order. */
