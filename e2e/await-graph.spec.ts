@@ -45,3 +45,29 @@ test('the await graph shows main above its gather of five sleepers, follows the 
   await expect(u.row(childName)).toHaveAttribute('aria-selected', 'true')
   await saveScreenshot('await-graph-child-selected')
 })
+
+test('a gather of 120 sleepers is one block of rows under its gather node, readable after Fit', async ({ page, saveScreenshot }) => {
+  const u = ui(page)
+  await u.openLauncher('gather-random-sleep')
+  const dialog = page.getByRole('dialog')
+  await dialog.getByLabel('delays').fill(JSON.stringify(Array.from({ length: 120 }, () => 60_000)))
+  await dialog.getByRole('radio', { name: '1×' }).check()
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click()
+  await expect(u.grid.getByRole('row').filter({ hasText: /sleep/ }).first()).toBeVisible()
+
+  await page.getByRole('tab', { name: 'Await graph' }).click()
+  const graph = page.getByRole('region', { name: 'Await graph' })
+  await expect(graph.locator('[data-kind="gather"] text')).toHaveText('gather of 120')
+  await expect(graph.locator('[data-kind="task"]')).toHaveCount(121)
+  const gatherId = (await graph.locator('[data-kind="gather"]').getAttribute('data-node')) ?? ''
+  // The 120 children sit in one block (one line to it), wrapped in rows, not on one 20,000 px rank.
+  const block = graph.locator(`rect.block[data-block="${gatherId}"]`)
+  await expect(block).toHaveCount(1)
+  await expect(graph.locator(`path.edge[data-from="${gatherId}"]`)).toHaveCount(1)
+  await graph.getByRole('button', { name: 'Fit' }).click()
+  const box = (await block.boundingBox())!
+  const pane = (await graph.boundingBox())!
+  expect(box.width).toBeLessThanOrEqual(pane.width)
+  expect(box.height).toBeGreaterThan(box.width / 20)
+  await saveScreenshot('await-graph-gather-120')
+})
