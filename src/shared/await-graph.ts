@@ -17,10 +17,10 @@ export const COMBINATOR_KINDS: readonly GraphNodeKind[] = ['gather', 'taskGroup'
 export const DEFAULT_MAX_NODES = 1_000
 
 export interface GraphNode {
-  /** Stable: `t:<taskId>`, `w:<waiterId>` (what that task is parked on), `r:<text>` (a named resource), `more`. */
+  /** Stable: `t:<taskId>`, `w:<waiterId>` (what that task is parked on), `r:<loop>/<label>` (a named resource), `more`. */
   id: string
   kind: GraphNodeKind
-  /** The task's name, the await's text (`gather of 3`, `lock`), or `+N more`. */
+  /** The task's name, the await's text (`gather of 3`, `lock`), a resource's label (`Lock-3`), or `+N more`. */
   label: string
   /** Task nodes only (else null). */
   taskId: number | null
@@ -74,16 +74,39 @@ const KIND_BY_TEXT: readonly [RegExp, GraphNodeKind][] = [
   [/\b(event|condition|barrier)\b/i, 'event'],
 ]
 
+/**
+ * A wait on a tracked resource, as the runtime describes it: `<op> <label>` (`acquire Lock-3`,
+ * `get jobs`, `wait Event-1`). Its label names one resource of the loop, so all its waiters share
+ * one node and contention shows; an anonymous wait (`queue get`, `Future`) may be a different
+ * object for each waiter, so it gets a node per waiter.
+ */
+const RESOURCE_WAIT = /^(acquire|wait|get|put|join) (\S.*)$/
+const KIND_BY_OP: Readonly<Record<string, GraphNodeKind>> = { acquire: 'lock', wait: 'event', get: 'queue', put: 'queue', join: 'queue' }
+// A default label is the resource's class and ordinal (`BoundedSemaphore-2`): it tells the kind better than the op does (a Condition's wait).
+const KIND_BY_LABEL: readonly [RegExp, GraphNodeKind][] = [
+  [/^(Lock|Semaphore|BoundedSemaphore)-\d+$/, 'lock'],
+  [/^(Queue|PriorityQueue|LifoQueue)-\d+$/, 'queue'],
+  [/^(Event|Condition|Barrier)-\d+$/, 'event'],
+]
+
+/** The resource a wait names (`acquire Lock-3` → Lock-3, a lock), or null for an anonymous wait. */
+export function resourceOf(a: AwaitSnapshot): { label: string; kind: GraphNodeKind } | null {
+  if (a.kind !== 'future' || a.waitsOn !== undefined) return null
+  const m = RESOURCE_WAIT.exec(a.text)
+  if (!m) return null
+  const label = m[2]!
+  const byLabel = KIND_BY_LABEL.find(([re]) => re.test(label))
+  return { label, kind: byLabel ? byLabel[1] : KIND_BY_OP[m[1]!]! }
+}
+
 /** What kind of node a non-task await becomes, read from its text (`gather of 3` → gather, `queue get` → queue). */
 export function awaitKind(a: AwaitSnapshot): GraphNodeKind {
   if (a.waitsOn !== undefined && !/^task ?group\b/i.test(a.text)) return 'gather'
+  const res = resourceOf(a)
+  if (res) return res.kind
   for (const [re, kind] of KIND_BY_TEXT) if (re.test(a.text)) return kind
   return 'future'
 }
-
-// A wait whose text names its object (`lock #3`) is one node for all its waiters, so contention
-// shows; an anonymous one (`queue get`) may be a different queue for each waiter, so it is theirs alone.
-const NAMED = /#\d+/
 
 const FINAL = new Set<TaskState>(FINAL_STATES)
 
@@ -133,8 +156,10 @@ export function buildAwaitGraph(tasks: Iterable<TaskSnapshot>, opts: BuildOption
       continue
     }
     const kind = a.kind === 'task' ? 'future' : awaitKind(a)
-    const waitId = NAMED.test(a.text) && !COMBINATOR_KINDS.includes(kind) ? `r:${a.text}` : `w:${t.id}`
-    if (!nodes.has(waitId)) nodes.set(waitId, { id: waitId, kind, label: a.text, taskId: null, state: null, note: null })
+    const res = resourceOf(a)
+    // A resource is one per loop (`Lock-1` of one run is not `Lock-1` of another process).
+    const waitId = res ? `r:${t.loop}/${res.label}` : `w:${t.id}`
+    if (!nodes.has(waitId)) nodes.set(waitId, { id: waitId, kind, label: res ? res.label : a.text, taskId: null, state: null, note: null })
     addEdge(from, waitId)
     for (const childId of a.waitsOn ?? []) {
       const child = byId.get(childId)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { awaitKind, buildAwaitGraph, taskKey, taskNodeId } from '../../src/shared/await-graph'
+import { awaitKind, buildAwaitGraph, resourceOf, taskKey, taskNodeId } from '../../src/shared/await-graph'
 import type { AwaitGraph } from '../../src/shared/await-graph'
 import type { AwaitSnapshot } from '../../src/shared/snapshots'
 import { task } from '../renderer/helpers'
@@ -63,14 +63,32 @@ describe('buildAwaitGraph', () => {
   })
 
   it('gives a named resource one node for all its waiters and an anonymous wait one node per waiter', () => {
-    const w1 = task({ name: 'w1', state: 'waiting', awaiting: future('lock #3') })
-    const w2 = task({ name: 'w2', state: 'waiting', awaiting: future('lock #3') })
+    const w1 = task({ name: 'w1', state: 'waiting', awaiting: future('acquire Lock-3') })
+    const w2 = task({ name: 'w2', state: 'waiting', awaiting: future('acquire Lock-3') })
     const q1 = task({ name: 'q1', state: 'waiting', awaiting: future('queue get') })
     const q2 = task({ name: 'q2', state: 'waiting', awaiting: future('queue get') })
-    const g = buildAwaitGraph([w1, w2, q1, q2])
-    expect(g.nodes.filter((n) => n.kind === 'lock').map((n) => n.id)).toEqual(['r:lock #3'])
-    expect(edgesOf(g)).toEqual(expect.arrayContaining([`t:${w1.id}>r:lock #3`, `t:${w2.id}>r:lock #3`]))
+    // The same label on another loop is another lock.
+    const other = task({ name: 'other', state: 'waiting', awaiting: future('acquire Lock-3'), loop: 'agent-1/main' })
+    const g = buildAwaitGraph([w1, w2, q1, q2, other])
+    expect(g.nodes.filter((n) => n.kind === 'lock').map((n) => [n.id, n.label])).toEqual([
+      ['r:run-1/Lock-3', 'Lock-3'],
+      ['r:agent-1/main/Lock-3', 'Lock-3'],
+    ])
+    expect(edgesOf(g)).toEqual(expect.arrayContaining([`t:${w1.id}>r:run-1/Lock-3`, `t:${w2.id}>r:run-1/Lock-3`, `t:${other.id}>r:agent-1/main/Lock-3`]))
     expect(g.nodes.filter((n) => n.kind === 'queue').map((n) => n.id).sort()).toEqual([`w:${q1.id}`, `w:${q2.id}`].sort())
+  })
+
+  it('reads a tracked resource wait (`<op> <label>`): the kind from a default label, else from the op', () => {
+    expect(resourceOf(future('acquire Lock-3'))).toEqual({ label: 'Lock-3', kind: 'lock' })
+    expect(resourceOf(future('wait Condition-1'))).toEqual({ label: 'Condition-1', kind: 'event' })
+    expect(resourceOf(future('acquire Condition-1'))).toEqual({ label: 'Condition-1', kind: 'event' })
+    expect(resourceOf(future('put LifoQueue-2'))).toEqual({ label: 'LifoQueue-2', kind: 'queue' })
+    expect(resourceOf(future('get jobs'))).toEqual({ label: 'jobs', kind: 'queue' })
+    expect(resourceOf(future('acquire db'))).toEqual({ label: 'db', kind: 'lock' })
+    expect(resourceOf(future('wait ready'))).toEqual({ label: 'ready', kind: 'event' })
+    expect(resourceOf(future('queue get'))).toBeNull()
+    expect(resourceOf(future('Future'))).toBeNull()
+    expect(awaitKind(future('join Queue-4'))).toBe('queue')
   })
 
   it('shows a cycle as edges both ways (the deadlock flags come from elsewhere)', () => {

@@ -96,9 +96,12 @@ export class AwaitGraphState {
     private readonly spacing: (lastLayoutMs: number) => number = layoutSpacing,
   ) {}
 
+  /** The flagged task keys, read once per change of the set (not once per node). */
+  readonly flagged: ReadonlySet<string> = $derived.by(() => this.flaggedOf())
+
   /** Whether a node is a flagged task's. */
   isFlagged(n: GraphNode): boolean {
-    return n.taskId != null && this.flaggedOf().has(taskKey(n.taskId))
+    return n.taskId != null && this.flagged.has(taskKey(n.taskId))
   }
 
   /** A click on a node: a task's node selects the task (opening its details, as a table click does). */
