@@ -60,7 +60,7 @@ describe('layoutAwaitGraph', () => {
     const l = layoutAwaitGraph(g)
     expect(l.blocks).toHaveLength(1)
     const block = l.blocks[0]!
-    expect(block).toMatchObject({ from: `w:${main.id}`, count: 200 })
+    expect(block).toMatchObject({ owner: `w:${main.id}`, dir: 'out', count: 200 })
     const gatherBox = l.boxes.get(`w:${main.id}`)!
     expect(block.box.y).toBeGreaterThan(gatherBox.y + gatherBox.height)
     // Every child is inside the block, in rows of at least FANOUT_WRAP, none overlapping.
@@ -75,7 +75,7 @@ describe('layoutAwaitGraph', () => {
     expect(kidBoxes.filter((b) => b.y === kidBoxes[0]!.y).length).toBeGreaterThanOrEqual(FANOUT_WRAP)
     for (let i = 0; i < kidBoxes.length; i++) for (let j = i + 1; j < kidBoxes.length; j++) expect(overlap(kidBoxes[i]!, kidBoxes[j]!)).toBe(false)
     // One line from the gather to the block stands for the 200 edges.
-    expect(l.edges.get(`w:${main.id}>grid`)!.length).toBeGreaterThanOrEqual(2)
+    expect(l.edges.get(`w:${main.id}>grid:w:${main.id}`)!.length).toBeGreaterThanOrEqual(2)
     expect(l.edges.size).toBe(2)
     expect(l.width).toBeLessThan(6_000)
   })
@@ -90,6 +90,41 @@ describe('layoutAwaitGraph', () => {
     const k4 = l.boxes.get(`t:${kids[4]!.id}`)!
     expect(k4.y + k4.height <= block.box.y || k4.x >= block.box.x + block.box.width || k4.x + k4.width <= block.box.x).toBe(true)
     expect(l.boxes.get(`t:${deep.id}`)!.y).toBeGreaterThan(k4.y + k4.height)
+  })
+
+  it('gathers the lone waiters of one lock into a block above it, one line from the block to the lock', () => {
+    const waiters = Array.from({ length: 30 }, (_, i) => task({ name: `w${i}`, state: 'waiting', awaiting: { kind: 'future', text: 'acquire Lock-1', taskId: null } }))
+    const g = buildAwaitGraph(waiters)
+    const l = layoutAwaitGraph(g)
+    expect(l.blocks).toHaveLength(1)
+    const block = l.blocks[0]!
+    expect(block).toMatchObject({ owner: 'r:run-1/Lock-1', dir: 'in', count: 30 })
+    const lock = l.boxes.get('r:run-1/Lock-1')!
+    expect(block.box.y + block.box.height).toBeLessThan(lock.y)
+    for (const w of waiters) {
+      const b = l.boxes.get(`t:${w.id}`)!
+      expect(b.y).toBeGreaterThanOrEqual(block.box.y)
+      expect(b.y + b.height).toBeLessThanOrEqual(block.box.y + block.box.height + 0.5)
+    }
+    expect([...l.edges.keys()]).toEqual([`${block.id}>r:run-1/Lock-1`])
+  })
+
+  it('lays identical parts out identically (one dagre layout serves every part of a shape)', () => {
+    const chains = Array.from({ length: 3 }, () => {
+      const leaf = task({ name: 'leaf', state: 'waiting', awaiting: sleeping })
+      const mid = task({ name: 'mid', state: 'waiting', awaiting: { kind: 'task', text: 't', taskId: leaf.id } })
+      const top = task({ name: 'top', state: 'waiting', awaiting: { kind: 'task', text: 't', taskId: mid.id } })
+      return [leaf, mid, top]
+    })
+    const l = layoutAwaitGraph(buildAwaitGraph(chains.flat()))
+    const rel = (c: TaskSnapshot[]) => {
+      const [leaf, mid, top] = c.map((t) => l.boxes.get(`t:${t.id}`)!)
+      return [mid!.x - top!.x, mid!.y - top!.y, leaf!.x - top!.x, leaf!.y - top!.y]
+    }
+    expect(rel(chains[1]!)).toEqual(rel(chains[0]!))
+    expect(rel(chains[2]!)).toEqual(rel(chains[0]!))
+    const tops = chains.map((c) => l.boxes.get(`t:${c[2]!.id}`)!)
+    expect(new Set(tops.map((b) => `${b.x},${b.y}`)).size).toBe(3)
   })
 
   it('places separate parts side by side without overlap', () => {

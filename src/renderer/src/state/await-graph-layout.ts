@@ -49,117 +49,181 @@ export interface GraphLayout {
   height: number
   boxes: Map<string, NodeBox>
   /**
-   * The lines to draw, waiter end first: one per graph edge, except that the edges into a fan-out
-   * block are one line, to the block (keyed `<waiter>>grid`).
+   * The lines to draw, waiter end first: one per graph edge, except that the edges into (or out
+   * of) a block are one line, keyed `<waiter>><block id>` (or `<block id>><awaited>`).
    */
   edges: Map<string, Point[]>
-  /** Fan-out blocks: the frame drawn around a waiter's grid of leaf children. */
-  blocks: { id: string; from: string; box: NodeBox; count: number }[]
+  /**
+   * Blocks: the frame drawn around a grid of tasks. `out`: a waiter's leaf children below it (a
+   * gather's sleepers); `in`: the lone waiters of one thing above it (300 tasks on one lock).
+   */
+  blocks: Block[]
+}
+
+export interface Block {
+  id: string
+  /** The node the block's tasks hang from (`out`) or wait on (`in`). */
+  owner: string
+  dir: 'out' | 'in'
+  box: NodeBox
+  count: number
+}
+
+/** One node dagre places: a graph node, or a block standing for its grid. */
+interface Slot {
+  id: string
+  width: number
+  height: number
+}
+
+/** A linked part as dagre sees it: slots, edges between them by index, and sibling order pairs. */
+interface Shape {
+  slots: Slot[]
+  edges: { id: string; from: number; to: number }[]
+  order: [number, number][]
+  /** Equal keys: equal input to dagre (sizes, edges, order), so one layout serves both. */
+  key: string
 }
 
 /**
- * Lays `g` out: fan-outs wider than FANOUT_WRAP become grid blocks, every connected part goes
- * through one dagre run (rankdir TB: waiters above what they await), single unconnected nodes
- * make a grid, and the parts are packed in rows no wider than about a 16:9 box of their area.
- * Deterministic: the same graph gives the same boxes.
+ * Lays `g` out: fan-outs and fan-ins wider than FANOUT_WRAP become grid blocks, every connected
+ * part of a distinct shape goes through one dagre run (rankdir TB: waiters above what they
+ * await; 100 workers each awaiting its own queue get are one shape, laid out once), single
+ * unconnected nodes make a grid, and the parts are packed in rows no wider than about a 16:9 box
+ * of their area. Deterministic: the same graph gives the same boxes.
  *
  * @example
  * const { boxes, edges, width, height } = layoutAwaitGraph(buildAwaitGraph(tasks))
  */
 export function layoutAwaitGraph(g: AwaitGraph): GraphLayout {
   const sizes = new Map(g.nodes.map((n) => [n.id, NODE_SIZE[n.kind]]))
-  const grids = fanOuts(g)
-  const inGrid = new Map<string, string>()
-  for (const [from, leaves] of grids) for (const id of leaves) inGrid.set(id, from)
+  const blocks = findBlocks(g)
+  const planById = new Map(blocks.map((b) => [b.id, b]))
+  const blockOf = new Map<string, BlockPlan>()
+  for (const b of blocks) for (const id of b.members) blockOf.set(id, b)
+  const blocksByOwner = new Map<string, BlockPlan[]>()
+  for (const b of blocks) {
+    const list = blocksByOwner.get(b.owner)
+    if (list) list.push(b)
+    else blocksByOwner.set(b.owner, [b])
+  }
 
   const parts = connectedParts(g)
   const singles: string[] = []
-  const linked: Part[] = []
+  const shapes: { part: Part; shape: Shape }[] = []
   for (const p of parts) {
     if (p.nodes.length === 1) singles.push(p.nodes[0]!)
-    else linked.push(p)
+    else shapes.push({ part: p, shape: shapeOf(p, sizes, blockOf, blocksByOwner) })
   }
 
-  // One dagre run for every linked part: its fixed cost is paid once, not once per part. The parts
-  // come out side by side on shared ranks; each is then cut out by its own bounding box.
-  const placed: GraphLayout[] = []
-  if (linked.length > 0) {
+  // One dagre run for one part of each distinct shape: its fixed cost is paid once, not once per
+  // part, and identical parts cost nothing more. The parts come out side by side on shared ranks;
+  // each is then cut out by its own bounding box.
+  const firstOfShape = new Map<string, Shape>()
+  for (const { shape } of shapes) if (!firstOfShape.has(shape.key)) firstOfShape.set(shape.key, shape)
+  const placedSlots = new Map<string, { boxes: NodeBox[]; edges: Point[][] }>()
+  if (firstOfShape.size > 0) {
     const dg = new dagre.graphlib.Graph()
     dg.setGraph({ rankdir: 'TB', nodesep: NODE_SEP, ranksep: RANK_SEP, edgesep: 8, marginx: 0, marginy: 0 })
     dg.setDefaultEdgeLabel(() => ({}))
-    const blockSize = new Map<string, { width: number; height: number; cols: number }>()
-    for (const [from, leaves] of grids) blockSize.set(from, gridSize(leaves.map((id) => sizes.get(id)!)))
-    for (const p of linked) {
-      for (const id of p.nodes) if (!inGrid.has(id)) dg.setNode(id, { ...sizes.get(id)! })
-      for (const from of p.nodes) {
-        const b = blockSize.get(from)
-        if (b) {
-          dg.setNode(blockId(from), { width: b.width, height: b.height })
-          dg.setEdge(from, blockId(from))
-        }
-      }
-      for (const e of p.edges) if (!inGrid.has(e.to)) dg.setEdge(e.from, e.to)
+    const constraints: { left: string; right: string }[] = []
+    for (const sh of firstOfShape.values()) {
+      for (const s of sh.slots) dg.setNode(s.id, { width: s.width, height: s.height })
+      for (const e of sh.edges) dg.setEdge(sh.slots[e.from]!.id, sh.slots[e.to]!.id)
+      for (const [l, r] of sh.order) constraints.push({ left: sh.slots[l]!.id, right: sh.slots[r]!.id })
     }
-    dagre.layout(dg, { constraints: siblingOrder(linked, inGrid) })
-    for (const p of linked) {
-      const out: GraphLayout = { width: 0, height: 0, boxes: new Map(), edges: new Map(), blocks: [] }
-      for (const id of p.nodes) {
-        if (inGrid.has(id)) continue
-        const n = dg.node(id) as { x: number; y: number; width: number; height: number }
-        out.boxes.set(id, { x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height })
-      }
-      for (const e of p.edges) if (!inGrid.has(e.to)) out.edges.set(e.id, pointsOf(dg, e.from, e.to))
-      for (const from of p.nodes) {
-        const leaves = grids.get(from)
-        if (!leaves) continue
-        const n = dg.node(blockId(from)) as { x: number; y: number; width: number; height: number }
-        const box = { x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height }
-        out.blocks.push({ id: blockId(from), from, box, count: leaves.length })
-        out.edges.set(`${from}>grid`, pointsOf(dg, from, blockId(from)))
-        const { cols } = blockSize.get(from)!
-        leaves.forEach((id, i) => {
-          const s = sizes.get(id)!
-          out.boxes.set(id, { x: box.x + GRID_PAD + (i % cols) * (s.width + NODE_SEP), y: box.y + GRID_PAD + Math.floor(i / cols) * (s.height + NODE_SEP), ...s })
-        })
-      }
-      placed.push(normalise(out))
+    dagre.layout(dg, { constraints })
+    for (const [key, sh] of firstOfShape) {
+      const boxes = sh.slots.map((s) => {
+        const n = dg.node(s.id) as { x: number; y: number; width: number; height: number }
+        return { x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height }
+      })
+      const edges = sh.edges.map((e) => {
+        const label = dg.edge(sh.slots[e.from]!.id, sh.slots[e.to]!.id) as { points?: Point[] } | undefined
+        return (label?.points ?? []).map((p) => ({ x: p.x, y: p.y }))
+      })
+      placedSlots.set(key, { boxes, edges })
     }
+  }
+
+  const placed: GraphLayout[] = []
+  for (const { shape } of shapes) {
+    const at = placedSlots.get(shape.key)!
+    const out: GraphLayout = { width: 0, height: 0, boxes: new Map(), edges: new Map(), blocks: [] }
+    shape.slots.forEach((s, i) => {
+      const box = at.boxes[i]!
+      const plan = planById.get(s.id)
+      if (!plan) {
+        out.boxes.set(s.id, box)
+        return
+      }
+      out.blocks.push({ id: plan.id, owner: plan.owner, dir: plan.dir, box, count: plan.members.length })
+      plan.members.forEach((id, k) => {
+        const m = sizes.get(id)!
+        out.boxes.set(id, { x: box.x + GRID_PAD + (k % plan.cols) * (m.width + NODE_SEP), y: box.y + GRID_PAD + Math.floor(k / plan.cols) * (m.height + NODE_SEP), ...m })
+      })
+    })
+    shape.edges.forEach((e, i) => out.edges.set(e.id, at.edges[i]!))
+    placed.push(normalise(out))
   }
   if (singles.length > 0) placed.push(gridOf(singles.map((id) => [id, sizes.get(id)!])))
   return pack(placed)
 }
 
-/** Space between a fan-out block's frame and its children, px. */
+/** Space between a block's frame and its tasks, px. */
 const GRID_PAD = 8
 
-function blockId(from: string): string {
-  return `grid:${from}`
-}
-
-function pointsOf(dg: InstanceType<typeof dagre.graphlib.Graph>, from: string, to: string): Point[] {
-  const label = dg.edge(from, to) as { points?: Point[] } | undefined
-  return (label?.points ?? []).map((p) => ({ x: p.x, y: p.y }))
+interface BlockPlan {
+  id: string
+  owner: string
+  dir: 'out' | 'in'
+  members: string[]
+  width: number
+  height: number
+  cols: number
 }
 
 /**
- * Keeps a waiter's children left to right in the order it lists them (gather's argument order, so
- * Task-2 … Task-6 read as the table lists them); dagre's own tie-break would otherwise flip them.
+ * A part as dagre input: its nodes (a block's members replaced by the block), its edges (those of
+ * a block's members by one edge to or from the block) and the order pairs that keep a waiter's
+ * children left to right in the order it lists them (gather's argument order, as the table lists
+ * them; dagre's tie-break would otherwise flip them).
  */
-function siblingOrder(parts: Part[], inGrid: Map<string, string>): { left: string; right: string }[] {
-  const out: { left: string; right: string }[] = []
-  for (const p of parts) {
-    let prev: { from: string; to: string } | null = null
-    for (const e of p.edges) {
-      if (inGrid.has(e.to)) continue
-      if (prev && prev.from === e.from) out.push({ left: prev.to, right: e.to })
-      prev = e
-    }
+function shapeOf(p: Part, sizes: Map<string, { width: number; height: number }>, blockOf: Map<string, BlockPlan>, byOwner: Map<string, BlockPlan[]>): Shape {
+  const slots: Slot[] = []
+  const index = new Map<string, number>()
+  const add = (id: string, size: { width: number; height: number }) => {
+    index.set(id, slots.length)
+    slots.push({ id, width: size.width, height: size.height })
   }
-  return out
+  for (const id of p.nodes) {
+    if (blockOf.has(id)) continue
+    add(id, sizes.get(id)!)
+    for (const b of byOwner.get(id) ?? []) add(b.id, b)
+  }
+  const edges: Shape['edges'] = []
+  for (const b of p.nodes.flatMap((id) => byOwner.get(id) ?? [])) {
+    if (b.dir === 'out') edges.push({ id: `${b.owner}>${b.id}`, from: index.get(b.owner)!, to: index.get(b.id)! })
+    else edges.push({ id: `${b.id}>${b.owner}`, from: index.get(b.id)!, to: index.get(b.owner)! })
+  }
+  const order: [number, number][] = []
+  let prev: { from: string; to: string } | null = null
+  for (const e of p.edges) {
+    if (blockOf.has(e.to) || blockOf.has(e.from)) continue
+    edges.push({ id: e.id, from: index.get(e.from)!, to: index.get(e.to)! })
+    if (prev && prev.from === e.from) order.push([index.get(prev.to)!, index.get(e.to)!])
+    prev = e
+  }
+  const key = JSON.stringify([slots.map((s) => [s.width, s.height]), edges.map((e) => [e.from, e.to]), order])
+  return { slots, edges, order, key }
 }
 
-/** Waiters with more than FANOUT_WRAP leaf children, and those children in edge order. */
-function fanOuts(g: AwaitGraph): Map<string, string[]> {
+/**
+ * The blocks worth making: a node's leaf children (awaited by it alone, awaiting nothing) when it
+ * has more than FANOUT_WRAP of them, and a node's lone waiters (awaited by nothing, awaiting it
+ * alone) when it has more than FANOUT_WRAP of those.
+ */
+function findBlocks(g: AwaitGraph): BlockPlan[] {
   const indeg = new Map<string, number>()
   const outdeg = new Map<string, number>()
   for (const e of g.edges) {
@@ -167,14 +231,25 @@ function fanOuts(g: AwaitGraph): Map<string, string[]> {
     outdeg.set(e.from, (outdeg.get(e.from) ?? 0) + 1)
   }
   const leavesOf = new Map<string, string[]>()
-  for (const e of g.edges) {
-    if (indeg.get(e.to) !== 1 || outdeg.has(e.to)) continue
-    let list = leavesOf.get(e.from)
-    if (!list) leavesOf.set(e.from, (list = []))
-    list.push(e.to)
+  const waitersOf = new Map<string, string[]>()
+  const push = (m: Map<string, string[]>, k: string, v: string) => {
+    const list = m.get(k)
+    if (list) list.push(v)
+    else m.set(k, [v])
   }
-  for (const [from, list] of leavesOf) if (list.length <= FANOUT_WRAP) leavesOf.delete(from)
-  return leavesOf
+  for (const e of g.edges) {
+    if (indeg.get(e.to) === 1 && !outdeg.has(e.to)) push(leavesOf, e.from, e.to)
+    else if (outdeg.get(e.from) === 1 && !indeg.has(e.from)) push(waitersOf, e.to, e.from)
+  }
+  const sizes = new Map(g.nodes.map((n) => [n.id, NODE_SIZE[n.kind]]))
+  const out: BlockPlan[] = []
+  for (const [dir, m] of [['out', leavesOf], ['in', waitersOf]] as const) {
+    for (const [owner, members] of m) {
+      if (members.length <= FANOUT_WRAP) continue
+      out.push({ id: `${dir === 'out' ? 'grid' : 'gridin'}:${owner}`, owner, dir, members, ...gridSize(members.map((id) => sizes.get(id)!)) })
+    }
+  }
+  return out
 }
 
 /** A fan-out block's size: at least FANOUT_WRAP columns, else about 16:9. */
