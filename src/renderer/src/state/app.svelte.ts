@@ -4,6 +4,7 @@ import type { LoopwatchApi } from '../../../shared/contract'
 import type { AppSnapshot, DaemonId, RunSummary, SourceInfo, TaskDelta } from '../../../shared/snapshots'
 import { DAEMONS_LOOP, FINAL_STATES, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
+import { AwaitGraphState } from './await-graph.svelte'
 import { BulkState } from './bulk.svelte'
 import { DaemonsState } from './daemons.svelte'
 import { DetailsState } from './details.svelte'
@@ -39,6 +40,8 @@ export class AppState {
   // A replay's tasks (read only) and an ended process's are shown, not acted on.
   readonly table = new TaskTableState(this.store, (t) => !isReplayLoop(t.loop) && !this.sources.isEnded(t.loop))
   readonly bulk = new BulkState(() => this.api, this.store)
+  /** The await graph of the table's scope (its selection is the table's). */
+  readonly graph = new AwaitGraphState(this.table)
   readonly ticker = new Ticker()
   readonly launcher: LauncherState
   readonly daemons: DaemonsState
