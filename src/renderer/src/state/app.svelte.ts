@@ -14,6 +14,7 @@ import { QueueState } from './queue.svelte'
 import { ShutdownState } from './shutdown.svelte'
 import { SourcesState, sourceScope } from './sources.svelte'
 import { liveCounts } from './live-counts'
+import { LoopControlState } from './loop-control.svelte'
 import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
 import { Ticker } from './ticker.svelte'
@@ -46,6 +47,7 @@ export class AppState {
   readonly sources: SourcesState
   readonly editor: EditorState
   readonly queue: QueueState
+  readonly loopControl: LoopControlState
 
   /** The run the top bar speaks of: the newest one still running, else the newest one. */
   readonly currentRun = $derived.by(() => {
@@ -75,6 +77,7 @@ export class AppState {
     this.sources = new SourcesState(api)
     this.editor = new EditorState(api, (id) => this.showSource(id))
     this.queue = new QueueState(api)
+    this.loopControl = new LoopControlState(api)
   }
 
   /** Wire a connected API: subscribe to events once, then load the snapshot. */
