@@ -47,6 +47,7 @@ export class LoopControlState {
   errors = $state<Record<string, string>>({})
   private timer: ReturnType<typeof setTimeout> | null = null
   private readonly inFlight = new Set<string>()
+  private readonly gone = new Set<string>()
 
   constructor(private readonly api: () => LoopwatchApi | null) {}
 
@@ -80,6 +81,11 @@ export class LoopControlState {
     void this.refresh(loopId)
   }
 
+  /** Whether a loop in view still needs its first reading (not read yet, and not found gone). */
+  needsFirstRead(loopId: string): boolean {
+    return this.views[loopId] === undefined && !this.gone.has(loopId) && !this.inFlight.has(loopId)
+  }
+
   /** Reads a loop's inspection now (the loops in view call it once when they appear). */
   async refresh(loopId: string): Promise<void> {
     const api = this.api()
@@ -88,7 +94,10 @@ export class LoopControlState {
     try {
       const res = await api.invoke('loop:inspect', { loopId })
       if (res.ok) this.views[loopId] = res.value
-      else if (res.error.code === 'not_found') delete this.views[loopId]
+      else if (res.error.code === 'not_found') {
+        this.gone.add(loopId) // its run ended: never asked again
+        delete this.views[loopId]
+      }
     } finally {
       this.inFlight.delete(loopId)
     }
