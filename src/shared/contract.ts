@@ -35,6 +35,8 @@ import type { FailedJobsPage, QueueRetryAllResult, QueueRetryResult, QueueStatus
 import { DAEMON_IDS } from './snapshots'
 import { bulkSchema, deadlineInMs } from './bulk-contract'
 import type { BulkOutcome } from './bulk-contract'
+import { loopControlSchema, loopInspectSchema } from './loop-control-contract'
+import type { LoopView } from './loop-control-contract'
 
 // Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
 const MAX_GRACE_MS = 10 * 60_000
@@ -145,6 +147,13 @@ export const commands = {
   'queue:retry': command<QueueRetryResult>()(queueRetrySchema),
   /** Moves every failed job back to waiting. */
   'queue:retryAll': command<QueueRetryAllResult>()(nothing),
+  /**
+   * Pauses, resumes, steps one iteration of, runs to the next timer, or changes the speed of one of
+   * this process's loops; answers its inspection after the action (a connected process: unsupported).
+   */
+  'loop:control': command<LoopView>()(loopControlSchema),
+  /** A loop's ready queue and timer heap, described, the first `limit` (default 200) of each. */
+  'loop:inspect': command<LoopView>()(loopInspectSchema),
 } as const
 
 /** An event: a phantom payload type. */
@@ -195,6 +204,8 @@ export type ErrorCode =
   | 'forbidden'
   /** Too many requests in flight on this connection: retry once earlier ones were answered. */
   | 'busy'
+  /** The target cannot do that at all (a connected process's loop has no loop controls). */
+  | 'unsupported'
   | 'internal'
 
 export interface ErrorInfo {

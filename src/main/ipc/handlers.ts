@@ -6,6 +6,7 @@ import { EXPORT_MIME, EXPORT_PATH, exportFilename } from '../../shared/history-c
 import { programHandlers } from '../programs/handlers'
 import { coursePythonHandlers } from '../course-python/handlers'
 import { queueHandlers } from '../queue/queue-handlers'
+import { LoopControls } from '../app/loop-controls'
 
 /**
  * The one handler table, keyed by channel. Each handler receives a payload the contract's schema
@@ -13,6 +14,7 @@ import { queueHandlers } from '../queue/queue-handlers'
  * anything.
  */
 export function createHandlers(core: AppCore): Handlers {
+  const loops = new LoopControls(core.monitor)
   return {
     'app:snapshot': () => core.snapshot(),
     'scenarios:list': () => core.scenarios(),
@@ -70,6 +72,8 @@ export function createHandlers(core: AppCore): Handlers {
     ...programHandlers(core),
     ...coursePythonHandlers(core),
     ...queueHandlers(core),
+    'loop:control': (request) => loops.control(request),
+    'loop:inspect': ({ loopId, limit }) => loops.inspect(loopId, limit),
   }
 }
 

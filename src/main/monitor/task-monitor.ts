@@ -304,6 +304,19 @@ export class TaskMonitor {
     return { loop: entry.loop.loop, info: entry.loop.info }
   }
 
+  /** The attached loop labelled `label`, with how it is shown (null: none). */
+  loopByLabel(label: LoopLabel): { loop: EventLoop; info: LoopInfo } | null {
+    const entry = this.loops.get(label)
+    return entry ? { loop: entry.loop, info: entry.info } : null
+  }
+
+  /** A loop's clock rate changed (loop controls): deltas carry it from now on (null: virtual). */
+  setRate(label: LoopLabel, rate: number | null): void {
+    const entry = this.loops.get(label)
+    if (entry) entry.info.rate = rate
+    this.throttle.mark()
+  }
+
   /** The current snapshot of one task (read fresh), or null if unknown. */
   get(taskId: number): TaskSnapshot | null {
     const entry = this.tasks.get(taskId)

@@ -22,25 +22,45 @@ export class RealClock implements Clock {
 }
 
 /**
- * Time running `rate` times faster than real time, starting at 0: with rate 60 one real second is a
- * clock minute, so a 60 s daemon interval passes in 1 s.
+ * Time running `rate` times faster than real time, starting at `start` (default 0): with rate 60
+ * one real second is a clock minute, so a 60 s daemon interval passes in 1 s. `setRate` changes
+ * the rate live, keeping time continuous (the loop controls' speed).
  */
 export class ScaledClock implements Clock {
-  readonly rate: number
-  private readonly origin = performance.now()
+  private r: number
+  /** clock ms at `anchor` (real ms): now = base + (real - anchor) × rate */
+  private base: number
+  private anchor = performance.now()
 
-  constructor(rate: number) {
-    if (!(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) {
-      throw new RangeError(`ScaledClock rate must be a finite number > 0, got ${String(rate)}`)
-    }
-    this.rate = rate
+  constructor(rate: number, opts: { start?: number } = {}) {
+    this.r = checkRate(rate)
+    this.base = opts.start ?? 0
+    if (!Number.isFinite(this.base)) throw new RangeError(`ScaledClock start must be finite, got ${String(opts.start)}`)
+  }
+  get rate(): number {
+    return this.r
   }
   now(): number {
-    return (performance.now() - this.origin) * this.rate
+    return this.base + (performance.now() - this.anchor) * this.r
   }
   sleepTimeUntil(deadline: number): number {
-    return Math.max(0, (deadline - this.now()) / this.rate)
+    return Math.max(0, (deadline - this.now()) / this.r)
   }
+  /** From now on time runs `rate` times real time; what has passed stays (no jump). */
+  setRate(rate: number): void {
+    checkRate(rate)
+    const real = performance.now()
+    this.base += (real - this.anchor) * this.r
+    this.anchor = real
+    this.r = rate
+  }
+}
+
+function checkRate(rate: number): number {
+  if (!(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) {
+    throw new RangeError(`ScaledClock rate must be a finite number > 0, got ${String(rate)}`)
+  }
+  return rate
 }
 
 /**

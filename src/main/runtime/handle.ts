@@ -1,5 +1,10 @@
 /** Callbacks the loop runs: plain handles (callSoon) and timer handles (callLater / callAt). */
 import type { Handle } from './types'
+import type { Task } from './task'
+
+/** What set a callLater / callAt timer, for the loop inspector (one list; the type derives from it). */
+export const TIMER_PURPOSES = ['callLater', 'timeout', 'deadline'] as const
+export type TimerPurpose = (typeof TIMER_PURPOSES)[number]
 
 /** Anything the ready queue can hold. `_kind` 1 is a task step; everything else is run via `_run`. */
 export interface Runnable {
@@ -38,6 +43,10 @@ export class CallbackHandle<A = undefined> implements Runnable, Handle {
   cancelled(): boolean {
     return this._cancelled
   }
+  /** @internal the loop inspector's view: what it calls, and with what (a future, for done callbacks) */
+  _target(): { fn: ((arg: A) => void) | null; arg: A } {
+    return { fn: this.fn, arg: this.arg }
+  }
   _run(): void {
     const fn = this.fn
     if (fn === null) return
@@ -54,6 +63,9 @@ export class TimerHandle implements Timer, Handle {
   readonly _kind = 2
   _cancelled = false
   seq = 0
+  /** @internal for the loop inspector: why it was set, and for which task (the one that set it, by default) */
+  _purpose: TimerPurpose = 'callLater'
+  _for: Task<unknown> | null = null
 
   constructor(
     readonly when: number,

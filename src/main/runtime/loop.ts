@@ -12,12 +12,15 @@
  */
 import { performance } from 'node:perf_hooks'
 import type { Clock, WallTimer } from './clock'
-import { MAX_WALL_DELAY_MS, RealClock, VirtualClock, hostWallTimer } from './clock'
+import { MAX_WALL_DELAY_MS, RealClock, ScaledClock, VirtualClock, hostWallTimer } from './clock'
 import { current } from './current'
 import { RuntimeError } from './errors'
 import { Future } from './future'
-import type { Runnable, Timer } from './handle'
+import type { Runnable, Timer, TimerPurpose } from './handle'
 import { CallbackHandle, TimerHandle } from './handle'
+import { inspectLoop } from './loop-inspect'
+import type { InspectView } from './loop-inspect'
+import type { LoopControlState, LoopInspection, LoopSpeed } from './loop-control-types'
 import { Deque, TimerHeap } from './queue-structures'
 import { Task } from './task'
 import type { ExceptionContext, ExceptionHandler, Handle, Instrument, ShutdownReport, TaskState } from './types'
@@ -38,6 +41,14 @@ const unretrievedRegistry = new FinalizationRegistry<UnretrievedEntry>((held) =>
 /** Give Node's own event loop (I/O, real timers, sockets) a turn at least this often (ms). */
 const SLICE_MS = 10
 const resolved = Promise.resolve()
+
+// Loop controls (pause, stepOnce, runToNextTimer): the hold the pump reads once per iteration, at
+// its boundary (FREE: none). STEP lets one iteration begin, then holds again; TO_TIMER runs freely
+// until the iteration that fires a timer, which it lets run as a STEP.
+const FREE = 0
+const PAUSED = 1
+const STEP = 2
+const TO_TIMER = 3
 
 /** Called for each new loop; what it returns (if a function) is called when that loop closes. */
 export type LoopCreatedListener = (loop: EventLoop) => void | (() => void)
@@ -85,7 +96,7 @@ export function liveLoops(): EventLoop[] {
 }
 
 export class EventLoop {
-  readonly clock: Clock
+  private _clock: Clock
   /** Real time, for grace periods (shutdown, stopTasks): injectable for deterministic tests. */
   readonly wallTimer: WallTimer
   /** @internal */ _closed = false
@@ -119,9 +130,14 @@ export class EventLoop {
   private onStopped: (() => void) | null = null
   private readonly stopListeners = new Set<() => void>()
   private readonly clockListener = (): void => this.wakeup()
+  private hold = FREE
+  /** Held at an iteration boundary: nothing runs until the hold changes. */
+  private parked = false
+  /** stepOnce / runToNextTimer callers, told when the loop holds again (or stops). */
+  private holdWaiters: (() => void)[] = []
 
   constructor(opts: { clock?: Clock; wallTimer?: WallTimer } = {}) {
-    this.clock = opts.clock ?? defaultClock?.() ?? new RealClock()
+    this._clock = opts.clock ?? defaultClock?.() ?? new RealClock()
     this.wallTimer = opts.wallTimer ?? hostWallTimer
     if (this.clock instanceof VirtualClock) this.clock.listeners.add(this.clockListener)
     liveLoopRefs.add(this.liveRef)
@@ -150,9 +166,14 @@ export class EventLoop {
     }
   }
 
+  /** The loop's clock (setSpeed may replace it: read it here, do not keep it). */
+  get clock(): Clock {
+    return this._clock
+  }
+
   /** The loop's time in ms, on its clock. */
   time(): number {
-    return this.clock.now()
+    return this._clock.now()
   }
 
   isRunning(): boolean {
@@ -208,7 +229,15 @@ export class EventLoop {
     this.checkOpen('callAt')
     if (typeof when !== 'number' || Number.isNaN(when)) throw new TypeError(`callAt() takes a time in ms, got ${describeValue(when)}`)
     if (typeof fn !== 'function') throw new TypeError(`callAt() takes a function, got ${describeValue(fn)}`)
+    return this._callAtFor(when, fn, 'callLater', current.loop === this ? current.task : null)
+  }
+
+  /** @internal callAt with what the loop inspector says of it: a timeout scope's, a deadline's. */
+  _callAtFor(when: number, fn: () => void, purpose: TimerPurpose, task: Task<unknown> | null): Handle {
+    this.checkOpen('callAt')
     const h = new TimerHandle(when, fn, this.reportError, this.timerCancelled)
+    h._purpose = purpose
+    h._for = task
     this._addTimer(h)
     return h
   }
@@ -273,6 +302,7 @@ export class EventLoop {
     if (typeof graceMs !== 'number' || Number.isNaN(graceMs) || graceMs < 0) {
       throw new TypeError(`shutdown() graceMs must be a number ≥ 0, got ${describeValue(graceMs)}`)
     }
+    this.resume() // a paused loop would hold every cleanup until the grace ran out
     const wall = this.wallTimer
     const start = this.time()
     const wallStart = wall.now()
@@ -345,6 +375,7 @@ export class EventLoop {
     if (this.clock instanceof VirtualClock) this.clock.listeners.delete(this.clockListener)
     this.ready.clear()
     this.timers.prune(() => true)
+    this.releaseHoldWaiters()
     for (const onClose of this.closeListeners?.splice(0) ?? []) {
       try {
         onClose()
@@ -405,6 +436,180 @@ export class EventLoop {
       task._unretrievedRef = null
       this.reportError(task._exception, 'a task', { message: NEVER_RETRIEVED, task: { id: task.id, name: task.name } })
     }
+  }
+
+  // ---- loop controls ------------------------------------------------------------------------
+
+  /**
+   * Pauses the loop at the end of the current iteration: then nothing runs — no handle, no task
+   * step, no timer — until resume(), stepOnce() or runToNextTimer(). Nothing is lost: what is ready
+   * stays queued in order; on a real or scaled clock, timers that come due meanwhile run on resume
+   * in deadline order; a virtual clock does not advance while paused. stop() and shutdown() still
+   * work (shutdown resumes first, so cleanups run).
+   * @example loop.pause(); console.log(loop.inspect().ready); await loop.stepOnce()
+   */
+  pause(): void {
+    this.checkOpen('pause')
+    if (this.hold === FREE) this.hold = PAUSED
+  }
+
+  /** Lets a paused (or stepping) loop run freely again. */
+  resume(): void {
+    if (this.hold === FREE) return
+    this.hold = FREE
+    this.parked = false
+    this.releaseHoldWaiters()
+    this.wakeup()
+  }
+
+  /**
+   * Runs exactly one iteration of a paused loop — the timers due at its start, then the handles
+   * queued at that point, as asyncio's _run_once — then holds again. Resolves once it holds (or the
+   * loop stops). With nothing ready it waits for the next timer (a virtual clock jumps to it).
+   * Throws RuntimeError unless the loop is paused.
+   */
+  stepOnce(): Promise<void> {
+    this.checkOpen('stepOnce')
+    if (this.hold !== PAUSED) throw new RuntimeError('stepOnce() needs a paused loop: pause() first')
+    this.hold = STEP
+    return this.untilHeld()
+  }
+
+  /**
+   * Runs a paused loop until the next timer has fired: iterations run as usual (time passing on
+   * its clock; a virtual one jumps once nothing is ready), and the iteration that fires a timer is
+   * the last; then it holds again. Throws RuntimeError unless paused with a finite timer scheduled.
+   */
+  runToNextTimer(): Promise<void> {
+    this.checkOpen('runToNextTimer')
+    if (this.hold !== PAUSED) throw new RuntimeError('runToNextTimer() needs a paused loop: pause() first')
+    const next = this.nextLiveTimer()
+    if (next === undefined || !Number.isFinite(next.when)) throw new RuntimeError('no timer is scheduled: nothing to run to')
+    this.hold = TO_TIMER
+    return this.untilHeld()
+  }
+
+  /** running; pausing (asked, the iteration is finishing); paused; stepping; toNextTimer. */
+  controlState(): LoopControlState {
+    switch (this.hold) {
+      case FREE:
+        return 'running'
+      case PAUSED:
+        return this.parked || (!this.busy && this.todo === 0) ? 'paused' : 'pausing'
+      case STEP:
+        return 'stepping'
+      default:
+        return 'toNextTimer'
+    }
+  }
+
+  isPaused(): boolean {
+    return this.controlState() === 'paused'
+  }
+
+  /** 'virtual', or loop ms per real ms (a real clock: 1); null for a clock of some other kind. */
+  speed(): LoopSpeed | null {
+    const c = this._clock
+    if (c instanceof VirtualClock) return 'virtual'
+    if (c instanceof ScaledClock) return c.rate
+    return c instanceof RealClock ? 1 : null
+  }
+
+  /**
+   * Changes the clock's speed live, loop time continuing where it is: a scaled clock's rate is
+   * changed in place; otherwise a new clock starts at the loop's current time — a VirtualClock
+   * (autojump) for 'virtual', a ScaledClock for a rate (1: real speed). Timers keep their deadlines.
+   */
+  setSpeed(speed: LoopSpeed): void {
+    this.checkOpen('setSpeed')
+    if (speed !== 'virtual' && !(typeof speed === 'number' && Number.isFinite(speed) && speed > 0)) {
+      throw new TypeError(`setSpeed() takes 'virtual' or a rate > 0, got ${describeValue(speed)}`)
+    }
+    const old = this._clock
+    if (speed !== 'virtual' && old instanceof ScaledClock) old.setRate(speed)
+    else if (!(speed === 'virtual' && old instanceof VirtualClock)) {
+      const start = old.now()
+      const next = speed === 'virtual' ? new VirtualClock({ start }) : new ScaledClock(speed, { start })
+      if (old instanceof VirtualClock) old.listeners.delete(this.clockListener)
+      if (next instanceof VirtualClock) next.listeners.add(this.clockListener)
+      this._clock = next
+    }
+    this.wakeup() // a host timer set for the old speed is planned again
+  }
+
+  /**
+   * The ready queue and the timer heap, described (first `limit` of each, default 200, with
+   * totals): what runs next and when. Readable at any time; exact at a pause.
+   */
+  inspect(opts: { limit?: number } = {}): LoopInspection {
+    return inspectLoop(this._inspectView(), opts)
+  }
+
+  /** @internal the raw structures inspectLoop reads */
+  _inspectView(): InspectView {
+    return {
+      ready: this.ready,
+      timers: this.timers.view(),
+      tasks: this.tasks,
+      todo: this.todo,
+      now: this.time(),
+      state: this.controlState(),
+      speed: this.speed(),
+    }
+  }
+
+  private untilHeld(): Promise<void> {
+    this.parked = false
+    const held = new Promise<void>((resolve) => this.holdWaiters.push(resolve))
+    this.wakeup()
+    return held
+  }
+
+  private releaseHoldWaiters(): void {
+    if (this.holdWaiters.length === 0) return
+    for (const resolve of this.holdWaiters.splice(0)) resolve()
+  }
+
+  /**
+   * The iteration boundary under a loop control. True when the pump must return (held, or nothing
+   * to do yet); false when an iteration has begun.
+   */
+  private heldIteration(): boolean {
+    if (this.hold === TO_TIMER && this.timerFiresNext()) this.hold = STEP
+    const hold = this.hold
+    if (hold === PAUSED) {
+      this.parked = true
+      this.idle()
+      this.releaseHoldWaiters()
+      return true
+    }
+    this.iterated = true
+    if (!this.beginIteration()) {
+      this.idle()
+      return true
+    }
+    if (hold === STEP) this.hold = PAUSED // this iteration runs; the next boundary holds
+    return false
+  }
+
+  /** runToNextTimer: does the iteration about to begin fire a timer? */
+  private timerFiresNext(): boolean {
+    const top = this.nextLiveTimer()
+    if (top === undefined) return false
+    const clock = this._clock
+    if (top.when <= clock.now()) return true
+    return this.ready.length === 0 && clock instanceof VirtualClock && clock.autojump && Number.isFinite(top.when)
+  }
+
+  /** The earliest timer not cancelled (cancelled ones on top are dropped, as beginIteration does). */
+  private nextLiveTimer(): Timer | undefined {
+    let top = this.timers.peek()
+    while (top !== undefined && top._cancelled) {
+      this.timers.pop()
+      this.cancelledTimers = Math.max(0, this.cancelledTimers - 1)
+      top = this.timers.peek()
+    }
+    return top
   }
 
   // ---- internals used by Task and Future ---------------------------------------------------
@@ -572,6 +777,10 @@ export class EventLoop {
           this.finishRunning()
           return
         }
+        if (this.hold !== FREE && !this.stopping) {
+          if (this.heldIteration()) return
+          continue
+        }
         this.iterated = true
         if (!this.beginIteration()) {
           this.idle()
@@ -635,7 +844,7 @@ export class EventLoop {
 
   /** Starts one iteration; false when there is nothing to do yet (a host timer is set if due later). */
   private beginIteration(): boolean {
-    const clock = this.clock
+    const clock = this._clock
     if (this.ready.length === 0) {
       let top = this.timers.peek()
       while (top !== undefined && top._cancelled) {
@@ -679,8 +888,10 @@ export class EventLoop {
     this.busy = false
     this.running = false
     this.stopping = false
+    this.parked = false
     if (this.hostTimer !== null) clearTimeout(this.hostTimer)
     this.hostTimer = null
+    this.releaseHoldWaiters()
     const cb = this.onStopped
     this.onStopped = null
     cb?.()

@@ -25,6 +25,10 @@ export class Deque<T> {
     this.n--
     return v
   }
+  /** The i-th item from the front (0: what shift() returns next); undefined past the end. */
+  at(i: number): T | undefined {
+    return i >= 0 && i < this.n ? this.buf[(this.head + i) & (this.buf.length - 1)] : undefined
+  }
   clear(): void {
     this.buf = new Array(16)
     this.head = 0
@@ -86,6 +90,10 @@ export class TimerHeap<T extends HeapItem> {
       a[i] = last
     }
     return top
+  }
+  /** The heap's array as is (heap order, not sorted): for inspection only, never to modify. */
+  view(): readonly T[] {
+    return this.items
   }
   /** Drops every item for which `dead` holds (cancelled timers), keeping heap order. */
   prune(dead: (item: T) => boolean): void {

@@ -248,7 +248,7 @@ export class Task<T> extends Future<T> {
       this._deadline = null
       this._requestCancel('deadline', `deadline passed at ${(when / 1000).toFixed(3)}s`)
     }
-    const handle = when <= this._loop.time() ? this._loop.callSoon(fire) : this._loop.callAt(when, fire)
+    const handle = when <= this._loop.time() ? this._loop.callSoon(fire) : this._loop._callAtFor(when, fire, 'deadline', this as Task<unknown>)
     this._deadline = { when, handle }
   }
 

@@ -42,7 +42,7 @@ export class TimeoutScope {
     this.handle?.cancel()
     this.handle = null
     if (when === null) return
-    this.handle = when <= this.loop.time() ? this.loop.callSoon(this.onTimeout) : this.loop.callAt(when, this.onTimeout)
+    this.handle = when <= this.loop.time() ? this.loop.callSoon(this.onTimeout) : this.loop._callAtFor(when, this.onTimeout, 'timeout', this.task)
   }
 
   /** True once the deadline has passed and the scope cancelled its task. */

@@ -16,6 +16,7 @@ import { ReplayState, isReplayLoop } from './replay.svelte'
 import { ShutdownState } from './shutdown.svelte'
 import { SourcesState, sourceScope } from './sources.svelte'
 import { liveCounts } from './live-counts'
+import { LoopControlState } from './loop-control.svelte'
 import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
 import { Ticker } from './ticker.svelte'
@@ -52,6 +53,7 @@ export class AppState {
   readonly editor: EditorState
   readonly queue: QueueState
   readonly replay: ReplayState
+  readonly loopControl: LoopControlState
 
   /** The run the top bar speaks of: the newest one still running, else the newest one. */
   readonly currentRun = $derived.by(() => {
@@ -87,6 +89,7 @@ export class AppState {
       this.detailsOpen = false
       this.view = 'live'
     })
+    this.loopControl = new LoopControlState(api)
   }
 
   /** Wire a connected API: subscribe to events once, then load the snapshot. */
