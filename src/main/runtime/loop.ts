@@ -19,6 +19,7 @@ import { Future } from './future'
 import type { Runnable, Timer } from './handle'
 import { CallbackHandle, TimerHandle } from './handle'
 import { Deque, TimerHeap } from './queue-structures'
+import type { ResourceRegistry } from './resources'
 import { Task } from './task'
 import type { ExceptionContext, ExceptionHandler, Handle, Instrument, ShutdownReport, TaskState } from './types'
 import { describeValue, validateDelay, validateCoroutineFunction } from './validate'
@@ -89,6 +90,8 @@ export class EventLoop {
   /** Real time, for grace periods (shutdown, stopTasks): injectable for deterministic tests. */
   readonly wallTimer: WallTimer
   /** @internal */ _closed = false
+  /** @internal this loop's resources while something tracks them (resources.ts: trackResources) */
+  _resources: ResourceRegistry | null = null
   private readonly ready = new Deque<Runnable>()
   private readonly timers = new TimerHeap<Timer>()
   private timerSeq = 0
