@@ -34,6 +34,7 @@ import type { FailedJobsPage, QueueRetryAllResult, QueueRetryResult, QueueStatus
 import { DAEMON_IDS } from './snapshots'
 import { bulkSchema, deadlineInMs } from './bulk-contract'
 import type { BulkOutcome } from './bulk-contract'
+import type { ResourcesSnapshot } from './resources-contract'
 
 // Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
 const MAX_GRACE_MS = 10 * 60_000
@@ -142,6 +143,13 @@ export const commands = {
   'queue:retry': command<QueueRetryResult>()(queueRetrySchema),
   /** Moves every failed job back to waiting. */
   'queue:retryAll': command<QueueRetryAllResult>()(nothing),
+  /**
+   * Every Lock, Semaphore, Event, Condition, Queue and Barrier of this app's watched loops (or of
+   * the one loop named), with holders, waiters and sizes now; bounded (resources-contract.ts).
+   */
+  'loop:resources': command<ResourcesSnapshot>()(
+    v.optional(v.union([v.undefined(), v.null(), v.pipe(plainObject, v.strictObject({ loop: v.pipe(v.string(), v.maxLength(200)) }))])),
+  ),
 } as const
 
 /** An event: a phantom payload type. */

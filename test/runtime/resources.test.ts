@@ -153,3 +153,22 @@ describe('the resources registry', () => {
     expect(() => new Semaphore(1, 'a' as never)).toThrow(TypeError)
   })
 })
+
+describe('cancelling tasks that await each other in a ring', () => {
+  it('ends both cancelled instead of walking the ring for ever', async () => {
+    const loop = new EventLoop({ clock: new VirtualClock() })
+    const out = await loop.runUntilComplete(async () => {
+      let b!: Task<void>
+      const a = createTask(async () => { await sleep(1); await b }, { name: 'a' })
+      b = createTask(async () => { await sleep(1); await a }, { name: 'b' })
+      await sleep(10)
+      a.cancel('stop the ring')
+      await sleep(0)
+      await sleep(0)
+      await sleep(0)
+      return [a.state, b.state, a.cancelRequest()?.source, b.cancelRequest()?.source]
+    })
+    loop.close()
+    expect(out).toEqual(['cancelled', 'cancelled', 'program', 'parent'])
+  })
+})

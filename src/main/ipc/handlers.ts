@@ -6,6 +6,7 @@ import { EXPORT_MIME, EXPORT_PATH, exportFilename } from '../../shared/history-c
 import { programHandlers } from '../programs/handlers'
 import { coursePythonHandlers } from '../course-python/handlers'
 import { queueHandlers } from '../queue/queue-handlers'
+import { loopResources } from './resources-handler'
 
 /**
  * The one handler table, keyed by channel. Each handler receives a payload the contract's schema
@@ -69,6 +70,7 @@ export function createHandlers(core: AppCore): Handlers {
     ...programHandlers(core),
     ...coursePythonHandlers(core),
     ...queueHandlers(core),
+    'loop:resources': (p) => loopResources(core.monitor, p?.loop ?? null),
   }
 }
 

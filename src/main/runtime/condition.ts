@@ -41,7 +41,7 @@ export class Condition implements TrackedResource {
 
   /** @internal */
   _info(): { holders: Task<unknown>[]; extra: Partial<ResourceInfo> } {
-    return { holders: this.lock._info().holders, extra: {} }
+    return this.lock._info()
   }
 
   locked(): boolean {

@@ -139,7 +139,7 @@ export class Lock extends Resource {
 
   /** @internal */
   _info(): { holders: Task<unknown>[]; extra: Partial<ResourceInfo> } {
-    return { holders: this.held && this._holder !== null ? [this._holder] : [], extra: {} }
+    return { holders: this.held && this._holder !== null ? [this._holder] : [], extra: { locked: this.held } }
   }
 }
 Object.defineProperty(Lock.prototype, '_resKind', { value: 'Lock' })

@@ -17,14 +17,10 @@ import { Future } from './future'
 import type { EventLoop } from './loop'
 import type { Task } from './task'
 import { describeValue } from './validate'
+import type { ResourceInfo, ResourceKind, ResourceWaiter, WaitOp } from '../../shared/resources-contract'
 
-/** The kinds of resource, printable as is. */
-export const RESOURCE_KINDS = ['Lock', 'Semaphore', 'BoundedSemaphore', 'Event', 'Condition', 'Queue', 'PriorityQueue', 'LifoQueue', 'Barrier'] as const
-export type ResourceKind = (typeof RESOURCE_KINDS)[number]
-
-/** What a waiting task waits for: acquire (a lock, a semaphore, a condition's lock), wait, get, put, join. */
-export const WAIT_OPS = ['acquire', 'wait', 'get', 'put', 'join'] as const
-export type WaitOp = (typeof WAIT_OPS)[number]
+export { RESOURCE_KINDS, WAIT_OPS } from '../../shared/resources-contract'
+export type { ResourceInfo, ResourceKind, ResourceWaiter, WaitOp } from '../../shared/resources-contract'
 
 /** A resource's name option: at most this many characters. */
 export const MAX_RESOURCE_NAME = 100
@@ -33,38 +29,6 @@ export const MAX_RESOURCE_NAME = 100
 export interface ResourceOptions {
   /** Shown instead of the default label (`Lock-3`: kind and creation order). */
   name?: string
-}
-
-/** One waiting task, as a snapshot lists it. */
-export interface ResourceWaiter {
-  taskId: number
-  op: WaitOp
-}
-
-/** What a resource is now, in plain JSON (task ids, numbers). */
-export interface ResourceInfo {
-  /** Stable for the resource's life, unique in this process. */
-  id: number
-  kind: ResourceKind
-  /** Its name option, or kind and creation order among its kind: `Lock-3`. */
-  label: string
-  /** Tasks holding it: a lock's owner, a semaphore's unit holders (empty for events, queues, barriers). */
-  holders: number[]
-  /** Tasks parked on it, longest waiting first as far as the loop knows (task creation order). */
-  waiters: ResourceWaiter[]
-  /** Semaphores: free units now, and the initial value. */
-  value?: number
-  initial?: number
-  /** Events. */
-  isSet?: boolean
-  /** Queues: items now, maxsize (≤ 0: unbounded), items put and not yet marked done. */
-  size?: number
-  maxsize?: number
-  unfinished?: number
-  /** Barriers: parties, tasks waiting now, broken. */
-  parties?: number
-  nWaiting?: number
-  broken?: boolean
 }
 
 /** What each primitive gives the registry (internal). */
