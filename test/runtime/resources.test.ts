@@ -172,3 +172,43 @@ describe('cancelling tasks that await each other in a ring', () => {
     expect(out).toEqual(['cancelled', 'cancelled', 'program', 'parent'])
   })
 })
+
+describe('loop:resources', () => {
+  it("answers each watched loop's resources by label, bounded, and refuses a bad payload", async () => {
+    const { TaskMonitor } = await import('../../src/main/monitor/index')
+    const { loopResources } = await import('../../src/main/ipc/resources-handler')
+    const { parsePayload } = await import('../../src/shared/contract')
+    const { MAX_RESOURCES_PER_LOOP } = await import('../../src/shared/resources-contract')
+    const monitor = new TaskMonitor({ emit: () => {} })
+    const loop = new EventLoop({ clock: new VirtualClock() })
+    const detach = monitor.attach(loop, { label: 'run-7', runId: 7, rate: null })
+    const keep: Event[] = []
+    await loop.runUntilComplete(async () => {
+      for (let i = 0; i < MAX_RESOURCES_PER_LOOP + 20; i++) {
+        const e = new Event()
+        e.set()
+        keep.push(e)
+      }
+      const busy = new Event({ name: 'busy' })
+      createTask(() => busy.wait(), { name: 'w' })
+      keep.push(busy)
+      await sleep(1)
+    })
+    const answer = loopResources(monitor, null)
+    expect(answer.loops).toHaveLength(1)
+    const [l] = answer.loops
+    expect(l).toMatchObject({ loop: 'run-7', runId: 7, total: MAX_RESOURCES_PER_LOOP + 21 })
+    expect(l!.resources).toHaveLength(MAX_RESOURCES_PER_LOOP)
+    expect(l!.resources[0]).toMatchObject({ label: 'busy', waiters: [{ op: 'wait' }] }) // busy ones first
+    expect(loopResources(monitor, 'run-8').loops).toEqual([])
+    expect(parsePayload('loop:resources', { loop: 5 })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(parsePayload('loop:resources', { other: 'x' })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(parsePayload('loop:resources', undefined)).toMatchObject({ ok: true })
+    detach()
+    expect(loopResources(monitor, null).loops).toEqual([])
+    expect(loop._resources).toBeNull()
+    loop.close()
+    monitor.dispose()
+    expect(keep.length).toBe(MAX_RESOURCES_PER_LOOP + 21)
+  })
+})
