@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TaskMonitor } from '../../src/main/monitor/index'
 import { EventLoop, Event, Lock, Queue, VirtualClock, createTask, gather, sleep } from '../../src/main/runtime/index'
-import type { Task } from '../../src/main/runtime/index'
 import { resourcesOf } from '../../src/main/runtime/resources'
 import { createScenarioRun, getScenario } from '../../src/main/scenarios/index'
 import { findDeadlocks, flaggedTasks } from '../../src/shared/deadlocks'
@@ -138,30 +137,28 @@ describe('deadlock detection: what it does not flag, and rings through locks', (
     ])
   })
 
-  it('flags nothing while a task that could set the event, or put into the queue, still runs', async () => {
-    let heartbeat!: Task<void>
-    const { findings } = await stuckProgram(async () => {
-      const ev = new Event()
-      const q = new Queue<number>()
-      heartbeat = createTask(async () => {
+  it('flags an event and a queue nobody can reach once the last task that could still run has ended, not while it runs', async () => {
+    const { tasks, findings } = await stuckProgram(async () => {
+      const ev = new Event({ name: 'E' })
+      const q = new Queue<number>(0, { name: 'Q' })
+      const heartbeat = createTask(async () => {
         for (;;) await sleep(1000)
       }, { name: 'heartbeat' })
-      createTask(() => ev.wait(), { name: 'ev-waiter' })
-      createTask(() => q.get(), { name: 'q-waiter' })
+      const waiters = [createTask(() => ev.wait(), { name: 'ev-waiter' }), createTask(() => q.get(), { name: 'q-waiter' })]
       await sleep(50)
-      // While the heartbeat sleeps the loop is "idle" in untilIdle's eyes only once it is parked:
       heartbeat.cancel()
-      await sleep(0)
-      return findDeadlocks([]) // nothing to see from inside
-    }).catch(() => ({ findings: [] as DeadlockFinding[] }))
-    expect(findings.map((f) => f.kind).sort()).toEqual(['never-set', 'no-producer'])
-    // With the heartbeat alive, the same waits are not flagged (pure: the snapshots as they were).
+      await gather(waiters)
+    })
+    expect(findings.map((f) => [f.kind, f.resource?.label, f.taskIds])).toEqual([
+      ['never-set', 'E', [idOf(tasks, 'ev-waiter')]],
+      ['no-producer', 'Q', [idOf(tasks, 'q-waiter')]],
+    ])
+    // The same waits while the heartbeat still sleeps (the snapshots as they were then): not flagged.
     const sleeping: TaskSnapshot = { ...snap(900, 'heartbeat'), state: 'waiting', awaiting: { kind: 'sleep', text: 'sleep 1.0 s', taskId: null } }
     const evWaiter: TaskSnapshot = { ...snap(901, 'w'), state: 'waiting', awaiting: { kind: 'future', text: 'wait E', taskId: null } }
     const resources = [{ loop: 'run-9', runId: 9, total: 1, resources: [{ id: 1, kind: 'Event' as const, label: 'E', holders: [], waiters: [{ taskId: 901, op: 'wait' as const }], isSet: false }] }]
     expect(findDeadlocks([sleeping, evWaiter], resources)).toEqual([])
     expect(findDeadlocks([{ ...sleeping, state: 'done', awaiting: null }, evWaiter], resources).map((f) => f.kind)).toEqual(['never-set'])
-    void heartbeat
   })
 
   it('flags nothing for a lock held by a task that is still running, or a future it cannot see into', () => {
