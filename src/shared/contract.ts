@@ -37,6 +37,7 @@ import { bulkSchema, deadlineInMs } from './bulk-contract'
 import type { BulkOutcome } from './bulk-contract'
 import { loopControlSchema, loopInspectSchema } from './loop-control-contract'
 import type { LoopView } from './loop-control-contract'
+import type { ResourcesSnapshot } from './resources-contract'
 
 // Limits keep a hostile or buggy renderer from making main allocate or wait without bound.
 const MAX_GRACE_MS = 10 * 60_000
@@ -154,6 +155,13 @@ export const commands = {
   'loop:control': command<LoopView>()(loopControlSchema),
   /** A loop's ready queue and timer heap, described, the first `limit` (default 200) of each. */
   'loop:inspect': command<LoopView>()(loopInspectSchema),
+  /**
+   * Every Lock, Semaphore, Event, Condition, Queue and Barrier of this app's watched loops (or of
+   * the one loop named), with holders, waiters and sizes now; bounded (resources-contract.ts).
+   */
+  'loop:resources': command<ResourcesSnapshot>()(
+    v.optional(v.union([v.undefined(), v.null(), v.pipe(plainObject, v.strictObject({ loop: v.pipe(v.string(), v.maxLength(200)) }))])),
+  ),
 } as const
 
 /** An event: a phantom payload type. */

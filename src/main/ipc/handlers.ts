@@ -7,6 +7,7 @@ import { programHandlers } from '../programs/handlers'
 import { coursePythonHandlers } from '../course-python/handlers'
 import { queueHandlers } from '../queue/queue-handlers'
 import { LoopControls } from '../app/loop-controls'
+import { loopResources } from './resources-handler'
 
 /**
  * The one handler table, keyed by channel. Each handler receives a payload the contract's schema
@@ -74,6 +75,7 @@ export function createHandlers(core: AppCore): Handlers {
     ...queueHandlers(core),
     'loop:control': (request) => loops.control(request),
     'loop:inspect': ({ loopId, limit }) => loops.inspect(loopId, limit),
+    'loop:resources': (p) => loopResources(core.monitor, p?.loop ?? null),
   }
 }
 

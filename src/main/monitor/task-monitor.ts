@@ -3,6 +3,7 @@ import type { EventLoop, Future, Instrument, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
 import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
+import { trackResources } from '../runtime/resources'
 import { StateRecorder } from './state-recorder'
 import { toErrorSnapshot } from './error-snapshot'
 import { toCancelSnapshot } from './cancel-snapshot'
@@ -210,9 +211,20 @@ export class TaskMonitor {
     const entry: LoopEntry = { info, loop, remove: () => {} }
     this.loops.set(info.label, entry)
     for (const t of loop.allTasks()) this.created(entry, t, null)
-    entry.remove = loop.addInstrument(this.instrumentFor(entry))
+    const removeInstrument = loop.addInstrument(this.instrumentFor(entry))
+    // The loop keeps a registry of its locks, queues, … while watched (the resources view reads it).
+    const untrack = trackResources(loop)
+    entry.remove = () => {
+      removeInstrument()
+      untrack()
+    }
     this.throttle.mark()
     return () => this.detach(info.label)
+  }
+
+  /** The loops watched now, with their labels (the resources view reads each one's registry). */
+  attachedLoops(): { info: LoopInfo; loop: EventLoop }[] {
+    return [...this.loops.values()].map(({ info, loop }) => ({ info, loop }))
   }
 
   /** Stops watching a loop; its tasks stay in the view with their last snapshot. */

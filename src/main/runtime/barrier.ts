@@ -1,20 +1,38 @@
 /** Barrier (asyncio.Barrier, CPython 3.12): `parties` tasks wait until all of them have arrived. */
 import { Condition } from './condition'
 import { BrokenBarrierError, ValueError } from './errors'
+import type { ResourceInfo, ResourceOptions, ResourceRegistry, TrackedResource } from './resources'
+import { INTERNAL, bindResource, resourceIdentity } from './resources'
+import type { Task } from './task'
 import { describeValue } from './validate'
 
 type BarrierState = 'filling' | 'draining' | 'resetting' | 'broken'
 
-export class Barrier {
+export class Barrier implements TrackedResource {
   readonly parties: number
-  private readonly cond = new Condition()
+  private readonly cond = new Condition(undefined, INTERNAL)
   private state: BarrierState = 'filling'
   private count = 0
+  /** @internal */ readonly _rid: number
+  /** @internal */ readonly _label: string
+  /** @internal */ readonly _resKind = 'Barrier' as const
+  /** @internal */ _reg: ResourceRegistry | null = null
+  /** @internal */ _owner: TrackedResource | null = null
 
-  constructor(parties: number) {
+  /** `opts.name` labels it in the window's resources view. */
+  constructor(parties: number, opts?: ResourceOptions) {
     if (typeof parties !== 'number' || Number.isNaN(parties)) throw new TypeError(`Barrier parties must be a number, got ${describeValue(parties)}`)
     if (parties < 1) throw new ValueError('parties must be > 0')
     this.parties = parties
+    const { rid, label } = resourceIdentity('Barrier', opts)
+    this._rid = rid
+    this._label = label
+    this.cond._partOf(this)
+  }
+
+  /** @internal */
+  _info(): { holders: Task<unknown>[]; extra: Partial<ResourceInfo> } {
+    return { holders: [], extra: { parties: this.parties, nWaiting: this.nWaiting, broken: this.broken } }
   }
 
   /** How many tasks wait at the barrier now (0 while it drains or resets). */
@@ -32,6 +50,7 @@ export class Barrier {
    * arrival, 0 … parties − 1. BrokenBarrierError if the barrier is aborted or reset meanwhile, or broken.
    */
   async wait(): Promise<number> {
+    if (this._reg === null) bindResource(this)
     await this.cond.acquire()
     try {
       await this.block() // while the barrier drains or resets

@@ -3,17 +3,45 @@ import { getRunningLoop } from './current'
 import { CancelledError, RuntimeError } from './errors'
 import type { Future } from './future'
 import { Lock } from './locks'
+import type { InternalMark, ResourceInfo, ResourceOptions, ResourceRegistry, TrackedResource } from './resources'
+import { INTERNAL, WaitFuture, bindResource, resourceIdentity } from './resources'
+import type { Task } from './task'
 import { describeValue } from './validate'
 
-export class Condition {
+export class Condition implements TrackedResource {
   private readonly lock: Lock
   /** insertion-ordered: notify() wakes the longest waiting first */
   private readonly waiters = new Set<Future<boolean>>()
+  /** @internal */ readonly _rid: number
+  /** @internal */ readonly _label: string
+  /** @internal */ readonly _resKind = 'Condition' as const
+  /** @internal */ _reg: ResourceRegistry | null = null
+  /** @internal */ _owner: TrackedResource | null = null
 
-  /** Uses `lock` (shared with other conditions or code), or a fresh Lock. */
-  constructor(lock?: Lock) {
+  /**
+   * Uses `lock` (shared with other conditions or code: it stays a resource of its own), or a
+   * fresh Lock (then part of this condition). `opts.name` labels it in the window's resources view.
+   */
+  constructor(lock?: Lock, opts?: ResourceOptions | InternalMark) {
     if (lock !== undefined && !(lock instanceof Lock)) throw new TypeError(`Condition() takes a Lock, got ${describeValue(lock)}`)
-    this.lock = lock ?? new Lock()
+    const { rid, label } = resourceIdentity('Condition', opts)
+    this._rid = rid
+    this._label = label
+    if (lock === undefined) {
+      this.lock = new Lock(INTERNAL)
+      this.lock._owner = this
+    } else this.lock = lock
+  }
+
+  /** @internal part of `owner` (a Barrier): its waits, and its own lock's, are the owner's. */
+  _partOf(owner: TrackedResource): void {
+    this._owner = owner
+    if (this.lock._owner === this) this.lock._owner = owner
+  }
+
+  /** @internal */
+  _info(): { holders: Task<unknown>[]; extra: Partial<ResourceInfo> } {
+    return this.lock._info()
   }
 
   locked(): boolean {
@@ -21,6 +49,7 @@ export class Condition {
   }
   /** Acquires the underlying lock; returns true. */
   acquire(): Promise<true> {
+    if (this._reg === null) bindResource(this)
     return this.lock.acquire()
   }
   /** Releases the underlying lock; RuntimeError if it is not held. */
@@ -38,7 +67,7 @@ export class Condition {
     if (!this.locked()) throw new RuntimeError('cannot wait on un-acquired lock')
     this.release()
     try {
-      const fut = getRunningLoop().createFuture<boolean>()
+      const fut = new WaitFuture<boolean>(getRunningLoop(), this, 'wait')
       this.waiters.add(fut)
       try {
         await fut

@@ -1,15 +1,22 @@
 /** Event, Lock, Semaphore, BoundedSemaphore (asyncio's), all FIFO fair. Waiters are insertion-ordered Sets. */
-import { getRunningLoop } from './current'
+import { current, getRunningLoop } from './current'
 import { CancelledError, RuntimeError, ValueError } from './errors'
 import type { Future } from './future'
+import type { InternalMark, ResourceInfo, ResourceKind, ResourceOptions, ResourceRegistry, TrackedResource } from './resources'
+import { Holders, WaitFuture, bindResource, resourceIdentity } from './resources'
+import type { Task } from './task'
 import { describeValue } from './validate'
 
 /**
  * Joins the back of `waiters` with a fresh future and waits for it to be set; leaves the line
  * however the wait ends. `ticket.fut` tells the caller which future was theirs.
  */
-async function waitInLine(waiters: Set<Future<true>>, ticket?: { fut: Future<true> | null }): Promise<void> {
-  const fut = getRunningLoop().createFuture<true>()
+async function waitInLine(
+  waiters: Set<Future<true>>,
+  resource: TrackedResource,
+  ticket?: { fut: Future<true> | null },
+): Promise<void> {
+  const fut = new WaitFuture<true>(getRunningLoop(), resource, 'acquire')
   if (ticket) ticket.fut = fut
   waiters.add(fut)
   try {
@@ -19,15 +26,41 @@ async function waitInLine(waiters: Set<Future<true>>, ticket?: { fut: Future<tru
   }
 }
 
-export class Event {
+/** What every primitive carries for the resources registry (see resources.ts). */
+abstract class Resource implements TrackedResource {
+  /** @internal */ readonly _rid: number
+  /** @internal */ readonly _label: string
+  /** @internal */ _reg: ResourceRegistry | null = null
+  /** @internal */ _owner: TrackedResource | null = null
+  /** @internal on each class's prototype: no field per instance */
+  declare readonly _resKind: ResourceKind
+
+  constructor(kind: ResourceKind, opts: ResourceOptions | InternalMark | undefined) {
+    const { rid, label } = resourceIdentity(kind, opts)
+    this._rid = rid
+    this._label = label
+  }
+
+  /** @internal */
+  abstract _info(): { holders: Task<unknown>[]; extra: Partial<ResourceInfo> }
+}
+
+export class Event extends Resource {
+  /** @internal */ declare readonly _resKind: 'Event'
   private value = false
   private readonly waiters = new Set<Future<true>>()
+
+  /** `opts.name` labels it in the window's resources view. */
+  constructor(opts?: ResourceOptions | InternalMark) {
+    super('Event', opts)
+  }
 
   isSet(): boolean {
     return this.value
   }
   /** Sets the flag and wakes every waiter. */
   set(): void {
+    if (this._reg === null) bindResource(this)
     if (this.value) return
     this.value = true
     for (const w of this.waiters) if (!w.done()) w.setResult(true)
@@ -37,8 +70,9 @@ export class Event {
   }
   /** Waits until the flag is set; returns true. */
   async wait(): Promise<true> {
+    if (this._reg === null) bindResource(this)
     if (this.value) return true
-    const fut = getRunningLoop().createFuture<true>()
+    const fut = new WaitFuture<true>(getRunningLoop(), this, this._owner === null ? 'wait' : 'join')
     this.waiters.add(fut)
     try {
       return await fut
@@ -46,11 +80,25 @@ export class Event {
       this.waiters.delete(fut)
     }
   }
-}
 
-export class Lock {
+  /** @internal */
+  _info(): { holders: Task<unknown>[]; extra: Partial<ResourceInfo> } {
+    return { holders: [], extra: { isSet: this.value } }
+  }
+}
+Object.defineProperty(Event.prototype, '_resKind', { value: 'Event' })
+
+export class Lock extends Resource {
+  /** @internal */ declare readonly _resKind: 'Lock'
   private held = false
   private readonly waiters = new Set<Future<true>>()
+  /** @internal the task that acquired it (null outside tasks, or when free) */
+  _holder: Task<unknown> | null = null
+
+  /** `opts.name` labels it in the window's resources view. */
+  constructor(opts?: ResourceOptions | InternalMark) {
+    super('Lock', opts)
+  }
 
   locked(): boolean {
     return this.held
@@ -58,18 +106,21 @@ export class Lock {
 
   /** Acquires the lock, waiting in FIFO order; returns true. */
   async acquire(): Promise<true> {
+    if (this._reg === null) bindResource(this)
     if (!this.held && [...this.waiters].every((w) => w.cancelled())) {
       this.held = true
+      this._holder = current.task
       return true
     }
     try {
-      await waitInLine(this.waiters)
+      await waitInLine(this.waiters, this)
     } catch (e) {
       // Keep the invariant: if the lock is free and someone waits, the first waiter gets woken.
       if (e instanceof CancelledError && !this.held) this.wakeUpFirst()
       throw e
     }
     this.held = true
+    this._holder = current.task
     return true
   }
 
@@ -77,6 +128,7 @@ export class Lock {
   release(): void {
     if (!this.held) throw new RuntimeError('release() of a Lock that is not acquired')
     this.held = false
+    this._holder = null
     this.wakeUpFirst()
   }
 
@@ -84,18 +136,31 @@ export class Lock {
     const first = this.waiters.values().next()
     if (!first.done && !first.value.done()) first.value.setResult(true)
   }
-}
 
-export class Semaphore {
+  /** @internal */
+  _info(): { holders: Task<unknown>[]; extra: Partial<ResourceInfo> } {
+    return { holders: this.held && this._holder !== null ? [this._holder] : [], extra: { locked: this.held } }
+  }
+}
+Object.defineProperty(Lock.prototype, '_resKind', { value: 'Lock' })
+
+export class Semaphore extends Resource {
+  /** @internal */ declare readonly _resKind: 'Semaphore' | 'BoundedSemaphore'
   /** @internal free units */
   protected value: number
+  private readonly initial: number
   private readonly waiters = new Set<Future<true>>()
+  /** who holds units: kept only once tracked (see Holders) */
+  private holders: Holders | null = null
 
-  constructor(value = 1) {
+  /** `opts.name` labels it in the window's resources view. */
+  constructor(value = 1, opts?: ResourceOptions) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
       throw new RangeError(`Semaphore initial value must be an integer ≥ 0, got ${describeValue(value)}`)
     }
+    super(new.target === BoundedSemaphore || new.target.prototype instanceof BoundedSemaphore ? 'BoundedSemaphore' : 'Semaphore', opts)
     this.value = value
+    this.initial = value
   }
 
   /** True when acquire() would wait. */
@@ -105,13 +170,15 @@ export class Semaphore {
 
   /** Acquires one unit, FIFO: waits for earlier waiters even if units are free. Returns true. */
   async acquire(): Promise<true> {
+    if (this._reg === null) this.bind()
     if (!this.locked()) {
       this.value--
+      this.holders?.add(current.task)
       return true
     }
     const line = { fut: null as Future<true> | null }
     try {
-      await waitInLine(this.waiters, line)
+      await waitInLine(this.waiters, this, line)
     } catch (e) {
       // Woken but cancelled before it could run: give the unit back.
       if (line.fut !== null && line.fut.done() && !line.fut.cancelled()) this.value++
@@ -121,12 +188,20 @@ export class Semaphore {
         // wake as many as the free units allow
       }
     }
+    this.holders?.add(current.task)
     return true
   }
 
   release(): void {
+    if (this._reg === null) this.bind()
     this.value++
+    this.holders?.remove(current.task)
     this.wakeUpNext()
+  }
+
+  private bind(): void {
+    bindResource(this)
+    if (this._reg !== null) this.holders ??= new Holders()
   }
 
   private wakeUpNext(): boolean {
@@ -139,7 +214,13 @@ export class Semaphore {
     }
     return false
   }
+
+  /** @internal */
+  _info(): { holders: Task<unknown>[]; extra: Partial<ResourceInfo> } {
+    return { holders: this.holders?.list() ?? [], extra: { value: this.value, initial: this.initial } }
+  }
 }
+Object.defineProperty(Semaphore.prototype, '_resKind', { value: 'Semaphore' })
 
 /**
  * asyncio.BoundedSemaphore: a Semaphore whose release() beyond the initial value is a ValueError
@@ -148,8 +229,8 @@ export class Semaphore {
 export class BoundedSemaphore extends Semaphore {
   private readonly bound: number
 
-  constructor(value = 1) {
-    super(value)
+  constructor(value = 1, opts?: ResourceOptions) {
+    super(value, opts)
     this.bound = value
   }
 
@@ -158,3 +239,4 @@ export class BoundedSemaphore extends Semaphore {
     super.release()
   }
 }
+Object.defineProperty(BoundedSemaphore.prototype, '_resKind', { value: 'BoundedSemaphore' })

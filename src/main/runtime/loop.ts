@@ -22,6 +22,7 @@ import { inspectLoop } from './loop-inspect'
 import type { InspectView } from './loop-inspect'
 import type { LoopControlState, LoopInspection, LoopSpeed } from './loop-control-types'
 import { Deque, TimerHeap } from './queue-structures'
+import type { ResourceRegistry } from './resources'
 import { Task } from './task'
 import type { ExceptionContext, ExceptionHandler, Handle, Instrument, ShutdownReport, TaskState } from './types'
 import { describeValue, validateDelay, validateCoroutineFunction } from './validate'
@@ -100,6 +101,8 @@ export class EventLoop {
   /** Real time, for grace periods (shutdown, stopTasks): injectable for deterministic tests. */
   readonly wallTimer: WallTimer
   /** @internal */ _closed = false
+  /** @internal this loop's resources while something tracks them (resources.ts: trackResources) */
+  _resources: ResourceRegistry | null = null
   private readonly ready = new Deque<Runnable>()
   private readonly timers = new TimerHeap<Timer>()
   private timerSeq = 0

@@ -3,6 +3,9 @@ import { getRunningLoop } from './current'
 import { QueueEmpty, QueueFull, ValueError } from './errors'
 import { Event } from './locks'
 import type { Future } from './future'
+import type { ResourceInfo, ResourceKind, ResourceOptions, ResourceRegistry, TrackedResource } from './resources'
+import { INTERNAL, WaitFuture, bindResource, resourceIdentity } from './resources'
+import type { Task } from './task'
 import { Deque } from './queue-structures'
 import { describeValue } from './validate'
 
@@ -17,21 +20,39 @@ function wakeupNext(waiters: Set<Future<void>>): void {
   }
 }
 
-export class Queue<T> {
+export class Queue<T> implements TrackedResource {
   readonly maxsize: number
   private readonly items = new Deque<T>()
   private readonly getters = new Set<Future<void>>()
   private readonly putters = new Set<Future<void>>()
   private unfinished = 0
-  private readonly finished = new Event()
+  private readonly finished = new Event(INTERNAL)
+  /** @internal */ readonly _rid: number
+  /** @internal */ readonly _label: string
+  /** @internal */ readonly _resKind: ResourceKind
+  /** @internal */ _reg: ResourceRegistry | null = null
+  /** @internal */ _owner: TrackedResource | null = null
 
-  /** maxsize ≤ 0 means unbounded. Any number, as CPython (1.5 holds 2 items: full when qsize ≥ maxsize). */
-  constructor(maxsize = 0) {
+  /**
+   * maxsize ≤ 0 means unbounded. Any number, as CPython (1.5 holds 2 items: full when qsize ≥
+   * maxsize). `opts.name` labels it in the window's resources view.
+   */
+  constructor(maxsize = 0, opts?: ResourceOptions) {
     if (typeof maxsize !== 'number' || Number.isNaN(maxsize)) {
       throw new TypeError(`Queue maxsize must be a number, got ${describeValue(maxsize)}`)
     }
     this.maxsize = maxsize
+    this._resKind = this instanceof PriorityQueue ? 'PriorityQueue' : this instanceof LifoQueue ? 'LifoQueue' : 'Queue'
+    const { rid, label } = resourceIdentity(this._resKind, opts)
+    this._rid = rid
+    this._label = label
+    this.finished._owner = this
     this.finished.set()
+  }
+
+  /** @internal */
+  _info(): { holders: Task<unknown>[]; extra: Partial<ResourceInfo> } {
+    return { holders: [], extra: { size: this._size(), maxsize: this.maxsize, unfinished: this.unfinished } }
   }
 
   qsize(): number {
@@ -60,8 +81,9 @@ export class Queue<T> {
 
   /** Puts an item, waiting while the queue is full. */
   async put(item: T): Promise<void> {
+    if (this._reg === null) bindResource(this)
     while (this.full()) {
-      const putter = getRunningLoop().createFuture<void>()
+      const putter = new WaitFuture<void>(getRunningLoop(), this, 'put')
       this.putters.add(putter)
       try {
         await putter
@@ -77,6 +99,7 @@ export class Queue<T> {
 
   /** Puts an item at once; QueueFull if there is no room. */
   putNowait(item: T): void {
+    if (this._reg === null) bindResource(this)
     if (this.full()) throw new QueueFull(`the queue is full (maxsize ${this.maxsize})`)
     this._put(item)
     this.unfinished++
@@ -86,8 +109,9 @@ export class Queue<T> {
 
   /** Removes and returns the first item, waiting while the queue is empty. */
   async get(): Promise<T> {
+    if (this._reg === null) bindResource(this)
     while (this.empty()) {
-      const getter = getRunningLoop().createFuture<void>()
+      const getter = new WaitFuture<void>(getRunningLoop(), this, 'get')
       this.getters.add(getter)
       try {
         await getter
@@ -103,6 +127,7 @@ export class Queue<T> {
 
   /** Removes and returns the first item at once; QueueEmpty if there is none. */
   getNowait(): T {
+    if (this._reg === null) bindResource(this)
     if (this.empty()) throw new QueueEmpty('the queue is empty')
     const item = this._get()
     wakeupNext(this.putters)
@@ -118,6 +143,7 @@ export class Queue<T> {
 
   /** Waits until every item put has been marked processed with taskDone(). */
   async join(): Promise<void> {
+    if (this._reg === null) bindResource(this)
     if (this.unfinished > 0) await this.finished.wait()
   }
 }
@@ -155,8 +181,8 @@ export class PriorityQueue<T> extends Queue<T> {
   private readonly heap: T[] = []
   private readonly less: (a: T, b: T) => boolean
 
-  constructor(maxsize = 0, opts: { comparator?: Comparator<T> } = {}) {
-    super(maxsize)
+  constructor(maxsize = 0, opts: { comparator?: Comparator<T> } & ResourceOptions = {}) {
+    super(maxsize, opts?.name === undefined ? undefined : { name: opts.name })
     const cmp = opts?.comparator
     if (cmp !== undefined && typeof cmp !== 'function') throw new TypeError(`PriorityQueue comparator must be a function, got ${describeValue(cmp)}`)
     this.less = cmp === undefined ? pythonLess : (a, b) => cmp(a, b) < 0

@@ -261,10 +261,23 @@ export class Task<T> extends Future<T> {
     if (this._state !== PENDING) return false
     let task: Task<unknown> = this as Task<unknown>
     let src = source
-    for (;;) {
+    // Tasks awaiting each other in a ring (a deadlock): the chain would come round for ever (CPython
+    // recurses into a RecursionError). The ring's last task is unparked instead: it gets the
+    // CancelledError at its await, and as it ends the others are woken and cancelled in turn.
+    let seen: Set<Task<unknown>> | null = null
+    for (let steps = 0; ; steps++) {
       task._record(src, reason, by, cause)
       by = null
       const w = task._waitingOn
+      if (steps >= 64) (seen ??= new Set()).add(task)
+      if (w instanceof Task && w._state === PENDING && (w === this || (seen?.has(w) ?? false))) {
+        const stand = new Future<unknown>(task._loop)
+        w._removeWaiter(task)
+        task._waitingOn = stand
+        stand._addWaiter(task)
+        if (stand._cancelWith(reason, 'parent', task._makeCancelledError())) task._cancelledWaiter = stand
+        return true
+      }
       if (w instanceof Task && w._state === PENDING) {
         task._cancelledWaiter = w
         cause = w._request === null ? task._passOn() : null // only a first request keeps its cause

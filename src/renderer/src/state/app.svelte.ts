@@ -5,6 +5,9 @@ import type { AppSnapshot, DaemonId, RunSummary, SourceInfo, TaskDelta } from '.
 import { DAEMONS_LOOP, FINAL_STATES, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
 import type { ConnectionState } from '../transport/ws-client'
 import { AwaitGraphState } from './await-graph.svelte'
+import { taskKey } from '../../../shared/await-graph'
+import { DeadlocksState } from './deadlocks.svelte'
+import { ResourcesState } from './resources.svelte'
 import { BulkState } from './bulk.svelte'
 import { DaemonsState } from './daemons.svelte'
 import { DetailsState } from './details.svelte'
@@ -41,8 +44,12 @@ export class AppState {
   // A replay's tasks (read only) and an ended process's are shown, not acted on.
   readonly table = new TaskTableState(this.store, (t) => !isReplayLoop(t.loop) && !this.sources.isEnded(t.loop))
   readonly bulk = new BulkState(() => this.api, this.store)
-  /** The await graph of the table's scope (its selection is the table's). */
-  readonly graph = new AwaitGraphState(this.table)
+  /** Locks, queues, events… of the watched loops, polled while a view shows them. */
+  readonly resources = new ResourcesState(() => this.api)
+  /** Deadlocks found in the store's tasks and those resources. */
+  readonly deadlocks = new DeadlocksState(this.store, this.resources)
+  /** The await graph of the table's scope (its selection is the table's; deadlocked tasks in red). */
+  readonly graph = new AwaitGraphState(this.table, () => new Set([...this.deadlocks.flagged].map(taskKey)))
   readonly ticker = new Ticker()
   readonly launcher: LauncherState
   readonly daemons: DaemonsState
