@@ -4,6 +4,7 @@ import { FINAL_STATES } from '../../shared/snapshots'
 import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
 import { StateRecorder } from './state-recorder'
+import { EndedColumns } from './ended-columns'
 import { toErrorSnapshot } from './error-snapshot'
 import { Throttle, realTimers } from './throttle'
 import type { Timers } from './throttle'
@@ -77,7 +78,9 @@ class TaskEntry extends StateRecorder {
   /** The live task, until it ends (see finalState). */
   task: Task<unknown> | null
   /** The name of the function its coroutine came from (for grouping by function). */
-  readonly coro: string
+  coro: string
+  /** When the monitor first saw it, across loops: a full snapshot lists tasks in this order. */
+  order = 0
   snap: TaskSnapshot | null = null
   /**
    * The snapshot the last delta carried: a delta re-sends a task only when its snapshot is another
@@ -122,7 +125,7 @@ class TaskEntry extends StateRecorder {
   constructor(
     /** The monitor holding it: a task's slot may hold another monitor's entry. */
     readonly owner: TaskMonitor,
-    task: Task<unknown>,
+    task: Task<unknown> | null,
     readonly loop: LoopEntry,
     readonly id: number,
     readonly parentId: number | null,
@@ -133,7 +136,7 @@ class TaskEntry extends StateRecorder {
     // not two: the per-change write touches one, and a short task allocates one).
     super()
     this.task = task
-    this.coro = task.coroName
+    this.coro = task?.coroName ?? ''
   }
 
   get ended(): boolean {
@@ -169,8 +172,15 @@ export class TaskMonitor {
   private unseenEnded: (TaskEntry | null)[] = []
   private unseenHead = 0
   private foldedSinceFlush = 0
-  /** Ended tasks in the order they ended: eviction takes the oldest first. */
-  private endedOrder: TaskEntry[] = []
+  /**
+   * Ended tasks held once every delta carried them in full (most of the view of a busy process):
+   * as columns, not objects, so the garbage collector does not trace them (see EndedColumns).
+   */
+  private readonly ended = new EndedColumns<LoopEntry>()
+  /** Order of the next task first seen. */
+  private nextOrder = 0
+  /** Ended tasks' ids in the order they ended: eviction takes the oldest first. */
+  private endedOrder: number[] = []
   private endedHead = 0
   /** Tasks whose new segments have not been sent yet (a delta's segment budget ran out). */
   private segmentsDue: TaskEntry[] = []
@@ -233,16 +243,26 @@ export class TaskMonitor {
   /** Drops every task of a loop from the view (their ids travel in `removed`). */
   forget(label: LoopLabel): void {
     if (this.loops.has(label)) this.detach(label)
+    // Named in removed in the order the monitor first saw them, objects and columns alike.
+    const dropped: [order: number, id: number][] = []
     for (const [id, t] of this.tasks) {
       if (t.loop.info.label !== label) continue
       this.tasks.delete(id)
       t.gone = true
-      this.removed.push(id)
+      dropped.push([t.order, id])
     }
+    const endedDropped: number[] = []
+    this.ended.forEach((id, order, loop) => {
+      if (loop.info.label !== label) return
+      endedDropped.push(id)
+      dropped.push([order, id])
+    })
+    for (const id of endedDropped) this.ended.remove(id)
+    for (const [, id] of dropped.sort((a, b) => a[0] - b[0])) this.removed.push(id)
     // The ended queue skips gone entries only while evicting (over maxTasks): without this, every
     // ended task of every forgotten run stayed reachable from it, recorder and all.
     // Same for the lists the next delta would skip them in: let go now, not at that delta.
-    this.endedOrder = this.endedOrder.slice(this.endedHead).filter((e) => !e.gone)
+    this.endedOrder = this.endedOrder.slice(this.endedHead).filter((id) => this.tasks.has(id) || this.ended.has(id))
     this.endedHead = 0
     this.dirty = this.dirty.filter((e): e is TaskEntry => e !== null && !e.gone)
     this.dirty.forEach((e, i) => (e!.dirtyAt = i))
@@ -271,7 +291,7 @@ export class TaskMonitor {
     this.pendingLogs.push(line)
     // Printed faster than deltas carry lines (an endless 1 ms run): keep the newest, bounded (seq shows the gap).
     if (this.pendingLogs.length > 4 * this.maxLogsPerDelta) this.pendingLogs = this.pendingLogs.slice(-2 * this.maxLogsPerDelta)
-    const entry = rec.taskId === null ? undefined : this.tasks.get(rec.taskId)
+    const entry = rec.taskId === null ? undefined : (this.tasks.get(rec.taskId) ?? this.revive(rec.taskId))
     if (entry) {
       const logs = (entry.logs ??= [])
       logs.push(line)
@@ -297,27 +317,31 @@ export class TaskMonitor {
   }
 
   loopOf(taskId: number): { loop: EventLoop; info: LoopInfo } | null {
-    const entry = this.tasks.get(taskId)
-    if (!entry || !this.loops.has(entry.loop.info.label)) return null
-    return { loop: entry.loop.loop, info: entry.loop.info }
+    const loop = this.tasks.get(taskId)?.loop ?? this.ended.loopOf(taskId)
+    if (!loop || !this.loops.has(loop.info.label)) return null
+    return { loop: loop.loop, info: loop.info }
   }
 
   /** The current snapshot of one task (read fresh), or null if unknown. */
   get(taskId: number): TaskSnapshot | null {
     const entry = this.tasks.get(taskId)
-    if (!entry) return null
+    if (!entry) {
+      const snap = this.ended.snapshot(taskId)
+      return snap && { ...snap, history: this.ended.history(taskId)! }
+    }
     return { ...this.refresh(entry), history: entry.history() }
   }
 
   logsOf(taskId: number): LogLine[] {
-    return [...(this.tasks.get(taskId)?.logs ?? [])]
+    return [...(this.tasks.get(taskId)?.logs ?? this.ended.logsOf(taskId) ?? [])]
   }
 
   /** Tasks whose parent is this task. */
   childrenOf(taskId: number): number[] {
-    const out: number[] = []
-    for (const [id, t] of this.tasks) if (t.parentId === taskId) out.push(id)
-    return out
+    const out: [order: number, id: number][] = []
+    for (const [id, t] of this.tasks) if (t.parentId === taskId) out.push([t.order, id])
+    this.ended.forEach((id, order, _loop, parentId) => void (parentId === taskId && out.push([order, id])))
+    return out.sort((a, b) => a[0] - b[0]).map((c) => c[1])
   }
 
   /** Not-ended tasks by state over every attached loop (for the stats daemon's samples). */
@@ -342,6 +366,10 @@ export class TaskMonitor {
     }
     this.segmentsDue = []
     for (const entry of this.tasks.values()) tasks.push({ ...(entry.snap ?? this.refresh(entry)), history: entry.history() })
+    this.ended.forEach((id) => tasks.push({ ...this.ended.snapshot(id)!, history: this.ended.history(id)! }))
+    // In the order the monitor first saw them (the ended tasks' columns keep it).
+    const order = (s: TaskSnapshot) => this.tasks.get(s.id)?.order ?? this.ended.orderOf(s.id)
+    tasks.sort((a, b) => order(a) - order(b))
     return { seq: this.seq, tasks, clocks: this.clocks() }
   }
 
@@ -398,7 +426,7 @@ export class TaskMonitor {
         this.letGo(entry, t)
         this.markDirty(entry)
         // Folding: one the UI never saw joins the eviction order when a delta first shows it.
-        if (entry.emitted || this.maxUnseenEndedPerDelta === Infinity) this.endedOrder.push(entry)
+        if (entry.emitted || this.maxUnseenEndedPerDelta === Infinity) this.endedOrder.push(entry.id)
         else this.endedUnseen(entry)
       },
     }
@@ -407,6 +435,7 @@ export class TaskMonitor {
   private created(loop: LoopEntry, task: Task<unknown>, parentId: number | null): void {
     const now = loop.loop.time()
     const entry = new TaskEntry(this, task, loop, task.id, parentId, now, this.wallNow())
+    entry.order = this.nextOrder++
     // The first monitor to see a task keeps its entry on it; a second one looks its own up by id.
     if (task._instrumentSlot === undefined) task._instrumentSlot = entry
     // An adopted task (attach after it started) is known from now on.
@@ -569,7 +598,7 @@ export class TaskMonitor {
         delta.created.push(snap)
         if (FINAL_SET.has(snap.state)) {
           entry.endedEmitted = true
-          if (this.maxUnseenEndedPerDelta !== Infinity) this.endedOrder.push(entry)
+          if (this.maxUnseenEndedPerDelta !== Infinity) this.endedOrder.push(entry.id)
         }
       } else if (FINAL_SET.has(snap.state) && !entry.endedEmitted) {
         entry.endedEmitted = true
@@ -621,6 +650,46 @@ export class TaskMonitor {
     this.foldedSinceFlush++
   }
 
+  /**
+   * An ended task every delta has carried in full, and whose segments they all carried, goes into
+   * the columns; its entry is let go (lists that still hold it skip it as gone).
+   */
+  private settle(entry: TaskEntry): void {
+    if (entry.task !== null || entry.finalState === null || !entry.endedEmitted || entry.dirty || entry.gone) return
+    const snap = entry.snap
+    if (snap === null || snap !== entry.lastSent) return
+    if (!this.ended.add(snap, entry.loop, entry.order, entry, entry.logs)) return
+    this.tasks.delete(entry.id)
+    entry.gone = true
+  }
+
+  /** Back from the columns as an entry (a line it printed after it ended must reach the UI). */
+  private revive(taskId: number): TaskEntry | undefined {
+    const snap = this.ended.snapshot(taskId)
+    if (snap === null) return undefined
+    const loop = this.ended.loopOf(taskId)!
+    const entry = new TaskEntry(this, null, loop, taskId, snap.parentId, snap.createdAt.loop, snap.createdAt.wall)
+    const back = this.ended.takeOut(taskId, entry)!
+    entry.coro = snap.coro ?? ''
+    entry.order = back.order
+    entry.snap = entry.lastSent = snap
+    entry.startLoop = snap.startedAt?.loop ?? NaN
+    entry.startWall = snap.startedAt?.wall ?? 0
+    entry.endLoop = snap.endedAt?.loop ?? NaN
+    entry.endWall = snap.endedAt?.wall ?? 0
+    entry.error = snap.error
+    entry.logCount = snap.logCount
+    entry.logs = back.logs
+    entry.emitted = entry.endedEmitted = true
+    entry.finalState = snap.state
+    entry.finalName = snap.name
+    const c = snap.cancel
+    entry.finalCancel = c === null ? null : { source: c.source, at: c.at.loop, ...(c.reason === null ? {} : { reason: c.reason }), ...(c.by ? { by: c.by } : {}) }
+    entry.finalDeadline = snap.deadline?.at.loop ?? null
+    this.tasks.set(taskId, entry)
+    return entry
+  }
+
   /** Takes a task out of the view (folded or evicted); lists that still hold it skip it as gone. */
   private drop(entry: TaskEntry): void {
     if (this.tasks.get(entry.id) === entry) this.tasks.delete(entry.id)
@@ -649,6 +718,7 @@ export class TaskMonitor {
         budget -= Math.max(1, a.segments.length)
       }
       entry.segmentsDue = false
+      this.settle(entry)
     }
     this.segmentsDue = i === due.length ? [] : due.slice(i)
     return out
@@ -660,10 +730,19 @@ export class TaskMonitor {
    * `beforeRead`: stops at the first task the UI saw live whose end it was not sent yet.
    */
   private evict(delta: TaskDelta, beforeRead: boolean): void {
-    let excess = this.tasks.size - this.maxTasks
+    let excess = this.tasks.size + this.ended.size - this.maxTasks
     const order = this.endedOrder
     while (excess > 0 && this.endedHead < order.length) {
-      const entry = order[this.endedHead]!
+      const id = order[this.endedHead]!
+      const entry = this.tasks.get(id)
+      if (entry === undefined) {
+        // Held as columns (every delta carried it, so the UI saw it), or gone already.
+        this.endedHead++
+        if (!this.ended.remove(id)) continue
+        delta.removed.push(id)
+        excess -= 1
+        continue
+      }
       if (beforeRead && entry.emitted && !entry.endedEmitted && !entry.gone) break
       this.endedHead++
       if (entry.gone) continue
