@@ -19,6 +19,12 @@ interface Rare {
 
 /** Keys a snapshot built by the monitor has; one with more (a field added later) is not stored here. */
 const SNAPSHOT_KEYS = 15
+/**
+ * Kept segments (head and tail) an ended task may have to be held here: most tasks close a few; a
+ * busy one keeps up to 200, which as columns would make the arena the size of every busy task's
+ * whole tail, copied at each growth. Those stay objects (their segments are numbers already).
+ */
+const MAX_SEGMENTS = 16
 /** Distinct coroutine names the columns intern; past it an ended task stays an object. */
 const MAX_COROS = 10_000
 
@@ -100,6 +106,8 @@ export class EndedColumns<L extends ColumnLoop> {
    */
   add(snap: TaskSnapshot, loop: L, order: number, recorder: StateRecorder, logs: LogLine[] | null): boolean {
     if (snap.awaiting !== null || !recorder.settled) return false
+    const kept = recorder.kept
+    if (kept.head + kept.tail > MAX_SEGMENTS) return false
     let keys = 0
     for (const _ in snap) keys++
     if (keys !== SNAPSHOT_KEYS) return false
@@ -131,7 +139,6 @@ export class EndedColumns<L extends ColumnLoop> {
     t[i + I_CORO] = coroRef
     t[i + I_STATE] = stateCode(snap.state)
     t[i + I_CANCEL] = snap.cancel === null ? -1 : CANCEL_CODE.get(snap.cancel.source)!
-    const kept = recorder.kept
     const count = kept.head + kept.tail
     if (3 * (this.segUsed + count) > this.segs.length) this.growSegments(count)
     t[i + I_SEG_AT] = this.segUsed

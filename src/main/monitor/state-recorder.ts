@@ -1,12 +1,31 @@
 import { SEGMENT_CAPS, TASK_STATES } from '../../shared/snapshots'
 import type { OpenSegment, SegmentAppend, StateHistory, StateSegment, TaskState } from '../../shared/snapshots'
 
-/** A state as a small number (its index in TASK_STATES): segments are kept as numbers, not objects. */
-const CODE = new Map<TaskState, number>(TASK_STATES.map((s, i) => [s, i]))
-
+/**
+ * A state as a small number (its index in TASK_STATES): segments are kept as numbers, not objects.
+ * A switch, not a Map: it runs at every state change, and compares interned strings by identity.
+ */
 export function stateCode(state: TaskState): number {
-  return CODE.get(state)!
+  switch (state) {
+    case 'pending':
+      return 0
+    case 'running':
+      return 1
+    case 'waiting':
+      return 2
+    case 'cancelling':
+      return 3
+    case 'done':
+      return 4
+    case 'failed':
+      return 5
+    case 'cancelled':
+      return 6
+  }
 }
+
+// The switch above follows TASK_STATES' order; a state added there must be added here.
+for (const [i, s] of TASK_STATES.entries()) if (stateCode(s) !== i) throw new Error(`stateCode(${s}) is not its index ${i}`)
 
 export function stateOfCode(code: number): TaskState {
   return TASK_STATES[code]!
@@ -156,7 +175,7 @@ export class StateRecorder {
 
   private push(state: TaskState, from: number, to: number): void {
     const cap = this.caps.tail
-    const code = CODE.get(state)!
+    const code = stateCode(state)
     if (this.skipped === 0 && this.ringLength === 0 && this.headLength < this.caps.head) {
       if (this.head === null) this.head = [code, from, to]
       else this.head.push(code, from, to)

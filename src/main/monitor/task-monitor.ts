@@ -5,6 +5,7 @@ import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend
 import { describeAwait } from './describe-await'
 import { StateRecorder } from './state-recorder'
 import { EndedColumns } from './ended-columns'
+import { EntryNumbers, N_CREATED_LOOP, N_CREATED_WALL, N_END_LOOP, N_END_WALL, N_START_LOOP, N_START_WALL } from './entry-numbers'
 import { toErrorSnapshot } from './error-snapshot'
 import { Throttle, realTimers } from './throttle'
 import type { Timers } from './throttle'
@@ -88,13 +89,13 @@ class TaskEntry extends StateRecorder {
    */
   lastSent: TaskSnapshot | null = null
   /**
-   * When it first ran and when it ended, as numbers (NaN: not yet); the snapshot's Stamp objects
-   * are made when a delta reads the task, so a task no delta shows costs none.
+   * Where its times live in the monitor's EntryNumbers: when it was created, first ran and ended
+   * (loop NaN: not yet), read through the accessors below. The snapshot's Stamp objects are made
+   * when a delta reads the task, so a task no delta shows costs none.
    */
-  startLoop = NaN
-  startWall = 0
-  endLoop = NaN
-  endWall = 0
+  readonly at: number
+  /** It ran once (its start is recorded): the per-change path tests this, not the number. */
+  started = false
   error: ErrorSnapshot | null = null
   logCount = 0
   /** Its printed lines (null until the first). */
@@ -129,14 +130,56 @@ class TaskEntry extends StateRecorder {
     readonly loop: LoopEntry,
     readonly id: number,
     readonly parentId: number | null,
-    readonly createdLoop: number,
-    readonly createdWall: number,
+    createdLoop: number,
+    createdWall: number,
   ) {
     // Its running / waiting / cancelling stretches are the recorder it is (one object per task,
     // not two: the per-change write touches one, and a short task allocates one).
     super()
     this.task = task
     this.coro = task?.coroName ?? ''
+    this.at = owner.numbers.take()
+    const a = owner.numbers.a
+    a[this.at + N_CREATED_LOOP] = createdLoop
+    a[this.at + N_CREATED_WALL] = createdWall
+  }
+
+  get createdLoop(): number {
+    return this.owner.numbers.a[this.at + N_CREATED_LOOP]!
+  }
+  get createdWall(): number {
+    return this.owner.numbers.a[this.at + N_CREATED_WALL]!
+  }
+  get startLoop(): number {
+    return this.owner.numbers.a[this.at + N_START_LOOP]!
+  }
+  set startLoop(v: number) {
+    this.owner.numbers.a[this.at + N_START_LOOP] = v
+  }
+  get startWall(): number {
+    return this.owner.numbers.a[this.at + N_START_WALL]!
+  }
+  set startWall(v: number) {
+    this.owner.numbers.a[this.at + N_START_WALL] = v
+  }
+  get endLoop(): number {
+    return this.owner.numbers.a[this.at + N_END_LOOP]!
+  }
+  set endLoop(v: number) {
+    this.owner.numbers.a[this.at + N_END_LOOP] = v
+  }
+  get endWall(): number {
+    return this.owner.numbers.a[this.at + N_END_WALL]!
+  }
+  set endWall(v: number) {
+    this.owner.numbers.a[this.at + N_END_WALL] = v
+  }
+
+  /** Out of the view (dropped, forgotten, or held as columns now): its slot is let go. */
+  leave(): void {
+    if (this.gone) return
+    this.gone = true
+    this.owner.numbers.release(this.at)
   }
 
   get ended(): boolean {
@@ -179,6 +222,8 @@ export class TaskMonitor {
   private readonly ended = new EndedColumns<LoopEntry>()
   /** Order of the next task first seen. */
   private nextOrder = 0
+  /** @internal the times of the tasks held as objects (see TaskEntry.at) */
+  readonly numbers = new EntryNumbers()
   /** Ended tasks' ids in the order they ended: eviction takes the oldest first. */
   private endedOrder: number[] = []
   private endedHead = 0
@@ -248,7 +293,7 @@ export class TaskMonitor {
     for (const [id, t] of this.tasks) {
       if (t.loop.info.label !== label) continue
       this.tasks.delete(id)
-      t.gone = true
+      t.leave()
       dropped.push([t.order, id])
     }
     const endedDropped: number[] = []
@@ -405,7 +450,8 @@ export class TaskMonitor {
         const entry = slot !== undefined && slot.owner === this ? slot : tasks.get(t.id)
         if (entry === undefined) return
         const now = events.time()
-        if (to === 'running' && entry.startLoop !== entry.startLoop) {
+        if (to === 'running' && !entry.started) {
+          entry.started = true
           entry.startLoop = now
           entry.startWall = this.wallNow()
         }
@@ -660,7 +706,7 @@ export class TaskMonitor {
     if (snap === null || snap !== entry.lastSent) return
     if (!this.ended.add(snap, entry.loop, entry.order, entry, entry.logs)) return
     this.tasks.delete(entry.id)
-    entry.gone = true
+    entry.leave()
   }
 
   /** Back from the columns as an entry (a line it printed after it ended must reach the UI). */
@@ -673,6 +719,7 @@ export class TaskMonitor {
     entry.coro = snap.coro ?? ''
     entry.order = back.order
     entry.snap = entry.lastSent = snap
+    entry.started = snap.startedAt !== null
     entry.startLoop = snap.startedAt?.loop ?? NaN
     entry.startWall = snap.startedAt?.wall ?? 0
     entry.endLoop = snap.endedAt?.loop ?? NaN
@@ -694,7 +741,7 @@ export class TaskMonitor {
   private drop(entry: TaskEntry): void {
     if (this.tasks.get(entry.id) === entry) this.tasks.delete(entry.id)
     if (entry.task) releaseSlot(entry.task, entry)
-    entry.gone = true
+    entry.leave()
   }
 
   /** The due tasks' new segments, up to the per-delta budget; the rest stay due for the next delta. */
