@@ -518,7 +518,10 @@ export class TaskMonitor {
       // A task's name may change; a future's description does not (sleep, gather, …): made once.
       // A busy task awaits a new sleep(0) at every step: an equal description keeps the object.
       if (f === null || f instanceof Task || f !== entry.awaited) {
-        const next = describeAwait(f)
+        // A future in the same words as the one before (sleep(0) at every step): the snapshot
+        // stands, and no new description object is made for each busy task at each delta.
+        const same = f !== null && !(f instanceof Task) && awaiting !== null && awaiting.taskId === null && awaiting.waitsOn === undefined && !hasWaitsOn(f) && f.describe() === awaiting.text
+        const next = same ? awaiting : describeAwait(f)
         if (next === null || awaiting === null || next.text !== awaiting.text || next.kind !== awaiting.kind || next.taskId !== awaiting.taskId) awaiting = next
         entry.awaited = f instanceof Task ? null : f
       }
@@ -823,6 +826,11 @@ function stampOf(prev: Stamp | null, loop: number, wall: number): Stamp | null {
 /** A task let go of no longer holds the entry (nor keeps it reachable from a program's reference). */
 function releaseSlot(task: Task<unknown>, entry: TaskEntry): void {
   if (task._instrumentSlot === entry) task._instrumentSlot = undefined
+}
+
+/** A gather's or task group's future lists what it waits on (describeAwait adds waitsOn). */
+function hasWaitsOn(f: Future<unknown>): boolean {
+  return typeof (f as { waitsOn?: unknown }).waitsOn === 'function'
 }
 
 function parentOf(task: Task<unknown>): number | null {
