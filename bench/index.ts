@@ -14,6 +14,8 @@ import { cpus, loadavg } from 'node:os'
 import { existsSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { geomeanOverhead, watchOverhead } from './watch-overhead'
+import { monitorThroughput } from './monitor-throughput'
+import type { Throughput } from './monitor-throughput'
 import type { OverheadRow } from './watch-overhead'
 import { YIELDING, awaitNull, immediate, rawTwins } from './raw-promises'
 import { workloads as allWorkloads } from './workloads'
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
   const flat = await flatCost(RUNS)
   const heap = await heapPerPendingTask()
   const watched = withWatching ? await watchOverhead(workloads, Number(process.env['BENCH_ROUNDS'] ?? 5)) : null
+  const throughput = withWatching ? await monitorThroughput() : null
 
   const header = ['workload', 'ours ms', 'ns/op', 'raw ms', '× raw', 'await-null ms', '× null', 'CPython ms', 'CPy ÷ ours']
   if (watched) header.push('monitor', 'agent')
@@ -171,6 +174,7 @@ async function main(): Promise<void> {
     targets.push([`TaskMonitor ≤ +${TARGET.monitor * 100}% on every workload: worst ${pct(worst('monitor'))}`, worst('monitor') <= TARGET.monitor])
     targets.push([`agent ≤ +${TARGET.agent * 100}% on every workload: worst ${pct(worst('agent'))}`, worst('agent') <= TARGET.agent])
   }
+  if (throughput) targets.push([throughputLine(throughput), throughput.perSecond >= TARGET_EVENTS_PER_SECOND])
   const over = workloads.length === allWorkloads.length ? 'W1–W6' : `${workloads.map((w) => w.id).join(', ')} only (--only)`
   console.log(`\ntargets (issue 13), over ${over}:`)
   for (const [what, ok] of targets) console.log(`  ${met(ok).padEnd(7)}  ${what}`)
@@ -181,7 +185,7 @@ async function main(): Promise<void> {
       `${cpus().length} cores, load average ${load}`,
   )
 
-  writeResults({ rows, flat, heap, watched, gm: { raw: gmRaw, worstRaw, awaitNull: gmNull, cpython: gmPy, cpuRaw, cpuCpython: cpuPy, ...gmWatch }, python: py?.version ?? null, targets })
+  writeResults({ rows, flat, heap, watched, throughput, gm: { raw: gmRaw, worstRaw, awaitNull: gmNull, cpython: gmPy, cpuRaw, cpuCpython: cpuPy, ...gmWatch }, python: py?.version ?? null, targets })
 }
 
 function writeResults(r: {
@@ -189,6 +193,7 @@ function writeResults(r: {
   flat: FlatCost
   heap: HeapPerTask
   watched: OverheadRow[] | null
+  throughput: Throughput | null
   gm: Record<string, number | null>
   python: string | null
   targets: [string, boolean][]
@@ -205,6 +210,7 @@ function writeResults(r: {
     flatCost: r.flat,
     heapPerPendingTask: r.heap,
     watching: r.watched,
+    monitorThroughput: r.throughput,
     targets: r.targets.map(([what, ok]) => ({ what, met: ok })),
   }
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`)
@@ -229,6 +235,18 @@ async function watchingTable(ws: Workload[]): Promise<void> {
     `geomean ${pct(gm[mode])}, worst ${pct(worst(mode))} — target ≤ +${target * 100}% on every workload: ${worst(mode) <= target ? 'met' : 'not met'}`
   console.log(`TaskMonitor: ${verdict('monitor', 0.25)}`)
   console.log(`agent:       ${verdict('agent', 0.15)}`)
+  const tp = await monitorThroughput()
+  console.log(`${throughputLine(tp)}: ${tp.perSecond >= TARGET_EVENTS_PER_SECOND ? 'met' : 'not met'}`)
+}
+
+/** Issue 13: the monitor turns ≥ 1M task state changes a second into batched deltas. */
+const TARGET_EVENTS_PER_SECOND = 1_000_000
+
+function throughputLine(tp: Throughput): string {
+  return (
+    `TaskMonitor events/s: ${(tp.perSecond / 1e6).toFixed(1)}M task state changes a second into batched deltas ` +
+    `(${(tp.changes / 1e6).toFixed(0)}M changes of ${tp.tasks.toLocaleString('en')} tasks, ${tp.deltas} deltas, ${tp.segments.toLocaleString('en')} segments carried, ${tp.cpuMs.toFixed(0)} ms CPU) — target ≥ 1M`
+  )
 }
 
 function printTable(table: string[][]): void {

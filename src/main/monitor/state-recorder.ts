@@ -1,34 +1,56 @@
-import { SEGMENT_CAPS } from '../../shared/snapshots'
+import { SEGMENT_CAPS, TASK_STATES } from '../../shared/snapshots'
 import type { OpenSegment, SegmentAppend, StateHistory, StateSegment, TaskState } from '../../shared/snapshots'
 
-/** The empty head every recorder starts with (shared; never pushed to). */
-const NONE: StateSegment[] = []
+/**
+ * A state as a small number (its index in TASK_STATES): segments are kept as numbers, not objects.
+ * A switch, not a Map: it runs at every state change, and compares interned strings by identity.
+ */
+export function stateCode(state: TaskState): number {
+  switch (state) {
+    case 'pending':
+      return 0
+    case 'running':
+      return 1
+    case 'waiting':
+      return 2
+    case 'cancelling':
+      return 3
+    case 'done':
+      return 4
+    case 'failed':
+      return 5
+    case 'cancelled':
+      return 6
+  }
+}
+
+// The switch above follows TASK_STATES' order; a state added there must be added here.
+for (const [i, s] of TASK_STATES.entries()) if (stateCode(s) !== i) throw new Error(`stateCode(${s}) is not its index ${i}`)
+
+export function stateOfCode(code: number): TaskState {
+  return TASK_STATES[code]!
+}
 
 /**
  * One task's state history as the monitor records it: the runtime reports each change, the
  * recorder closes the current segment and opens the next (an equal state extends the current one),
  * and keeps the first `caps.head` and the last `caps.tail`. A busy task changes state millions of
- * times, so a change allocates nothing once the tail is full: the tail is a ring of plain values
- * overwritten in place, and the open segment is two fields. Tail objects are made only for what
- * `take()` and `history()` hand out, which deltas bound; head segments after the first, at most
- * `caps.head`, are never changed once closed, so they are shared.
+ * times, so a change allocates nothing once the tail is full: the tail is a ring overwritten in
+ * place, and the open segment is two fields. Closed segments are kept as numbers (state code, from,
+ * to) in two arrays of numbers, head and ring, never as one object each: 10,000 tasks with 200
+ * segments kept were two million objects for the garbage collector to trace and promote, and most
+ * of what watching W2 cost. Segment objects are made only for what `take()` and `history()` hand
+ * out, which deltas bound.
  */
 export class StateRecorder {
+  /** The first `caps.head` closed segments, as (code, from, to) triples (made at the first). */
+  private head: number[] | null = null
+  private headLength = 0
   /**
-   * The first closed segment, inline (most tasks close one or two in their life, and a short
-   * task should cost no array and no segment object until a delta reads it); `head` holds the
-   * second to the `caps.head`-th, made at the second.
+   * The tail as a ring of (code, from, to) triples, overwritten in place; grows up to `caps.tail`
+   * segments, then wraps (made when first needed).
    */
-  private firstState: TaskState | null = null
-  private firstFrom = 0
-  private firstTo = 0
-  private head: StateSegment[] = NONE
-  /**
-   * The tail as a ring in two arrays (states; from, to as unboxed doubles), overwritten in place;
-   * grows up to `caps.tail` segments, then wraps (made when first needed).
-   */
-  private ringStates: TaskState[] | null = null
-  private ringTimes: number[] | null = null
+  private ring: number[] | null = null
   private ringLength = 0
   private ringStart = 0
   private skipped = 0
@@ -68,21 +90,15 @@ export class StateRecorder {
     return this.headLength + this.skipped + this.ringLength
   }
 
-  private get headLength(): number {
-    return this.firstState === null ? 0 : 1 + this.head.length
-  }
-
-  /** The kept head from its `from`-th segment on (the first made into an object here). */
-  private headFrom(from: number): StateSegment[] {
-    if (this.firstState === null) return []
-    if (from > 0) return this.head.slice(from - 1)
-    return [{ state: this.firstState, from: this.firstFrom, to: this.firstTo }, ...this.head]
-  }
-
   /** How many tail segments the next take() would hand out (what a busy task adds per delta). */
   get pendingTail(): number {
     const total = this.length
     return total - Math.max(this.sent, total - this.ringLength)
+  }
+
+  /** Closed, ended and fully taken: its kept segments are all there is to it (see packInto). */
+  get settled(): boolean {
+    return this.openState === null && this.sent === this.length && this.openSent
   }
 
   /** A copy of everything kept (for full snapshots). */
@@ -109,31 +125,74 @@ export class StateRecorder {
     return out
   }
 
+  /** Kept head and tail segments and the gap between them (for packInto). */
+  get kept(): { head: number; skipped: number; tail: number } {
+    return { head: this.headLength, skipped: this.skipped, tail: this.ringLength }
+  }
+
+  /** Writes the kept segments as (code, from, to) triples at `at`: the head, then the tail in order. */
+  packInto(out: Float64Array, at: number): void {
+    const head = this.head
+    for (let i = 0; i < 3 * this.headLength; i++) out[at++] = head![i]!
+    const ring = this.ring
+    const n = this.ringLength
+    for (let i = 0; i < n; i++) {
+      const k = 3 * ((this.ringStart + i) % n)
+      out[at++] = ring![k]!
+      out[at++] = ring![k + 1]!
+      out[at++] = ring![k + 2]!
+    }
+  }
+
+  /**
+   * Takes back what packInto wrote for an ended task (head, gap, tail), as fully taken: the
+   * deltas already carried all of it.
+   */
+  unpack(from: Float64Array, at: number, headCount: number, skipped: number, tailCount: number): void {
+    this.head = headCount > 0 ? Array.from(from.subarray(at, at + 3 * headCount)) : null
+    this.headLength = headCount
+    at += 3 * headCount
+    this.ring = tailCount > 0 ? Array.from(from.subarray(at, at + 3 * tailCount)) : null
+    this.ringLength = tailCount
+    this.ringStart = 0
+    this.skipped = skipped
+    this.openState = null
+    this.sent = headCount + skipped + tailCount
+    this.openSent = true
+  }
+
+  /** The kept head from its `from`-th segment on, as fresh objects. */
+  private headFrom(from: number): StateSegment[] {
+    const out: StateSegment[] = []
+    const head = this.head
+    for (let i = from; i < this.headLength; i++) out.push({ state: TASK_STATES[head![3 * i]!]!, from: head![3 * i + 1]!, to: head![3 * i + 2]! })
+    return out
+  }
+
   private open(): OpenSegment | null {
     return this.openState === null ? null : { state: this.openState, from: this.openFrom }
   }
 
   private push(state: TaskState, from: number, to: number): void {
     const cap = this.caps.tail
+    const code = stateCode(state)
     if (this.skipped === 0 && this.ringLength === 0 && this.headLength < this.caps.head) {
-      if (this.firstState === null) {
-        this.firstState = state
-        this.firstFrom = from
-        this.firstTo = to
-      } else if (this.head === NONE) this.head = [{ state, from, to }]
-      else this.head.push({ state, from, to })
+      if (this.head === null) this.head = [code, from, to]
+      else this.head.push(code, from, to)
+      this.headLength++
     } else if (this.ringLength < cap) {
-      ;(this.ringStates ??= []).push(state)
-      ;(this.ringTimes ??= []).push(from, to)
+      if (this.ring === null) this.ring = [code, from, to]
+      else this.ring.push(code, from, to)
       this.ringLength++
     } else if (cap === 0) {
       this.skipped++
     } else {
       // Full: the oldest tail segment falls into the gap, its slot takes the new one.
-      const k = this.ringStart
-      this.ringStates![k] = state
-      this.ringTimes![2 * k] = from
-      this.ringTimes![2 * k + 1] = to
+      const k = 3 * this.ringStart
+      const ring = this.ring!
+      ring[k] = code
+      ring[k + 1] = from
+      ring[k + 2] = to
       this.ringStart = this.ringStart + 1 === cap ? 0 : this.ringStart + 1
       this.skipped++
     }
@@ -143,13 +202,22 @@ export class StateRecorder {
   private tail(skip: number): StateSegment[] {
     const n = this.ringLength
     const out: StateSegment[] = []
-    const states = this.ringStates
-    const times = this.ringTimes
-    if (states === null || times === null) return out
+    const ring = this.ring
+    if (ring === null) return out
     for (let i = skip; i < n; i++) {
-      const k = (this.ringStart + i) % n
-      out.push({ state: states[k]!, from: times[2 * k]!, to: times[2 * k + 1]! })
+      const k = 3 * ((this.ringStart + i) % n)
+      out.push({ state: TASK_STATES[ring[k]!]!, from: ring[k + 1]!, to: ring[k + 2]! })
     }
     return out
   }
+}
+
+/** The history packInto wrote (an ended task's: no open segment), as fresh objects. */
+export function unpackedHistory(from: Float64Array, at: number, headCount: number, skipped: number, tailCount: number): StateHistory {
+  const seg = (i: number): StateSegment => ({ state: TASK_STATES[from[at + 3 * i]!]!, from: from[at + 3 * i + 1]!, to: from[at + 3 * i + 2]! })
+  const head: StateSegment[] = []
+  for (let i = 0; i < headCount; i++) head.push(seg(i))
+  const tail: StateSegment[] = []
+  for (let i = 0; i < tailCount; i++) tail.push(seg(headCount + i))
+  return { head, skipped, tail, open: null }
 }

@@ -5,6 +5,8 @@ import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend
 import { describeAwait } from './describe-await'
 import { trackResources } from '../runtime/resources'
 import { StateRecorder } from './state-recorder'
+import { EndedColumns } from './ended-columns'
+import { EntryNumbers, N_CREATED_LOOP, N_CREATED_WALL, N_END_LOOP, N_END_WALL, N_START_LOOP, N_START_WALL } from './entry-numbers'
 import { toErrorSnapshot } from './error-snapshot'
 import { toCancelSnapshot } from './cancel-snapshot'
 import type { CancelReading } from './cancel-snapshot'
@@ -80,7 +82,9 @@ class TaskEntry extends StateRecorder {
   /** The live task, until it ends (see finalState). */
   task: Task<unknown> | null
   /** The name of the function its coroutine came from (for grouping by function). */
-  readonly coro: string
+  coro: string
+  /** When the monitor first saw it, across loops: a full snapshot lists tasks in this order. */
+  order = 0
   snap: TaskSnapshot | null = null
   /**
    * The snapshot the last delta carried: a delta re-sends a task only when its snapshot is another
@@ -88,13 +92,13 @@ class TaskEntry extends StateRecorder {
    */
   lastSent: TaskSnapshot | null = null
   /**
-   * When it first ran and when it ended, as numbers (NaN: not yet); the snapshot's Stamp objects
-   * are made when a delta reads the task, so a task no delta shows costs none.
+   * Where its times live in the monitor's EntryNumbers: when it was created, first ran and ended
+   * (loop NaN: not yet), read through the accessors below. The snapshot's Stamp objects are made
+   * when a delta reads the task, so a task no delta shows costs none.
    */
-  startLoop = NaN
-  startWall = 0
-  endLoop = NaN
-  endWall = 0
+  readonly at: number
+  /** It ran once (its start is recorded): the per-change path tests this, not the number. */
+  started = false
   error: ErrorSnapshot | null = null
   logCount = 0
   /** Its printed lines (null until the first). */
@@ -125,18 +129,60 @@ class TaskEntry extends StateRecorder {
   constructor(
     /** The monitor holding it: a task's slot may hold another monitor's entry. */
     readonly owner: TaskMonitor,
-    task: Task<unknown>,
+    task: Task<unknown> | null,
     readonly loop: LoopEntry,
     readonly id: number,
     readonly parentId: number | null,
-    readonly createdLoop: number,
-    readonly createdWall: number,
+    createdLoop: number,
+    createdWall: number,
   ) {
     // Its running / waiting / cancelling stretches are the recorder it is (one object per task,
     // not two: the per-change write touches one, and a short task allocates one).
     super()
     this.task = task
-    this.coro = task.coroName
+    this.coro = task?.coroName ?? ''
+    this.at = owner.numbers.take()
+    const a = owner.numbers.a
+    a[this.at + N_CREATED_LOOP] = createdLoop
+    a[this.at + N_CREATED_WALL] = createdWall
+  }
+
+  get createdLoop(): number {
+    return this.owner.numbers.a[this.at + N_CREATED_LOOP]!
+  }
+  get createdWall(): number {
+    return this.owner.numbers.a[this.at + N_CREATED_WALL]!
+  }
+  get startLoop(): number {
+    return this.owner.numbers.a[this.at + N_START_LOOP]!
+  }
+  set startLoop(v: number) {
+    this.owner.numbers.a[this.at + N_START_LOOP] = v
+  }
+  get startWall(): number {
+    return this.owner.numbers.a[this.at + N_START_WALL]!
+  }
+  set startWall(v: number) {
+    this.owner.numbers.a[this.at + N_START_WALL] = v
+  }
+  get endLoop(): number {
+    return this.owner.numbers.a[this.at + N_END_LOOP]!
+  }
+  set endLoop(v: number) {
+    this.owner.numbers.a[this.at + N_END_LOOP] = v
+  }
+  get endWall(): number {
+    return this.owner.numbers.a[this.at + N_END_WALL]!
+  }
+  set endWall(v: number) {
+    this.owner.numbers.a[this.at + N_END_WALL] = v
+  }
+
+  /** Out of the view (dropped, forgotten, or held as columns now): its slot is let go. */
+  leave(): void {
+    if (this.gone) return
+    this.gone = true
+    this.owner.numbers.release(this.at)
   }
 
   get ended(): boolean {
@@ -172,8 +218,17 @@ export class TaskMonitor {
   private unseenEnded: (TaskEntry | null)[] = []
   private unseenHead = 0
   private foldedSinceFlush = 0
-  /** Ended tasks in the order they ended: eviction takes the oldest first. */
-  private endedOrder: TaskEntry[] = []
+  /**
+   * Ended tasks held once every delta carried them in full (most of the view of a busy process):
+   * as columns, not objects, so the garbage collector does not trace them (see EndedColumns).
+   */
+  private readonly ended = new EndedColumns<LoopEntry>()
+  /** Order of the next task first seen. */
+  private nextOrder = 0
+  /** @internal the times of the tasks held as objects (see TaskEntry.at) */
+  readonly numbers = new EntryNumbers()
+  /** Ended tasks' ids in the order they ended: eviction takes the oldest first. */
+  private endedOrder: number[] = []
   private endedHead = 0
   /** Tasks whose new segments have not been sent yet (a delta's segment budget ran out). */
   private segmentsDue: TaskEntry[] = []
@@ -247,16 +302,26 @@ export class TaskMonitor {
   /** Drops every task of a loop from the view (their ids travel in `removed`). */
   forget(label: LoopLabel): void {
     if (this.loops.has(label)) this.detach(label)
+    // Named in removed in the order the monitor first saw them, objects and columns alike.
+    const dropped: [order: number, id: number][] = []
     for (const [id, t] of this.tasks) {
       if (t.loop.info.label !== label) continue
       this.tasks.delete(id)
-      t.gone = true
-      this.removed.push(id)
+      t.leave()
+      dropped.push([t.order, id])
     }
+    const endedDropped: number[] = []
+    this.ended.forEach((id, order, loop) => {
+      if (loop.info.label !== label) return
+      endedDropped.push(id)
+      dropped.push([order, id])
+    })
+    for (const id of endedDropped) this.ended.remove(id)
+    for (const [, id] of dropped.sort((a, b) => a[0] - b[0])) this.removed.push(id)
     // The ended queue skips gone entries only while evicting (over maxTasks): without this, every
     // ended task of every forgotten run stayed reachable from it, recorder and all.
     // Same for the lists the next delta would skip them in: let go now, not at that delta.
-    this.endedOrder = this.endedOrder.slice(this.endedHead).filter((e) => !e.gone)
+    this.endedOrder = this.endedOrder.slice(this.endedHead).filter((id) => this.tasks.has(id) || this.ended.has(id))
     this.endedHead = 0
     this.dirty = this.dirty.filter((e): e is TaskEntry => e !== null && !e.gone)
     this.dirty.forEach((e, i) => (e!.dirtyAt = i))
@@ -285,7 +350,7 @@ export class TaskMonitor {
     this.pendingLogs.push(line)
     // Printed faster than deltas carry lines (an endless 1 ms run): keep the newest, bounded (seq shows the gap).
     if (this.pendingLogs.length > 4 * this.maxLogsPerDelta) this.pendingLogs = this.pendingLogs.slice(-2 * this.maxLogsPerDelta)
-    const entry = rec.taskId === null ? undefined : this.tasks.get(rec.taskId)
+    const entry = rec.taskId === null ? undefined : (this.tasks.get(rec.taskId) ?? this.revive(rec.taskId))
     if (entry) {
       const logs = (entry.logs ??= [])
       logs.push(line)
@@ -311,9 +376,9 @@ export class TaskMonitor {
   }
 
   loopOf(taskId: number): { loop: EventLoop; info: LoopInfo } | null {
-    const entry = this.tasks.get(taskId)
-    if (!entry || !this.loops.has(entry.loop.info.label)) return null
-    return { loop: entry.loop.loop, info: entry.loop.info }
+    const loop = this.tasks.get(taskId)?.loop ?? this.ended.loopOf(taskId)
+    if (!loop || !this.loops.has(loop.info.label)) return null
+    return { loop: loop.loop, info: loop.info }
   }
 
   /** The attached loop labelled `label`, with how it is shown (null: none). */
@@ -332,19 +397,23 @@ export class TaskMonitor {
   /** The current snapshot of one task (read fresh), or null if unknown. */
   get(taskId: number): TaskSnapshot | null {
     const entry = this.tasks.get(taskId)
-    if (!entry) return null
+    if (!entry) {
+      const snap = this.ended.snapshot(taskId)
+      return snap && { ...snap, history: this.ended.history(taskId)! }
+    }
     return { ...this.refresh(entry), history: entry.history() }
   }
 
   logsOf(taskId: number): LogLine[] {
-    return [...(this.tasks.get(taskId)?.logs ?? [])]
+    return [...(this.tasks.get(taskId)?.logs ?? this.ended.logsOf(taskId) ?? [])]
   }
 
   /** Tasks whose parent is this task. */
   childrenOf(taskId: number): number[] {
-    const out: number[] = []
-    for (const [id, t] of this.tasks) if (t.parentId === taskId) out.push(id)
-    return out
+    const out: [order: number, id: number][] = []
+    for (const [id, t] of this.tasks) if (t.parentId === taskId) out.push([t.order, id])
+    this.ended.forEach((id, order, _loop, parentId) => void (parentId === taskId && out.push([order, id])))
+    return out.sort((a, b) => a[0] - b[0]).map((c) => c[1])
   }
 
   /** Not-ended tasks by state over every attached loop (for the stats daemon's samples). */
@@ -369,6 +438,10 @@ export class TaskMonitor {
     }
     this.segmentsDue = []
     for (const entry of this.tasks.values()) tasks.push({ ...(entry.snap ?? this.refresh(entry)), history: entry.history() })
+    this.ended.forEach((id) => tasks.push({ ...this.ended.snapshot(id)!, history: this.ended.history(id)! }))
+    // In the order the monitor first saw them (the ended tasks' columns keep it).
+    const order = (s: TaskSnapshot) => this.tasks.get(s.id)?.order ?? this.ended.orderOf(s.id)
+    tasks.sort((a, b) => order(a) - order(b))
     return { seq: this.seq, tasks, clocks: this.clocks() }
   }
 
@@ -404,7 +477,8 @@ export class TaskMonitor {
         const entry = slot !== undefined && slot.owner === this ? slot : tasks.get(t.id)
         if (entry === undefined) return
         const now = events.time()
-        if (to === 'running' && entry.startLoop !== entry.startLoop) {
+        if (to === 'running' && !entry.started) {
+          entry.started = true
           entry.startLoop = now
           entry.startWall = this.wallNow()
         }
@@ -425,7 +499,7 @@ export class TaskMonitor {
         this.letGo(entry, t)
         this.markDirty(entry)
         // Folding: one the UI never saw joins the eviction order when a delta first shows it.
-        if (entry.emitted || this.maxUnseenEndedPerDelta === Infinity) this.endedOrder.push(entry)
+        if (entry.emitted || this.maxUnseenEndedPerDelta === Infinity) this.endedOrder.push(entry.id)
         else this.endedUnseen(entry)
       },
     }
@@ -434,6 +508,7 @@ export class TaskMonitor {
   private created(loop: LoopEntry, task: Task<unknown>, parentId: number | null): void {
     const now = loop.loop.time()
     const entry = new TaskEntry(this, task, loop, task.id, parentId, now, this.wallNow())
+    entry.order = this.nextOrder++
     // The first monitor to see a task keeps its entry on it; a second one looks its own up by id.
     if (task._instrumentSlot === undefined) task._instrumentSlot = entry
     // An adopted task (attach after it started) is known from now on.
@@ -470,7 +545,10 @@ export class TaskMonitor {
       // A task's name may change; a future's description does not (sleep, gather, …): made once.
       // A busy task awaits a new sleep(0) at every step: an equal description keeps the object.
       if (f === null || f instanceof Task || f !== entry.awaited) {
-        const next = describeAwait(f)
+        // A future in the same words as the one before (sleep(0) at every step): the snapshot
+        // stands, and no new description object is made for each busy task at each delta.
+        const same = f !== null && !(f instanceof Task) && awaiting !== null && awaiting.taskId === null && awaiting.waitsOn === undefined && !hasWaitsOn(f) && f.describe() === awaiting.text
+        const next = same ? awaiting : describeAwait(f)
         if (next === null || awaiting === null || next.text !== awaiting.text || next.kind !== awaiting.kind || next.taskId !== awaiting.taskId) awaiting = next
         entry.awaited = f instanceof Task ? null : f
       }
@@ -595,7 +673,7 @@ export class TaskMonitor {
         delta.created.push(snap)
         if (FINAL_SET.has(snap.state)) {
           entry.endedEmitted = true
-          if (this.maxUnseenEndedPerDelta !== Infinity) this.endedOrder.push(entry)
+          if (this.maxUnseenEndedPerDelta !== Infinity) this.endedOrder.push(entry.id)
         }
       } else if (FINAL_SET.has(snap.state) && !entry.endedEmitted) {
         entry.endedEmitted = true
@@ -647,11 +725,52 @@ export class TaskMonitor {
     this.foldedSinceFlush++
   }
 
+  /**
+   * An ended task every delta has carried in full, and whose segments they all carried, goes into
+   * the columns; its entry is let go (lists that still hold it skip it as gone).
+   */
+  private settle(entry: TaskEntry): void {
+    if (entry.task !== null || entry.finalState === null || !entry.endedEmitted || entry.dirty || entry.gone) return
+    const snap = entry.snap
+    if (snap === null || snap !== entry.lastSent) return
+    if (!this.ended.add(snap, entry.loop, entry.order, entry, entry.logs)) return
+    this.tasks.delete(entry.id)
+    entry.leave()
+  }
+
+  /** Back from the columns as an entry (a line it printed after it ended must reach the UI). */
+  private revive(taskId: number): TaskEntry | undefined {
+    const snap = this.ended.snapshot(taskId)
+    if (snap === null) return undefined
+    const loop = this.ended.loopOf(taskId)!
+    const entry = new TaskEntry(this, null, loop, taskId, snap.parentId, snap.createdAt.loop, snap.createdAt.wall)
+    const back = this.ended.takeOut(taskId, entry)!
+    entry.coro = snap.coro ?? ''
+    entry.order = back.order
+    entry.snap = entry.lastSent = snap
+    entry.started = snap.startedAt !== null
+    entry.startLoop = snap.startedAt?.loop ?? NaN
+    entry.startWall = snap.startedAt?.wall ?? 0
+    entry.endLoop = snap.endedAt?.loop ?? NaN
+    entry.endWall = snap.endedAt?.wall ?? 0
+    entry.error = snap.error
+    entry.logCount = snap.logCount
+    entry.logs = back.logs
+    entry.emitted = entry.endedEmitted = true
+    entry.finalState = snap.state
+    entry.finalName = snap.name
+    const c = snap.cancel
+    entry.finalCancel = c === null ? null : { source: c.source, at: c.at.loop, ...(c.reason === null ? {} : { reason: c.reason }), ...(c.by ? { by: c.by } : {}) }
+    entry.finalDeadline = snap.deadline?.at.loop ?? null
+    this.tasks.set(taskId, entry)
+    return entry
+  }
+
   /** Takes a task out of the view (folded or evicted); lists that still hold it skip it as gone. */
   private drop(entry: TaskEntry): void {
     if (this.tasks.get(entry.id) === entry) this.tasks.delete(entry.id)
     if (entry.task) releaseSlot(entry.task, entry)
-    entry.gone = true
+    entry.leave()
   }
 
   /** The due tasks' new segments, up to the per-delta budget; the rest stay due for the next delta. */
@@ -675,6 +794,7 @@ export class TaskMonitor {
         budget -= Math.max(1, a.segments.length)
       }
       entry.segmentsDue = false
+      this.settle(entry)
     }
     this.segmentsDue = i === due.length ? [] : due.slice(i)
     return out
@@ -686,10 +806,19 @@ export class TaskMonitor {
    * `beforeRead`: stops at the first task the UI saw live whose end it was not sent yet.
    */
   private evict(delta: TaskDelta, beforeRead: boolean): void {
-    let excess = this.tasks.size - this.maxTasks
+    let excess = this.tasks.size + this.ended.size - this.maxTasks
     const order = this.endedOrder
     while (excess > 0 && this.endedHead < order.length) {
-      const entry = order[this.endedHead]!
+      const id = order[this.endedHead]!
+      const entry = this.tasks.get(id)
+      if (entry === undefined) {
+        // Held as columns (every delta carried it, so the UI saw it), or gone already.
+        this.endedHead++
+        if (!this.ended.remove(id)) continue
+        delta.removed.push(id)
+        excess -= 1
+        continue
+      }
       if (beforeRead && entry.emitted && !entry.endedEmitted && !entry.gone) break
       this.endedHead++
       if (entry.gone) continue
@@ -723,6 +852,11 @@ function stampOf(prev: Stamp | null, loop: number, wall: number): Stamp | null {
 /** A task let go of no longer holds the entry (nor keeps it reachable from a program's reference). */
 function releaseSlot(task: Task<unknown>, entry: TaskEntry): void {
   if (task._instrumentSlot === entry) task._instrumentSlot = undefined
+}
+
+/** A gather's or task group's future lists what it waits on (describeAwait adds waitsOn). */
+function hasWaitsOn(f: Future<unknown>): boolean {
+  return typeof (f as { waitsOn?: unknown }).waitsOn === 'function'
 }
 
 function parentOf(task: Task<unknown>): number | null {
