@@ -2,7 +2,7 @@
 // window reads of them afterwards must be what the deltas showed.
 import { queryObjects } from 'node:v8'
 import { describe, expect, it } from 'vitest'
-import { currentTask, sleep } from '../../src/main/runtime/index'
+import { currentTask, gather, sleep } from '../../src/main/runtime/index'
 import type { Task } from '../../src/main/runtime/index'
 import { StateRecorder } from '../../src/main/monitor/state-recorder'
 import { emptyHistory, mergeSegments } from '../../src/shared/snapshots'
@@ -88,6 +88,25 @@ describe('ended tasks held as columns', () => {
     expect(w.monitor.logsOf(ids['printer']!).map((l) => l.line)).toEqual(['hello'])
     expect(w.monitor.childrenOf(mainId)).toEqual(Object.values(ids).sort((a, b) => a - b))
     expect(w.monitor.loopOf(ids['named']!)?.info.label).toBe('run-1')
+  })
+
+  it('reads back the cancel chain of an ended task (where its cancellation began, and the way it came)', async () => {
+    const w = watchedLoop()
+    let mainId = 0
+    await w.loop
+      .runUntilComplete(async () => {
+        currentTask()!.name = 'main'
+        mainId = currentTask()!.id
+        const child = w.loop.createTask(() => sleep(100), { name: 'child' })
+        child.setDeadline(w.loop.time() + 5)
+        await gather([child, w.loop.createTask(() => sleep(100), { name: 'other' })])
+      })
+      .catch(() => undefined)
+    w.monitor.flushNow()
+    const shown = w.view().get(mainId)!
+    expect(shown.cancel?.cause?.origin).toMatchObject({ name: 'child', source: 'deadline' })
+    const { history: _h, ...snap } = w.monitor.get(mainId)!
+    expect(snap).toEqual(shown)
   })
 
   it('sends a line an ended task printed after the deltas carried its end, with its log count, and keeps its history', async () => {

@@ -1,5 +1,5 @@
 import { CANCEL_SOURCES } from '../../shared/snapshots'
-import type { CancelSnapshot, CancelSource, ErrorSnapshot, LogLine, LoopLabel, RunId, Stamp, StateHistory, TaskSnapshot } from '../../shared/snapshots'
+import type { CancelCauseSnapshot, CancelSnapshot, CancelSource, ErrorSnapshot, LogLine, LoopLabel, RunId, Stamp, StateHistory, TaskSnapshot } from '../../shared/snapshots'
 import { stateCode, stateOfCode, unpackedHistory } from './state-recorder'
 import type { StateRecorder } from './state-recorder'
 
@@ -13,6 +13,8 @@ interface Rare {
   name?: string
   reason?: string
   by?: { id: number; name: string }
+  /** where a cancellation that came from elsewhere began (CancelSnapshot.cause) */
+  cause?: CancelCauseSnapshot
   error?: ErrorSnapshot
   logs?: LogLine[]
 }
@@ -154,6 +156,7 @@ export class EndedColumns<L extends ColumnLoop> {
     if (snap.name !== `Task-${snap.id}`) ((rare.name = snap.name), (hasRare = true))
     if (snap.cancel !== null && snap.cancel.reason !== null) ((rare.reason = snap.cancel.reason), (hasRare = true))
     if (snap.cancel?.by !== undefined) ((rare.by = snap.cancel.by), (hasRare = true))
+    if (snap.cancel?.cause !== undefined) ((rare.cause = snap.cancel.cause), (hasRare = true))
     if (snap.error !== null) ((rare.error = snap.error), (hasRare = true))
     if (logs !== null) ((rare.logs = logs), (hasRare = true))
     t[i + I_FLAGS] = hasRare ? 1 : 0
@@ -254,6 +257,7 @@ export class EndedColumns<L extends ColumnLoop> {
     if (source >= 0) {
       cancel = { source: CANCEL_SOURCES[source]!, reason: rare?.reason ?? null, at: readStamp(n, f + F_CANCEL_LOOP)! }
       if (rare?.by !== undefined) cancel.by = rare.by
+      if (rare?.cause !== undefined) cancel.cause = rare.cause
     }
     const deadlineAt = readStamp(n, f + F_DEADLINE_LOOP)
     // The same keys in the same order as the monitor's own snapshot.

@@ -21,6 +21,8 @@ export function stateCode(state: TaskState): number {
       return 5
     case 'cancelled':
       return 6
+    case 'abandoned':
+      return 7
   }
 }
 
