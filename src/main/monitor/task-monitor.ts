@@ -1,12 +1,15 @@
 import { Task } from '../runtime/index'
 import type { CancelRequest, EventLoop, Future, Instrument, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
+import type { StepTiming } from '../../shared/snapshots'
 import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
 import { StateRecorder } from './state-recorder'
 import { toErrorSnapshot } from './error-snapshot'
 import { Throttle, realTimers } from './throttle'
 import type { Timers } from './throttle'
+import { SlowSteps } from './slow-steps'
+import { TaskSteps, stepTimer } from './step-stats'
 
 /** How a loop is shown: its label, the run it belongs to, and its clock rate (null: virtual). */
 export interface LoopInfo {
@@ -59,12 +62,15 @@ export interface MonitorOptions {
   onFolded?: (count: number) => void
   timers?: Timers
   wallNow?: () => number
+  /** Times every task's steps (busy / idle / scheduled, slow steps; issue 11 §1); `clock` is the real ms clock (a test's fake). */
+  stepTiming?: { thresholdMs?: number; clock?: () => number }
 }
 
 interface LoopEntry {
   info: LoopInfo
   loop: EventLoop
   remove: () => void
+  removeSteps?: () => void
 }
 
 /**
@@ -118,6 +124,8 @@ class TaskEntry extends StateRecorder {
   finalName = ''
   finalCancel: CancelRequest | null = null
   finalDeadline: number | null = null
+  /** Its step timing (MonitorOptions.stepTiming), made at its first step. */
+  steps: TaskSteps | null = null
 
   constructor(
     /** The monitor holding it: a task's slot may hold another monitor's entry. */
@@ -134,6 +142,11 @@ class TaskEntry extends StateRecorder {
     super()
     this.task = task
     this.coro = task.coroName
+  }
+
+  /** Its step timing, made when first asked for (its first step). */
+  steps_(): TaskSteps {
+    return (this.steps ??= new TaskSteps())
   }
 
   get ended(): boolean {
@@ -189,6 +202,8 @@ export class TaskMonitor {
   private readonly maxUnseenEndedPerDelta: number
   /** Tasks folded so far (see MonitorOptions.maxUnseenEndedPerDelta). */
   folded = 0
+  /** The slow steps of every loop (null: steps are not timed). */
+  readonly slowSteps: SlowSteps | null
 
   constructor(private readonly opts: MonitorOptions) {
     this.wallNow = opts.wallNow ?? Date.now
@@ -200,6 +215,7 @@ export class TaskMonitor {
     this.maxTailSegmentsPerDelta = opts.maxTailSegmentsPerDelta ?? 5_000
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
+    this.slowSteps = opts.stepTiming ? new SlowSteps({ thresholdMs: opts.stepTiming.thresholdMs, wallNow: this.wallNow }) : null
   }
 
   /** Watches a loop (and adopts the tasks it already has). Returns detach(). */
@@ -209,6 +225,10 @@ export class TaskMonitor {
     this.loops.set(info.label, entry)
     for (const t of loop.allTasks()) this.created(entry, t, null)
     entry.remove = loop.addInstrument(this.instrumentFor(entry))
+    if (this.slowSteps !== null) {
+      const stepsOf = (t: Task<unknown>) => ((t._instrumentSlot as TaskEntry | undefined)?.owner === this ? (t._instrumentSlot as TaskEntry) : this.tasks.get(t.id))?.steps_() ?? null
+      entry.removeSteps = loop.addInstrument(stepTimer(loop, info, { slow: this.slowSteps, stepsOf, clock: this.opts.stepTiming!.clock }))
+    }
     this.throttle.mark()
     return () => this.detach(info.label)
   }
@@ -218,6 +238,7 @@ export class TaskMonitor {
     const entry = this.loops.get(label)
     if (!entry) return
     entry.remove()
+    entry.removeSteps?.()
     this.loops.delete(label)
     // Take the last look at every task of this loop while the objects are still reachable; the
     // next batch carries it, at the usual pace.
@@ -233,6 +254,7 @@ export class TaskMonitor {
   /** Drops every task of a loop from the view (their ids travel in `removed`). */
   forget(label: LoopLabel): void {
     if (this.loops.has(label)) this.detach(label)
+    this.slowSteps?.forget(label)
     for (const [id, t] of this.tasks) {
       if (t.loop.info.label !== label) continue
       this.tasks.delete(id)
@@ -307,6 +329,11 @@ export class TaskMonitor {
     const entry = this.tasks.get(taskId)
     if (!entry) return null
     return { ...this.refresh(entry), history: entry.history() }
+  }
+
+  /** Where a task's real time went (null: unknown, or steps are not timed). */
+  timingOf(taskId: number): StepTiming | null {
+    return this.tasks.get(taskId)?.steps?.timing() ?? null
   }
 
   logsOf(taskId: number): LogLine[] {
@@ -583,6 +610,8 @@ export class TaskMonitor {
     }
     const segments = this.takeSegments()
     if (segments.length > 0) delta.segments = segments
+    const slow = this.slowSteps?.takeFresh()
+    if (slow !== undefined && slow.length > 0) delta.slowSteps = slow
     this.removed = []
     if (this.pendingLogs.length > this.maxLogsPerDelta) {
       delta.logs = this.pendingLogs.splice(0, this.maxLogsPerDelta)

@@ -103,6 +103,8 @@ export class EventLoop {
    * called directly, without the loop over the list (a state change happens twice per step).
    */
   private soleStateHook: Instrument | null = null
+  /** An instrument's step clock (see Instrument.stepClock): null while nobody times steps. */
+  private stepClock: (() => number) | null = null
 
   // Running state. `busy`: a pump is in progress or a task step's barrier is pending.
   private running = false
@@ -407,6 +409,8 @@ export class EventLoop {
 
   /** @internal */
   _scheduleStep(task: Task<unknown>): void {
+    // The first wake-up queued since its last step starts its ready-queue wait.
+    if (this.stepClock !== null && task._queuedAt !== task._queuedAt) task._queuedAt = this.stepClock()
     this.push(task)
   }
 
@@ -696,6 +700,7 @@ export class EventLoop {
     const withState = this.instruments.filter((i) => i.taskStateChanged !== undefined)
     this.stateHooks = withState.length > 0
     this.soleStateHook = withState.length === 1 ? withState[0]! : null
+    this.stepClock = this.instruments.find((i) => i.stepClock !== undefined)?.stepClock ?? null
   }
 
   private emit(hook: 'taskCreated' | 'taskDone' | 'beforeTaskStep' | 'afterTaskStep', task: Task<unknown>): void {
