@@ -593,3 +593,6 @@ export interface SlowStepsInfo {
 /** The default slow-step threshold (ms) and the records kept per loop (the newest win). */
 export const SLOW_STEP_DEFAULT_MS = 20
 export const SLOW_STEPS_PER_LOOP = 500
+/** The threshold a window may set, in ms. */
+export const SLOW_STEP_MIN_MS = 1
+export const SLOW_STEP_MAX_MS = 60_000

@@ -10,10 +10,6 @@ import type { LoopLabel, SlowStep, SlowStepsInfo } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
 import type { LoopInfo } from './task-monitor'
 
-/** The threshold a window may set, in ms. */
-export const SLOW_STEP_MIN_MS = 1
-export const SLOW_STEP_MAX_MS = 60_000
-
 export class SlowSteps {
   /** Steps at least this long (real ms) are recorded. */
   thresholdMs: number

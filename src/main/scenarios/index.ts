@@ -14,6 +14,7 @@ import { waitFirstCompleted } from './programs/wait-first-completed'
 import { waitForTimeout } from './programs/wait-for-timeout'
 import { workersHeartbeat } from './programs/workers-heartbeat'
 import { load } from './load'
+import { blocking } from './blocking'
 import type { ScenarioDefinition } from './types'
 
 export type * from './types'
@@ -40,7 +41,7 @@ export const scenarios: readonly ScenarioDefinition[] = [
 ]
 
 /** Scenarios that are no course program (the `load` generator): runnable and listed after the course's. */
-export const toolScenarios: readonly ScenarioDefinition[] = [load as unknown as ScenarioDefinition]
+export const toolScenarios: readonly ScenarioDefinition[] = [load as unknown as ScenarioDefinition, blocking as unknown as ScenarioDefinition]
 
 /** Everything a window or `loopwatch scenario` can run: the course's programs, then the tools. */
 export const runnableScenarios: readonly ScenarioDefinition[] = [...scenarios, ...toolScenarios]
