@@ -12,6 +12,7 @@ import { HistoryState } from './history.svelte'
 import { LauncherState } from './launcher.svelte'
 import { QueueState } from './queue.svelte'
 import { ShutdownState } from './shutdown.svelte'
+import { SlowStepsState } from './slow-steps.svelte'
 import { SourcesState, sourceScope } from './sources.svelte'
 import { liveCounts } from './live-counts'
 import { TaskStore } from './task-store.svelte'
@@ -46,6 +47,7 @@ export class AppState {
   readonly sources: SourcesState
   readonly editor: EditorState
   readonly queue: QueueState
+  readonly slowSteps: SlowStepsState
 
   /** The run the top bar speaks of: the newest one still running, else the newest one. */
   readonly currentRun = $derived.by(() => {
@@ -75,6 +77,7 @@ export class AppState {
     this.sources = new SourcesState(api)
     this.editor = new EditorState(api, (id) => this.showSource(id))
     this.queue = new QueueState(api)
+    this.slowSteps = new SlowStepsState(api)
   }
 
   /** Wire a connected API: subscribe to events once, then load the snapshot. */
@@ -85,6 +88,7 @@ export class AppState {
       if (this.pendingDeltas) this.pendingDeltas.push(d)
       else this.queueDelta(d)
     })
+    api.on('tasks:delta', (d) => d.slowSteps && this.slowSteps.add(d.slowSteps))
     api.on('stats:sample', (s) => this.daemons.addSample(s))
     api.on('jobs:progress', (p) => this.daemons.addProgress(p))
     api.on('daemons:changed', (list) => this.daemons.setList(list))
@@ -110,6 +114,7 @@ export class AppState {
     if (scenarios.ok) this.launcher.scenarios = scenarios.value
     void api.invoke('programs:list').then((r) => r.ok && this.editor.setRuns(r.value))
     void this.launcher.python.load()
+    void this.slowSteps.load()
     this.ready = true
     void this.history.refresh()
   }
