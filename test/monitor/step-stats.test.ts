@@ -45,6 +45,31 @@ describe('step timing per task', () => {
     expect(victim.scheduledHist.reduce((a, b) => a + b, 0)).toBe(2)
   })
 
+  it('counts a sleep(0) task\'s ready-queue wait from its own step\'s end, while the others run', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read, thresholdMs: 1000 } })
+    const ids = { a: 0, b: 0 }
+    await w.loop.runUntilComplete(async () => {
+      const a = createTask(async () => {
+        for (let i = 0; i < 2; i++) {
+          clock.now += 3
+          await sleep(0)
+        }
+      })
+      const b = createTask(async () => {
+        for (let i = 0; i < 2; i++) {
+          clock.now += 5
+          await sleep(0)
+        }
+      })
+      Object.assign(ids, { a: a.id, b: b.id })
+      await gather([a, b])
+    })
+    // a: 0–3, b: 3–8, a: 8–11, b: 11–16, a and b resume at 16 and end.
+    expect(w.monitor.timingOf(ids.a)).toMatchObject({ steps: 3, busyMs: 6, scheduledMs: 10, idleMs: 0 })
+    expect(w.monitor.timingOf(ids.b)).toMatchObject({ steps: 3, busyMs: 10, scheduledMs: 6, idleMs: 0 })
+  })
+
   it('puts durations in log2 buckets of microseconds', () => {
     expect(stepBucket(0)).toBe(0)
     expect(stepBucket(0.0009)).toBe(0)

@@ -5,8 +5,9 @@
  *
  * Times come from a real monotonic clock (performance.now()), injectable so tests are exact: on a
  * virtual clock a synchronous busy loop takes no loop time, yet it holds the process that long.
- * The clock is read once at each step's start and once at its end, and once when a task's wake-up
- * is queued (the loop stamps Task._queuedAt with `stepClock`); a step allocates nothing.
+ * The clock is read at each step's end, at its start only when something else ran since the last
+ * step ended (loop._backToBack), and when a task's wake-up is queued by anything but its own step
+ * (the loop stamps Task._queuedAt with `stepClock`); a step allocates nothing.
  */
 import { performance } from 'node:perf_hooks'
 import type { EventLoop, Future, Instrument, Task } from '../runtime/index'
@@ -69,6 +70,8 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
   const stepsOf = opts.stepsOf
   let cur: TaskSteps | null = null
   let start = 0
+  /** When the loop's last step ended: the next one starts then if nothing ran between (loop._backToBack). */
+  let lastEnd = 0
   /** The future the step resumes from (read off the task before the step clears it; described only if slow). */
   let resumed: Future<unknown> | null = null
   return {
@@ -76,13 +79,15 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
     beforeTaskStep: (t) => {
       const s = stepsOf(t)
       cur = s
-      const now = clock()
+      const now = loop._backToBack ? lastEnd : clock()
       start = now
       resumed = t.awaiting()
-      const queued = t._queuedAt
+      let queued = t._queuedAt
       t._queuedAt = NaN
       if (s === null) return
       const last = s.lastEnd
+      // Queued by its own last step (-1): it waited from that step's end.
+      if (queued === -1) queued = last === last ? last : now
       if (queued === queued) {
         // Queued before this timer attached, or on a clock it did not read: counted from the step's start.
         const wait = now > queued ? now - queued : 0
@@ -95,6 +100,7 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
       const s = cur
       cur = null
       const end = clock()
+      lastEnd = end
       const ms = end > start ? end - start : 0
       if (s !== null) {
         s.steps++
