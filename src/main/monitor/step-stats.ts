@@ -24,29 +24,67 @@ export function stepBucket(ms: number): number {
   return 32 - Math.clz32(us)
 }
 
-/** One task's step timing: a few numbers and one fixed array of 2 × STEP_BUCKETS counts (bounded, whatever it runs). */
+/** Buckets kept inline (5 bits each in one small integer) before a task gets its histogram array. */
+const INLINE = 6
+const BITS = 5
+
+/**
+ * One task's step timing, bounded whatever it runs: the times in one Float64Array, and the first
+ * INLINE buckets of each histogram packed into a small integer; the array of 2 × STEP_BUCKETS
+ * counts is made only for a task that steps more often. A short task (most of 100,000) then costs
+ * three small allocations, not a histogram and a boxed number per time.
+ */
 export class TaskSteps {
   steps = 0
-  busyMs = 0
-  idleMs = 0
-  scheduledMs = 0
-  maxStepMs = 0
-  /** When its last step ended (NaN: none yet). */
-  lastEnd = NaN
+  /** busy, idle, scheduled, longest step, and when its last step ended (NaN: none yet), ms. */
+  readonly t = new Float64Array([0, 0, 0, 0, NaN])
+  private nStep = 0
+  private nSched = 0
+  private pStep = 0
+  private pSched = 0
   /** Step durations in [0, STEP_BUCKETS), scheduled delays in [STEP_BUCKETS, 2 × STEP_BUCKETS). */
-  readonly hist = new Uint32Array(2 * STEP_BUCKETS)
+  private hist: Uint32Array | null = null
+
+  /** Counts a step duration's bucket. */
+  addStep(bucket: number): void {
+    if (this.hist === null && this.nStep < INLINE) this.pStep |= bucket << (BITS * this.nStep++)
+    else (this.hist ?? this.spill())[bucket]! += 1
+  }
+
+  /** Counts a scheduled delay's bucket. */
+  addScheduled(bucket: number): void {
+    if (this.hist === null && this.nSched < INLINE) this.pSched |= bucket << (BITS * this.nSched++)
+    else (this.hist ?? this.spill())[STEP_BUCKETS + bucket]! += 1
+  }
+
+  private spill(): Uint32Array {
+    const h = new Uint32Array(2 * STEP_BUCKETS)
+    for (let i = 0; i < this.nStep; i++) h[(this.pStep >>> (BITS * i)) & 31]! += 1
+    for (let i = 0; i < this.nSched; i++) h[STEP_BUCKETS + ((this.pSched >>> (BITS * i)) & 31)]! += 1
+    this.hist = h
+    return h
+  }
 
   /** What task:get shows (plain JSON). */
   timing(): StepTiming {
+    const h = this.hist ?? this.spillCopy()
+    const t = this.t
     return {
       steps: this.steps,
-      busyMs: this.busyMs,
-      idleMs: this.idleMs,
-      scheduledMs: this.scheduledMs,
-      maxStepMs: this.maxStepMs,
-      stepHist: Array.from(this.hist.subarray(0, STEP_BUCKETS)),
-      scheduledHist: Array.from(this.hist.subarray(STEP_BUCKETS)),
+      busyMs: t[0]!,
+      idleMs: t[1]!,
+      scheduledMs: t[2]!,
+      maxStepMs: t[3]!,
+      stepHist: Array.from(h.subarray(0, STEP_BUCKETS)),
+      scheduledHist: Array.from(h.subarray(STEP_BUCKETS)),
     }
+  }
+
+  /** The histogram as it would be, without keeping it (reading must not grow a short task). */
+  private spillCopy(): Uint32Array {
+    const h = this.spill()
+    this.hist = null
+    return h
   }
 }
 
@@ -85,16 +123,16 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
       let queued = t._queuedAt
       t._queuedAt = NaN
       if (s === null) return
-      const last = s.lastEnd
+      const tm = s.t
+      const last = tm[4]!
       // Queued by its own last step (-1): it waited from that step's end.
       if (queued === -1) queued = last === last ? last : now
       if (queued === queued) {
-        // Queued before this timer attached, or on a clock it did not read: counted from the step's start.
         const wait = now > queued ? now - queued : 0
-        s.scheduledMs += wait
-        s.hist[STEP_BUCKETS + stepBucket(wait)]! += 1
-        if (last === last && queued > last) s.idleMs += queued - last
-      } else if (last === last && now > last) s.idleMs += now - last
+        tm[2] = tm[2]! + wait
+        s.addScheduled(stepBucket(wait))
+        if (last === last && queued > last) tm[1] = tm[1]! + (queued - last)
+      } else if (last === last && now > last) tm[1] = tm[1]! + (now - last) // queued before this timer attached
     },
     afterTaskStep: (t) => {
       const s = cur
@@ -103,11 +141,12 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
       lastEnd = end
       const ms = end > start ? end - start : 0
       if (s !== null) {
+        const tm = s.t
         s.steps++
-        s.busyMs += ms
-        if (ms > s.maxStepMs) s.maxStepMs = ms
-        s.hist[stepBucket(ms)]! += 1
-        s.lastEnd = end
+        tm[0] = tm[0]! + ms
+        if (ms > tm[3]!) tm[3] = ms
+        tm[4] = end
+        s.addStep(stepBucket(ms))
       }
       if (ms >= slow.thresholdMs) slow.record(loop, info, t, ms, resumed)
       resumed = null
