@@ -6,8 +6,8 @@
  * Times come from a real monotonic clock (performance.now()), injectable so tests are exact: on a
  * virtual clock a synchronous busy loop takes no loop time, yet it holds the process that long.
  * The clock is read at each step's end, at its start only when something else ran since the last
- * step ended (loop._backToBack), and when a task's wake-up is queued by anything but its own step
- * (the loop stamps Task._queuedAt with `stepClock`); a step allocates nothing.
+ * step ended (loop._backToBack), and when a task's wake-up is queued outside every step (a timer's
+ * callback; the loop stamps Task._queuedAt with `stepClock`); a step allocates nothing.
  */
 import { performance } from 'node:perf_hooks'
 import type { EventLoop, Future, Instrument, Task } from '../runtime/index'
@@ -112,13 +112,19 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
   let lastEnd = 0
   /** The future the step resumes from (read off the task before the step clears it; described only if slow). */
   let resumed: Future<unknown> | null = null
+  /** Between beforeTaskStep and afterTaskStep: a wake-up queued now is stamped with the step's start. */
+  let inStep = false
   return {
-    stepClock: clock,
+    // A wake-up queued inside a step (a future resolved, a queue put) is stamped with that step's
+    // start, not a fresh reading: one clock read fewer per wake-up, over-counting the woken task's
+    // wait by at most the part of the waker's step before it (microseconds, unless that step was slow).
+    stepClock: () => (inStep ? start : clock()),
     beforeTaskStep: (t) => {
       const s = stepsOf(t)
       cur = s
       const now = loop._backToBack ? lastEnd : clock()
       start = now
+      inStep = true
       resumed = t.awaiting()
       let queued = t._queuedAt
       t._queuedAt = NaN
@@ -137,6 +143,7 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
     afterTaskStep: (t) => {
       const s = cur
       cur = null
+      inStep = false
       const end = clock()
       lastEnd = end
       const ms = end > start ? end - start : 0
