@@ -18,7 +18,10 @@ import type { LoopInfo } from './task-monitor'
 
 /** The histogram bucket of a duration in ms (see STEP_BUCKETS): 0 under 1 µs, k for [2^(k-1), 2^k) µs. */
 export function stepBucket(ms: number): number {
-  const us = ms * 1000
+  return bucketOfUs(ms * 1000)
+}
+
+function bucketOfUs(us: number): number {
   if (!(us >= 1)) return 0
   if (us >= 2 ** (STEP_BUCKETS - 2)) return STEP_BUCKETS - 1
   return 32 - Math.clz32(us)
@@ -29,15 +32,19 @@ const INLINE = 6
 const BITS = 5
 
 /**
- * One task's step timing, bounded whatever it runs: the times in one Float64Array, and the first
- * INLINE buckets of each histogram packed into a small integer; the array of 2 × STEP_BUCKETS
- * counts is made only for a task that steps more often. A short task (most of 100,000) then costs
- * three small allocations, not a histogram and a boxed number per time.
+ * One task's step timing, bounded whatever it runs: times as whole microseconds (small integers,
+ * so no field is a boxed number), and the first INLINE buckets of each histogram packed into a
+ * small integer; the array of 2 × STEP_BUCKETS counts is made only for a task that steps more
+ * often. A short task (most of 100,000) then costs one small object.
  */
 export class TaskSteps {
   steps = 0
-  /** busy, idle, scheduled, longest step, and when its last step ended (NaN: none yet), ms. */
-  readonly t = new Float64Array([0, 0, 0, 0, NaN])
+  busyUs = 0
+  idleUs = 0
+  scheduledUs = 0
+  maxUs = 0
+  /** When its last step ended, µs from its timer's epoch (-1: none yet). */
+  lastUs = -1
   private nStep = 0
   private nSched = 0
   private pStep = 0
@@ -68,13 +75,12 @@ export class TaskSteps {
   /** What task:get shows (plain JSON). */
   timing(): StepTiming {
     const h = this.hist ?? this.spillCopy()
-    const t = this.t
     return {
       steps: this.steps,
-      busyMs: t[0]!,
-      idleMs: t[1]!,
-      scheduledMs: t[2]!,
-      maxStepMs: t[3]!,
+      busyMs: this.busyUs / 1000,
+      idleMs: this.idleUs / 1000,
+      scheduledMs: this.scheduledUs / 1000,
+      maxStepMs: this.maxUs / 1000,
       stepHist: Array.from(h.subarray(0, STEP_BUCKETS)),
       scheduledHist: Array.from(h.subarray(STEP_BUCKETS)),
     }
@@ -103,7 +109,10 @@ export interface StepTimerOptions {
  * in progress is three fields.
  */
 export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOptions): Instrument {
-  const clock = opts.clock ?? performance.now.bind(performance)
+  const read = opts.clock ?? performance.now.bind(performance)
+  const epoch = read()
+  /** Whole µs since the timer began: small integers for ~35 min of a loop's life, plain numbers after. */
+  const clock = (): number => Math.round((read() - epoch) * 1000)
   const slow = opts.slow
   const stepsOf = opts.stepsOf
   let cur: TaskSteps | null = null
@@ -129,16 +138,15 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
       let queued = t._queuedAt
       t._queuedAt = NaN
       if (s === null) return
-      const tm = s.t
-      const last = tm[4]!
+      const last = s.lastUs
       // Queued by its own last step (-1): it waited from that step's end.
-      if (queued === -1) queued = last === last ? last : now
+      if (queued === -1) queued = last >= 0 ? last : now
       if (queued === queued) {
         const wait = now > queued ? now - queued : 0
-        tm[2] = tm[2]! + wait
-        s.addScheduled(stepBucket(wait))
-        if (last === last && queued > last) tm[1] = tm[1]! + (queued - last)
-      } else if (last === last && now > last) tm[1] = tm[1]! + (now - last) // queued before this timer attached
+        s.scheduledUs += wait
+        s.addScheduled(bucketOfUs(wait))
+        if (last >= 0 && queued > last) s.idleUs += queued - last
+      } else if (last >= 0 && now > last) s.idleUs += now - last // queued before this timer attached
     },
     afterTaskStep: (t) => {
       const s = cur
@@ -146,16 +154,15 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
       inStep = false
       const end = clock()
       lastEnd = end
-      const ms = end > start ? end - start : 0
+      const us = end > start ? end - start : 0
       if (s !== null) {
-        const tm = s.t
         s.steps++
-        tm[0] = tm[0]! + ms
-        if (ms > tm[3]!) tm[3] = ms
-        tm[4] = end
-        s.addStep(stepBucket(ms))
+        s.busyUs += us
+        if (us > s.maxUs) s.maxUs = us
+        s.lastUs = end
+        s.addStep(bucketOfUs(us))
       }
-      if (ms >= slow.thresholdMs) slow.record(loop, info, t, ms, resumed)
+      if (us >= slow.thresholdMs * 1000) slow.record(loop, info, t, us / 1000, resumed)
       resumed = null
     },
   }
