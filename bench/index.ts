@@ -6,7 +6,7 @@
  * Each figure is the best of 3 runs after a warm-up, the contenders taken in turn.
  *
  * `npm run bench -- --runtime` leaves out the watching columns (quicker); `--watching` prints only
- * the watching table; `--only <W id or name prefix>` keeps those workloads; `BENCH_ROUNDS=n` sets
+ * the watching table; `--steps` the cost of step timing over the monitor alone; `--only <W id or name prefix>` keeps those workloads; `BENCH_ROUNDS=n` sets
  * the watching rounds (default 5).
  */
 import { spawnSync } from 'node:child_process'
@@ -87,6 +87,10 @@ const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%
 const met = (ok: boolean): string => (ok ? 'met' : 'NOT met')
 
 async function main(): Promise<void> {
+  if (args.includes('--steps')) {
+    await stepsTable(workloads)
+    return
+  }
   if (args.includes('--watching')) {
     await watchingTable(workloads)
     return
@@ -247,6 +251,23 @@ function throughputLine(tp: Throughput): string {
     `TaskMonitor events/s: ${(tp.perSecond / 1e6).toFixed(1)}M task state changes a second into batched deltas ` +
     `(${(tp.changes / 1e6).toFixed(0)}M changes of ${tp.tasks.toLocaleString('en')} tasks, ${tp.deltas} deltas, ${tp.segments.toLocaleString('en')} segments carried, ${tp.cpuMs.toFixed(0)} ms CPU) — target ≥ 1M`
   )
+}
+
+// Step timing (issue 11 §1): the monitor with stepTiming on against the monitor alone, in the same rounds.
+async function stepsTable(ws: Workload[]): Promise<void> {
+  const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
+  console.log(`\nstep timing, best of ${rounds} rounds (bare, monitor, monitor + step timing in turn): target ≤ +10% over the monitor alone`)
+  const watched = await watchOverhead(ws, rounds, ['bare', 'monitor', 'steps'])
+  const table: string[][] = [['workload', 'bare ms', 'monitor ms', 'steps ms', 'steps ÷ monitor', 'monitor cpu ms', 'steps cpu ms', 'cpu: steps ÷ monitor']]
+  for (const r of watched) {
+    table.push([r.name, r.ms.bare.toFixed(1), r.ms.monitor.toFixed(1), r.ms.steps.toFixed(1), pct(r.ms.steps / r.ms.monitor - 1), r.cpuMs.monitor.toFixed(0), r.cpuMs.steps.toFixed(0), pct(r.cpuMs.steps / r.cpuMs.monitor - 1)])
+  }
+  const gm = geomeanOverhead(watched, 'steps', 'monitor')
+  const gmCpu = Math.exp(watched.reduce((a, r) => a + Math.log(r.cpuMs.steps / r.cpuMs.monitor), 0) / watched.length) - 1
+  table.push(['geomean', '', '', '', pct(gm), '', '', pct(gmCpu)])
+  printTable(table)
+  const worst = Math.max(...watched.map((r: OverheadRow) => r.ms.steps / r.ms.monitor - 1))
+  console.log(`step timing over the monitor: geomean ${pct(gm)} wall (${pct(gmCpu)} cpu), worst ${pct(worst)} wall — target ≤ +10%: ${gm <= 0.1 ? 'met (geomean)' : 'not met'}`)
 }
 
 function printTable(table: string[][]): void {

@@ -16,6 +16,7 @@ import type {
   RetentionStatus,
   ShutdownProgress,
   ShutdownReport,
+  SlowStepsInfo,
   SourceInfo,
   StatsSample,
   TaskDelta,
@@ -32,7 +33,7 @@ import { coursePythonRunSchema } from './course-python-contract'
 import type { CoursePythonRun, CoursePythonStatus } from './course-python-contract'
 import { queueFailedSchema, queueRetrySchema } from './queue-contract'
 import type { FailedJobsPage, QueueRetryAllResult, QueueRetryResult, QueueStatus } from './queue-contract'
-import { DAEMON_IDS } from './snapshots'
+import { DAEMON_IDS, SLOW_STEP_MAX_MS, SLOW_STEP_MIN_MS } from './snapshots'
 import { bulkSchema, deadlineInMs } from './bulk-contract'
 import type { BulkOutcome } from './bulk-contract'
 import { loopControlSchema, loopInspectSchema } from './loop-control-contract'
@@ -161,6 +162,12 @@ export const commands = {
    */
   'loop:resources': command<ResourcesSnapshot>()(
     v.optional(v.union([v.undefined(), v.null(), v.pipe(plainObject, v.strictObject({ loop: v.pipe(v.string(), v.maxLength(200)) }))])),
+  ),
+  /** The slow-step threshold and the slow steps kept (issue 11 §1; new ones travel in tasks:delta). */
+  'steps:slow': command<SlowStepsInfo>()(nothing),
+  /** Sets the slow-step threshold for every loop of this app (real ms); answers steps:slow. */
+  'steps:setThreshold': command<SlowStepsInfo>()(
+    v.strictObject({ thresholdMs: v.pipe(v.number(), v.finite(), v.minValue(SLOW_STEP_MIN_MS), v.maxValue(SLOW_STEP_MAX_MS)) }),
   ),
 } as const
 

@@ -278,6 +278,8 @@ export interface TaskDelta {
   clocks: LoopClock[]
   /** State segments closed since the previous delta (and where each task is now), in order. */
   segments?: SegmentAppend[]
+  /** Steps over the slow-step threshold recorded since the previous delta (issue 11 §1). */
+  slowSteps?: SlowStep[]
 }
 
 export type ClockChoice = 'virtual' | { speed: number }
@@ -560,4 +562,71 @@ export interface TaskDetail {
   /** This task, what it awaits, what that awaits, … (stops at a non-task or a cycle). */
   awaitChain: AwaitSnapshot[]
   children: number[]
+  /** Where its real time went (absent: not measured, e.g. a connected process's task). */
+  timing?: StepTiming
 }
+
+// ---- Step timing (issue 11 §1) ------------------------------------------------------------
+//
+// Measured on the real monotonic clock (performance.now()), not the loop's: on a virtual clock a
+// synchronous block takes no loop time, yet it holds the process for as long as it runs.
+
+/**
+ * Histogram buckets per histogram: bucket 0 counts durations under 1 µs, bucket k (k ≥ 1) those in
+ * [2^(k-1), 2^k) µs; the last also counts everything longer (≥ 2^(STEP_BUCKETS-2) µs ≈ 4.2 s).
+ */
+export const STEP_BUCKETS = 24
+
+/** The lower edge of a step histogram's bucket, in ms (bucket 0: 0). */
+export function stepBucketFloorMs(bucket: number): number {
+  return bucket === 0 ? 0 : 2 ** (bucket - 1) / 1000
+}
+
+/** Where a task's real time went, with the log2 histograms of its step durations and ready-queue waits. */
+export interface StepTiming {
+  /** Steps run. */
+  steps: number
+  /** Real ms inside its steps (running). */
+  busyMs: number
+  /** Real ms between the end of a step and the wake-up that queued the next (waiting). */
+  idleMs: number
+  /** Real ms from a wake-up being queued to the step it queued starting (the ready-queue wait). */
+  scheduledMs: number
+  /** The longest step, real ms. */
+  maxStepMs: number
+  /** Step durations per bucket (STEP_BUCKETS counts, see stepBucketFloorMs). */
+  stepHist: number[]
+  /** Scheduled delays per bucket (same buckets). */
+  scheduledHist: number[]
+}
+
+/** One step that held its loop longer than the slow-step threshold. */
+export interface SlowStep {
+  /** Per-process order of records (the UI keys and de-duplicates by it). */
+  seq: number
+  loop: LoopLabel
+  runId: RunId | null
+  taskId: number
+  taskName: string
+  /** How long the step ran, real ms. */
+  durationMs: number
+  /** When it ended: loop ms and wall ms (Date.now()). */
+  at: Stamp
+  /** The await the step resumed from (null: the task's first step). */
+  resumedFrom: string | null
+  /** The await it parked on at its end (null: it finished). */
+  parkedOn: string | null
+}
+
+/** The slow-step view: the threshold and the records still kept (oldest first, at most SLOW_STEPS_PER_LOOP per loop). */
+export interface SlowStepsInfo {
+  thresholdMs: number
+  steps: SlowStep[]
+}
+
+/** The default slow-step threshold (ms) and the records kept per loop (the newest win). */
+export const SLOW_STEP_DEFAULT_MS = 20
+export const SLOW_STEPS_PER_LOOP = 500
+/** The threshold a window may set, in ms. */
+export const SLOW_STEP_MIN_MS = 1
+export const SLOW_STEP_MAX_MS = 60_000

@@ -77,7 +77,8 @@ export class AppCore {
   private readonly retentionTimer: NodeJS.Timeout
 
   constructor(readonly opts: AppCoreOptions) {
-    this.monitor = new TaskMonitor({ ...opts.monitor, emit: (d) => this.emitDelta(d) })
+    // Steps are timed in every app (issue 11 §1): a test's options may pass its own clock.
+    this.monitor = new TaskMonitor({ stepTiming: {}, ...opts.monitor, emit: (d) => this.emitDelta(d) })
     this.history = openHistory(opts.dataDir)
     this.sources = new ExternalSources({
       emit: (d) => this.emitDelta(d),

@@ -33,7 +33,8 @@ export function createHandlers(core: AppCore): Handlers {
       }
       const task = core.monitor.get(taskId)
       if (!task) throw new AppError('not_found', `no task #${taskId}`)
-      return { task, logs: core.monitor.logsOf(taskId), awaitChain: awaitChain(core, task), children: core.monitor.childrenOf(taskId) } satisfies TaskDetail
+      const timing = core.monitor.timingOf(taskId)
+      return { task, logs: core.monitor.logsOf(taskId), awaitChain: awaitChain(core, task), children: core.monitor.childrenOf(taskId), ...(timing ? { timing } : {}) } satisfies TaskDetail
     },
     'task:cancel': ({ taskId, reason }) => core.controls.cancel(taskId, reason ?? null),
     'task:setDeadline': ({ taskId, inMs }) => core.controls.setDeadline(taskId, inMs),
@@ -70,6 +71,12 @@ export function createHandlers(core: AppCore): Handlers {
     'sources:list': () => core.sources.list(),
     // An editor program's source: the app owns its process, so a stop it cannot answer ends in a kill.
     'source:stop': ({ sourceId, graceMs }) => core.stopSource(sourceId, graceMs),
+    'steps:slow': () => slowSteps(core).info(),
+    'steps:setThreshold': ({ thresholdMs }) => {
+      const slow = slowSteps(core)
+      slow.thresholdMs = thresholdMs
+      return slow.info()
+    },
     ...programHandlers(core),
     ...coursePythonHandlers(core),
     ...queueHandlers(core),
@@ -77,6 +84,13 @@ export function createHandlers(core: AppCore): Handlers {
     'loop:inspect': ({ loopId, limit }) => loops.inspect(loopId, limit),
     'loop:resources': (p) => loopResources(core.monitor, p?.loop ?? null),
   }
+}
+
+/** The app's slow-step records (its monitor always times steps; a monitor made without it is refused). */
+function slowSteps(core: AppCore): NonNullable<AppCore['monitor']['slowSteps']> {
+  const slow = core.monitor.slowSteps
+  if (slow === null) throw new AppError('invalid_state', 'step timing is off in this app')
+  return slow
 }
 
 /** This task's await, what that awaits, … until a non-task, an unknown task, or a cycle. */

@@ -1,6 +1,7 @@
 import { Task } from '../runtime/index'
 import type { EventLoop, Future, Instrument, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
+import type { StepTiming } from '../../shared/snapshots'
 import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
 import { trackResources } from '../runtime/resources'
@@ -12,6 +13,8 @@ import { toCancelSnapshot } from './cancel-snapshot'
 import type { CancelReading } from './cancel-snapshot'
 import { Throttle, realTimers } from './throttle'
 import type { Timers } from './throttle'
+import { SlowSteps } from './slow-steps'
+import { TaskSteps, stepTimer } from './step-stats'
 
 /** How a loop is shown: its label, the run it belongs to, and its clock rate (null: virtual). */
 export interface LoopInfo {
@@ -64,12 +67,15 @@ export interface MonitorOptions {
   onFolded?: (count: number) => void
   timers?: Timers
   wallNow?: () => number
+  /** Times every task's steps (busy / idle / scheduled, slow steps; issue 11 §1); `clock` is the real ms clock (a test's fake). */
+  stepTiming?: { thresholdMs?: number; clock?: () => number }
 }
 
 interface LoopEntry {
   info: LoopInfo
   loop: EventLoop
   remove: () => void
+  removeSteps?: () => void
 }
 
 /**
@@ -125,6 +131,8 @@ class TaskEntry extends StateRecorder {
   finalName = ''
   finalCancel: CancelReading | null = null
   finalDeadline: number | null = null
+  /** Its step timing (MonitorOptions.stepTiming), made at its first step. */
+  steps: TaskSteps | null = null
 
   constructor(
     /** The monitor holding it: a task's slot may hold another monitor's entry. */
@@ -183,6 +191,11 @@ class TaskEntry extends StateRecorder {
     if (this.gone) return
     this.gone = true
     this.owner.numbers.release(this.at)
+  }
+
+  /** Its step timing, made when first asked for (its first step). */
+  steps_(): TaskSteps {
+    return (this.steps ??= new TaskSteps())
   }
 
   get ended(): boolean {
@@ -247,6 +260,8 @@ export class TaskMonitor {
   private readonly maxUnseenEndedPerDelta: number
   /** Tasks folded so far (see MonitorOptions.maxUnseenEndedPerDelta). */
   folded = 0
+  /** The slow steps of every loop (null: steps are not timed). */
+  readonly slowSteps: SlowSteps | null
 
   constructor(private readonly opts: MonitorOptions) {
     this.wallNow = opts.wallNow ?? Date.now
@@ -258,6 +273,7 @@ export class TaskMonitor {
     this.maxTailSegmentsPerDelta = opts.maxTailSegmentsPerDelta ?? 5_000
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
+    this.slowSteps = opts.stepTiming ? new SlowSteps({ thresholdMs: opts.stepTiming.thresholdMs, wallNow: this.wallNow }) : null
   }
 
   /** Watches a loop (and adopts the tasks it already has). Returns detach(). */
@@ -273,6 +289,10 @@ export class TaskMonitor {
       removeInstrument()
       untrack()
     }
+    if (this.slowSteps !== null) {
+      const stepsOf = (t: Task<unknown>) => ((t._instrumentSlot as TaskEntry | undefined)?.owner === this ? (t._instrumentSlot as TaskEntry) : this.tasks.get(t.id))?.steps_() ?? null
+      entry.removeSteps = loop.addInstrument(stepTimer(loop, info, { slow: this.slowSteps, stepsOf, clock: this.opts.stepTiming!.clock }))
+    }
     this.throttle.mark()
     return () => this.detach(info.label)
   }
@@ -287,6 +307,7 @@ export class TaskMonitor {
     const entry = this.loops.get(label)
     if (!entry) return
     entry.remove()
+    entry.removeSteps?.()
     this.loops.delete(label)
     // Take the last look at every task of this loop while the objects are still reachable; the
     // next batch carries it, at the usual pace.
@@ -302,6 +323,7 @@ export class TaskMonitor {
   /** Drops every task of a loop from the view (their ids travel in `removed`). */
   forget(label: LoopLabel): void {
     if (this.loops.has(label)) this.detach(label)
+    this.slowSteps?.forget(label)
     // Named in removed in the order the monitor first saw them, objects and columns alike.
     const dropped: [order: number, id: number][] = []
     for (const [id, t] of this.tasks) {
@@ -402,6 +424,11 @@ export class TaskMonitor {
       return snap && { ...snap, history: this.ended.history(taskId)! }
     }
     return { ...this.refresh(entry), history: entry.history() }
+  }
+
+  /** Where a task's real time went (null: unknown, or steps are not timed). */
+  timingOf(taskId: number): StepTiming | null {
+    return this.tasks.get(taskId)?.steps?.timing() ?? null
   }
 
   logsOf(taskId: number): LogLine[] {
@@ -687,6 +714,8 @@ export class TaskMonitor {
     }
     const segments = this.takeSegments()
     if (segments.length > 0) delta.segments = segments
+    const slow = this.slowSteps?.takeFresh()
+    if (slow !== undefined && slow.length > 0) delta.slowSteps = slow
     this.removed = []
     if (this.pendingLogs.length > this.maxLogsPerDelta) {
       delta.logs = this.pendingLogs.splice(0, this.maxLogsPerDelta)

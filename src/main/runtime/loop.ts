@@ -111,12 +111,21 @@ export class EventLoop {
   private readonly tasks = new Set<Task<unknown>>()
   private instruments: Instrument[] = []
   private stepHooks = false
+  /** The one instrument with step hooks, when exactly one has them (a step timer): called without the generic emit. */
+  private soleStepHook: Instrument | null = null
+  /**
+   * @internal True from a task step's end until anything else runs (a callback, a host turn): the
+   * next step then starts when the last one ended, and a step timer need not read its clock again.
+   */
+  _backToBack = false
   private stateHooks = false
   /**
    * The one instrument with a taskStateChanged, when exactly one has it (the usual case: a monitor):
    * called directly, without the loop over the list (a state change happens twice per step).
    */
   private soleStateHook: Instrument | null = null
+  /** An instrument's step clock (see Instrument.stepClock): null while nobody times steps. */
+  private stepClock: (() => number) | null = null
 
   // Running state. `busy`: a pump is in progress or a task step's barrier is pending.
   private running = false
@@ -619,6 +628,9 @@ export class EventLoop {
 
   /** @internal */
   _scheduleStep(task: Task<unknown>): void {
+    // The first wake-up queued since its last step starts its ready-queue wait.
+    // -1: queued by its own step (sleep(0)): the wait starts at that step's end, which the timer reads anyway.
+    if (this.stepClock !== null && task._queuedAt !== task._queuedAt) task._queuedAt = task === this.stepping ? -1 : this.stepClock()
     this.push(task)
   }
 
@@ -765,6 +777,7 @@ export class EventLoop {
     this.hostTimer = null
     if (!this.running || this.busy) return
     this.busy = true
+    this._backToBack = false
     this.sliceEnd = performance.now() + SLICE_MS
     this.pump()
   }
@@ -797,18 +810,22 @@ export class EventLoop {
         const task = r as unknown as Task<unknown>
         if (!task._wantsStep()) continue // a stale wake-up (its future was re-awaited, or it finished)
         this.stepping = task
-        if (this.stepHooks) this.emit('beforeTaskStep', task)
+        if (this.stepHooks) this.stepHook('beforeTaskStep', task)
         task._step()
         resolved.then(this.barrierJob)
         return // the step goes on in microtasks; afterStep resumes the pump
       }
       if (r._kind === 2) {
         if (r._cancelled) continue
+        this._backToBack = false
         r._run()
         resolved.then(this.barrierJob) // the code it resumed runs now, before the next handle
         return
       }
-      if (!r._cancelled) r._run()
+      if (!r._cancelled) {
+        this._backToBack = false
+        r._run()
+      }
       if ((++n & 31) === 0 && performance.now() > this.sliceEnd) {
         this.yieldToHost()
         return
@@ -826,7 +843,10 @@ export class EventLoop {
     this.stepping = null
     if (task !== null) {
       task._afterStep()
-      if (this.stepHooks) this.emit('afterTaskStep', task)
+      if (this.stepHooks) {
+        this.stepHook('afterTaskStep', task)
+        this._backToBack = true
+      }
     }
     current.task = null
     // Reading the clock costs as much as a small step: look at it every 16 steps.
@@ -910,10 +930,13 @@ export class EventLoop {
   }
 
   private recomputeHooks(): void {
-    this.stepHooks = this.instruments.some((i) => i.beforeTaskStep !== undefined || i.afterTaskStep !== undefined)
+    const withSteps = this.instruments.filter((i) => i.beforeTaskStep !== undefined || i.afterTaskStep !== undefined)
+    this.stepHooks = withSteps.length > 0
+    this.soleStepHook = withSteps.length === 1 ? withSteps[0]! : null
     const withState = this.instruments.filter((i) => i.taskStateChanged !== undefined)
     this.stateHooks = withState.length > 0
     this.soleStateHook = withState.length === 1 ? withState[0]! : null
+    this.stepClock = this.instruments.find((i) => i.stepClock !== undefined)?.stepClock ?? null
   }
 
   private emit(hook: 'taskCreated' | 'taskDone' | 'beforeTaskStep' | 'afterTaskStep', task: Task<unknown>): void {
@@ -925,6 +948,17 @@ export class EventLoop {
       } catch (e) {
         this.dropInstrument(i, e)
       }
+    }
+  }
+
+  private stepHook(hook: 'beforeTaskStep' | 'afterTaskStep', task: Task<unknown>): void {
+    const sole = this.soleStepHook
+    if (sole === null) return this.emit(hook, task)
+    try {
+      if (hook === 'beforeTaskStep') sole.beforeTaskStep?.(task)
+      else sole.afterTaskStep?.(task)
+    } catch (e) {
+      this.dropInstrument(sole, e)
     }
   }
 

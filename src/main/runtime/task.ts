@@ -77,6 +77,8 @@ export class Task<T> extends Future<T> {
    * task has the same shape whether or not something watches it.
    */
   _instrumentSlot: unknown = undefined
+  /** @internal when its pending wake-up was queued, on a step timer's clock (NaN: none, or nobody times steps) */
+  _queuedAt = NaN
 
   /** @internal use loop.createTask / createTask */
   constructor(loop: EventLoop, coro: () => PromiseLike<T> | T, name: string | undefined) {

@@ -63,6 +63,8 @@ export interface Instrument {
   /** with afterTaskStep: who held the loop, for how long (only called when some instrument defines them) */
   beforeTaskStep?(t: Task<unknown>): void
   afterTaskStep?(t: Task<unknown>): void
+  /** A real clock (ms) the loop stamps each task's queued wake-up with (Task._queuedAt): the ready-queue wait. */
+  stepClock?: () => number
 }
 
 export interface ShutdownReport {

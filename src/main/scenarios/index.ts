@@ -15,6 +15,7 @@ import { waitForTimeout } from './programs/wait-for-timeout'
 import { workersHeartbeat } from './programs/workers-heartbeat'
 import { load } from './load'
 import { deadlockScenarios } from './deadlocks'
+import { blocking } from './blocking'
 import type { ScenarioDefinition } from './types'
 
 export type * from './types'
@@ -40,8 +41,8 @@ export const scenarios: readonly ScenarioDefinition[] = [
   httpContextManager,
 ]
 
-/** Scenarios that are no course program (the `load` generator, the deadlock demos): runnable and listed after the course's. */
-export const toolScenarios: readonly ScenarioDefinition[] = [load as unknown as ScenarioDefinition, ...(deadlockScenarios as unknown as ScenarioDefinition[])]
+/** Scenarios that are no course program (the `load` generator, `blocking`, the deadlock demos): runnable and listed after the course's. */
+export const toolScenarios: readonly ScenarioDefinition[] = [load as unknown as ScenarioDefinition, blocking as unknown as ScenarioDefinition, ...(deadlockScenarios as unknown as ScenarioDefinition[])]
 
 /** Everything a window or `loopwatch scenario` can run: the course's programs, then the tools. */
 export const runnableScenarios: readonly ScenarioDefinition[] = [...scenarios, ...toolScenarios]

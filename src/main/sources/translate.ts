@@ -70,6 +70,11 @@ export function translateDelta(delta: TaskDelta, ctx: TranslateContext): Unseque
     clocks: delta.clocks.map((c): LoopClock => ({ ...c, loop: sourceLoopLabel(ctx.sourceId, c.loop) })),
   }
   if (segments.length > 0) out.segments = segments
+  const slow = (delta.slowSteps ?? []).flatMap((st) => {
+    const taskId = peek(st.taskId)
+    return taskId === null ? [] : [{ ...st, taskId, loop: sourceLoopLabel(ctx.sourceId, st.loop), runId: ctx.runId }]
+  })
+  if (slow.length > 0) out.slowSteps = slow
   for (const id of delta.removed) {
     const global = ctx.ids.forget(ctx.sourceId, id)
     if (global !== undefined) out.removed.push(global)

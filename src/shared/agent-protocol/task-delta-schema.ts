@@ -2,7 +2,7 @@
 // shape the in-process monitor emits, and the hub checks it field by field. The type-level checks at
 // the end fail to compile when the interfaces and these schemas drift apart.
 import * as v from 'valibot'
-import { CANCEL_SOURCES, MAX_CANCEL_HOPS, MAX_WAITS_ON, SEGMENT_CAPS, TASK_STATES } from '../snapshots'
+import { CANCEL_SOURCES, MAX_CANCEL_HOPS, MAX_WAITS_ON, SEGMENT_CAPS, SLOW_STEPS_PER_LOOP, TASK_STATES } from '../snapshots'
 import type {
   AwaitSnapshot,
   CancelCauseSnapshot,
@@ -12,6 +12,7 @@ import type {
   LogLine,
   LoopClock,
   SegmentAppend,
+  SlowStep,
   Stamp,
   StateHistory,
   StateSegment,
@@ -124,6 +125,23 @@ export const segmentAppendSchema = v.strictObject({
   open: v.nullable(openSegmentSchema),
 })
 
+/** Slow steps in one delta (a loop keeps SLOW_STEPS_PER_LOOP; more since the last delta wait or were dropped). */
+export const MAX_SLOW_STEPS_PER_DELTA = SLOW_STEPS_PER_LOOP
+const duration = v.pipe(v.number(), v.finite(), v.minValue(0))
+
+/** A step longer than the source's slow-step threshold (issue 11 §1; optional: older agents send none). */
+export const slowStepSchema = v.strictObject({
+  seq: count,
+  loop: loopLabel,
+  runId: nullableRunId,
+  taskId,
+  taskName: name,
+  durationMs: duration,
+  at: stampSchema,
+  resumedFrom: v.nullable(text),
+  parkedOn: v.nullable(text),
+})
+
 const taskList = v.pipe(v.array(taskSnapshotSchema), v.maxLength(MAX_TASKS_PER_DELTA_LIST))
 
 /** The body of a `tasks:delta` message: a TaskDelta exactly as the monitor emits it. */
@@ -136,6 +154,7 @@ export const taskDeltaSchema = v.strictObject({
   logs: v.pipe(v.array(logLineSchema), v.maxLength(MAX_LOGS_PER_DELTA)),
   clocks: v.pipe(v.array(loopClockSchema), v.maxLength(MAX_CLOCKS_PER_DELTA)),
   segments: v.optional(v.pipe(v.array(segmentAppendSchema), v.maxLength(MAX_SEGMENT_APPENDS_PER_DELTA))),
+  slowSteps: v.optional(v.pipe(v.array(slowStepSchema), v.maxLength(MAX_SLOW_STEPS_PER_DELTA))),
 })
 
 // ---- Keeping the schemas and the interfaces in sync (compile time only) ----
@@ -159,4 +178,5 @@ inSync<Same<Out<typeof taskSnapshotSchema>, Omit<TaskSnapshot, 'localId'>>>()
 inSync<Same<Out<typeof logLineSchema>, LogLine>>()
 inSync<Same<Out<typeof loopClockSchema>, LoopClock>>()
 inSync<Same<Out<typeof segmentAppendSchema>, SegmentAppend>>()
+inSync<Same<Out<typeof slowStepSchema>, SlowStep>>()
 inSync<Same<Out<typeof taskDeltaSchema>, TaskDelta>>()

@@ -1,7 +1,7 @@
 // Paints the timeline on a canvas: axis, one bar per row (solid running, hatched waiting, amber
 // cancelling), cancel and deadline marks, and the now-line. Pure drawing: the component decides
 // what is shown, barStretches() what each bar is made of.
-import type { StateHistory, TaskState } from '../../../shared/snapshots'
+import type { SlowStep, StateHistory, TaskState } from '../../../shared/snapshots'
 import { formatSeconds } from '../state/format'
 import { rowLabel, type TaskRow } from '../state/task-rows'
 import { barStretches, taskEnd, taskStart, ticks, type Axis, type TimeSpan } from '../state/timeline.svelte'
@@ -27,6 +27,8 @@ export interface TimelineScene {
   loopNowOf: (loop: string) => number | null
   width: number
   height: number
+  /** Slow steps by task id: a small mark on the task's row where each ended (issue 11 §1). */
+  slowMarks?: ReadonlyMap<number, readonly SlowStep[]>
 }
 
 function stateColor(css: CSSStyleDeclaration, s: TaskState): string {
@@ -204,6 +206,7 @@ export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): v
       ctx.stroke()
       ctx.setLineDash([])
     }
+    if (scene.slowMarks) drawSlowMarks(ctx, scene.slowMarks, row.ids, axis, x, y, stateColor(css, 'failed'), x0 - 4, x1 + 4)
     if (t.state === 'failed' || t.state === 'cancelled' || t.state === 'abandoned') {
       ctx.fillStyle = color
       ctx.fillText(t.state === 'failed' ? '✕' : '⊘', x1 + 3, y + ROW_H / 2)
@@ -222,6 +225,35 @@ export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): v
       ctx.stroke()
       ctx.fillStyle = stopped ? muted : accent
       ctx.fillText(stopped ? 'end' : 'now', Math.min(nx + 3, width - 24), AXIS_H - 8)
+    }
+  }
+}
+
+/** A slow step: a small upward triangle at the bar's foot where the step ended (a group row shows its members'). */
+function drawSlowMarks(
+  ctx: CanvasRenderingContext2D,
+  marks: ReadonlyMap<number, readonly SlowStep[]>,
+  ids: readonly number[],
+  axis: 'loop' | 'wall',
+  x: (v: number) => number,
+  y: number,
+  color: string,
+  minX: number,
+  maxX: number,
+): void {
+  ctx.fillStyle = color
+  // A group row of thousands checks each member: a Map lookup each, marks only for the few with slow steps.
+  for (const id of ids) {
+    const list = marks.get(id)
+    if (!list) continue
+    for (const s of list) {
+      const mx = x(axis === 'loop' ? s.at.loop : s.at.wall)
+      if (mx < Math.max(LABEL_W, minX) || mx > maxX) continue
+      ctx.beginPath()
+      ctx.moveTo(mx, y + ROW_H - 7)
+      ctx.lineTo(mx - 4, y + ROW_H)
+      ctx.lineTo(mx + 4, y + ROW_H)
+      ctx.fill()
     }
   }
 }

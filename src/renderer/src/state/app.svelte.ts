@@ -17,6 +17,7 @@ import { LauncherState } from './launcher.svelte'
 import { QueueState } from './queue.svelte'
 import { ReplayState, isReplayLoop } from './replay.svelte'
 import { ShutdownState } from './shutdown.svelte'
+import { SlowStepsState } from './slow-steps.svelte'
 import { SourcesState, sourceScope } from './sources.svelte'
 import { liveCounts } from './live-counts'
 import { LoopControlState } from './loop-control.svelte'
@@ -61,6 +62,7 @@ export class AppState {
   readonly queue: QueueState
   readonly replay: ReplayState
   readonly loopControl: LoopControlState
+  readonly slowSteps: SlowStepsState
 
   /** The run the top bar speaks of: the newest one still running, else the newest one. */
   readonly currentRun = $derived.by(() => {
@@ -97,6 +99,7 @@ export class AppState {
       this.view = 'live'
     })
     this.loopControl = new LoopControlState(api)
+    this.slowSteps = new SlowStepsState(api)
   }
 
   /** Wire a connected API: subscribe to events once, then load the snapshot. */
@@ -107,6 +110,7 @@ export class AppState {
       if (this.pendingDeltas) this.pendingDeltas.push(d)
       else this.queueDelta(d)
     })
+    api.on('tasks:delta', (d) => d.slowSteps && this.slowSteps.add(d.slowSteps))
     api.on('stats:sample', (s) => this.daemons.addSample(s))
     api.on('jobs:progress', (p) => this.daemons.addProgress(p))
     api.on('daemons:changed', (list) => this.daemons.setList(list))
@@ -132,6 +136,7 @@ export class AppState {
     if (scenarios.ok) this.launcher.scenarios = scenarios.value
     void api.invoke('programs:list').then((r) => r.ok && this.editor.setRuns(r.value))
     void this.launcher.python.load()
+    void this.slowSteps.load()
     this.ready = true
     void this.history.refresh()
   }

@@ -1,6 +1,6 @@
 // The details panel's actions on the selected task: cancel with a reason, and a deadline that can
 // be set, extended or cleared. The task itself is read live from the store.
-import type { AwaitSnapshot, TaskSnapshot } from '../../../shared/snapshots'
+import type { AwaitSnapshot, StepTiming, TaskSnapshot } from '../../../shared/snapshots'
 import type { LoopwatchApi } from '../../../shared/contract'
 import type { TaskStore } from './task-store.svelte'
 
@@ -23,6 +23,9 @@ export class DetailsState {
   extendSeconds = $state<string | number>(String(DEFAULT_EXTEND_SECONDS))
   error = $state<string | null>(null)
   busy = $state(false)
+  /** The step timing task:get last gave, and for which task (issue 11 §1). */
+  timing = $state.raw<StepTiming | null>(null)
+  timingOf = $state<number | null>(null)
 
   readonly deadlineError = $derived(secondsError(this.deadlineSeconds, 5))
   readonly extendError = $derived(secondsError(this.extendSeconds, DEFAULT_EXTEND_SECONDS))
@@ -38,7 +41,21 @@ export class DetailsState {
     const api = this.api()
     if (!api) return
     const res = await api.invoke('task:get', { taskId })
-    if (res.ok) this.store.mergeTaskLogs(taskId, res.value.logs)
+    if (res.ok) {
+      this.store.mergeTaskLogs(taskId, res.value.logs)
+      this.setTiming(taskId, res.value.timing ?? null)
+    }
+  }
+
+  /** Re-reads the task's step timing (the details poll it while the task lives). */
+  async loadTiming(taskId: number): Promise<void> {
+    const res = await this.api()?.invoke('task:get', { taskId })
+    if (res?.ok) this.setTiming(taskId, res.value.timing ?? null)
+  }
+
+  private setTiming(taskId: number, timing: StepTiming | null): void {
+    this.timing = timing
+    this.timingOf = taskId
   }
 
   async cancel(task: TaskSnapshot): Promise<boolean> {

@@ -1,0 +1,183 @@
+// Issue 11 §1: where each task's real time goes (busy / idle / scheduled, histograms) and which
+// steps blocked the loop. The step clock is a fake the tasks advance themselves, so a "30 ms busy
+// loop" is exact and takes no time; the loop runs on the virtual clock.
+import { describe, expect, it } from 'vitest'
+import { EventLoop, VirtualClock, createTask, gather, sleep } from '../../src/main/runtime/index'
+import { TaskMonitor } from '../../src/main/monitor/index'
+import { stepBucket } from '../../src/main/monitor/step-stats'
+import { STEP_BUCKETS, SLOW_STEPS_PER_LOOP, stepBucketFloorMs } from '../../src/shared/snapshots'
+import { watchedLoop } from './monitor-helper'
+
+function fakeClock() {
+  const c = { now: 0, read: () => c.now }
+  return c
+}
+
+describe('step timing per task', () => {
+  it('splits real time into busy, idle and scheduled, and counts steps', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read, thresholdMs: 20 } })
+    const ids = { hog: 0, victim: 0 }
+    await w.loop.runUntilComplete(async () => {
+      // At loop time 5 the process is away 7 ms (both tasks are idle then, parked on their sleeps).
+      w.loop.callLater(5, () => void (clock.now += 7))
+      const hog = createTask(async () => {
+        await sleep(10)
+        clock.now += 30 // a synchronous 30 ms block
+      }, { name: 'hog' })
+      const victim = createTask(async () => {
+        await sleep(10)
+        clock.now += 1
+      }, { name: 'victim' })
+      Object.assign(ids, { hog: hog.id, victim: victim.id })
+      await gather([hog, victim])
+    })
+    const hog = w.monitor.timingOf(ids.hog)!
+    const victim = w.monitor.timingOf(ids.victim)!
+    expect(hog).toMatchObject({ steps: 2, busyMs: 30, idleMs: 7, scheduledMs: 0, maxStepMs: 30 })
+    // Woken with the hog, it waited in the ready queue while the hog's 30 ms step ran.
+    expect(victim).toMatchObject({ steps: 2, busyMs: 1, idleMs: 7, scheduledMs: 30, maxStepMs: 1 })
+    expect(hog.stepHist).toHaveLength(STEP_BUCKETS)
+    expect(hog.stepHist[0]).toBe(1) // its first step took no time
+    expect(hog.stepHist[stepBucket(30)]).toBe(1)
+    expect(hog.stepHist.reduce((a, b) => a + b, 0)).toBe(2)
+    expect(victim.scheduledHist[stepBucket(30)]).toBe(1)
+    expect(victim.scheduledHist.reduce((a, b) => a + b, 0)).toBe(2)
+  })
+
+  it('counts a sleep(0) task\'s ready-queue wait from its own step\'s end, while the others run', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read, thresholdMs: 1000 } })
+    const ids = { a: 0, b: 0 }
+    await w.loop.runUntilComplete(async () => {
+      const a = createTask(async () => {
+        for (let i = 0; i < 2; i++) {
+          clock.now += 3
+          await sleep(0)
+        }
+      })
+      const b = createTask(async () => {
+        for (let i = 0; i < 2; i++) {
+          clock.now += 5
+          await sleep(0)
+        }
+      })
+      Object.assign(ids, { a: a.id, b: b.id })
+      await gather([a, b])
+    })
+    // a: 0–3, b: 3–8, a: 8–11, b: 11–16, a and b resume at 16 and end.
+    expect(w.monitor.timingOf(ids.a)).toMatchObject({ steps: 3, busyMs: 6, scheduledMs: 10, idleMs: 0 })
+    expect(w.monitor.timingOf(ids.b)).toMatchObject({ steps: 3, busyMs: 10, scheduledMs: 6, idleMs: 0 })
+  })
+
+  it('puts durations in log2 buckets of microseconds', () => {
+    expect(stepBucket(0)).toBe(0)
+    expect(stepBucket(0.0009)).toBe(0)
+    expect(stepBucket(0.001)).toBe(1) // [1, 2) µs
+    expect(stepBucket(0.003)).toBe(2) // [2, 4) µs
+    expect(stepBucket(30)).toBe(15) // 30,000 µs in [16,384, 32,768)
+    expect(stepBucketFloorMs(15)).toBeCloseTo(16.384)
+    expect(stepBucket(1e9)).toBe(STEP_BUCKETS - 1)
+    for (let b = 1; b < STEP_BUCKETS - 1; b++) expect(stepBucket(stepBucketFloorMs(b))).toBe(b)
+  })
+
+  it('costs nothing when step timing is off: no timing, no slow steps, no stamps', async () => {
+    const w = watchedLoop()
+    let id = 0
+    await w.loop.runUntilComplete(async () => {
+      const t = createTask(() => sleep(1))
+      id = t.id
+      await t
+      expect(Number.isNaN(t._queuedAt)).toBe(true)
+    })
+    expect(w.monitor.timingOf(id)).toBeNull()
+    expect(w.monitor.slowSteps).toBeNull()
+  })
+})
+
+describe('slow steps', () => {
+  it('records a step over the threshold with its task, duration, loop time and awaits, and sends it in a delta', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read, thresholdMs: 20 } })
+    let id = 0
+    await w.loop.runUntilComplete(async () => {
+      const t = createTask(async () => {
+        await sleep(1500)
+        clock.now += 25 // blocks between two awaits
+        await sleep(0)
+        clock.now += 19 // under the threshold
+        await sleep(1)
+      }, { name: 'blocker' })
+      id = t.id
+      await t
+    })
+    const { steps, thresholdMs } = w.monitor.slowSteps!.info()
+    expect(thresholdMs).toBe(20)
+    expect(steps).toHaveLength(1)
+    expect(steps[0]).toMatchObject({
+      loop: 'run-1',
+      runId: 1,
+      taskId: id,
+      taskName: 'blocker',
+      durationMs: 25,
+      at: { loop: 1500 },
+      resumedFrom: 'sleep until 1.500s',
+      parkedOn: 'sleep(0)',
+    })
+    w.monitor.flushNow()
+    expect(w.deltas.flatMap((d) => d.slowSteps ?? [])).toEqual(steps)
+    const sent = w.deltas.length
+    w.monitor.log('run-1', { t: 0, line: 'later', taskId: null, taskName: null, stream: 'stdout' })
+    w.monitor.flushNow()
+    expect(w.deltas.length).toBe(sent + 1)
+    expect(w.deltas.at(-1)?.slowSteps).toBeUndefined() // sent once
+  })
+
+  it('follows the threshold when it changes, and a first step says it resumed from nothing', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read } })
+    expect(w.monitor.slowSteps!.thresholdMs).toBe(20) // the default
+    w.monitor.slowSteps!.thresholdMs = 40
+    await w.loop.runUntilComplete(async () => {
+      await createTask(async () => void (clock.now += 30))
+      w.monitor.slowSteps!.thresholdMs = 5
+      await createTask(async () => void (clock.now += 6), { name: 'short' })
+    })
+    const steps = w.monitor.slowSteps!.info().steps
+    expect(steps.map((s) => [s.taskName, s.durationMs, s.resumedFrom, s.parkedOn])).toEqual([['short', 6, null, null]])
+  })
+
+  it('keeps the newest SLOW_STEPS_PER_LOOP per loop, and forgets a loop\'s with its tasks', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read, thresholdMs: 20 } })
+    const n = SLOW_STEPS_PER_LOOP + 100
+    await w.loop.runUntilComplete(async () => {
+      for (let i = 0; i < n; i++) {
+        clock.now += 21
+        await sleep(0)
+      }
+    })
+    const steps = w.monitor.slowSteps!.info().steps
+    expect(steps).toHaveLength(SLOW_STEPS_PER_LOOP)
+    expect(steps[0]!.seq).toBe(n - SLOW_STEPS_PER_LOOP + 1)
+    expect(steps.at(-1)!.seq).toBe(n)
+    w.monitor.forget('run-1')
+    expect(w.monitor.slowSteps!.info().steps).toEqual([])
+  })
+
+  it('times the steps of every loop it watches, each loop apart', async () => {
+    const clock = fakeClock()
+    const monitor = new TaskMonitor({ emit: () => {}, stepTiming: { clock: clock.read, thresholdMs: 10 } })
+    const a = new EventLoop({ clock: new VirtualClock() })
+    const b = new EventLoop({ clock: new VirtualClock() })
+    monitor.attach(a, { label: 'run-1', runId: 1, rate: null })
+    monitor.attach(b, { label: 'run-2', runId: 2, rate: null })
+    await a.runUntilComplete(async () => void (clock.now += 11))
+    await b.runUntilComplete(async () => void (clock.now += 12))
+    expect(monitor.slowSteps!.info().steps.map((s) => [s.loop, s.durationMs])).toEqual([
+      ['run-1', 11],
+      ['run-2', 12],
+    ])
+    monitor.dispose()
+  })
+})
