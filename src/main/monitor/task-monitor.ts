@@ -16,6 +16,9 @@ import type { Timers } from './throttle'
 import { SlowSteps } from './slow-steps'
 import { TaskSteps, stepTimer } from './step-stats'
 
+/** How many ended tasks held as columns keep their step timing (the newest; see endedSteps). */
+const ENDED_TIMINGS_KEPT = 2_000
+
 /** How a loop is shown: its label, the run it belongs to, and its clock rate (null: virtual). */
 export interface LoopInfo {
   label: LoopLabel
@@ -236,6 +239,12 @@ export class TaskMonitor {
    * as columns, not objects, so the garbage collector does not trace them (see EndedColumns).
    */
   private readonly ended = new EndedColumns<LoopEntry>()
+  /**
+   * The step timing of the newest ended tasks held as columns (a Map keeps insertion order: the
+   * oldest is let go first), so the details of a task that just ended still say where its time went,
+   * while 50,000 ended tasks keep no timing objects for the collector to trace.
+   */
+  private readonly endedSteps = new Map<number, TaskSteps>()
   /** Order of the next task first seen. */
   private nextOrder = 0
   /** @internal the times of the tasks held as objects (see TaskEntry.at) */
@@ -338,7 +347,10 @@ export class TaskMonitor {
       endedDropped.push(id)
       dropped.push([order, id])
     })
-    for (const id of endedDropped) this.ended.remove(id)
+    for (const id of endedDropped) {
+      this.ended.remove(id)
+      this.endedSteps.delete(id)
+    }
     for (const [, id] of dropped.sort((a, b) => a[0] - b[0])) this.removed.push(id)
     // The ended queue skips gone entries only while evicting (over maxTasks): without this, every
     // ended task of every forgotten run stayed reachable from it, recorder and all.
@@ -428,7 +440,7 @@ export class TaskMonitor {
 
   /** Where a task's real time went (null: unknown, or steps are not timed). */
   timingOf(taskId: number): StepTiming | null {
-    return this.tasks.get(taskId)?.steps?.timing() ?? null
+    return (this.tasks.get(taskId)?.steps ?? this.endedSteps.get(taskId))?.timing() ?? null
   }
 
   logsOf(taskId: number): LogLine[] {
@@ -764,6 +776,10 @@ export class TaskMonitor {
     if (snap === null || snap !== entry.lastSent) return
     if (!this.ended.add(snap, entry.loop, entry.order, entry, entry.logs)) return
     this.tasks.delete(entry.id)
+    if (entry.steps !== null) {
+      this.endedSteps.set(entry.id, entry.steps)
+      if (this.endedSteps.size > ENDED_TIMINGS_KEPT) this.endedSteps.delete(this.endedSteps.keys().next().value!)
+    }
     entry.leave()
   }
 
@@ -774,6 +790,8 @@ export class TaskMonitor {
     const loop = this.ended.loopOf(taskId)!
     const entry = new TaskEntry(this, null, loop, taskId, snap.parentId, snap.createdAt.loop, snap.createdAt.wall)
     const back = this.ended.takeOut(taskId, entry)!
+    entry.steps = this.endedSteps.get(taskId) ?? null
+    this.endedSteps.delete(taskId)
     entry.coro = snap.coro ?? ''
     entry.order = back.order
     entry.snap = entry.lastSent = snap
@@ -844,6 +862,7 @@ export class TaskMonitor {
         // Held as columns (every delta carried it, so the UI saw it), or gone already.
         this.endedHead++
         if (!this.ended.remove(id)) continue
+        this.endedSteps.delete(id)
         delta.removed.push(id)
         excess -= 1
         continue
