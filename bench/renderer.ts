@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'skip-runs': { type: 'boolean' },
     'runs-only': { type: 'boolean' },
     out: { type: 'string' },
+    url: { type: 'string' },
   },
 })
 const SIZES = (values.sizes ?? '10000,100000').split(',').map(Number)
@@ -233,7 +234,19 @@ interface RunsFigures {
 
 /** `RUNS` short virtual-clock runs started at once over one WebSocket, as a client of the host. */
 async function measureRuns(): Promise<RunsFigures> {
-  return withHost(async (_host, api) => {
+  // --url: a host started by hand (e.g. under node --cpu-prof), as the browser host printed it.
+  const url = values.url ? new URL(values.url) : null
+  const onHost = url
+    ? async (fn: (host: null, api: TestApi) => Promise<RunsFigures>) => {
+        const api = await connectApi(url.origin, new URLSearchParams(url.hash.slice(1)).get('token') ?? '')
+        try {
+          return await fn(null, api)
+        } finally {
+          api.close()
+        }
+      }
+    : withHost
+  return onHost(async (_host, api) => {
     const ended = new Set<number>()
     let allEnded: () => void = () => {}
     const endedAll = new Promise<void>((r) => (allEnded = r))
