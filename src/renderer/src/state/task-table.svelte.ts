@@ -21,9 +21,9 @@ export interface TableHost {
 
 /**
  * A re-shape may take this share of the time at most: after one that took `c` ms, the next
- * delta-driven one waits `c * (1 / share - 1)` ms (so 20 ms at 100k tasks → one every 100 ms).
+ * delta-driven one waits `c * (1 / share - 1)` ms (so 40 ms at 100k tasks → one every 400 ms: few enough long frames for a p95 under 33 ms).
  */
-const RESHAPE_SHARE = 0.2
+const RESHAPE_SHARE = 0.1
 /** Below this cost a re-shape follows each delta at once (small tables, the tests' tables). */
 const CHEAP_RESHAPE_MS = 4
 const MAX_RESHAPE_WAIT_MS = 1000
@@ -78,16 +78,21 @@ export class TaskTableState {
    */
   readonly shownLive: number[] = $derived.by(() => {
     const out: number[] = []
+    // Whether a loop's tasks can be reached is asked once per loop, not once per task of 100,000.
+    const reachable = new Map<string, boolean>()
     for (const row of this.rows) {
       for (const id of row.ids) {
         const t = this.store.tasks.get(id)
-        if (t && isLive(t.state) && this.actionable(t)) out.push(id)
+        if (!t || !isLive(t.state)) continue
+        let ok = reachable.get(t.loop)
+        if (ok === undefined) reachable.set(t.loop, (ok = this.actionable(t)))
+        if (ok) out.push(id)
       }
     }
     return out
   })
 
-  /** `actionable`: false for a task nothing can reach (its process exited or was lost). */
+  /** `actionable`: false for a task nothing can reach (its process exited or was lost); it depends on the task's loop only (asked once per loop). */
   constructor(
     private readonly store: TaskStore,
     private readonly actionable: (t: TaskSnapshot) => boolean = () => true,
