@@ -13,6 +13,9 @@ import { SharedReplies } from './shared-replies'
 import { FLOW_LIMITS, SocketSession } from './ws-bridge'
 import type { Dispatch } from './ws-bridge'
 
+/** Events whose payload is the whole current list, so a newer one makes an unsent older one moot. */
+const WHOLE_LIST_EVENTS: ReadonlySet<EventName> = new Set<EventName>(['runs:changed'])
+
 export interface WebHostOptions {
   /** The built renderer (out/renderer). */
   staticDir: string
@@ -69,11 +72,30 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       ws.on('error', () => ws.terminate())
     })
   })
-  const unsubscribe = opts.subscribe((event, payload) => {
-    shared.changed()
+  const broadcast = (event: EventName, payload: unknown) => {
     if (sessions.size === 0) return
     const text = JSON.stringify({ event, payload } as EventFrame)
     for (const s of sessions) s.sendText(text)
+  }
+  // An event that carries a whole list (every run) supersedes the one before it: a burst (500
+  // runs started at once, each one a runs:changed with every run in it) goes out as its last list,
+  // once per turn, not as 500 ever longer lists. Any other event sends the pending list first,
+  // so the order a window sees is kept.
+  let pendingList: { event: EventName; payload: unknown } | null = null
+  const flushList = () => {
+    const p = pendingList
+    pendingList = null
+    if (p) broadcast(p.event, p.payload)
+  }
+  const unsubscribe = opts.subscribe((event, payload) => {
+    shared.changed()
+    if (WHOLE_LIST_EVENTS.has(event)) {
+      if (pendingList === null) setImmediate(flushList)
+      pendingList = { event, payload }
+      return
+    }
+    flushList()
+    broadcast(event, payload)
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -93,6 +115,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     server,
     async close() {
       unsubscribe()
+      flushList()
       for (const client of wss.clients) client.close(1001, 'server shutting down')
       wss.close()
       server.closeAllConnections()

@@ -1,7 +1,7 @@
 // Paints the timeline on a canvas: axis, one bar per row (solid running, hatched waiting, amber
 // cancelling), cancel and deadline marks, and the now-line. Pure drawing: the component decides
 // what is shown, barStretches() what each bar is made of.
-import type { SlowStep, StateHistory, TaskState } from '../../../shared/snapshots'
+import type { SlowStep, StateHistory, TaskSnapshot, TaskState } from '../../../shared/snapshots'
 import { formatSeconds } from '../state/format'
 import { rowLabel, type TaskRow } from '../state/task-rows'
 import { barStretches, taskEnd, taskStart, ticks, type Axis, type TimeSpan } from '../state/timeline.svelte'
@@ -21,6 +21,8 @@ export interface TimelineScene {
   stopped: boolean
   firstRow: number
   selectedId: number | null
+  /** The snapshot to paint for a row (default: the one the row holds). */
+  taskOf?: (row: TaskRow) => TaskSnapshot
   /** Each task's state history (loop clock), by id. */
   histories: ReadonlyMap<number, StateHistory>
   /** A loop's clock now (for a live task's current stretch on the wall axis). */
@@ -71,7 +73,7 @@ function hatch(ctx: CanvasRenderingContext2D, color: string, dpr: number): Canva
 export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): void {
   const ctx = canvas.getContext('2d')
   if (!ctx) return
-  const { rows, axis, span, origin, now, stopped, firstRow, selectedId, histories, loopNowOf, width, height } = scene
+  const { rows, axis, span, origin, now, stopped, firstRow, selectedId, histories, loopNowOf, taskOf, width, height } = scene
   const dpr = window.devicePixelRatio || 1
   // Resizing the backing store reallocates it: only when the box or the pixel ratio changed.
   const w = Math.round(width * dpr)
@@ -127,7 +129,7 @@ export function drawTimeline(canvas: HTMLCanvasElement, scene: TimelineScene): v
   for (let i = 0; i < visible; i++) {
     const row = rows[first + i]
     if (!row) break
-    const t = row.task
+    const t = taskOf ? taskOf(row) : row.task
     const y = AXIS_H + i * ROW_H
     if (selectedId != null && row.ids.includes(selectedId)) {
       ctx.fillStyle = selected

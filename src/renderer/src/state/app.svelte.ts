@@ -19,7 +19,7 @@ import { ReplayState, isReplayLoop } from './replay.svelte'
 import { ShutdownState } from './shutdown.svelte'
 import { SlowStepsState } from './slow-steps.svelte'
 import { SourcesState, sourceScope } from './sources.svelte'
-import { liveCounts } from './live-counts'
+import { liveCountsByLoop } from './live-counts'
 import { LoopControlState } from './loop-control.svelte'
 import { TaskStore } from './task-store.svelte'
 import { TaskTableState } from './task-table.svelte'
@@ -74,7 +74,7 @@ export class AppState {
   /** Live tasks by state (running apart from waiting); an ended (exited or lost) process's tasks show their last known state, and nothing runs them now. */
   readonly liveCounts = $derived.by(() => {
     void this.store.version
-    return liveCounts(this.store.tasks.values(), (t) => isReplayLoop(t.loop) || this.sources.isEnded(t.loop))
+    return liveCountsByLoop(this.store.countsByLoop, (loop) => isReplayLoop(loop) || this.sources.isEnded(loop))
   })
   readonly liveCount = $derived(this.liveCounts.live)
 
@@ -215,9 +215,9 @@ export class AppState {
     for (const r of this.runs) {
       if (r.status !== 'running' && r.status !== 'stopping') ended.set(runLoopLabel(r.runId), 0)
     }
-    for (const t of this.store.tasks.values()) {
-      const at = ended.get(t.loop)
-      if (at !== undefined && t.endedAt && t.endedAt.loop > at) ended.set(t.loop, t.endedAt.loop)
+    for (const [loop, last] of this.store.lastEndedByLoop) {
+      const at = ended.get(loop)
+      if (at !== undefined && last > at) ended.set(loop, last)
     }
     return ended
   })

@@ -72,18 +72,40 @@ export function sortTasks(
   now: (t: TaskSnapshot) => number | null = () => null,
 ): TaskSnapshot[] {
   const sign = dir === 'asc' ? 1 : -1
-  const keyed = tasks.map((t) => ({ t, v: sortValue(t, key, now) }))
-  keyed.sort((a, b) => {
-    if (a.v < b.v) return -sign
-    if (a.v > b.v) return sign
-    return a.t.id - b.t.id
-  })
-  return keyed.map((k) => k.t)
+  const n = tasks.length
+  const values = new Array<number | string>(n)
+  for (let i = 0; i < n; i++) values[i] = sortValue(tasks[i]!, key, now)
+  const before = (i: number, j: number) => {
+    const a = values[i]!
+    const b = values[j]!
+    if (a < b) return -sign
+    if (a > b) return sign
+    return tasks[i]!.id - tasks[j]!.id
+  }
+  // The store lists tasks in the order they came, which is id order: the default sort (and most
+  // others on a steady table) finds them in order already, and a check costs far less than a sort.
+  let sorted = true
+  for (let i = 1; i < n && sorted; i++) if (before(i - 1, i) > 0) sorted = false
+  if (sorted) return tasks.slice()
+  const order = Array.from({ length: n }, (_, i) => i)
+  order.sort(before)
+  return order.map((i) => tasks[i]!)
 }
 
-/** Rows for already sorted tasks, one per task. */
+// A task's plain row, made once per snapshot: a table of 100,000 tasks re-shaped while a few hundred
+// change allocates rows for those few hundred only. Snapshots are never changed once made.
+const plainRowOf = new WeakMap<TaskSnapshot, TaskRow>()
+
+/** Rows for already sorted tasks, one per task (the same row object for the same snapshot). */
 export function plainRows(sorted: readonly TaskSnapshot[]): TaskRow[] {
-  return sorted.map((t) => ({ key: `t${t.id}`, task: t, count: 1, ids: [t.id] }))
+  const out = new Array<TaskRow>(sorted.length)
+  for (let i = 0; i < sorted.length; i++) {
+    const t = sorted[i]!
+    let row = plainRowOf.get(t)
+    if (!row) plainRowOf.set(t, (row = { key: `t${t.id}`, task: t, count: 1, ids: [t.id] }))
+    out[i] = row
+  }
+  return out
 }
 
 /**

@@ -2,7 +2,11 @@
 // they live in a plain Map behind one `$state` version counter: a delta touching 5,000 tasks costs
 // one reactive notification, not 5,000 proxied writes (STYLE.md: `$state.raw` for IPC snapshots).
 import { emptyHistory, mergeSegments } from '../../../shared/snapshots'
-import type { AppSnapshot, LogLine, LoopClock, StateHistory, TaskDelta, TaskSnapshot } from '../../../shared/snapshots'
+import { isLive } from './states'
+import type { AppSnapshot, LogLine, LoopClock, StateHistory, TaskDelta, TaskSnapshot, TaskState } from '../../../shared/snapshots'
+
+/** Tasks per state (only states with members are present). */
+export type StateCounts = Partial<Record<TaskState, number>>
 
 /** The newest log lines kept for the whole window; each task keeps its own list as well. */
 const MAX_LOG_LINES = 20_000
@@ -24,20 +28,49 @@ export class TaskStore {
   /** All log lines in print order (capped), for the run log. */
   logs = $state.raw<LogLine[]>([])
   clocks = $state.raw<ReadonlyMap<string, LoopClock>>(new Map())
+  /**
+   * Tasks per loop and state, kept as snapshots replace each other: the top bar's counts cost the
+   * number of loops, not a walk over 100,000 tasks on every delta.
+   */
+  readonly countsByLoop = new Map<string, StateCounts>()
+  /** Per loop, the latest loop time a task of it ended at (a finished run's clock stops there). */
+  readonly lastEndedByLoop = new Map<string, number>()
+  /**
+   * Ended tasks the main side folded out of the live view (its `removed` ids), per loop and by the
+   * state they ended in: the window says how many it no longer lists, and their outcomes stay counted.
+   */
+  readonly foldedByLoop = new Map<string, StateCounts>()
+  private readonly listeners = new Set<() => void>()
+  /** Task id → ids of the tasks it created, and → ids of the tasks awaiting it (directly or through a gather). */
+  private readonly childIds = new Map<number, Set<number>>()
+  private readonly waiterIds = new Map<number, Set<number>>()
+
+  /** Called after every applied batch (reset or delta), outside any reactive read. */
+  onApplied(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => void this.listeners.delete(listener)
+  }
 
   /** Replace everything with a full snapshot (first connect or reconnect). */
   reset(snapshot: Pick<AppSnapshot, 'seq' | 'tasks' | 'clocks'>): void {
     this.tasks.clear()
     this.logsByTask.clear()
     this.histories.clear()
+    this.countsByLoop.clear()
+    this.lastEndedByLoop.clear()
+    this.childIds.clear()
+    this.waiterIds.clear()
+    // The snapshot does not say how many were folded before it: the count starts again from here.
+    this.foldedByLoop.clear()
     for (const { history, ...t } of snapshot.tasks) {
-      this.tasks.set(t.id, t)
+      this.upsert(t)
       if (history) this.histories.set(t.id, history)
     }
     this.seq = snapshot.seq
     this.logs = []
     this.clocks = new Map(snapshot.clocks.map((c) => [c.loop, c]))
     this.version++
+    this.notify()
   }
 
   /**
@@ -48,7 +81,7 @@ export class TaskStore {
     if (delta.seq <= this.seq) return false
     this.seq = delta.seq
     for (const list of [delta.created, delta.changed, delta.ended]) {
-      for (const t of list) this.tasks.set(t.id, t)
+      for (const t of list) this.upsert(t)
     }
     for (const a of delta.segments ?? []) {
       if (!this.tasks.has(a.taskId)) continue
@@ -57,6 +90,12 @@ export class TaskStore {
       mergeSegments(h, a)
     }
     for (const id of delta.removed) {
+      const gone = this.tasks.get(id)
+      if (gone) {
+        this.unlink(gone)
+        bump(this.countsByLoop, gone.loop, gone.state, -1)
+        if (!isLive(gone.state)) bump(this.foldedByLoop, gone.loop, gone.state, 1)
+      }
       this.tasks.delete(id)
       this.logsByTask.delete(id)
       this.histories.delete(id)
@@ -68,6 +107,7 @@ export class TaskStore {
       this.clocks = next
     }
     this.version++
+    this.notify()
     return true
   }
 
@@ -79,12 +119,16 @@ export class TaskStore {
   showLoop(loop: string, tasks: readonly (TaskSnapshot & { history: StateHistory })[], lines: readonly LogLine[], clock: LoopClock | null): void {
     for (const [id, t] of this.tasks) {
       if (t.loop !== loop) continue
+      this.unlink(t)
       this.tasks.delete(id)
       this.histories.delete(id)
       this.logsByTask.delete(id)
     }
+    // Its counts and end are made again from the tasks shown now (the indexes stay exact).
+    this.countsByLoop.delete(loop)
+    this.lastEndedByLoop.delete(loop)
     for (const { history, ...t } of tasks) {
-      this.tasks.set(t.id, t)
+      this.upsert(t)
       this.histories.set(t.id, history)
     }
     for (const line of lines) {
@@ -100,6 +144,53 @@ export class TaskStore {
     else clocks.delete(loop)
     this.clocks = clocks
     this.version++
+    this.notify()
+  }
+
+  private upsert(t: TaskSnapshot): void {
+    const old = this.tasks.get(t.id)
+    if (old) {
+      bump(this.countsByLoop, old.loop, old.state, -1)
+      if (old.awaiting !== t.awaiting || old.parentId !== t.parentId) this.unlink(old)
+      else {
+        bump(this.countsByLoop, t.loop, t.state, 1)
+        this.finishUpsert(t)
+        return
+      }
+    }
+    bump(this.countsByLoop, t.loop, t.state, 1)
+    if (t.parentId !== null) link(this.childIds, t.parentId, t.id)
+    for (const target of awaitTargets(t)) link(this.waiterIds, target, t.id)
+    this.finishUpsert(t)
+  }
+
+  private finishUpsert(t: TaskSnapshot): void {
+    if (t.endedAt && t.endedAt.loop > (this.lastEndedByLoop.get(t.loop) ?? -Infinity)) this.lastEndedByLoop.set(t.loop, t.endedAt.loop)
+    this.tasks.set(t.id, t)
+  }
+
+  private unlink(t: TaskSnapshot): void {
+    if (t.parentId !== null) unlinkId(this.childIds, t.parentId, t.id)
+    for (const target of awaitTargets(t)) unlinkId(this.waiterIds, target, t.id)
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l()
+  }
+
+  /** Ended tasks folded out of the view in the loops `inScope` admits, by final state, and their total. */
+  folded(inScope: (loop: string) => boolean = () => true): { total: number; states: StateCounts } {
+    void this.version
+    const states: StateCounts = {}
+    let total = 0
+    for (const [loop, counts] of this.foldedByLoop) {
+      if (!inScope(loop)) continue
+      for (const [state, n] of Object.entries(counts) as [TaskState, number][]) {
+        states[state] = (states[state] ?? 0) + n
+        total += n
+      }
+    }
+    return { total, states }
   }
 
   /** Merge lines fetched on demand (task details) without duplicating ones already streamed. */
@@ -131,18 +222,23 @@ export class TaskStore {
   /** The tasks awaiting `id` right now (the "awaited by" half of the await chain). */
   awaitedBy(id: number): TaskSnapshot[] {
     void this.version
-    const out: TaskSnapshot[] = []
     // Directly, or through the gather / task group it awaits (main awaiting gather(a, b) awaits a and b).
-    for (const t of this.tasks.values()) if (t.awaiting !== null && (t.awaiting.taskId === id || t.awaiting.waitsOn?.includes(id))) out.push(t)
-    return out
+    return this.byIds(this.waiterIds.get(id)).sort((a, b) => a.id - b.id)
   }
 
   /** The tasks `id` created, oldest first. */
   childrenOf(id: number): TaskSnapshot[] {
     void this.version
+    return this.byIds(this.childIds.get(id)).sort((a, b) => a.id - b.id)
+  }
+
+  private byIds(ids: ReadonlySet<number> | undefined): TaskSnapshot[] {
     const out: TaskSnapshot[] = []
-    for (const t of this.tasks.values()) if (t.parentId === id) out.push(t)
-    return out.sort((a, b) => a.id - b.id)
+    for (const id of ids ?? []) {
+      const t = this.tasks.get(id)
+      if (t) out.push(t)
+    }
+    return out
   }
 
   /**
@@ -155,4 +251,34 @@ export class TaskStore {
     if (c.rate == null) return c.now
     return c.now + Math.max(0, wallNow - c.wall) * c.rate
   }
+}
+
+function bump(map: Map<string, StateCounts>, loop: string, state: TaskState, by: number): void {
+  let counts = map.get(loop)
+  if (!counts) map.set(loop, (counts = {}))
+  const n = (counts[state] ?? 0) + by
+  if (n > 0) counts[state] = n
+  else delete counts[state]
+}
+
+/** The tasks `t` awaits: the one it awaits directly, and those of the gather or group it awaits. */
+function awaitTargets(t: TaskSnapshot): number[] {
+  const a = t.awaiting
+  if (a === null) return []
+  const out = a.waitsOn ? [...a.waitsOn] : []
+  if (a.taskId != null) out.push(a.taskId)
+  return out
+}
+
+function link(map: Map<number, Set<number>>, key: number, id: number): void {
+  let set = map.get(key)
+  if (!set) map.set(key, (set = new Set()))
+  set.add(id)
+}
+
+function unlinkId(map: Map<number, Set<number>>, key: number, id: number): void {
+  const set = map.get(key)
+  if (!set) return
+  set.delete(id)
+  if (set.size === 0) map.delete(key)
 }

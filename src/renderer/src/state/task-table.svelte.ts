@@ -1,5 +1,7 @@
 // What the task table shows: scope, filter, sort, grouping and the selected row. The rows are one
-// $derived over the store's version, so a delta re-shapes the table once per batch.
+// $derived over the store's data, re-shaped at once for a person's change (filter, sort, scope) and
+// for a delta while that is cheap; a big table (100,000 tasks) is re-shaped at a pace its own cost
+// sets, and in between the rows on screen read each task's newest snapshot from the store.
 import type { TaskSnapshot } from '../../../shared/snapshots'
 import { TASK_STATES } from '../../../shared/snapshots'
 import { compileFilter, parseFilter } from './filter'
@@ -17,6 +19,15 @@ export interface TableHost {
   select(id: number | null, open?: boolean): void
 }
 
+/**
+ * A re-shape may take this share of the time at most: after one that took `c` ms, the next
+ * delta-driven one waits `c * (1 / share - 1)` ms (so 40 ms at 100k tasks → one every 400 ms: few enough long frames for a p95 under 33 ms).
+ */
+const RESHAPE_SHARE = 0.1
+/** Below this cost a re-shape follows each delta at once (small tables, the tests' tables). */
+const CHEAP_RESHAPE_MS = 4
+const MAX_RESHAPE_WAIT_MS = 1000
+
 export class TaskTableState {
   filterText = $state('')
   sortKey = $state<SortKey>('id')
@@ -29,8 +40,14 @@ export class TaskTableState {
 
   readonly filter = $derived(parseFilter(this.filterText, TASK_STATES))
 
+  /** Bumped when the rows should follow the store's data (see dataChanged). */
+  private dataVersion = $state(0)
+  private reshapeCostMs = 0
+  private reshapedAt = 0
+  private reshapeTimer: ReturnType<typeof setTimeout> | null = null
+
   readonly scoped: TaskSnapshot[] = $derived.by(() => {
-    void this.store.version
+    void this.dataVersion
     const scope = this.scope
     const out: TaskSnapshot[] = []
     for (const t of this.store.tasks.values()) {
@@ -40,6 +57,7 @@ export class TaskTableState {
   })
 
   readonly rows: TaskRow[] = $derived.by(() => {
+    const started = performance.now()
     const test = compileFilter(this.filter)
     const wall = Date.now()
     const sorted = sortTasks(
@@ -48,8 +66,10 @@ export class TaskTableState {
       this.sortDir,
       (t) => this.store.loopNow(t.loop, wall),
     )
-    if (!this.grouped) return plainRows(sorted)
-    return this.groupBy === 'function' ? groupByFunction(sorted) : groupRows(sorted)
+    const rows = !this.grouped ? plainRows(sorted) : this.groupBy === 'function' ? groupByFunction(sorted) : groupRows(sorted)
+    this.reshapedAt = performance.now()
+    this.reshapeCostMs = this.reshapedAt - started
+    return rows
   })
 
   /**
@@ -58,20 +78,51 @@ export class TaskTableState {
    */
   readonly shownLive: number[] = $derived.by(() => {
     const out: number[] = []
+    // Whether a loop's tasks can be reached is asked once per loop, not once per task of 100,000.
+    const reachable = new Map<string, boolean>()
     for (const row of this.rows) {
       for (const id of row.ids) {
         const t = this.store.tasks.get(id)
-        if (t && isLive(t.state) && this.actionable(t)) out.push(id)
+        if (!t || !isLive(t.state)) continue
+        let ok = reachable.get(t.loop)
+        if (ok === undefined) reachable.set(t.loop, (ok = this.actionable(t)))
+        if (ok) out.push(id)
       }
     }
     return out
   })
 
-  /** `actionable`: false for a task nothing can reach (its process exited or was lost). */
+  /** `actionable`: false for a task nothing can reach (its process exited or was lost); it depends on the task's loop only (asked once per loop). */
   constructor(
     private readonly store: TaskStore,
     private readonly actionable: (t: TaskSnapshot) => boolean = () => true,
-  ) {}
+  ) {
+    store.onApplied(() => this.dataChanged())
+  }
+
+  /**
+   * The store applied a batch: re-shape now if the last re-shape was cheap or long enough ago,
+   * else once, when the pace allows. Filter, sort and scope changes never wait (they are read
+   * by the rows directly).
+   */
+  private dataChanged(): void {
+    if (this.reshapeTimer !== null) return
+    const wait =
+      this.reshapeCostMs < CHEAP_RESHAPE_MS
+        ? 0
+        : this.reshapedAt + Math.min(MAX_RESHAPE_WAIT_MS, this.reshapeCostMs * (1 / RESHAPE_SHARE - 1)) - performance.now()
+    if (wait <= 0) this.dataVersion++
+    else
+      this.reshapeTimer = setTimeout(() => {
+        this.reshapeTimer = null
+        this.dataVersion++
+      }, wait)
+  }
+
+  /** A task as the store has it now (rows may hold an older snapshot between two re-shapes). */
+  current(row: TaskRow): TaskSnapshot {
+    return row.count === 1 ? (this.store.get(row.task.id) ?? row.task) : row.task
+  }
 
   /** Click on a column header: sort by it, or flip the direction if it already sorts. */
   toggleSort(key: SortKey): void {

@@ -82,21 +82,45 @@ export function chooseAxis(rows: readonly TaskRow[]): Axis {
   return 'loop'
 }
 
-/** The span covering every row, from the earliest start to the latest end or `now`. */
-export function fitSpan(rows: readonly TaskRow[], axis: Axis, now: number | null): TimeSpan | null {
+/** Where the rows lie on the axis, apart from `now`: what fitSpan needs, once per set of rows. */
+export interface RowsExtent {
+  start: number
+  /** The latest end of an ended row. */
+  endEnded: number
+  /** The latest start of a live row (its end when no clock reading is known). */
+  startLive: number
+}
+
+/** The rows' extent on `axis`, or null for no rows (one walk; the clock's ticks do not repeat it). */
+export function rowsExtent(rows: readonly TaskRow[], axis: Axis): RowsExtent | null {
   let start = Infinity
-  let end = -Infinity
+  let endEnded = -Infinity
+  let startLive = -Infinity
   for (const r of rows) {
     const s = taskStart(r.task, axis)
-    const e = taskEnd(r.task, axis, now) ?? s
     if (s < start) start = s
-    if (e > end) end = e
+    const e = taskEnd(r.task, axis, null)
+    if (e == null) {
+      if (s > startLive) startLive = s
+    } else if (e > endEnded) endEnded = e
   }
-  if (!Number.isFinite(start)) return null
-  if (now != null && now > end) end = now
+  return Number.isFinite(start) ? { start, endEnded, startLive } : null
+}
+
+/** The span covering an extent, from the earliest start to the latest end or `now`. */
+export function spanOf(extent: RowsExtent | null, now: number | null): TimeSpan | null {
+  if (!extent) return null
+  const start = extent.start
+  let end = Math.max(extent.endEnded, now ?? extent.startLive)
+  if (!Number.isFinite(end)) end = start
   // A little air after the now-line, and never a zero-width span.
   const width = Math.max(end - start, 1000)
   return { start, end: start + width * 1.03 }
+}
+
+/** The span covering every row, from the earliest start to the latest end or `now`. */
+export function fitSpan(rows: readonly TaskRow[], axis: Axis, now: number | null): TimeSpan | null {
+  return spanOf(rowsExtent(rows, axis), now)
 }
 
 /** Ticks at a 1-2-5 step giving about `target` labels across the span. */
