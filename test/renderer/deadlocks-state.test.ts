@@ -34,6 +34,30 @@ describe('DeadlocksState', () => {
   })
 })
 
+describe('DeadlocksState pacing', () => {
+  it('spaces out the looks that cost more than half a frame (nine times their cost between), never the cheap ones', () => {
+    const { store, snapshot } = lockScene()
+    const resources = new ResourcesState(() => null)
+    resources.snapshot = snapshot
+    // The clock readings, in order: a look reads it before and after; a skipped poll only before.
+    const stamps: number[] = []
+    const deadlocks = new DeadlocksState(store, resources, () => stamps.shift()!)
+    stamps.push(0, 20) // a look costing 20 ms: the next one not before 200
+    deadlocks.update()
+    stamps.push(100) // skipped: the finding is not confirmed yet
+    deadlocks.update()
+    expect(stamps).toEqual([])
+    expect(deadlocks.findings).toEqual([])
+    stamps.push(200, 201) // looks again, and confirms
+    deadlocks.update()
+    expect(deadlocks.findings.map((f) => f.kind)).toEqual(['held-by-ended'])
+    stamps.push(202, 203, 204, 205) // cheap looks, back to back: none skipped
+    deadlocks.update()
+    deadlocks.update()
+    expect(stamps).toEqual([])
+  })
+})
+
 describe('ResourcesState', () => {
   it('polls loop:resources and tells what one task holds and waits on', async () => {
     const { snapshot, holder, waiter } = lockScene()
