@@ -107,6 +107,9 @@ let active: Watcher | null = null
  * watch({ name: 'billing-service' })
  * await run(main)
  */
+/** How long close() waits for an app's stop under way to send its answer and bye (ms). */
+const STOP_ANSWER_WAIT_MS = 5_000
+
 export function watch(opts: WatchOptions = {}): Watcher {
   if (active) return active
   const overRedis = opts.redis ? redisTransport(opts.redis) : null
@@ -179,6 +182,13 @@ export function watch(opts: WatchOptions = {}): Watcher {
     return merged
   }
 
+  /**
+   * Set while the app's stop is under way, until its answer and bye are out. The program's own
+   * close (its run ended because that stop cancelled it) waits for it: a bye sent first would end
+   * the connection before the stop's answer, and the app would read the stop as failed.
+   */
+  let stopping: Promise<void> | null = null
+
   const onCommand = async (command: CommandMessage): Promise<unknown> => {
     switch (command.type) {
       case 'cancel': {
@@ -201,6 +211,8 @@ export function watch(opts: WatchOptions = {}): Watcher {
         return snapshotOf(command.taskId)
       }
       case 'stop': {
+        let stopped = (): void => {}
+        stopping ??= new Promise<void>((resolve) => (stopped = resolve))
         const report = clipReport(await stop(command.graceMs))
         // The result goes out first (it is sent when this resolves), then the bye.
         setTimeout(() => {
@@ -208,6 +220,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
             .close({ code: null, reason: `stopped from the app: ${report.finished.length} finished, ${report.forced.length} forced` })
             .then(() => overRedis?.dispose())
             .then(() => opts.onStopped?.(report))
+            .finally(stopped)
         }, 0)
         return report
       }
@@ -336,6 +349,11 @@ export function watch(opts: WatchOptions = {}): Watcher {
     },
     stop,
     async close(bye = { code: null, reason: 'closed' }) {
+      if (stopping) {
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([stopping, new Promise((r) => (timer = setTimeout(r, STOP_ANSWER_WAIT_MS)))])
+        clearTimeout(timer)
+      }
       unsubscribe()
       process.off('exit', onExit)
       monitor.flushNow()

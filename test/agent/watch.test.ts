@@ -122,6 +122,24 @@ describe('watch()', () => {
     expect(hub.source('agent-1')!.exit!.reason).toMatch(/^stopped from the app: 2 finished, 0 forced/)
   })
 
+  it('a program that closes its watcher as soon as the stop cancels it still lets the stop answer first (loopwatch worker does so)', async () => {
+    const hub = await startHub()
+    watcher = watch({ app: appUrl(hub) })
+    const w = watcher
+    const done = run(async () => {
+      await sleep(60_000)
+    }).catch(async (e: unknown) => {
+      // run() rejected because the app's stop cancelled main: the program ends its watching at once.
+      await w.close({ code: 0, reason: 'program ended' })
+      return e instanceof CancelledError ? 'cancelled' : String(e)
+    })
+    await eventually(() => taskNamed(hub, 'main')?.state === 'waiting')
+    const outcome = await hub.sendCommand('agent-1', { type: 'stop', graceMs: 2_000 })
+    expect(outcome.ok, JSON.stringify(outcome)).toBe(true)
+    expect(await done).toBe('cancelled')
+    await eventually(() => hub.source('agent-1')?.state === 'exited')
+  })
+
   it('an app-closing notice is noted in one line; the service keeps running, connected, and says role service in its hello', async () => {
     const hub = await startHub()
     const notes: string[] = []
