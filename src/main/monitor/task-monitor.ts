@@ -540,6 +540,8 @@ export class TaskMonitor {
           entry.startLoop = now
           entry.startWall = this.wallNow()
         }
+        // A hidden task's stretches are not kept: no delta carries them (a snapshot shows its state).
+        if (entry.hidden) return
         entry.enter(to, now)
         if (!entry.dirty) this.markDirty(entry)
       },
