@@ -61,6 +61,14 @@ export class ShownTasks {
     return out
   }
 
+  /**
+   * How many new tasks the next delta can show: filter() hides every created task past it, so the
+   * monitor is told this (roomForNew) and does not read snapshots that would be thrown away.
+   */
+  room(): number {
+    return Math.max(0, this.limit - this.live.size)
+  }
+
   /** A fresh hub: forget the mirror (the resync's deltas then go through filter()). */
   reset(): void {
     this.live.clear()

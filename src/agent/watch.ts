@@ -138,6 +138,8 @@ export function watch(opts: WatchOptions = {}): Watcher {
     maxSegmentsPerDelta: AGENT_SEGMENTS_PER_DELTA,
     // Short tasks beyond this per delta reach the hub as a dropped count, not one snapshot each.
     maxUnseenEndedPerDelta: AGENT_UNSEEN_ENDED_PER_DELTA,
+    // New tasks past the hub's room are hidden by ShownTasks: the monitor does not read them at all.
+    roomForNew: () => shown.room(),
     onFolded: (count) => {
       // During a resync the connection is mid-write: the count goes with the next delta instead.
       foldedUnsent += count

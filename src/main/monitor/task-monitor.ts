@@ -68,6 +68,14 @@ export interface MonitorOptions {
   maxUnseenEndedPerDelta?: number
   /** How many tasks a delta folded (called just before that delta's emit, only when > 0). */
   onFolded?: (count: number) => void
+  /**
+   * How many tasks no delta showed yet the next delta may show, asked once as each delta is cut
+   * (default: all). The rest are hidden: never read into a snapshot nor sent, their changes
+   * skipped, until a snapshot() carries them. The agent passes the room left in the hub, which
+   * holds 20,000 tasks per source: with 100,000 live tasks it would otherwise read 80,000 snapshots
+   * a delta only to throw them away (most of its cost on a wide gather).
+   */
+  roomForNew?: () => number
   timers?: Timers
   wallNow?: () => number
   /** Times every task's steps (busy / idle / scheduled, slow steps; issue 11 §1); `clock` is the real ms clock (a test's fake). */
@@ -114,6 +122,8 @@ class TaskEntry extends StateRecorder {
   logs: LogLine[] | null = null
   emitted = false
   endedEmitted = false
+  /** Past the room a delta had for new tasks (MonitorOptions.roomForNew): never read nor sent. */
+  hidden = false
   /** In the dirty list: re-read at the next delta (a flag, so a busy task costs no Map write per change). */
   dirty = false
   /** Its index in the dirty list while it is in it. */
@@ -269,6 +279,8 @@ export class TaskMonitor {
   private readonly maxUnseenEndedPerDelta: number
   /** Tasks folded so far (see MonitorOptions.maxUnseenEndedPerDelta). */
   folded = 0
+  /** Tasks hidden so far (see MonitorOptions.roomForNew). */
+  hidden = 0
   /** The slow steps of every loop (null: steps are not timed). */
   readonly slowSteps: SlowSteps | null
 
@@ -476,7 +488,14 @@ export class TaskMonitor {
       entry.segmentsDue = false
     }
     this.segmentsDue = []
-    for (const entry of this.tasks.values()) tasks.push({ ...(entry.snap ?? this.refresh(entry)), history: entry.history() })
+    for (const entry of this.tasks.values()) {
+      const snap = entry.hidden ? this.refresh(entry) : (entry.snap ?? this.refresh(entry))
+      if (entry.hidden) {
+        entry.take(entry.id) // its whole history goes with the snapshot
+        this.unhide(entry, snap)
+      }
+      tasks.push({ ...snap, history: entry.history() })
+    }
     this.ended.forEach((id) => tasks.push({ ...this.ended.snapshot(id)!, history: this.ended.history(id)! }))
     // In the order the monitor first saw them (the ended tasks' columns keep it).
     const order = (s: TaskSnapshot) => this.tasks.get(s.id)?.order ?? this.ended.orderOf(s.id)
@@ -521,6 +540,8 @@ export class TaskMonitor {
           entry.startLoop = now
           entry.startWall = this.wallNow()
         }
+        // A hidden task's stretches are not kept: no delta carries them (a snapshot shows its state).
+        if (entry.hidden) return
         entry.enter(to, now)
         if (!entry.dirty) this.markDirty(entry)
       },
@@ -557,7 +578,8 @@ export class TaskMonitor {
   }
 
   private markDirty(entry: TaskEntry): void {
-    if (entry.dirty) return
+    // A hidden task is not read until a snapshot carries it (then it is read fresh).
+    if (entry.dirty || entry.hidden) return
     entry.dirty = true
     entry.dirtyAt = this.dirty.length
     this.dirty.push(entry)
@@ -702,10 +724,15 @@ export class TaskMonitor {
     // Tasks past the budget were folded as they ended (endedUnseen): what is left here fits it.
     const folded = this.foldedSinceFlush
     this.foldedSinceFlush = 0
+    let room = this.opts.roomForNew ? Math.max(0, this.opts.roomForNew()) : Infinity
     for (const entry of dirty) {
       if (entry === null) continue
       entry.dirty = false
-      if (entry.gone) continue
+      if (entry.gone || entry.hidden) continue
+      if (!entry.emitted && room-- <= 0) {
+        this.hide(entry)
+        continue
+      }
       const snap = this.refresh(entry)
       if (!entry.emitted) {
         entry.emitted = true
@@ -746,6 +773,25 @@ export class TaskMonitor {
       this.opts.onFolded?.(folded)
     }
     this.opts.emit(delta)
+  }
+
+  /**
+   * Past the room for new tasks: held as it is (commands and task:get still find it) but never read
+   * nor sent. It counts as shown for folding and eviction, so it is never reported as dropped: it
+   * is what the agent's ShownTasks hid before the monitor read it.
+   */
+  private hide(entry: TaskEntry): void {
+    entry.hidden = true
+    entry.emitted = true
+    this.hidden++
+    if (entry.ended) this.endedOrder.push(entry.id)
+  }
+
+  /** A snapshot carried a hidden task: from now on it goes as any task the UI was shown. */
+  private unhide(entry: TaskEntry, snap: TaskSnapshot): void {
+    entry.hidden = false
+    entry.lastSent = snap
+    entry.endedEmitted = FINAL_SET.has(snap.state)
   }
 
   /** A task ended before any delta showed it: past this delta's budget, the oldest such is folded now. */
@@ -867,11 +913,11 @@ export class TaskMonitor {
         excess -= 1
         continue
       }
-      if (beforeRead && entry.emitted && !entry.endedEmitted && !entry.gone) break
+      if (beforeRead && entry.emitted && !entry.endedEmitted && !entry.gone && !entry.hidden) break
       this.endedHead++
       if (entry.gone) continue
       this.drop(entry)
-      if (entry.emitted) delta.removed.push(entry.id)
+      if (entry.emitted && !entry.hidden) delta.removed.push(entry.id)
       excess -= 1
     }
     // Compact now and then, so the queue holds about what the view holds.
