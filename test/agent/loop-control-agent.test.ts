@@ -99,7 +99,7 @@ describe('loop controls of a watched process', () => {
     expect(paused.loopId).toBe(loopId)
     const inspected = await controls.inspect(loopId)
     const tickerId = sources.ids.global('agent-1', localId(hub, 'ticker'))
-    expect(inspected.timers.find((t) => t.taskName === 'ticker')?.taskId).toBe(tickerId)
+    expect(inspected.timers.find((t) => t.taskName === 'ticker')).toMatchObject({ taskId: tickerId, text: expect.stringContaining(`Task ticker (#${tickerId})`) })
     expect((await controls.control({ loopId, action: 'resume' })).state).toBe('running')
     const all = await allLoopResources(monitor, sources, null)
     const db = all.loops.flatMap((l) => l.resources).find((x) => x.label === 'db')

@@ -14,12 +14,12 @@ function globalOf(ids: SourceIdMap, sourceId: SourceId): (local: number | null) 
 /** An agent's loop:control / loop:inspect answer, for the window. */
 export function translateLoopView(view: CommandValue<'loop:inspect'>, sourceId: SourceId, ids: SourceIdMap): LoopView {
   const g = globalOf(ids, sourceId)
-  return {
-    ...view,
-    loopId: sourceLoopLabel(sourceId, view.loopId),
-    ready: view.ready.map((e) => ({ ...e, taskId: g(e.taskId) })),
-    timers: view.timers.map((e) => ({ ...e, taskId: g(e.taskId) })),
+  // An entry's text names its task as the runtime does, `Task ticker (#4)`: the window's id instead.
+  const entry = <E extends { taskId: number | null; text: string }>(e: E): E => {
+    const id = g(e.taskId)
+    return { ...e, taskId: id, text: id === null ? e.text : e.text.replace(`(#${e.taskId})`, `(#${id})`) }
   }
+  return { ...view, loopId: sourceLoopLabel(sourceId, view.loopId), ready: view.ready.map(entry), timers: view.timers.map(entry) }
 }
 
 /** An agent's `resources` answer, for the window (its runId: the source's history run). */
