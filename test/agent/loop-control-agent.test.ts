@@ -110,7 +110,7 @@ describe('loop controls of a watched process', () => {
     monitor.dispose()
   })
 
-  it('an agent without loop commands (as the Python agent) reads unsupported, and its resources are left out', async () => {
+  it('an agent that answers unknown_command to loop commands reads unsupported, and its resources are left out', async () => {
     const dataDir = await tempDir()
     const hub = await startHub({ dataDir })
     const sources = new ExternalSources({ emit: () => {}, onSources: () => {} })

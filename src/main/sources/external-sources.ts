@@ -249,7 +249,7 @@ export class ExternalSources {
     if (!hub) return []
     const onlySource = only === null ? null : sourceOfLoop(only)
     if (only !== null && onlySource === null) return []
-    const asked = hub.sources().filter((s) => s.state === 'connected' && s.loops.length > 0 && (onlySource === null || s.id === onlySource))
+    const asked = hub.sources().filter((s) => s.state === 'connected' && hasLoopCommands(s) && s.loops.length > 0 && (onlySource === null || s.id === onlySource))
     const answers = await Promise.all(
       asked.map(async (s) => {
         const command = only === null ? { type: 'resources' as const } : { type: 'resources' as const, loopId: only.slice(s.id.length + 1) }
@@ -267,6 +267,7 @@ export class ExternalSources {
     const local = sourceId === null ? '' : loopId.slice(sourceId.length + 1)
     if (!source || !source.loops.some((l) => l.label === local)) throw new AppError('not_found', `no live loop ${loopId}`)
     if (source.state !== 'connected') throw new AppError('invalid_state', `loop ${loopId} belongs to ${describe(source)}, which is ${stateText(source)}`)
+    if (!hasLoopCommands(source)) throw new AppError('unsupported', `loop ${loopId} runs in ${describe(source)}, whose ${source.runtime.kind} agent has no loop controls`)
     return { source, local }
   }
 
@@ -415,6 +416,15 @@ export class ExternalSources {
       return undefined
     }
   }
+}
+
+/**
+ * Whether a source's agent runs the loop commands: the Node agent does. The Python agent ignores a
+ * command it does not know (no answer: a timeout), so it is never sent one; an agent that answers
+ * unknown_command instead reads as unsupported too (command-errors.ts).
+ */
+function hasLoopCommands(s: HubSourceInfo): boolean {
+  return s.runtime.kind === 'node'
 }
 
 function describe(s: HubSourceInfo): string {
