@@ -16,6 +16,8 @@ test('a loopwatch run child: its loop paused, stepped and resumed from the windo
   const child = spawn(process.execPath, [join(repoRoot, 'bin/loopwatch.mjs'), 'run', '--app', appUrl(agentFile), 'test/agent/programs/lock-ticker-run.mts'], { cwd: repoRoot, stdio: 'ignore' })
   try {
     await expect(u.row('holder')).toBeVisible({ timeout: 20_000 })
+    // Its source's scope (a click on it in the rail) offers its loop's controls.
+    await u.source('agent-1').getByRole('button', { name: 'lock-ticker-run.mts', exact: true }).click()
     const controls = page.getByRole('region', { name: /^Loop controls of lock-ticker-run/ })
     const state = controls.getByTestId('loop-state')
     await expect(state).toHaveText('running')

@@ -115,11 +115,14 @@ describe('loop controls of a watched process', () => {
     const hub = await startHub({ dataDir })
     const sources = new ExternalSources({ emit: () => {}, onSources: () => {} })
     sources.attach(hub)
-    await fakeAgent(dataDir, 'worker.py')
+    const fake = await fakeAgent(dataDir, 'worker.py')
     await eventually(() => (hub.source('agent-1')?.loops.length ?? 0) > 0)
     const controls = new LoopControls(new TaskMonitor({ emit: () => {} }), sources)
     const loopId = `agent-1/${hub.source('agent-1')!.loops[0]!.label}`
     await expect(controls.control({ loopId, action: 'pause' })).rejects.toMatchObject({ code: 'unsupported', message: expect.stringContaining('does not know the command loop:control') })
     expect(await sources.resources(null)).toEqual([])
+    // Not asked again while it stays connected: the loop:resources poll costs it nothing more.
+    expect(await sources.resources(null)).toEqual([])
+    expect(fake.commands.map((c) => c.type)).toEqual(['loop:control', 'resources'])
   })
 })

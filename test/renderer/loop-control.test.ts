@@ -54,7 +54,7 @@ describe('loop controls in the window', () => {
     expect(controllableLoops('agent-1/loop-9', runs, sources)).toEqual([])
     expect(controllableLoops('agent-2/loop-1', runs, sources)).toEqual([])
     expect(controllableLoops('source:agent-3', runs, sources)).toEqual([])
-    expect(controllableLoops('all', runs, sources)).toEqual(['run-1', 'agent-1/loop-1', 'agent-1/loop-2'])
+    expect(controllableLoops('all', runs, sources)).toEqual(['run-1'])
   })
 
   it('pausing stores the answer and polls the held loop; resuming stops the polling', async () => {

@@ -79,6 +79,9 @@ export class ExternalSources {
   /** Sources whose process the app is killing (an editor child past its grace), with why. */
   private readonly killedByApp = new Map<SourceId, string>()
 
+  /** Sources whose agent answered `resources` unknown_command: not asked again until they reconnect. */
+  private readonly noResources = new Set<SourceId>()
+
   constructor(private readonly opts: ExternalSourcesOptions) {}
 
   /** Starts following a hub: every change from now on is forwarded. */
@@ -249,11 +252,12 @@ export class ExternalSources {
     if (!hub) return []
     const onlySource = only === null ? null : sourceOfLoop(only)
     if (only !== null && onlySource === null) return []
-    const asked = hub.sources().filter((s) => s.state === 'connected' && hasLoopCommands(s) && s.loops.length > 0 && (onlySource === null || s.id === onlySource))
+    const asked = hub.sources().filter((s) => s.state === 'connected' && hasLoopCommands(s) && !this.noResources.has(s.id) && s.loops.length > 0 && (onlySource === null || s.id === onlySource))
     const answers = await Promise.all(
       asked.map(async (s) => {
         const command = only === null ? { type: 'resources' as const } : { type: 'resources' as const, loopId: only.slice(s.id.length + 1) }
         const outcome = await hub.sendCommand(s.id, command, { timeoutMs: RESOURCES_POLL_TIMEOUT_MS })
+        if (!outcome.ok && outcome.error.code === 'unknown_command') this.noResources.add(s.id)
         return outcome.ok ? translateResources(outcome.value, s.id, this.ids, this.runIds.get(s.id) ?? null) : []
       }),
     )
@@ -344,6 +348,7 @@ export class ExternalSources {
         this.states.delete(c.sourceId)
         this.recentLogs.delete(c.sourceId)
         this.listedCounts.delete(c.sourceId)
+        this.noResources.delete(c.sourceId)
         if (removed.length > 0) this.opts.emit({ created: [], changed: [], ended: [], removed, logs: [], clocks: [] })
         return this.sendList()
       }
@@ -380,6 +385,7 @@ export class ExternalSources {
   private onSource(source: HubSourceInfo): void {
     const before = this.states.get(source.id)
     this.states.set(source.id, source.state)
+    if (source.state !== 'connected') this.noResources.delete(source.id) // asked afresh once it is back
     const recorder = this.opts.recorder
     // A new source, or one that reconnected after its run was closed: a new history run.
     if (recorder && source.state === 'connected' && (before === undefined || before === 'lost' || before === 'exited')) {

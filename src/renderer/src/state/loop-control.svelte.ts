@@ -30,12 +30,12 @@ export function sourceHasLoopControls(source: SourceInfo | undefined): boolean {
 /**
  * The loops of a table scope that have loop controls: this app's own loops (a run's, the daemons'),
  * and a connected Node process's (a source's scope: all its loops; one of its loops: that one).
- * 'all' offers every live run's loop and every such process's.
+ * 'all' offers every live run's loop, not the processes' (each shown loop is read from its process).
  */
 export function controllableLoops(scope: string, runs: readonly RunSummary[], sources: readonly SourceInfo[] = []): string[] {
   const live = (r: RunSummary) => r.status === 'running' || r.status === 'stopping'
   const controlled = sources.filter(sourceHasLoopControls)
-  if (scope === 'all') return [...runs.filter(live).map((r) => runLoopLabel(r.runId)), ...controlled.flatMap((s) => s.loops)]
+  if (scope === 'all') return runs.filter(live).map((r) => runLoopLabel(r.runId))
   if (scope === DAEMONS_LOOP) return [DAEMONS_LOOP]
   if (scope.startsWith('source:')) return controlled.find((s) => sourceScope(s.id) === scope)?.loops ?? []
   const sourceId = sourceOfLoop(scope)
