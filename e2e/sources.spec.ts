@@ -6,7 +6,7 @@ import type { Socket } from 'node:net'
 import { connect } from 'node:net'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { AgentConnection, hubLocator } from '../src/agent/index'
+import { AgentConnection, CommandFailure, hubLocator } from '../src/agent/index'
 import type { CommandMessage } from '../src/shared/agent-protocol/index'
 import type { TaskSnapshot } from '../src/shared/snapshots'
 import { expect, test } from './fixtures/index'
@@ -54,6 +54,8 @@ test('a connected process: its tasks under its source, a cancel routed to it, th
     locate: () => (dropped ? { ok: false, message: 'dropped by the test' } : hubLocator({ dataDir: app.dataDir, env: {} })()),
     connect: (address) => (socket = connect({ host: address.host, port: address.port })),
     onCommand: (c) => {
+      // Its scope's loop controls and the Resources poll ask; this fake has no loop commands.
+      if (c.type === 'loop:inspect' || c.type === 'resources') throw new CommandFailure('unknown_command', 'this fake has no loop commands')
       commands.push(c)
       if (c.type !== 'cancel') throw new Error(`unexpected ${c.type}`)
       const t = tasks.get(c.taskId)!
@@ -131,6 +133,7 @@ test('Stop in the Sources list stops the process through its agent; the rail say
     identity: { name: 'stoppable-job', pid: 5151, runtime: { kind: 'node', version: '22.0.0' }, clock: { kind: 'scaled', rate: 10 } },
     locate: hubLocator({ dataDir: app.dataDir, env: {} }),
     onCommand: (c) => {
+      if (c.type === 'loop:inspect' || c.type === 'resources') throw new CommandFailure('unknown_command', 'this fake has no loop commands')
       commands.push(c)
       // A real agent shuts its loops down, answers the report, then says bye with the exit status.
       setTimeout(() => void conn.close({ code: 0, reason: 'stopped from the app' }), 50)

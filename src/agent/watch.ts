@@ -16,6 +16,11 @@ import { redisTransport } from './redis-transport'
 import type { RedisAgentOptions } from './redis-transport'
 import { ShownTasks } from './shown-tasks'
 import { clipSnapshot, splitDelta, splitDeltaLines } from './split-delta'
+import { LoopActionRefused, actOnLoop, loopView } from '../main/app/loop-actions'
+import { monitorResources } from '../main/app/loop-resources'
+import { STEP_ANSWER_WAIT_MS } from '../shared/loop-control-contract'
+import type { LoopView } from '../shared/loop-control-contract'
+import type { ResourcesSnapshot } from '../shared/resources-contract'
 
 type Outgoing = Exclude<AgentMessage, { type: 'hello' }>
 
@@ -162,6 +167,25 @@ export function watch(opts: WatchOptions = {}): Watcher {
     return clipSnapshot(rest)
   }
 
+  // A loop paused from the app schedules nothing, and the agent's socket never keeps the process
+  // alive: without a handle of its own the process would end (exit 0) the moment it is paused.
+  const held = new Set<EventLoop>()
+  let keepAlive: NodeJS.Timeout | null = null
+  const holdAlive = (loop: EventLoop, on: boolean): void => {
+    if (on && !loop.isClosed()) held.add(loop)
+    else held.delete(loop)
+    if (held.size > 0 && keepAlive === null) keepAlive = setInterval(() => undefined, 2 ** 30)
+    if (held.size === 0 && keepAlive !== null) {
+      clearInterval(keepAlive)
+      keepAlive = null
+    }
+  }
+
+  const watchedOrFail = (label: string): WatchedLoop => {
+    for (const w of live.values()) if (w.label === label && !w.loop.isClosed()) return w
+    throw new CommandFailure('unknown_loop', `this process has no live loop ${clip(label, 100)}`)
+  }
+
   const stop = async (graceMs: number): Promise<ShutdownReport> => {
     const loops = [...live.values()].map((w) => w.loop).filter((l) => !l.isClosed())
     const started = Date.now()
@@ -225,6 +249,32 @@ export function watch(opts: WatchOptions = {}): Watcher {
             .finally(stopped)
         }, 0)
         return report
+      }
+      case 'loop:control': {
+        const w = watchedOrFail(command.loopId)
+        try {
+          await actOnLoop(w.loop, command, {
+            stepWaitMs: STEP_ANSWER_WAIT_MS,
+            onSpeed: (speed) => {
+              monitor.setRate(w.label, speed === 'virtual' ? null : speed)
+              w.clock = agentClockOf(w.loop) // a resync announces the loop with its clock as it is now
+            },
+          })
+        } catch (e) {
+          if (e instanceof LoopActionRefused) throw new CommandFailure(command.action === 'speed' ? 'bad_command' : 'invalid_state', e.message)
+          throw e
+        }
+        const view = loopView(w.label, w.loop)
+        holdAlive(w.loop, view.state !== 'running')
+        return clipView(view)
+      }
+      case 'loop:inspect': {
+        const w = watchedOrFail(command.loopId)
+        return clipView(loopView(w.label, w.loop, command.limit))
+      }
+      case 'resources': {
+        if (command.loopId !== undefined) watchedOrFail(command.loopId)
+        return clipResources(monitorResources(monitor, command.loopId ?? null))
       }
       default:
         throw new CommandFailure('unknown_command', `this agent does not know the command ${(command as { type: string }).type}`)
@@ -309,6 +359,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
     send({ type: 'loop:added', loop: label, clock: watched.clock })
     monitor.attach(loop, { label, runId: null, rate: rateOf(loop) })
     return () => {
+      holdAlive(loop, false)
       monitor.detach(label)
       monitor.flushNow()
       live.delete(loop)
@@ -357,6 +408,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
         clearTimeout(timer)
       }
       unsubscribe()
+      for (const loop of [...held]) holdAlive(loop, false)
       process.off('exit', onExit)
       monitor.flushNow()
       await connection.close(bye)
@@ -390,4 +442,19 @@ function clipReport(r: ShutdownReport): ShutdownReport {
     forced: r.forced.slice(0, MAX_REPORT_ENTRIES).map((f) => ({ id: f.id, name: name(f.name) })),
     cleanupErrors: r.cleanupErrors.slice(0, MAX_REPORT_ENTRIES).map((f) => ({ id: f.id, name: name(f.name), message: clip(f.message, 500) })),
   }
+}
+
+/** A LoopView within the protocol's bounds (texts ≤ 500 characters, task names ≤ 200). */
+function clipView(view: LoopView): LoopView {
+  const name = (s: string | null) => (s === null ? null : clip(s, 200))
+  return {
+    ...view,
+    ready: view.ready.map((e) => ({ ...e, text: clip(e.text, 500), taskName: name(e.taskName) })),
+    timers: view.timers.map((e) => ({ ...e, text: clip(e.text, 500), taskName: name(e.taskName) })),
+  }
+}
+
+/** Resources within the protocol's bounds (labels ≤ 200 characters; the lists are bounded already). */
+function clipResources(snap: ResourcesSnapshot): ResourcesSnapshot {
+  return { loops: snap.loops.map((l) => ({ ...l, resources: l.resources.map((r) => ({ ...r, label: clip(r.label, 200) })) })) }
 }

@@ -40,6 +40,8 @@ export async function fakeAgent(dataDir: string, name: string, tasks: TaskSnapsh
     onCommand: (c) => {
       commands.push(c)
       if (c.type === 'stop') return { graceMs: c.graceMs, elapsedMs: 1, finished: [...known.values()].map((t) => ({ id: t.id, name: t.name, state: 'cancelled' })), forced: [], cleanupErrors: [] }
+      // An agent without loop commands answers them unknown_command.
+      if (!('taskId' in c)) throw new CommandFailure('unknown_command', `this agent does not know the command ${c.type}`)
       const t = known.get(c.taskId)
       if (!t) throw new CommandFailure('unknown_task', `no task ${c.taskId}`)
       const at = { loop: 10, wall: Date.now() }

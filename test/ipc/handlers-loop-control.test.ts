@@ -60,7 +60,8 @@ describe('loop:control and loop:inspect', () => {
     expect(await app.call('loop:control', { loopId, action: 'speed', speed: 0 })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
     expect(await app.call('loop:control', { loopId, action: 'explode' })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
     expect(await app.call('loop:control', { loopId: 'run-999', action: 'pause' })).toMatchObject({ ok: false, error: { code: 'not_found' } })
-    expect(await app.call('loop:control', { loopId: 'agent-1/main', action: 'pause' })).toMatchObject({ ok: false, error: { code: 'unsupported' } })
+    // A connected process's loop goes to its agent; with no such process it is not found.
+    expect(await app.call('loop:control', { loopId: 'agent-1/main', action: 'pause' })).toMatchObject({ ok: false, error: { code: 'not_found' } })
     expect(await app.call('loop:inspect', { loopId, limit: 100_000 })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
     const still = await app.ok('loop:inspect', { loopId, limit: 2 })
     expect(still.state).toBe('running')

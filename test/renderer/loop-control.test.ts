@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { INSPECT_POLL_MS, LoopControlState, controllableLoops } from '../../src/renderer/src/state/loop-control.svelte'
 import type { LoopwatchApi } from '../../src/shared/contract'
 import type { LoopControlState as RuntimeState, LoopView } from '../../src/shared/loop-control-contract'
-import type { RunSummary } from '../../src/shared/snapshots'
+import type { RunSummary, SourceInfo } from '../../src/shared/snapshots'
 
 function run(runId: number, status: RunSummary['status']): RunSummary {
   return { runId, scenarioId: 's', title: 't', params: {}, clock: { speed: 1 }, status, startedWall: runId, endedWall: null, error: null, outDir: null }
@@ -40,6 +40,21 @@ describe('loop controls in the window', () => {
     expect(controllableLoops('run-2', runs)).toEqual([])
     expect(controllableLoops('daemons', runs)).toEqual(['daemons'])
     expect(controllableLoops('agent-1/main', runs)).toEqual([])
+  })
+
+  it('offers a connected Node process’s loops, never a Python one’s nor an ended one’s', () => {
+    const source = (id: string, kind: 'node' | 'python', state: SourceInfo['state']): SourceInfo => ({
+      id, name: id, pid: 1, runtime: { kind, version: '1' }, clock: { kind: 'real' }, role: 'child', state, exit: null,
+      connectedWall: 0, endedWall: null, loops: [`${id}/loop-1`, `${id}/loop-2`], taskCount: 0, runId: null,
+    })
+    const sources = [source('agent-1', 'node', 'connected'), source('agent-2', 'python', 'connected'), source('agent-3', 'node', 'exited')]
+    const runs = [run(1, 'running')]
+    expect(controllableLoops('agent-1/loop-2', runs, sources)).toEqual(['agent-1/loop-2'])
+    expect(controllableLoops('source:agent-1', runs, sources)).toEqual(['agent-1/loop-1', 'agent-1/loop-2'])
+    expect(controllableLoops('agent-1/loop-9', runs, sources)).toEqual([])
+    expect(controllableLoops('agent-2/loop-1', runs, sources)).toEqual([])
+    expect(controllableLoops('source:agent-3', runs, sources)).toEqual([])
+    expect(controllableLoops('all', runs, sources)).toEqual(['run-1'])
   })
 
   it('pausing stores the answer and polls the held loop; resuming stops the polling', async () => {

@@ -1,81 +1,60 @@
-// The window's loop controls on this process's own loops (scenario runs, the daemons): pause,
-// resume, one iteration, run to the next timer, speed — and the loop inspector. A connected
-// process's loop is refused as `unsupported`: the agent protocol carries no loop controls (yet).
-import type { EventLoop } from '../runtime/index'
+// The window's loop controls: pause, resume, one iteration, run to the next timer, speed — and the
+// loop inspector. This process's own loops (scenario runs, the daemons) are acted on here; a
+// connected process's loop (`agent-1/loop-1`) is asked in its own process, through its agent.
 import type { TaskMonitor } from '../monitor/index'
+import type { ExternalSources } from '../sources/external-sources'
 import { AppError } from '../ipc/app-error'
 import { sourceOfLoop } from '../../shared/snapshots'
 import type { LoopLabel } from '../../shared/snapshots'
 import { STEP_ANSWER_WAIT_MS } from '../../shared/loop-control-contract'
 import type { LoopControlRequest, LoopView } from '../../shared/loop-control-contract'
+import type { EventLoop } from '../runtime/index'
+import { LoopActionRefused, actOnLoop, loopView } from './loop-actions'
 
 export class LoopControls {
   constructor(
     private readonly monitor: TaskMonitor,
+    /** Connected processes (null: none, their loops are not_found). */
+    private readonly sources: ExternalSources | null = null,
     /** Real ms a step waits for the loop to hold again before answering. */
     private readonly stepWaitMs = STEP_ANSWER_WAIT_MS,
   ) {}
 
   /**
    * Carries out one action, then answers the loop's inspection. Refused before anything changes:
-   * unknown loop (not_found), a connected process's loop (unsupported), step / toNextTimer on a
-   * loop that is not paused or has no timer (invalid_state).
+   * unknown loop (not_found), step / toNextTimer on a loop that is not paused or has no timer
+   * (invalid_state), a connected process whose agent has no loop controls (unsupported).
    * @example await controls.control({ loopId: 'run-3', action: 'pause' })
    */
   async control(req: LoopControlRequest): Promise<LoopView> {
+    if (sourceOfLoop(req.loopId) !== null) return this.remote().loopControl(req)
     const loop = this.loopOf(req.loopId)
-    switch (req.action) {
-      case 'pause':
-        loop.pause()
-        break
-      case 'resume':
-        loop.resume()
-        break
-      case 'step':
-      case 'toNextTimer':
-        await this.untilHeld(this.refusedAsInvalid(() => (req.action === 'step' ? loop.stepOnce() : loop.runToNextTimer())))
-        break
-      case 'speed': {
-        const speed = req.speed!
-        loop.setSpeed(speed)
-        this.monitor.setRate(req.loopId, speed === 'virtual' ? null : speed)
-        break
-      }
+    try {
+      await actOnLoop(loop, req, {
+        stepWaitMs: this.stepWaitMs,
+        onSpeed: (speed) => this.monitor.setRate(req.loopId, speed === 'virtual' ? null : speed),
+      })
+    } catch (e) {
+      if (e instanceof LoopActionRefused) throw new AppError('invalid_state', e.message)
+      throw e
     }
-    return this.view(req.loopId, loop)
+    return loopView(req.loopId, loop)
   }
 
   /** The loop's ready queue and timer heap (the first `limit` of each). */
-  inspect(loopId: LoopLabel, limit?: number): LoopView {
-    return this.view(loopId, this.loopOf(loopId), limit)
+  inspect(loopId: LoopLabel, limit?: number): LoopView | Promise<LoopView> {
+    if (sourceOfLoop(loopId) !== null) return this.remote().loopInspect(loopId, limit)
+    return loopView(loopId, this.loopOf(loopId), limit)
   }
 
-  private view(loopId: LoopLabel, loop: EventLoop, limit?: number): LoopView {
-    return { loopId, ...loop.inspect(limit === undefined ? {} : { limit }) }
+  private remote(): ExternalSources {
+    if (!this.sources) throw new AppError('not_found', 'no connected processes here')
+    return this.sources
   }
 
   private loopOf(loopId: LoopLabel): EventLoop {
-    if (sourceOfLoop(loopId) !== null) {
-      throw new AppError('unsupported', `loop ${loopId} runs in a connected process: its agent has no loop controls`)
-    }
     const found = this.monitor.loopByLabel(loopId)
     if (!found || found.loop.isClosed()) throw new AppError('not_found', `no live loop ${loopId}`)
     return found.loop
-  }
-
-  /** The runtime's refusals (not paused, no timer) are the window's invalid_state. */
-  private refusedAsInvalid<T>(act: () => T): T {
-    try {
-      return act()
-    } catch (e) {
-      throw new AppError('invalid_state', e instanceof Error ? e.message : String(e))
-    }
-  }
-
-  /** Waits for a step to end, at most stepWaitMs: a real clock may have it wait for a timer. */
-  private async untilHeld(held: Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([held, new Promise<void>((done) => (timer = setTimeout(done, this.stepWaitMs)))])
-    clearTimeout(timer)
   }
 }

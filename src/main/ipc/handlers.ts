@@ -7,7 +7,7 @@ import { programHandlers } from '../programs/handlers'
 import { coursePythonHandlers } from '../course-python/handlers'
 import { queueHandlers } from '../queue/queue-handlers'
 import { LoopControls } from '../app/loop-controls'
-import { loopResources } from './resources-handler'
+import { allLoopResources } from './resources-handler'
 
 /**
  * The one handler table, keyed by channel. Each handler receives a payload the contract's schema
@@ -15,7 +15,7 @@ import { loopResources } from './resources-handler'
  * anything.
  */
 export function createHandlers(core: AppCore): Handlers {
-  const loops = new LoopControls(core.monitor)
+  const loops = new LoopControls(core.monitor, core.sources)
   return {
     'app:snapshot': () => core.snapshot(),
     'scenarios:list': () => core.scenarios(),
@@ -82,7 +82,7 @@ export function createHandlers(core: AppCore): Handlers {
     ...queueHandlers(core),
     'loop:control': (request) => loops.control(request),
     'loop:inspect': ({ loopId, limit }) => loops.inspect(loopId, limit),
-    'loop:resources': (p) => loopResources(core.monitor, p?.loop ?? null),
+    'loop:resources': (p) => allLoopResources(core.monitor, core.sources, p?.loop ?? null),
   }
 }
 

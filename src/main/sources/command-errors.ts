@@ -9,6 +9,9 @@ const HUB_CODES: Record<string, ErrorCode> = {
   source_gone: 'invalid_state',
   too_many_pending: 'busy',
   bad_command: 'bad_request',
+  // The agent does not know the command (the Python agent has no loop commands): the window's
+  // `unsupported`, so it can say the process's agent cannot do this rather than that it failed.
+  unknown_command: 'unsupported',
 }
 
 /**

@@ -1,7 +1,7 @@
 // The connected processes, as the app shows them: the hub's sources and tasks in global terms
 // (ids, loop labels), their changes forwarded as the window's own deltas, and commands routed to
 // the process a task lives in.
-import { FINAL_STATES, sourceLoopLabel } from '../../shared/snapshots'
+import { FINAL_STATES, sourceLoopLabel, sourceOfLoop } from '../../shared/snapshots'
 import type { AppShutdownReport, AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SourceId, SourceInfo, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
 import { taskKey } from '../hub/index'
 import type { AgentHub, HubChange, SourceInfo as HubSourceInfo, SourceLog } from '../hub/index'
@@ -10,6 +10,10 @@ import type { Stoppable } from '../app/app-shutdown'
 import { commandFailure } from './command-errors'
 import { EXTERNAL_ID_BASE, SourceIdMap } from './id-map'
 import { translateDelta, translateTask } from './translate'
+import { translateLoopView, translateResources } from './translate-loop'
+import type { LoopControlRequest, LoopView } from '../../shared/loop-control-contract'
+import type { LoopResources } from '../../shared/resources-contract'
+import type { LoopLabel } from '../../shared/snapshots'
 import type { TranslateContext, UnsequencedDelta } from './translate'
 
 /** How a source's life is recorded (history); every method may fail without harming the view. */
@@ -48,6 +52,10 @@ const LOGS_PER_SOURCE = 5_000
  */
 /** How long past its grace a process may take to answer a stop (its report travels back). */
 const STOP_ANSWER_MARGIN_MS = 2_000
+/** How long loop:resources waits for each connected process (all are asked at once). */
+export const RESOURCES_POLL_TIMEOUT_MS = 1_500
+/** How long a step on a process's loop may take to answer: its own 2 s wait, plus the trip. */
+const LOOP_COMMAND_TIMEOUT_MS = 5_000
 
 export class ExternalSources {
   readonly ids = new SourceIdMap()
@@ -70,6 +78,9 @@ export class ExternalSources {
   private appClosing = false
   /** Sources whose process the app is killing (an editor child past its grace), with why. */
   private readonly killedByApp = new Map<SourceId, string>()
+
+  /** Sources whose agent answered `resources` unknown_command: not asked again until they reconnect. */
+  private readonly noResources = new Set<SourceId>()
 
   constructor(private readonly opts: ExternalSourcesOptions) {}
 
@@ -210,6 +221,60 @@ export class ExternalSources {
     return outcome.value
   }
 
+  /**
+   * loop:control on a connected process's loop (`agent-1/loop-1`): done in its process, answered
+   * as the window's LoopView. Its agent without loop commands (Python): unsupported.
+   */
+  async loopControl(req: LoopControlRequest): Promise<LoopView> {
+    const { source, local } = this.loopSource(req.loopId)
+    const command = req.speed === undefined ? { type: 'loop:control' as const, loopId: local, action: req.action } : { type: 'loop:control' as const, loopId: local, action: req.action, speed: req.speed }
+    const outcome = await this.hub!.sendCommand(source.id, command, { timeoutMs: LOOP_COMMAND_TIMEOUT_MS })
+    if (!outcome.ok) throw commandFailure(outcome.error, `loop ${req.loopId} in ${describe(source)}`)
+    return translateLoopView(outcome.value, source.id, this.ids)
+  }
+
+  /** loop:inspect on a connected process's loop. */
+  async loopInspect(loopId: LoopLabel, limit?: number): Promise<LoopView> {
+    const { source, local } = this.loopSource(loopId)
+    const command = limit === undefined ? { type: 'loop:inspect' as const, loopId: local } : { type: 'loop:inspect' as const, loopId: local, limit }
+    const outcome = await this.hub!.sendCommand(source.id, command, { timeoutMs: LOOP_COMMAND_TIMEOUT_MS })
+    if (!outcome.ok) throw commandFailure(outcome.error, `loop ${loopId} in ${describe(source)}`)
+    return translateLoopView(outcome.value, source.id, this.ids)
+  }
+
+  /**
+   * The resources of every connected process's loops (or of the one labelled `only`; an app
+   * loop's label: none), each process asked once, all at once, for at most
+   * RESOURCES_POLL_TIMEOUT_MS; one that fails or cannot answer (unsupported) is left out.
+   */
+  async resources(only: LoopLabel | null): Promise<LoopResources[]> {
+    const hub = this.hub
+    if (!hub) return []
+    const onlySource = only === null ? null : sourceOfLoop(only)
+    if (only !== null && onlySource === null) return []
+    const asked = hub.sources().filter((s) => s.state === 'connected' && hasLoopCommands(s) && !this.noResources.has(s.id) && s.loops.length > 0 && (onlySource === null || s.id === onlySource))
+    const answers = await Promise.all(
+      asked.map(async (s) => {
+        const command = only === null ? { type: 'resources' as const } : { type: 'resources' as const, loopId: only.slice(s.id.length + 1) }
+        const outcome = await hub.sendCommand(s.id, command, { timeoutMs: RESOURCES_POLL_TIMEOUT_MS })
+        if (!outcome.ok && outcome.error.code === 'unknown_command') this.noResources.add(s.id)
+        return outcome.ok ? translateResources(outcome.value, s.id, this.ids, this.runIds.get(s.id) ?? null) : []
+      }),
+    )
+    return answers.flat()
+  }
+
+  /** The connected source a loop label names, and the label in its own terms. */
+  private loopSource(loopId: LoopLabel): { source: HubSourceInfo; local: string } {
+    const sourceId = sourceOfLoop(loopId)
+    const source = sourceId === null ? undefined : this.hub?.source(sourceId)
+    const local = sourceId === null ? '' : loopId.slice(sourceId.length + 1)
+    if (!source || !source.loops.some((l) => l.label === local)) throw new AppError('not_found', `no live loop ${loopId}`)
+    if (source.state !== 'connected') throw new AppError('invalid_state', `loop ${loopId} belongs to ${describe(source)}, which is ${stateText(source)}`)
+    if (!hasLoopCommands(source)) throw new AppError('unsupported', `loop ${loopId} runs in ${describe(source)}, whose ${source.runtime.kind} agent has no loop controls`)
+    return { source, local }
+  }
+
   private async taskCommand(globalId: number, make: (localId: number) => Parameters<AgentHub['sendCommand']>[1]): Promise<TaskSnapshot> {
     const found = this.find(globalId)
     const hub = this.hub
@@ -283,6 +348,7 @@ export class ExternalSources {
         this.states.delete(c.sourceId)
         this.recentLogs.delete(c.sourceId)
         this.listedCounts.delete(c.sourceId)
+        this.noResources.delete(c.sourceId)
         if (removed.length > 0) this.opts.emit({ created: [], changed: [], ended: [], removed, logs: [], clocks: [] })
         return this.sendList()
       }
@@ -319,6 +385,7 @@ export class ExternalSources {
   private onSource(source: HubSourceInfo): void {
     const before = this.states.get(source.id)
     this.states.set(source.id, source.state)
+    if (source.state !== 'connected') this.noResources.delete(source.id) // asked afresh once it is back
     const recorder = this.opts.recorder
     // A new source, or one that reconnected after its run was closed: a new history run.
     if (recorder && source.state === 'connected' && (before === undefined || before === 'lost' || before === 'exited')) {
@@ -355,6 +422,15 @@ export class ExternalSources {
       return undefined
     }
   }
+}
+
+/**
+ * Whether a source's agent runs the loop commands: the Node agent does. The Python agent ignores a
+ * command it does not know (no answer: a timeout), so it is never sent one; an agent that answers
+ * unknown_command instead reads as unsupported too (command-errors.ts).
+ */
+function hasLoopCommands(s: HubSourceInfo): boolean {
+  return s.runtime.kind === 'node'
 }
 
 function describe(s: HubSourceInfo): string {

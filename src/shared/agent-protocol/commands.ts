@@ -5,6 +5,7 @@ import * as v from 'valibot'
 import { TASK_STATES } from '../snapshots'
 import { taskSnapshotSchema } from './task-delta-schema'
 import { commandId, name, taskId, text, time } from './scalars'
+import { loopControlFields, loopInspectFields, loopViewSchema, resourcesFields, resourcesSnapshotSchema } from './loop-commands'
 
 /** The longest grace a stop may ask for (the app's own run:stop bound). */
 export const MAX_GRACE_MS = 10 * 60_000
@@ -47,6 +48,12 @@ export const commandSpecs = {
   'deadline:clear': command('deadline:clear', { taskId }, taskSnapshotSchema),
   /** Shuts the agent's loops down gracefully within `graceMs`; answers the ShutdownReport. */
   stop: command('stop', { graceMs }, shutdownReportSchema),
+  /** Pauses / resumes / steps / runs to the next timer / sets the speed of one of the agent's loops; answers its LoopView. */
+  'loop:control': command('loop:control', loopControlFields, loopViewSchema),
+  /** The loop's ready queue and timer heap (the first `limit` of each); answers its LoopView. */
+  'loop:inspect': command('loop:inspect', loopInspectFields, loopViewSchema),
+  /** The Locks, Semaphores, Events, … of the agent's loops (or of `loopId`); answers a ResourcesSnapshot. */
+  resources: command('resources', resourcesFields, resourcesSnapshotSchema),
 } as const
 
 export type CommandType = keyof typeof commandSpecs

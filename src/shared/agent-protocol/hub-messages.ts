@@ -35,6 +35,9 @@ export const hubMessageSchemas = {
   'deadline:set': commandSpecs['deadline:set'].message,
   'deadline:clear': commandSpecs['deadline:clear'].message,
   stop: commandSpecs.stop.message,
+  'loop:control': commandSpecs['loop:control'].message,
+  'loop:inspect': commandSpecs['loop:inspect'].message,
+  resources: commandSpecs.resources.message,
 } as const
 
 export type HubMessageType = keyof typeof hubMessageSchemas

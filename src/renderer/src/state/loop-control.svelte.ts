@@ -3,8 +3,9 @@
 // loop is held (paused, stepping) or its inspector is opened live, one request per loop at a time.
 import type { LoopwatchApi } from '../../../shared/contract'
 import type { LoopAction, LoopSpeed, LoopView } from '../../../shared/loop-control-contract'
-import type { RunSummary } from '../../../shared/snapshots'
+import type { RunSummary, SourceInfo } from '../../../shared/snapshots'
 import { DAEMONS_LOOP, runLoopLabel, sourceOfLoop } from '../../../shared/snapshots'
+import { sourceScope } from './sources.svelte'
 
 /** Real ms between refreshes of a held or watched loop. */
 export const INSPECT_POLL_MS = 700
@@ -19,14 +20,26 @@ export const SPEED_CHOICES: { speed: LoopSpeed; label: string }[] = [
 ]
 
 /**
- * The loops of a table scope that have loop controls: this app's own loops (a run's, the daemons'),
- * never a connected process's (its agent carries no loop controls). 'all' offers every live run's loop.
+ * Whether a connected process's agent carries loop controls: a connected Node agent (`watch()`,
+ * `loopwatch run`). The Python agent answers them `unsupported`, so they are not offered.
  */
-export function controllableLoops(scope: string, runs: readonly RunSummary[]): string[] {
+export function sourceHasLoopControls(source: SourceInfo | undefined): boolean {
+  return source !== undefined && source.state === 'connected' && source.runtime.kind === 'node'
+}
+
+/**
+ * The loops of a table scope that have loop controls: this app's own loops (a run's, the daemons'),
+ * and a connected Node process's (a source's scope: all its loops; one of its loops: that one).
+ * 'all' offers every live run's loop, not the processes' (each shown loop is read from its process).
+ */
+export function controllableLoops(scope: string, runs: readonly RunSummary[], sources: readonly SourceInfo[] = []): string[] {
   const live = (r: RunSummary) => r.status === 'running' || r.status === 'stopping'
+  const controlled = sources.filter(sourceHasLoopControls)
   if (scope === 'all') return runs.filter(live).map((r) => runLoopLabel(r.runId))
   if (scope === DAEMONS_LOOP) return [DAEMONS_LOOP]
-  if (sourceOfLoop(scope) !== null || scope.startsWith('source:')) return []
+  if (scope.startsWith('source:')) return controlled.find((s) => sourceScope(s.id) === scope)?.loops ?? []
+  const sourceId = sourceOfLoop(scope)
+  if (sourceId !== null) return controlled.some((s) => s.id === sourceId && s.loops.includes(scope)) ? [scope] : []
   const run = runs.find((r) => runLoopLabel(r.runId) === scope)
   return run && live(run) ? [scope] : []
 }
