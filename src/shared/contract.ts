@@ -151,7 +151,7 @@ export const commands = {
   'queue:retryAll': command<QueueRetryAllResult>()(nothing),
   /**
    * Pauses, resumes, steps one iteration of, runs to the next timer, or changes the speed of one of
-   * this process's loops; answers its inspection after the action (a connected process: unsupported).
+   * this process's loops; answers its inspection after the action (a connected Node process's loop through its agent; a Python agent's: unsupported).
    */
   'loop:control': command<LoopView>()(loopControlSchema),
   /** A loop's ready queue and timer heap, described, the first `limit` (default 200) of each. */

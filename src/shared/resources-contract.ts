@@ -58,7 +58,7 @@ export interface LoopResources {
   total: number
 }
 
-/** `loop:resources`: every watched loop of this app (connected processes' loops are not in it yet). */
+/** `loop:resources`: every watched loop of this app and of each connected Node process (task ids in the window's terms). */
 export interface ResourcesSnapshot {
   loops: LoopResources[]
 }
