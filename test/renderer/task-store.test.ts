@@ -62,6 +62,17 @@ describe('TaskStore', () => {
     expect(store.logsByTask.get(a.id)?.map((l) => l.seq)).toEqual([1, 2])
   })
 
+  it('a streamed line the details fetched first is kept once (a repeated key stops the details list rendering)', () => {
+    const store = new TaskStore()
+    const a = task()
+    const line = (seq: number) => ({ seq, loop: 'run-1', runId: 1, taskId: a.id, taskName: null, t: 0, wall: 0, stream: 'stdout' as const, line: `l${seq}` })
+    store.apply(delta(1, { created: [a], logs: [line(1)] }))
+    // task:get answered with line 2 before the delta that carries it was cut
+    store.mergeTaskLogs(a.id, [line(1), line(2)])
+    store.apply(delta(2, { logs: [line(2), line(3)] }))
+    expect(store.logsByTask.get(a.id)?.map((l) => l.seq)).toEqual([1, 2, 3])
+  })
+
   it('replaces everything on reset and then applies only newer deltas', () => {
     const store = new TaskStore()
     store.apply(delta(1, { created: [task()] }))

@@ -209,6 +209,10 @@ export class TaskStore {
       if (line.taskId == null) continue
       let list = this.logsByTask.get(line.taskId)
       if (!list) this.logsByTask.set(line.taskId, (list = []))
+      // The details' task:get may have brought this line already (printed before the delta was cut):
+      // twice in the list, its key repeats and the details' {#each} stops rendering.
+      const last = list.at(-1)
+      if (last !== undefined && line.seq <= last.seq && list.some((l) => l.seq === line.seq)) continue
       list.push(line)
       if (list.length > MAX_TASK_LOG_LINES) list.splice(0, list.length - MAX_TASK_LOG_LINES)
     }
