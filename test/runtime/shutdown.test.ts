@@ -242,6 +242,9 @@ describe('the grace period is wall-clock time, whatever the loop clock', () => {
     expect(took).toBeGreaterThanOrEqual(190)
     expect(took).toBeLessThan(2000)
     expect(report.wallMs).toBeLessThan(2000)
+    // Forced: it ends abandoned (final, out of every count), not cancelling forever.
+    expect(t.state).toBe('abandoned')
+    expect(t.done()).toBe(true)
   })
 
   it('on a virtual clock a cleanup that never ends is forced after the real grace, not at the virtual one', async () => {

@@ -5,7 +5,9 @@ import type { EventLoop, ShutdownReport, Task } from '../runtime'
  * Stops a group of tasks the way the loop's own shutdown does, without touching the loop's other
  * tasks: cancels them newest-first with `reason`, lets their cleanup run for up to `graceMs` of
  * real (wall-clock) time, then reports what finished, what was still running, and cleanup errors
- * (a task that ended `failed` instead of cancelled). Call from outside the loop's tasks.
+ * (a task that ended `failed` instead of cancelled). A task still unfinished when the grace runs out
+ * ends `abandoned`, as the loop's own shutdown leaves it: left `cancelling`, it read as live in every
+ * count while its daemon read stopped. Call from outside the loop's tasks.
  */
 export async function stopTasks(
   loop: EventLoop,
@@ -45,6 +47,7 @@ export async function stopTasks(
   }
   for (const t of live) {
     if (!t.done()) {
+      t._abandon()
       report.forced.push({ id: t.id, name: t.name })
       continue
     }
