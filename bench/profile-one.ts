@@ -1,6 +1,6 @@
 /**
  * One workload in one mode, for CPU profiles: `node --cpu-prof out/bench/profile-one.mjs <workload
- * prefix> <bare|monitor|agent> [runs]` (the agent mode needs a hub URL in LOOPWATCH_APP).
+ * prefix> <bare|monitor|steps|agent> [runs]` (the agent mode needs a hub URL in LOOPWATCH_APP).
  */
 import { onLoopCreated } from '../src/main/runtime/index'
 import { TaskMonitor } from '../src/main/monitor/index'
@@ -12,8 +12,8 @@ const w = workloads.find((x) => x.name.startsWith(prefix))
 if (!w) throw new Error(`no workload ${prefix}`)
 let deltas = 0
 let closeWatch: (() => Promise<void>) | null = null
-if (mode === 'monitor') {
-  const monitor = new TaskMonitor({ emit: () => void deltas++ })
+if (mode === 'monitor' || mode === 'steps') {
+  const monitor = new TaskMonitor({ emit: () => void deltas++, ...(mode === 'steps' ? { stepTiming: {} } : {}) })
   let n = 0
   onLoopCreated((loop) => {
     const label = `loop-${++n}`
