@@ -180,4 +180,27 @@ describe('slow steps', () => {
     ])
     monitor.dispose()
   })
+
+  it('the newest 2,000 ended tasks keep their timing once held as columns; older ones let it go', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read } })
+    const ids: number[] = []
+    await w.loop.runUntilComplete(async () => {
+      for (let i = 0; i < 2_500; i++) {
+        const t = createTask(async () => {
+          clock.now += 1
+          await sleep(1)
+        })
+        ids.push(t.id)
+        await t
+        if (i % 100 === 99) w.timers.advance(100) // deltas carry them: ended, they settle into columns
+      }
+    })
+    w.timers.advance(100)
+    w.timers.advance(100)
+    expect(w.monitor.timingOf(ids[0]!)).toBeNull()
+    expect(w.monitor.timingOf(ids[499]!)).toBeNull()
+    expect(w.monitor.timingOf(ids[500]!)).toMatchObject({ steps: 2, busyMs: 1 })
+    expect(w.monitor.timingOf(ids[2_499]!)).toMatchObject({ steps: 2, busyMs: 1 })
+  })
 })

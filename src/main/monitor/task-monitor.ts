@@ -15,6 +15,7 @@ import { Throttle, realTimers } from './throttle'
 import type { Timers } from './throttle'
 import { SlowSteps } from './slow-steps'
 import { TaskSteps, stepTimer } from './step-stats'
+import { EndedTimings } from './ended-timings'
 
 /** How many ended tasks held as columns keep their step timing (the newest; see endedSteps). */
 const ENDED_TIMINGS_KEPT = 2_000
@@ -250,11 +251,10 @@ export class TaskMonitor {
    */
   private readonly ended = new EndedColumns<LoopEntry>()
   /**
-   * The step timing of the newest ended tasks held as columns (a Map keeps insertion order: the
-   * oldest is let go first), so the details of a task that just ended still say where its time went,
+   * The step timing of the newest ended tasks held as columns (the oldest is let go first), so the details of a task that just ended still say where its time went,
    * while 50,000 ended tasks keep no timing objects for the collector to trace.
    */
-  private readonly endedSteps = new Map<number, TaskSteps>()
+  private readonly endedSteps = new EndedTimings(ENDED_TIMINGS_KEPT)
   /** Order of the next task first seen. */
   private nextOrder = 0
   /** @internal the times of the tasks held as objects (see TaskEntry.at) */
@@ -823,8 +823,7 @@ export class TaskMonitor {
     if (!this.ended.add(snap, entry.loop, entry.order, entry, entry.logs)) return
     this.tasks.delete(entry.id)
     if (entry.steps !== null) {
-      this.endedSteps.set(entry.id, entry.steps)
-      if (this.endedSteps.size > ENDED_TIMINGS_KEPT) this.endedSteps.delete(this.endedSteps.keys().next().value!)
+      this.endedSteps.keep(entry.id, entry.steps)
     }
     entry.leave()
   }
@@ -836,8 +835,7 @@ export class TaskMonitor {
     const loop = this.ended.loopOf(taskId)!
     const entry = new TaskEntry(this, null, loop, taskId, snap.parentId, snap.createdAt.loop, snap.createdAt.wall)
     const back = this.ended.takeOut(taskId, entry)!
-    entry.steps = this.endedSteps.get(taskId) ?? null
-    this.endedSteps.delete(taskId)
+    entry.steps = this.endedSteps.delete(taskId)
     entry.coro = snap.coro ?? ''
     entry.order = back.order
     entry.snap = entry.lastSent = snap
