@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { EventLoop, VirtualClock, createTask, gather, sleep } from '../../src/main/runtime/index'
 import { TaskMonitor } from '../../src/main/monitor/index'
 import { stepBucket } from '../../src/main/monitor/step-stats'
+import { NOT_QUEUED } from '../../src/main/runtime/types'
 import { STEP_BUCKETS, SLOW_STEPS_PER_LOOP, stepBucketFloorMs } from '../../src/shared/snapshots'
 import { watchedLoop } from './monitor-helper'
 
@@ -88,7 +89,7 @@ describe('step timing per task', () => {
       const t = createTask(() => sleep(1))
       id = t.id
       await t
-      expect(Number.isNaN(t._queuedAt)).toBe(true)
+      expect(t._queuedAt).toBe(NOT_QUEUED)
     })
     expect(w.monitor.timingOf(id)).toBeNull()
     expect(w.monitor.slowSteps).toBeNull()
@@ -202,5 +203,24 @@ describe('slow steps', () => {
     expect(w.monitor.timingOf(ids[499]!)).toBeNull()
     expect(w.monitor.timingOf(ids[500]!)).toMatchObject({ steps: 2, busyMs: 1 })
     expect(w.monitor.timingOf(ids[2_499]!)).toMatchObject({ steps: 2, busyMs: 1 })
+  })
+
+  it('stays exact past 2^30 µs of a loop’s life (stamps wrap) and over an idle stretch of 25 minutes', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read } })
+    let id = 0
+    await w.loop.runUntilComplete(async () => {
+      w.loop.callLater(1, () => void (clock.now = 1_073_700)) // 41.8 ms before the stamps wrap
+      await sleep(2)
+      const t = createTask(async () => {
+        clock.now += 100 // a step across the wrap
+        await sleep(10)
+        clock.now += 2
+      })
+      id = t.id
+      w.loop.callLater(5, () => void (clock.now += 1_500_000)) // 25 minutes away while it sleeps
+      await t
+    })
+    expect(w.monitor.timingOf(id)).toMatchObject({ steps: 2, busyMs: 102, maxStepMs: 100, scheduledMs: 0, idleMs: 1_500_000 })
   })
 })

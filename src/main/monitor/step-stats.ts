@@ -8,8 +8,16 @@
  * The clock is read at each step's end, at its start only when something else ran since the last
  * step ended (loop._backToBack), and when a task's wake-up is queued outside every step (a timer's
  * callback; the loop stamps Task._queuedAt with `stepClock`); a step allocates nothing.
+ *
+ * Per step, times are whole microseconds modulo 2^30 (WRAP): always small integers, so neither a
+ * task's `_queuedAt` nor a TaskSteps field is ever a boxed double (after 18 minutes of a loop's life
+ * plain µs would have turned every such field into a pointer to a heap number, read per step).
+ * A difference of two such stamps is right for any span under 2^30 µs (17.9 min): a step, a wait
+ * in the ready queue. Idle time is not one (a task may sleep for hours): it is the rest of the
+ * task's real lifetime, from a start time kept as a plain number once per task.
  */
 import { performance } from 'node:perf_hooks'
+import { NOT_QUEUED } from '../runtime/types'
 import type { EventLoop, Future, Instrument, Task } from '../runtime/index'
 import { STEP_BUCKETS } from '../../shared/snapshots'
 import type { StepTiming } from '../../shared/snapshots'
@@ -45,17 +53,34 @@ const BITS = 5
 export class TaskSteps {
   steps = 0
   busyUs = 0
-  idleUs = 0
   scheduledUs = 0
   maxUs = 0
-  /** When its last step ended, µs from its timer's epoch (-1: none yet). */
+  /** When its last step ended, wrapped µs of its timer (-1: none yet). */
   lastUs = -1
+  /** Its idle µs, fixed when it ended (-1: live, worked out from `firstMs` when read). */
+  idleUs = -1
+  /** When it was first queued, real ms (a number written once: see the file's comment). */
+  firstMs: number
   private nStep = 0
   private nSched = 0
   private pStep = 0
   private pSched = 0
   /** Step durations in [0, STEP_BUCKETS), scheduled delays in [STEP_BUCKETS, 2 × STEP_BUCKETS). */
   private hist: Uint32Array | null = null
+
+  constructor() {
+    this.firstMs = 0 // set at its first step
+  }
+
+  /** It ended at real time `endMs`: what is not busy or scheduled of its lifetime was idle. */
+  finish(endMs: number): void {
+    if (this.idleUs < 0) this.idleUs = this.idleAt(endMs)
+  }
+
+  private idleAt(nowMs: number): number {
+    const idle = Math.round((nowMs - this.firstMs) * 1000) - this.busyUs - this.scheduledUs
+    return idle > 0 ? idle : 0
+  }
 
   /** Counts a step duration's bucket. */
   addStep(bucket: number): void {
@@ -77,13 +102,13 @@ export class TaskSteps {
     return h
   }
 
-  /** What task:get shows (plain JSON). */
-  timing(): StepTiming {
+  /** What task:get shows (plain JSON); `nowMs` (real ms) ends a live task's idle time. */
+  timing(nowMs: number): StepTiming {
     const h = this.hist ?? this.spillCopy()
     return {
       steps: this.steps,
       busyMs: this.busyUs / 1000,
-      idleMs: this.idleUs / 1000,
+      idleMs: (this.idleUs >= 0 ? this.idleUs : this.idleAt(nowMs)) / 1000,
       scheduledMs: this.scheduledUs / 1000,
       maxStepMs: this.maxUs / 1000,
       stepHist: Array.from(h.subarray(0, STEP_BUCKETS)),
@@ -99,25 +124,50 @@ export class TaskSteps {
   }
 }
 
+/** Stamps and spans are µs modulo this (see the file's comment). */
+const WRAP = 2 ** 30
+const MASK = WRAP - 1
+
+/** The real clock steps are timed by, ms: performance.now(), or a test's fake. */
+export function realClock(clock?: () => number): () => number {
+  return clock ?? performance.now.bind(performance)
+}
+
+/**
+ * µs from wrapped stamp `a` to `b`: a `b` before `a` by less than half the wrap is an earlier
+ * reading taken as `a` (0), not a span of 17.9 minutes.
+ */
+function span(a: number, b: number): number {
+  const d = b - a
+  return d >= 0 ? d : d < -(WRAP >> 1) ? d + WRAP : 0
+}
+
 export interface StepTimerOptions {
-  /** The real clock, ms (default performance.now); a test passes a fake one. */
-  clock?: () => number
+  /** The real clock, ms (see realClock). */
+  clock: () => number
   /** Where slow steps go. */
   slow: SlowSteps
-  /** The TaskSteps of a task of this loop, made on first use (null: a task the monitor does not know). */
-  stepsOf: (task: Task<unknown>) => TaskSteps | null
+  /** The TaskSteps of a task of this loop, made if `make` (null: none, or a task the monitor does not know). */
+  stepsOf: (task: Task<unknown>, make: boolean) => TaskSteps | null
 }
 
 /**
  * The instrument that times one loop's steps: its beforeTaskStep / afterTaskStep read the clock,
- * and its stepClock lets the loop stamp wake-ups. One step runs at a time on a loop, so the step
- * in progress is three fields.
+ * its stepClock lets the loop stamp wake-ups, and its taskDone fixes an ended task's idle time.
+ * One step runs at a time on a loop, so the step in progress is a few variables.
  */
 export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOptions): Instrument {
-  const read = opts.clock ?? performance.now.bind(performance)
+  const read = opts.clock
   const epoch = read()
-  /** Whole µs since the timer began: small integers for ~35 min of a loop's life, plain numbers after. */
-  const clock = (): number => Math.round((read() - epoch) * 1000)
+  /** The last reading, ms (a typed array: a closure variable holding a double is a new heap number per write). */
+  const lastRead = new Float64Array(1)
+  lastRead[0] = epoch
+  /** Whole µs since the timer began, modulo WRAP (a small integer whatever the loop's age). */
+  const clock = (): number => {
+    const ms = read()
+    lastRead[0] = ms
+    return Math.round((ms - epoch) * 1000) & MASK
+  }
   const slow = opts.slow
   const stepsOf = opts.stepsOf
   let cur: TaskSteps | null = null
@@ -134,24 +184,23 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
     // wait by at most the part of the waker's step before it (microseconds, unless that step was slow).
     stepClock: () => (inStep ? start : clock()),
     beforeTaskStep: (t) => {
-      const s = stepsOf(t)
-      cur = s
       const now = loop._backToBack ? lastEnd : clock()
       start = now
       inStep = true
       resumed = t.awaiting()
       let queued = t._queuedAt
-      t._queuedAt = NaN
+      t._queuedAt = NOT_QUEUED
+      const s = stepsOf(t, true)
+      cur = s
       if (s === null) return
-      const last = s.lastUs
-      // Queued by its own last step (-1): it waited from that step's end.
-      if (queued === -1) queued = last >= 0 ? last : now
-      if (queued === queued) {
-        const wait = now > queued ? now - queued : 0
+      // Its wait in the ready queue: from the stamp, or from its own last step's end (-1: that step queued it).
+      if (queued === -1) queued = s.lastUs >= 0 ? s.lastUs : now
+      const wait = queued >= 0 ? span(queued, now) : 0
+      if (s.steps === 0) s.firstMs = lastRead[0]! - wait / 1000 // its lifetime starts when it was queued
+      if (queued >= 0) {
         s.scheduledUs += wait
         s.addScheduled(bucketOfUs(wait))
-        if (last >= 0 && queued > last) s.idleUs += queued - last
-      } else if (last >= 0 && now > last) s.idleUs += now - last // queued before this timer attached
+      }
     },
     afterTaskStep: (t) => {
       const s = cur
@@ -159,7 +208,7 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
       inStep = false
       const end = clock()
       lastEnd = end
-      const us = end > start ? end - start : 0
+      const us = span(start, end)
       if (s !== null) {
         s.steps++
         s.busyUs += us
@@ -169,6 +218,12 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
       }
       if (us >= slow.thresholdMs * 1000) slow.record(loop, info, t, us / 1000, resumed)
       resumed = null
+    },
+    // Within the step that ended it (or at a shutdown's abandon): its lifetime ends at the last
+    // reading, the step's start, and that step's busy time is not counted yet on either side.
+    taskDone: (t) => {
+      const s = stepsOf(t, false)
+      if (s !== null && s.steps > 0) s.finish(lastRead[0]!)
     },
   }
 }

@@ -14,7 +14,7 @@ import type { CancelReading } from './cancel-snapshot'
 import { Throttle, realTimers } from './throttle'
 import type { Timers } from './throttle'
 import { SlowSteps } from './slow-steps'
-import { TaskSteps, stepTimer } from './step-stats'
+import { TaskSteps, realClock, stepTimer } from './step-stats'
 import { EndedTimings } from './ended-timings'
 
 /** How many ended tasks held as columns keep their step timing (the newest; see endedSteps). */
@@ -283,6 +283,8 @@ export class TaskMonitor {
   hidden = 0
   /** The slow steps of every loop (null: steps are not timed). */
   readonly slowSteps: SlowSteps | null
+  /** The real clock steps are timed by (MonitorOptions.stepTiming.clock). */
+  private readonly stepClock: () => number
 
   constructor(private readonly opts: MonitorOptions) {
     this.wallNow = opts.wallNow ?? Date.now
@@ -295,6 +297,7 @@ export class TaskMonitor {
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
     this.slowSteps = opts.stepTiming ? new SlowSteps({ thresholdMs: opts.stepTiming.thresholdMs, wallNow: this.wallNow }) : null
+    this.stepClock = realClock(opts.stepTiming?.clock)
   }
 
   /** Watches a loop (and adopts the tasks it already has). Returns detach(). */
@@ -311,8 +314,11 @@ export class TaskMonitor {
       untrack()
     }
     if (this.slowSteps !== null) {
-      const stepsOf = (t: Task<unknown>) => ((t._instrumentSlot as TaskEntry | undefined)?.owner === this ? (t._instrumentSlot as TaskEntry) : this.tasks.get(t.id))?.steps_() ?? null
-      entry.removeSteps = loop.addInstrument(stepTimer(loop, info, { slow: this.slowSteps, stepsOf, clock: this.opts.stepTiming!.clock }))
+      const stepsOf = (t: Task<unknown>, make: boolean) => {
+        const e = (t._instrumentSlot as TaskEntry | undefined)?.owner === this ? (t._instrumentSlot as TaskEntry) : this.tasks.get(t.id)
+        return e === undefined ? null : make ? e.steps_() : e.steps
+      }
+      entry.removeSteps = loop.addInstrument(stepTimer(loop, info, { slow: this.slowSteps, stepsOf, clock: this.stepClock }))
     }
     this.throttle.mark()
     return () => this.detach(info.label)
@@ -452,7 +458,7 @@ export class TaskMonitor {
 
   /** Where a task's real time went (null: unknown, or steps are not timed). */
   timingOf(taskId: number): StepTiming | null {
-    return (this.tasks.get(taskId)?.steps ?? this.endedSteps.get(taskId))?.timing() ?? null
+    return (this.tasks.get(taskId)?.steps ?? this.endedSteps.get(taskId))?.timing(this.stepClock()) ?? null
   }
 
   logsOf(taskId: number): LogLine[] {

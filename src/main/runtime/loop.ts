@@ -25,6 +25,7 @@ import { Deque, TimerHeap } from './queue-structures'
 import type { ResourceRegistry } from './resources'
 import { Task } from './task'
 import type { ExceptionContext, ExceptionHandler, Handle, Instrument, ShutdownReport, TaskState } from './types'
+import { NOT_QUEUED } from './types'
 import { describeValue, validateDelay, validateCoroutineFunction } from './validate'
 
 const NEVER_RETRIEVED = 'Task exception was never retrieved'
@@ -630,7 +631,7 @@ export class EventLoop {
   _scheduleStep(task: Task<unknown>): void {
     // The first wake-up queued since its last step starts its ready-queue wait.
     // -1: queued by its own step (sleep(0)): the wait starts at that step's end, which the timer reads anyway.
-    if (this.stepClock !== null && task._queuedAt !== task._queuedAt) task._queuedAt = task === this.stepping ? -1 : this.stepClock()
+    if (this.stepClock !== null && task._queuedAt === NOT_QUEUED) task._queuedAt = task === this.stepping ? -1 : this.stepClock()
     this.push(task)
   }
 

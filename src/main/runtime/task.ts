@@ -9,7 +9,7 @@
  */
 import type { EventLoop } from './loop'
 import type { CancelCause, CancelHop, CancelOrigin, CancelRequest, CancelSource, TaskState } from './types'
-import { CANCEL_SOURCES, MAX_CANCEL_HOPS } from './types'
+import { CANCEL_SOURCES, MAX_CANCEL_HOPS, NOT_QUEUED } from './types'
 import { current } from './current'
 import { CancelledError, RuntimeError } from './errors'
 import type { ThenWaiter } from './future'
@@ -77,8 +77,12 @@ export class Task<T> extends Future<T> {
    * task has the same shape whether or not something watches it.
    */
   _instrumentSlot: unknown = undefined
-  /** @internal when its pending wake-up was queued, on a step timer's clock (NaN: none, or nobody times steps) */
-  _queuedAt = NaN
+  /**
+   * @internal when its pending wake-up was queued, on a step timer's clock (a small integer, so
+   * this field never holds a boxed double); NOT_QUEUED: none, or nobody times steps; -1: queued
+   * by its own step.
+   */
+  _queuedAt = NOT_QUEUED
 
   /** @internal use loop.createTask / createTask */
   constructor(loop: EventLoop, coro: () => PromiseLike<T> | T, name: string | undefined) {

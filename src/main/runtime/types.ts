@@ -63,7 +63,10 @@ export interface Instrument {
   /** with afterTaskStep: who held the loop, for how long (only called when some instrument defines them) */
   beforeTaskStep?(t: Task<unknown>): void
   afterTaskStep?(t: Task<unknown>): void
-  /** A real clock (ms) the loop stamps each task's queued wake-up with (Task._queuedAt): the ready-queue wait. */
+  /**
+   * The clock the loop stamps each task's queued wake-up with (Task._queuedAt), for its wait in
+   * the ready queue: a step timer's own, returning small non-negative integers.
+   */
   stepClock?: () => number
 }
 
@@ -101,3 +104,6 @@ export const FIRST_COMPLETED = 'FIRST_COMPLETED'
 export const FIRST_EXCEPTION = 'FIRST_EXCEPTION'
 export const ALL_COMPLETED = 'ALL_COMPLETED'
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED
+
+/** Task._queuedAt while no wake-up of the task was stamped since its last step (see Instrument.stepClock). */
+export const NOT_QUEUED = -2
