@@ -96,7 +96,11 @@ describe('slow steps in the app\'s history (issue 11 §1)', () => {
     agent.send(LOOP_MAIN)
     const slow = { seq: 1, loop: 'main', runId: null, taskId: 7, taskName: 'poller', durationMs: 55, at: { loop: 150, wall: 1_700_000_000_150 }, resumedFrom: 'sleep(0.1)', parkedOn: null }
     agent.send(delta(1, { created: [snapshot(7, { name: 'poller', state: 'running' })], clocks: [{ loop: 'main', now: 100, wall: 0, rate: 1 }] }))
-    agent.send(delta(2, { slowSteps: [slow], clocks: [{ loop: 'main', now: 200, wall: 0, rate: 1 }] }))
+    agent.send(delta(2, {
+      slowSteps: [slow],
+      segments: [{ taskId: 7, first: 0, segments: [{ state: 'running', from: 100, to: 150 }], open: { state: 'waiting', from: 150 } }],
+      clocks: [{ loop: 'main', now: 200, wall: 0, rate: 1 }],
+    }))
     const runId = await poll(async () => (await app.ok('history:list')).find((r) => r.scenario === 'agent:svc')?.runId)
     const detail = await poll(async () => {
       const d = await app.ok('history:get', { runId })
@@ -110,5 +114,11 @@ describe('slow steps in the app\'s history (issue 11 §1)', () => {
     expect(streamed.id).not.toBe(7)
     expect(detail.slowSteps[0]!.loop.endsWith('/main')).toBe(true)
     expect(await app.call('history:get', { runId, slowSteps: 1 })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    // The trace puts the slow step and the state slice on the task's own track (its row keeps id 7).
+    const trace = JSON.parse(await app.core.history.exportRun(runId, 'trace')) as { traceEvents: { cat?: string; tid: number; ph: string; name: string }[] }
+    const ev = trace.traceEvents
+    expect(ev.filter((e) => e.cat === 'task').map((e) => e.tid)).toEqual([7])
+    expect(ev.filter((e) => e.cat === 'slow-step').map((e) => [e.tid, e.ph])).toEqual([[7, 'i']])
+    expect(ev.filter((e) => e.cat === 'state').map((e) => [e.tid, e.name])).toEqual([[7, 'running']])
   })
 })
