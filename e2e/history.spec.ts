@@ -14,7 +14,7 @@ test('history shows a finished run with its tasks and log', async ({ page, saveS
   await run.getByRole('button', { name: 'workers-heartbeat' }).click()
 
   const detail = page.getByRole('region', { name: 'Run details' })
-  await expect(detail.getByRole('table')).toContainText('worker-3')
+  await expect(detail.getByRole('table', { name: /^Tasks of run / })).toContainText('worker-3')
   await expect(detail.getByRole('listitem').filter({ hasText: 'main msg' })).toHaveCount(2)
   await expect(detail.getByRole('listitem').filter({ hasText: 'worker-1 msg' })).toHaveCount(2)
   await expect(detail.getByRole('button', { name: 'Export CSV' })).toBeEnabled()

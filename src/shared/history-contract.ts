@@ -73,8 +73,17 @@ export const historyPageSchema = v.strictObject({
   taskLimit: v.optional(limit(HISTORY_PAGE.tasks.max), HISTORY_PAGE.tasks.default),
   logOffset: v.optional(offset, 0),
   logLimit: v.optional(limit(HISTORY_PAGE.logs.max), HISTORY_PAGE.logs.default),
+  /** With the run's slow steps (at most SLOW_STEP_LIMITS.perRun): a "Show more" page leaves them out. */
+  slowSteps: v.optional(v.boolean(), true),
 })
 export type HistoryPageRequest = v.InferOutput<typeof historyPageSchema>
+
+/**
+ * A run's slow steps as the history keeps them: at most `perRun` a run (past it the shortest are
+ * dropped and counted), names and loop labels cut to `nameChars`, await texts to `awaitChars`
+ * (the migration's CHECKs say the same).
+ */
+export const SLOW_STEP_LIMITS = { perRun: 500, nameChars: 200, awaitChars: 300 } as const
 
 export const exportSchema = v.strictObject({ runId, format: v.picklist(EXPORT_FORMATS) })
 

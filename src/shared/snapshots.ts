@@ -469,6 +469,12 @@ export interface HistoryRunDetail {
   logs: HistoryLog[]
   logOffset: number
   logTotal: number
+  /**
+   * The run's slow steps kept with it (oldest first; at most SLOW_STEP_LIMITS.perRun, the longest
+   * win), and how many more it had. Empty when the page asked for none (`slowSteps: false`).
+   */
+  slowSteps: SlowStep[]
+  slowStepsOmitted: number
 }
 
 /**

@@ -70,7 +70,7 @@ describe('history export', () => {
     })
     expect(doc).toEqual({
       format: 'loopwatch-run',
-      version: 2,
+      version: 3,
       run: {
         runId, scenario: 'export-me', params: { seed: 7 }, clock: 'virtual', startedWall: run.startedWall,
         endedWall: run.endedWall, outcome: 'done', error: null, logsOmitted: 0, logsGapAt: null,
@@ -86,6 +86,8 @@ describe('history export', () => {
         { t: 10, taskId: null, taskName: 'ok', stream: 'stdout', line: 'say "hi", world' },
         { t: 20, taskId: null, taskName: null, stream: 'stderr', line: 'to stderr' },
       ],
+      slowStepsOmitted: 0,
+      slowSteps: [],
     })
     expect(typeof run.startedWall).toBe('number')
   })

@@ -73,3 +73,52 @@ describe('history:events in the app', () => {
     expect(await app.call('history:events', { runId: 999 })).toMatchObject({ ok: false, error: { code: 'not_found' } })
   })
 })
+
+describe('slow steps in the app\'s history (issue 11 §1)', () => {
+  it('an in-process run\'s slow steps come back with history:get once it ended, attributed to their task', async () => {
+    const app = openApp()
+    const run = await app.ok('scenario:start', { id: 'blocking', clock: 'virtual', params: { blockMs: 30, blocks: 3, every: 1, workers: 1 } })
+    await app.core.runs.settled()
+    const detail = await poll(async () => {
+      const d = await app.ok('history:get', { runId: run.runId })
+      return d.slowSteps.filter((s) => s.taskName === 'blocker').length >= 3 ? d : null
+    })
+    const blocker = detail.tasks.find((t) => t.name === 'blocker')!
+    const mine = detail.slowSteps.filter((s) => s.taskName === 'blocker')
+    expect(mine.every((s) => s.taskId === blocker.id && s.durationMs >= 30 && s.runId === run.runId)).toBe(true)
+    expect(detail.slowSteps.every((s) => s.runId === run.runId)).toBe(true)
+  })
+
+  it('a connected process\'s slow steps are kept with its run under the window\'s task ids (the stream\'s)', async () => {
+    const app = openApp()
+    const hub = (await app.core.hubReady)!
+    const { agent } = await RawAgent.hello(hub, { name: 'svc' })
+    agent.send(LOOP_MAIN)
+    const slow = { seq: 1, loop: 'main', runId: null, taskId: 7, taskName: 'poller', durationMs: 55, at: { loop: 150, wall: 1_700_000_000_150 }, resumedFrom: 'sleep(0.1)', parkedOn: null }
+    agent.send(delta(1, { created: [snapshot(7, { name: 'poller', state: 'running' })], clocks: [{ loop: 'main', now: 100, wall: 0, rate: 1 }] }))
+    agent.send(delta(2, {
+      slowSteps: [slow],
+      segments: [{ taskId: 7, first: 0, segments: [{ state: 'running', from: 100, to: 150 }], open: { state: 'waiting', from: 150 } }],
+      clocks: [{ loop: 'main', now: 200, wall: 0, rate: 1 }],
+    }))
+    const runId = await poll(async () => (await app.ok('history:list')).find((r) => r.scenario === 'agent:svc')?.runId)
+    const detail = await poll(async () => {
+      const d = await app.ok('history:get', { runId })
+      return d.slowSteps.length > 0 && d.tasks.length > 0 ? d : null
+    })
+    expect(detail.slowSteps).toHaveLength(1)
+    expect(detail.slowSteps[0]).toMatchObject({ taskName: 'poller', durationMs: 55, runId, resumedFrom: 'sleep(0.1)' })
+    // The window's id, as the recorded stream (and so the replay) names the task; its own id is 7.
+    const streamed = (await streamOf(app, runId)).flatMap((b) => b.tasks ?? []).find((t) => t.localId === 7)!
+    expect(detail.slowSteps[0]!.taskId).toBe(streamed.id)
+    expect(streamed.id).not.toBe(7)
+    expect(detail.slowSteps[0]!.loop.endsWith('/main')).toBe(true)
+    expect(await app.call('history:get', { runId, slowSteps: 1 })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    // The trace puts the slow step and the state slice on the task's own track (its row keeps id 7).
+    const trace = JSON.parse(await app.core.history.exportRun(runId, 'trace')) as { traceEvents: { cat?: string; tid: number; ph: string; name: string }[] }
+    const ev = trace.traceEvents
+    expect(ev.filter((e) => e.cat === 'task').map((e) => e.tid)).toEqual([7])
+    expect(ev.filter((e) => e.cat === 'slow-step').map((e) => [e.tid, e.ph])).toEqual([[7, 'i']])
+    expect(ev.filter((e) => e.cat === 'state').map((e) => [e.tid, e.name])).toEqual([[7, 'running']])
+  })
+})

@@ -2,7 +2,7 @@
 // the live tasks and untouched by their deltas; the replay state pages the stream in and seeks.
 import { describe, expect, it } from 'vitest'
 import { TaskStore } from '../../src/renderer/src/state/task-store.svelte'
-import { REPLAY_ID_BASE, ReplayState, replayLoop } from '../../src/renderer/src/state/replay.svelte'
+import { REPLAY_ID_BASE, ReplayState, mergeSlowMarks, replayLoop } from '../../src/renderer/src/state/replay.svelte'
 import type { LoopwatchApi } from '../../src/shared/contract'
 import type { HistoryEventsPage, StreamBatch } from '../../src/shared/history-contract'
 import type { HistoryRun } from '../../src/shared/snapshots'
@@ -74,5 +74,30 @@ describe('replay in the window', () => {
     replay.close()
     expect(store.tasks.size).toBe(0)
     expect(replay.run).toBeNull()
+  })
+
+  it('marks the run\'s slow steps on the replay\'s tasks as the scrubber passes where each ended (the timeline\'s ▲)', async () => {
+    const store = new TaskStore()
+    const replay = new ReplayState(() => fakeApi([]), store, () => {})
+    const slow = (seq: number, taskId: number, loop: number) => ({
+      seq, loop: 'run-7', runId: 7, taskId, taskName: `t${taskId}`, durationMs: 30, at: { loop, wall: 0 }, resumedFrom: null, parkedOn: null,
+    })
+    expect(await replay.open(run, [slow(2, 2, 1500), slow(1, 1, 400)])).toBe(true)
+    const marks = () => [...replay.slowByTask].map(([id, list]) => [id, list.map((s) => s.at.loop)])
+    expect(marks()).toEqual([])
+    replay.seek(400)
+    expect(marks()).toEqual([[REPLAY_ID_BASE + 1, [400]]])
+    expect(replay.slowByTask.get(REPLAY_ID_BASE + 1)![0]!.loop).toBe('replay-7')
+    replay.seek(2000)
+    expect(marks()).toEqual([[REPLAY_ID_BASE + 1, [400]], [REPLAY_ID_BASE + 2, [1500]]])
+    replay.seek(0)
+    expect(marks()).toEqual([])
+    // With the live marks: both, neither hiding the other.
+    replay.seek(2000)
+    const live = new Map([[1, [slow(9, 1, 10)]]])
+    expect([...mergeSlowMarks(live, replay.slowByTask).keys()]).toEqual([1, REPLAY_ID_BASE + 1, REPLAY_ID_BASE + 2])
+    expect(mergeSlowMarks(live, new Map())).toBe(live)
+    replay.close()
+    expect(replay.slowByTask.size).toBe(0)
   })
 })

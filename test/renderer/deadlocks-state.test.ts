@@ -63,7 +63,7 @@ describe('ResourcesState', () => {
     const { snapshot, holder, waiter } = lockScene()
     const calls: string[] = []
     const api = { invoke: async (c: string) => (calls.push(c), { ok: true, value: snapshot }), on: () => () => {} } as unknown as LoopwatchApi
-    const resources = new ResourcesState(() => api, 60_000)
+    const resources = new ResourcesState(() => api, { pollMs: 60_000 })
     const unwatch = resources.watch()
     await expect.poll(() => resources.polls).toBe(1)
     unwatch()

@@ -6,7 +6,7 @@ import { stringify } from 'csv-stringify/sync'
 import { HISTORY_PAGE } from '../../shared/history-contract'
 import type { ExportFormat, HistoryPageRequest } from '../../shared/history-contract'
 import { HistoryError } from './errors'
-import { TRACE_TAIL, logEvent, stateEvents, taskEvents, traceHead } from './trace-export'
+import { TRACE_TAIL, logEvent, slowStepEvent, stateEvents, taskEvents, traceHead } from './trace-export'
 import type { HistoryEventsPage } from '../../shared/history-contract'
 import type { HistoryLog, HistoryRunDetail, HistoryTask } from './types'
 
@@ -20,13 +20,16 @@ export const CSV_COLUMNS = [
   'stream', 'line',
 ] as const
 
-/** The JSON export's format tag; version 2 added `run.logsOmitted` / `run.logsGapAt` and the totals. */
-export const JSON_FORMAT = { format: 'loopwatch-run', version: 2 } as const
+/**
+ * The JSON export's format tag; version 2 added `run.logsOmitted` / `run.logsGapAt` and the totals,
+ * version 3 the run's `slowSteps` (after `logs`) and `slowStepsOmitted`.
+ */
+export const JSON_FORMAT = { format: 'loopwatch-run', version: 3 } as const
 
 /** One page of a run (the history itself, or `history:get` through the contract). */
 export type PageSource = (page: HistoryPageRequest) => HistoryRunDetail | Promise<HistoryRunDetail>
 
-type PageSlice = Pick<HistoryPageRequest, 'taskOffset' | 'taskLimit' | 'logOffset' | 'logLimit'>
+type PageSlice = Pick<HistoryPageRequest, 'taskOffset' | 'taskLimit' | 'logOffset' | 'logLimit'> & { slowSteps?: boolean }
 
 /**
  * A run's export as a sequence of text pieces, each built from one page of rows, so memory stays at
@@ -41,8 +44,9 @@ type PageSlice = Pick<HistoryPageRequest, 'taskOffset' | 'taskLimit' | 'logOffse
 export type EventSource = (from: number) => HistoryEventsPage | Promise<HistoryEventsPage>
 
 export async function* exportPieces(source: PageSource, runId: number, format: ExportFormat, events?: EventSource): AsyncGenerator<string> {
-  const page = async (slice: PageSlice): Promise<HistoryRunDetail> => source({ runId, ...slice })
-  const first = await page({ taskOffset: 0, taskLimit: HISTORY_PAGE.tasks.max, logOffset: 0, logLimit: HISTORY_PAGE.logs.max })
+  // Only the first page brings the run's slow steps (bounded: SLOW_STEP_LIMITS.perRun).
+  const page = async (slice: PageSlice): Promise<HistoryRunDetail> => source({ runId, slowSteps: false, ...slice })
+  const first = await page({ taskOffset: 0, taskLimit: HISTORY_PAGE.tasks.max, logOffset: 0, logLimit: HISTORY_PAGE.logs.max, slowSteps: true })
   const out = WRITERS[format]
   yield out.head(first)
   let n = 0
@@ -58,7 +62,9 @@ export async function* exportPieces(source: PageSource, runId: number, format: E
     yield out.logs(runId, logs, n === 0)
     n += logs.length
   }
-  if (format === 'trace' && events) yield* traceStates(runId, first.tasks[0] ?? null, events)
+  // The trace's slow steps sit on the stream's loop clock, moved as its state slices are.
+  const axis = format === 'trace' && events ? yield* traceStates(runId, first.tasks[0] ?? null, events) : { offset: 0, tidOf: sameId }
+  yield out.slow(runId, first, axis)
   yield out.tail
 }
 
@@ -68,6 +74,8 @@ interface Writer {
   tasks(runId: number, rows: HistoryTask[], first: boolean): string
   between: string
   logs(runId: number, rows: HistoryLog[], first: boolean): string
+  /** The run's slow steps (`axis`: the trace's loop-clock offset and tracks, see traceStates). */
+  slow(runId: number, first: HistoryRunDetail, axis: TraceAxis): string
   tail: string
 }
 
@@ -77,6 +85,7 @@ const WRITERS: Record<ExportFormat, Writer> = {
     tasks: (runId, rows) => stringify(rows.map((t) => taskRecord(runId, t)), { columns: [...CSV_COLUMNS] }),
     between: '',
     logs: (runId, rows) => stringify(rows.map((l) => logRecord(runId, l)), { columns: [...CSV_COLUMNS] }),
+    slow: () => '',
     tail: '',
   },
   json: {
@@ -84,6 +93,7 @@ const WRITERS: Record<ExportFormat, Writer> = {
     tasks: (_runId, rows, first) => jsonRows(rows, first),
     between: '\n],\n"logs":[',
     logs: (_runId, rows, first) => jsonRows(rows, first),
+    slow: (_runId, first) => `\n],\n"slowStepsOmitted":${first.slowStepsOmitted},\n"slowSteps":[${first.slowSteps.length > 0 ? jsonRows(first.slowSteps, true) : ''}`,
     tail: '\n]}\n',
   },
   trace: {
@@ -92,6 +102,7 @@ const WRITERS: Record<ExportFormat, Writer> = {
     tasks: (runId, rows) => rows.flatMap((t) => taskEvents(runId, t).map((e) => `,\n${e}`)).join(''),
     between: '',
     logs: (runId, rows) => rows.map((l) => `,\n${logEvent(runId, l)}`).join(''),
+    slow: (runId, first, axis) => first.slowSteps.map((s) => `,\n${slowStepEvent(runId, { ...s, taskId: axis.tidOf(s.taskId) }, axis.offset)}`).join(''),
     tail: TRACE_TAIL,
   },
 }
@@ -100,20 +111,32 @@ const WRITERS: Record<ExportFormat, Writer> = {
  * The trace's state slices, a stream page at a time. The stream is on the loop clock, the task rows
  * on the recorder's (ms since it was attached): the first task's creation ties the two.
  */
-async function* traceStates(runId: number, firstTask: HistoryTask | null, events: EventSource): AsyncGenerator<string> {
+async function* traceStates(runId: number, firstTask: HistoryTask | null, events: EventSource): AsyncGenerator<string, TraceAxis> {
   let offset: number | null = null
+  // A connected process's task rows keep its own ids (localId); the stream names tasks by the window's.
+  const local = new Map<number, number>()
+  const tidOf = (id: number): number => local.get(id) ?? id
   for (let from: number | null = 0; from !== null; ) {
     const page: HistoryEventsPage = await events(from)
     const batches = page.chunks.flatMap((c) => c.batches)
+    for (const b of batches) for (const t of b.tasks ?? []) if (t.localId !== undefined && t.localId !== null) local.set(t.id, t.localId)
     if (offset === null) {
-      const seen = firstTask && batches.flatMap((b) => b.tasks ?? []).find((t) => t.id === firstTask.id)
+      const seen = firstTask && batches.flatMap((b) => b.tasks ?? []).find((t) => tidOf(t.id) === firstTask.id)
       offset = seen && firstTask.createdAt !== null ? seen.createdAt.loop - firstTask.createdAt : 0
     }
-    const lines = stateEvents(runId, batches, offset)
+    const lines = stateEvents(runId, batches, offset, tidOf)
     if (lines.length > 0) yield lines.map((e) => `,\n${e}`).join('')
     from = page.next
   }
+  return { offset: offset ?? 0, tidOf }
 }
+
+/** How the stream's times and task ids map onto the trace's (the task rows'). */
+interface TraceAxis {
+  offset: number
+  tidOf: (id: number) => number
+}
+const sameId = (id: number): number => id
 
 /** The first page, then the next ones until `total` rows or an empty page (rows deleted meanwhile). */
 async function* pages<T>(first: T[], total: number, next: (offset: number) => Promise<T[]>): AsyncGenerator<T[]> {

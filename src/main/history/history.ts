@@ -20,6 +20,7 @@ import { EXPORT_FORMATS, RETENTION_DEFAULTS } from '../../shared/history-contrac
 import { WriteBuffer } from './write-buffer'
 import { STREAM_DEFAULTS, StreamRecorder } from './stream-recorder'
 import { readEvents } from './stream-read'
+import { SLOW_STEP_DEFAULTS, SlowStepRecorder } from './slow-step-recorder'
 import { historyEventsSchema } from '../../shared/history-contract'
 import type { HistoryEventsPage, HistoryEventsRequest } from '../../shared/history-contract'
 import type { TaskDelta } from '../../shared/snapshots'
@@ -76,6 +77,10 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
   let lastApplied: RetentionReport | null = null
   const streams = new StreamRecorder(db, { ...STREAM_DEFAULTS, ...options.stream }, (error) => {
     console.error('loopwatch history: writing a run\'s event stream failed:', error)
+  })
+  // Slow steps are kept for the runs whose streams are open: one answer to "is this run recorded".
+  const slow = new SlowStepRecorder(db, (id) => streams.isRecording(id), { ...SLOW_STEP_DEFAULTS, ...options.slowSteps }, (error) => {
+    console.error('loopwatch history: writing a run\'s slow steps failed:', error)
   })
 
   const insertRun = db.prepare(
@@ -197,10 +202,11 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
     getRun(runId: number, page?: HistoryPage): HistoryRunDetail | null {
       open()
       const id = checkRunId(runId)
-      const { taskOffset, taskLimit, logOffset, logLimit } = parse(pageSchema, { runId: id, ...page }, 'page')
+      const { taskOffset, taskLimit, logOffset, logLimit, slowSteps: withSlow } = parse(pageSchema, { runId: id, ...page }, 'page')
       buffer.flush()
       const row = findRun(id)
       if (!row) return null
+      const kept = withSlow ? slow.read(id) : { steps: [], omitted: row.slow_steps_omitted ?? 0 }
       return {
         run: toRun(row),
         tasks: (selectTasks.all(id, taskLimit, taskOffset) as TaskDbRow[]).map(toTask),
@@ -209,6 +215,8 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
         logs: (selectLogs.all(id, logLimit, logOffset) as LogDbRow[]).map(toLog),
         logOffset,
         logTotal: count(countLogs, id),
+        slowSteps: kept.steps,
+        slowStepsOmitted: kept.omitted,
       }
     },
 
@@ -258,6 +266,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       open()
       buffer.flush()
       streams.flush()
+      slow.flush()
       lastApplied = applyRetention(db, file, policy ? parse(policySchema, policy, 'retention policy') : readPolicy(db))
       return lastApplied
     },
@@ -266,12 +275,14 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       open()
       buffer.flush()
       streams.flush()
+      slow.flush()
     },
 
     recordDelta(delta: Omit<TaskDelta, 'seq'>): void {
       if (closed) return
       try {
         streams.add(delta)
+        if (delta.slowSteps) slow.add(delta.slowSteps)
       } catch (error) {
         // The window's delta must go out whatever the disk says; the stream's rows are lost.
         console.error('loopwatch history: recording an event batch failed:', error)
@@ -293,6 +304,7 @@ export function openHistory(dataDir: string, options: HistoryOptions = {}): Open
       buffer.flush()
       buffer.dispose()
       streams.dispose()
+      slow.dispose()
       if (mine.size > 0) markInterrupted(db, [...mine], 'the history was closed while the run was still running')
       for (const id of mine) live.delete(id)
       closed = true

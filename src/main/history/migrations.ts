@@ -149,6 +149,31 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'slow steps of runs',
+    sql: `
+      -- The steps that held a run's loop past the slow-step threshold, kept with the run: at most
+      -- SLOW_STEP_LIMITS.perRun a run (the longest win), texts cut to their caps. Deleted with its run.
+      CREATE TABLE run_slow_steps (
+        id           INTEGER PRIMARY KEY,
+        run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        seq          INTEGER NOT NULL,             -- the monitor's per-process order
+        loop         TEXT    NOT NULL CHECK (length(loop) <= 200),
+        task_id      INTEGER NOT NULL,
+        task_name    TEXT    NOT NULL CHECK (length(task_name) <= 200),
+        duration_ms  REAL    NOT NULL,
+        at_loop      REAL    NOT NULL,             -- loop ms when the step ended
+        at_wall      REAL    NOT NULL,             -- wall ms (Date.now()) when it ended
+        resumed_from TEXT    CHECK (length(resumed_from) <= 300),
+        parked_on    TEXT    CHECK (length(parked_on) <= 300),
+        UNIQUE (run_id, loop, seq)
+      );
+      CREATE INDEX run_slow_steps_by_duration ON run_slow_steps(run_id, duration_ms);
+      -- Slow steps a run had past the cap (the shortest were dropped).
+      ALTER TABLE runs ADD COLUMN slow_steps_omitted INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ]
 
 /** The highest version `list` knows about (the version a fresh database ends at). */

@@ -14,6 +14,7 @@ export interface RunRow {
   error: string | null
   logs_omitted: number
   logs_gap_at: number | null
+  slow_steps_omitted?: number
   task_count?: number
   log_count?: number
 }

@@ -153,6 +153,11 @@ export class StreamRecorder {
     this.disposed = true
   }
 
+  /** Is run `runId`'s stream open (started here, not yet past its close grace)? */
+  isRecording(runId: number): boolean {
+    return this.runs.has(runId)
+  }
+
   /** Runs whose streams are open (tests: bounded bookkeeping). */
   openRuns(): number {
     return this.runs.size

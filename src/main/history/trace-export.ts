@@ -3,6 +3,7 @@
 // printed line an instant on its task's track. Built page by page like the other exports.
 import type { HistoryLog, HistoryRun, HistoryTask } from './types'
 import type { StreamBatch } from '../../shared/history-contract'
+import type { SlowStep } from '../../shared/snapshots'
 
 /** The trace's own format tag, in `otherData` (Perfetto shows it under the trace's metadata). */
 export const TRACE_FORMAT = { format: 'loopwatch-trace', version: 1 } as const
@@ -55,17 +56,26 @@ export function logEvent(runId: number, l: HistoryLog): string {
  * spent its life. `offsetMs` moves the stream's loop-clock times onto the task rows' axis (ms since
  * the recorder was attached).
  */
-export function stateEvents(runId: number, batches: readonly StreamBatch[], offsetMs: number): string[] {
+export function stateEvents(runId: number, batches: readonly StreamBatch[], offsetMs: number, tidOf: (id: number) => number = (id) => id): string[] {
   const out: string[] = []
   for (const b of batches) {
     for (const a of b.segments ?? []) {
       for (const seg of a.segments) {
         const ts = us(seg.from - offsetMs)
-        out.push(JSON.stringify({ name: seg.state, cat: 'state', ph: 'X', pid: runId, tid: a.taskId, ts, dur: Math.max(0, us(seg.to - offsetMs) - ts) }))
+        out.push(JSON.stringify({ name: seg.state, cat: 'state', ph: 'X', pid: runId, tid: tidOf(a.taskId), ts, dur: Math.max(0, us(seg.to - offsetMs) - ts) }))
       }
     }
   }
   return out
+}
+
+/**
+ * A slow step: an instant (cat `slow-step`) on its task's track where it ended, named with its
+ * duration; where it resumed from and parked on in args. `offsetMs` as stateEvents'.
+ */
+export function slowStepEvent(runId: number, s: SlowStep, offsetMs: number): string {
+  const args = { durationMs: s.durationMs, resumedFrom: s.resumedFrom, parkedOn: s.parkedOn, loop: s.loop, wallMs: s.at.wall }
+  return JSON.stringify({ name: `slow step ${s.durationMs.toFixed(1)} ms`, cat: 'slow-step', ph: 'i', s: 't', pid: runId, tid: s.taskId, ts: us(s.at.loop - offsetMs), args })
 }
 
 export const TRACE_TAIL = '\n]}\n'

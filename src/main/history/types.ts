@@ -38,6 +38,7 @@ export type { ExportFormat } from '../../shared/history-contract'
 import type { ExportFormat } from '../../shared/history-contract'
 import type { TaskRow } from './write-buffer'
 import type { StreamLimits } from './stream-recorder'
+import type { SlowStepLimits } from './slow-step-recorder'
 import type { HistoryEventsPage, HistoryEventsRequest } from '../../shared/history-contract'
 import type { TaskDelta } from '../../shared/snapshots'
 
@@ -59,6 +60,8 @@ export interface HistoryOptions {
   logLimits?: Partial<LogLimits>
   /** The event streams' cap, chunk size and timers (see stream-recorder.ts). */
   stream?: Partial<StreamLimits>
+  /** The slow steps' per-run cap and flush timer (see slow-step-recorder.ts). */
+  slowSteps?: Partial<SlowStepLimits>
 }
 
 /** The slice of the runtime's EventLoop the recorder needs. */

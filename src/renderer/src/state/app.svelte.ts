@@ -7,7 +7,7 @@ import type { ConnectionState } from '../transport/ws-client'
 import { AwaitGraphState } from './await-graph.svelte'
 import { taskKey } from '../../../shared/await-graph'
 import { DeadlocksState } from './deadlocks.svelte'
-import { ResourcesState } from './resources.svelte'
+import { ResourcesState, anyWaiting } from './resources.svelte'
 import { BulkState } from './bulk.svelte'
 import { DaemonsState } from './daemons.svelte'
 import { DetailsState } from './details.svelte'
@@ -46,7 +46,7 @@ export class AppState {
   readonly table = new TaskTableState(this.store, (t) => !isReplayLoop(t.loop) && !this.sources.isEnded(t.loop))
   readonly bulk = new BulkState(() => this.api, this.store)
   /** Locks, queues, events… of the watched loops, polled while a view shows them. */
-  readonly resources = new ResourcesState(() => this.api)
+  readonly resources = new ResourcesState(() => this.api, { anyWaiting: () => anyWaiting(this.store.countsByLoop) })
   /** Deadlocks found in the store's tasks and those resources. */
   readonly deadlocks = new DeadlocksState(this.store, this.resources)
   /** The await graph of the table's scope (its selection is the table's; deadlocked tasks in red). */

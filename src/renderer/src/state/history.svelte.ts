@@ -7,6 +7,7 @@ import { HISTORY_PAGE } from '../../../shared/history-contract'
 import { tokenFromHash } from '../../../shared/wire'
 import { RetentionState } from './retention.svelte'
 import { download, pageHash } from './download'
+import { SlowStepList } from './slow-step-list.svelte'
 
 export class HistoryState {
   runs = $state.raw<HistoryRun[]>([])
@@ -21,6 +22,8 @@ export class HistoryState {
   /** A re-run is being started. */
   rerunning = $state(false)
   readonly retention: RetentionState
+  /** The open run's slow steps, sortable (the longest first). */
+  readonly slowSteps = new SlowStepList()
 
   /** `onStarted`: a re-run has started (the window shows it live). */
   constructor(
@@ -79,9 +82,12 @@ export class HistoryState {
     try {
       const res = await api.invoke('history:get', { runId })
       if (this.selectedId !== runId) return
-      if (res.ok) this.detail = res.value
-      else {
+      if (res.ok) {
+        this.detail = res.value
+        this.slowSteps.steps = res.value.slowSteps
+      } else {
         this.detail = null
+        this.slowSteps.steps = []
         this.error = res.error.message
       }
     } finally {
@@ -98,8 +104,8 @@ export class HistoryState {
     try {
       const page =
         what === 'tasks'
-          ? { runId: d.run.runId, taskOffset: d.tasks.length, taskLimit: HISTORY_PAGE.tasks.default, logLimit: 1 }
-          : { runId: d.run.runId, logOffset: d.logs.length, logLimit: HISTORY_PAGE.logs.default, taskLimit: 1 }
+          ? { runId: d.run.runId, taskOffset: d.tasks.length, taskLimit: HISTORY_PAGE.tasks.default, logLimit: 1, slowSteps: false }
+          : { runId: d.run.runId, logOffset: d.logs.length, logLimit: HISTORY_PAGE.logs.default, taskLimit: 1, slowSteps: false }
       const res = await api.invoke('history:get', page)
       if (this.detail !== d) return
       if (!res.ok) {
@@ -119,6 +125,7 @@ export class HistoryState {
   close(): void {
     this.selectedId = null
     this.detail = null
+    this.slowSteps.steps = []
   }
 
   /**

@@ -5,6 +5,7 @@ import type { LoopwatchApi } from '../../../shared/contract'
 import { QUEUE_LIMITS } from '../../../shared/queue-contract'
 import type { FailedJobsPage, QueueStatus } from '../../../shared/queue-contract'
 import type { ChartColumns } from './daemons.svelte'
+import { Poller } from './poller'
 
 /** Failed jobs shown per page. */
 export const FAILED_PAGE = 20
@@ -27,48 +28,39 @@ export class QueueState {
   /** The job id being retried, or 'all'. */
   retrying = $state<string | null>(null)
   failedOffset = $state(0)
-  private watching = 0
-  private timer: ReturnType<typeof setTimeout> | null = null
-  private polling = false
   private lastFailedCount: number | null = null
+  private readonly poller: Poller
 
   constructor(
     private readonly api: () => LoopwatchApi | null,
-    private readonly pollMs: number = QUEUE_LIMITS.pollMs,
-  ) {}
+    pollMs: number = QUEUE_LIMITS.pollMs,
+  ) {
+    this.poller = new Poller(() => this.fetch(), { intervalMs: Math.max(QUEUE_LIMITS.minPollMs, pollMs) })
+  }
 
   /** The view opened: poll now and every pollMs until `unwatch`. Returns the unwatch. */
   watch(): () => void {
-    this.watching++
-    if (this.watching === 1) void this.poll()
-    return () => {
-      this.watching--
-      if (this.watching === 0 && this.timer) {
-        clearTimeout(this.timer)
-        this.timer = null
-      }
-    }
+    return this.poller.watch()
   }
 
-  /** One status request (and the failed page when the failed count moved); schedules the next while watched. */
-  async poll(): Promise<void> {
+  /** One status request (after one in flight), and the failed page when the failed count moved. */
+  poll(): Promise<void> {
+    return this.poller.pollNow()
+  }
+
+  private async fetch(): Promise<boolean> {
     const api = this.api()
-    if (this.polling || !api) return
-    this.polling = true
-    try {
-      const res = await api.invoke('queue:status')
-      if (res.ok) {
-        this.status = res.value
-        this.error = null
-        const failed = res.value.counts?.failed ?? null
-        if (failed !== this.lastFailedCount) await this.loadFailed(this.failedOffset)
-      } else this.error = res.error.message
-    } finally {
-      this.polling = false
-      if (this.timer) clearTimeout(this.timer)
-      this.timer = null
-      if (this.watching > 0) this.timer = setTimeout(() => void this.poll(), Math.max(QUEUE_LIMITS.minPollMs, this.pollMs))
+    if (!api) return false
+    const res = await api.invoke('queue:status')
+    if (!res.ok) {
+      this.error = res.error.message
+      return false
     }
+    this.status = res.value
+    this.error = null
+    const failed = res.value.counts?.failed ?? null
+    if (failed !== this.lastFailedCount) await this.loadFailed(this.failedOffset)
+    return true
   }
 
   async loadFailed(offset: number): Promise<void> {

@@ -3,7 +3,7 @@
 // under a loop of its own (`replay-<runId>`), so the table, the timeline and the details show it as
 // they show a live loop. Read only: the replay's tasks exist nowhere to cancel.
 import type { LoopwatchApi, Result } from '../../../shared/contract'
-import type { HistoryRun, LogLine } from '../../../shared/snapshots'
+import type { HistoryRun, LogLine, SlowStep } from '../../../shared/snapshots'
 import type { HistoryEventsPage, StreamBatch } from '../../../shared/history-contract'
 import { ReplayIndex } from './replay-frames'
 import type { FrameTask } from './replay-frames'
@@ -53,6 +53,24 @@ function relabel(t: FrameTask, loop: string): FrameTask {
   return task
 }
 
+/** Slow steps by task id, as the timeline's ▲ marks take them. */
+export function slowStepsByTask(steps: readonly SlowStep[]): Map<number, SlowStep[]> {
+  const m = new Map<number, SlowStep[]>()
+  for (const s of steps) {
+    const list = m.get(s.taskId)
+    if (list) list.push(s)
+    else m.set(s.taskId, [s])
+  }
+  return m
+}
+
+/** The live marks and a replay's together (their task ids never meet: REPLAY_ID_BASE). */
+export function mergeSlowMarks(live: ReadonlyMap<number, readonly SlowStep[]>, replay: ReadonlyMap<number, readonly SlowStep[]>): ReadonlyMap<number, readonly SlowStep[]> {
+  if (replay.size === 0) return live
+  if (live.size === 0) return replay
+  return new Map([...live, ...replay])
+}
+
 function relabelLine(l: LogLine, loop: string): LogLine {
   return { ...l, loop, taskId: l.taskId === null ? null : REPLAY_ID_BASE + l.taskId }
 }
@@ -73,6 +91,16 @@ export class ReplayState {
   /** Tasks the replay knows of, and stored bytes of the stream (shown in the bar). */
   taskCount = $state(0)
   bytes = $state(0)
+  /** The run's slow steps under the replay's ids and loop, in the order they ended (loop time). */
+  private slowSteps = $state.raw<SlowStep[]>([])
+  /** How many of them had ended by the scrubber's time (a number: the marks change only when it does). */
+  private readonly slowShown = $derived.by(() => {
+    let n = 0
+    while (n < this.slowSteps.length && this.slowSteps[n]!.at.loop <= this.t) n++
+    return n
+  })
+  /** The slow steps that had ended by the scrubber's time, by the replay's task ids: the timeline's ▲ marks. */
+  readonly slowByTask = $derived(slowStepsByTask(this.slowSteps.slice(0, this.slowShown)))
   private index: ReplayIndex | null = null
   private frameHandle: number | null = null
   private lastWall = 0
@@ -88,8 +116,11 @@ export class ReplayState {
     return this.run ? replayLoop(this.run.runId) : null
   }
 
-  /** Loads run `run`'s stream (every page) and shows its first moment. */
-  async open(run: HistoryRun): Promise<boolean> {
+  /**
+   * Loads run `run`'s stream (every page) and shows its first moment; `slowSteps` (the run's, as
+   * history:get brought them) are marked on the timeline as the scrubber passes them.
+   */
+  async open(run: HistoryRun, slowSteps: readonly SlowStep[] = []): Promise<boolean> {
     const api = this.api()
     if (!api || this.loading) return false
     this.close()
@@ -115,6 +146,10 @@ export class ReplayState {
         return false
       }
       this.index = new ReplayIndex(batches)
+      const loop = replayLoop(run.runId)
+      this.slowSteps = slowSteps
+        .map((s) => ({ ...s, loop, taskId: REPLAY_ID_BASE + s.taskId }))
+        .sort((a, b) => a.at.loop - b.at.loop)
       this.run = run
       this.truncated = truncated
       this.bytes = bytes
@@ -177,6 +212,7 @@ export class ReplayState {
     if (loop) this.store.showLoop(loop, [], [], null)
     this.run = null
     this.index = null
+    this.slowSteps = []
     this.error = null
   }
 

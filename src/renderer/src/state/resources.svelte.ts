@@ -1,10 +1,21 @@
-// The resources view's data: `loop:resources`, polled a few times a second while anything watches
-// (the resources tab, the deadlock banner), one request at a time.
+// The resources view's data: `loop:resources`, polled while anything watches — a few times a second
+// while a view shows them (the Resources and Await graph tabs), slowly for the deadlock banner
+// alone, and then only while some task waits (nothing waiting: nothing can be stuck, nobody is asked).
 import type { LoopwatchApi } from '../../../shared/contract'
 import type { ResourceInfo, ResourcesSnapshot, WaitOp } from '../../../shared/resources-contract'
+import type { TaskState } from '../../../shared/snapshots'
+import { Poller } from './poller'
+import { isReplayLoop } from './replay.svelte'
 
-/** How often the resources are asked for while watched (ms). */
+/** How often the resources are asked for while a view shows them (ms). */
 export const RESOURCES_POLL_MS = 400
+/** How often while only the deadlock banner watches (ms): a finding is confirmed by two polls. */
+export const RESOURCES_BACKGROUND_POLL_MS = 2_000
+/** The longest wait after failures in a row (ms). */
+export const RESOURCES_MAX_BACKOFF_MS = 8_000
+
+/** Who watches: a view showing the resources (`view`), or the banner in the background. */
+export type ResourcesPace = 'view' | 'background'
 
 /** What one task holds and waits on, for its details. */
 export interface TaskResources {
@@ -12,60 +23,73 @@ export interface TaskResources {
   waitsOn: { resource: ResourceInfo; op: WaitOp }[]
 }
 
+export interface ResourcesOptions {
+  pollMs?: number
+  backgroundMs?: number
+  /** Could any loop have a stuck task now (some task waits)? A background poll skips the request when not. */
+  anyWaiting?: () => boolean
+}
+
 export class ResourcesState {
   snapshot = $state.raw<ResourcesSnapshot | null>(null)
   error = $state<string | null>(null)
-  /** Bumped per answer, so listeners (deadlock detection) run once per poll. */
+  /** Bumped per poll (answered, or skipped with nothing waiting), so deadlock detection runs once per poll. */
   polls = $state(0)
-  private watching = 0
-  private timer: ReturnType<typeof setTimeout> | null = null
-  private polling = false
+  /** Requests sent (tests: a skipped background poll sends none). */
+  requests = 0
+  private views = 0
+  private readonly poller: Poller
+  private readonly pollMs: number
+  private readonly backgroundMs: number
 
   constructor(
     private readonly api: () => LoopwatchApi | null,
-    private readonly pollMs = RESOURCES_POLL_MS,
-  ) {}
+    private readonly options: ResourcesOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? RESOURCES_POLL_MS
+    this.backgroundMs = options.backgroundMs ?? RESOURCES_BACKGROUND_POLL_MS
+    this.poller = new Poller(() => this.fetch(), { intervalMs: this.pollMs, maxBackoffMs: RESOURCES_MAX_BACKOFF_MS })
+  }
 
-  /** Polls now and every pollMs until the returned unwatch (counted: several watchers share one poll). */
-  watch(): () => void {
-    this.watching++
-    if (this.watching === 1) void this.poll()
+  /**
+   * Polls now and then at the pace `pace` asks for until the returned unwatch (counted: several
+   * watchers share one poll, at the fastest pace any of them asks for).
+   */
+  watch(pace: ResourcesPace = 'view'): () => void {
+    if (pace === 'view') this.views++
+    const unwatch = this.poller.watch(pace === 'view' ? this.pollMs : this.backgroundMs)
     let undone = false
     return () => {
       if (undone) return
       undone = true
-      this.watching--
-      if (this.watching === 0 && this.timer) {
-        clearTimeout(this.timer)
-        this.timer = null
-      }
+      if (pace === 'view') this.views--
+      unwatch()
     }
   }
 
-  async poll(): Promise<void> {
+  /** Polls now (after one in flight) and resolves when it ended. */
+  poll(): Promise<void> {
+    return this.poller.pollNow()
+  }
+
+  private async fetch(): Promise<boolean> {
     const api = this.api()
-    if (this.polling || !api) {
-      this.schedule()
-      return
-    }
-    this.polling = true
-    try {
-      const res = await api.invoke('loop:resources')
-      if (res.ok) {
-        this.snapshot = res.value
-        this.error = null
-      } else this.error = res.error.message
+    if (!api) return false
+    if (this.views === 0 && this.options.anyWaiting && !this.options.anyWaiting()) {
+      // Only the banner watches and no task waits: no deadlock is possible, no process is asked.
+      this.snapshot = null
+      this.error = null
       this.polls++
-    } finally {
-      this.polling = false
-      this.schedule()
+      return true
     }
-  }
-
-  private schedule(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
-    if (this.watching > 0) this.timer = setTimeout(() => void this.poll(), this.pollMs)
+    this.requests++
+    const res = await api.invoke('loop:resources')
+    if (res.ok) {
+      this.snapshot = res.value
+      this.error = null
+    } else this.error = res.error.message
+    this.polls++
+    return res.ok
   }
 
   /** What task `id` holds and waits on, in the last answer. */
@@ -80,6 +104,12 @@ export class ResourcesState {
     }
     return out
   }
+}
+
+/** Does any loop (a replay's aside) have a waiting task — the only kind that can be stuck? */
+export function anyWaiting(countsByLoop: ReadonlyMap<string, Partial<Record<TaskState, number>>>): boolean {
+  for (const [loop, counts] of countsByLoop) if (!isReplayLoop(loop) && (counts.waiting ?? 0) > 0) return true
+  return false
 }
 
 /** One line of a resource's state, as the view shows it: `size 0/10`, `set`, `2 of 3 free`. */
