@@ -223,4 +223,32 @@ describe('slow steps', () => {
     })
     expect(w.monitor.timingOf(id)).toMatchObject({ steps: 2, busyMs: 102, maxStepMs: 100, scheduledMs: 0, idleMs: 1_500_000 })
   })
+
+  it('counts every step of a busy task in its histograms, and reading them changes nothing', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read } })
+    let id = 0
+    const reads: unknown[] = []
+    await w.loop.runUntilComplete(async () => {
+      const t = createTask(async () => {
+        for (let i = 0; i < 20; i++) {
+          clock.now += i % 2 === 0 ? 0.003 : 30 // 10 steps in [2, 4) µs, 10 in [16,384, 32,768) µs
+          await sleep(0)
+          if (i === 8) reads.push(w.monitor.timingOf(id), w.monitor.timingOf(id))
+        }
+      })
+      id = t.id
+      await t
+    })
+    const timing = w.monitor.timingOf(id)!
+    expect(timing.steps).toBe(21)
+    expect(timing.stepHist[2]).toBe(10)
+    expect(timing.stepHist[15]).toBe(10)
+    expect(timing.stepHist[0]).toBe(1) // its last step only returns
+    expect(timing.stepHist.reduce((a, b) => a + b, 0)).toBe(21)
+    expect(timing.scheduledHist.reduce((a, b) => a + b, 0)).toBe(21)
+    // Read twice mid-run (after 9 steps, 6 of them added to the array already): the same counts.
+    expect(reads[0]).toEqual(reads[1])
+    expect((reads[0] as { stepHist: number[] }).stepHist.reduce((a, b) => a + b, 0)).toBe(9)
+  })
 })
