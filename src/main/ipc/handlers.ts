@@ -25,11 +25,13 @@ export function createHandlers(core: AppCore): Handlers {
     },
     'runs:list': () => core.runs.list(),
     'run:stop': ({ runId, graceMs }) => core.runs.stop(runId, graceMs),
-    'task:get': ({ taskId }) => {
+    'task:get': async ({ taskId }) => {
       if (core.sources.owns(taskId)) {
         const detail = core.sources.detail(taskId)
         if (!detail) throw new AppError('not_found', `no task #${taskId}`)
-        return detail
+        // Asked of its process, for at most TIMING_TIMEOUT_MS: none when it cannot answer in time.
+        const timing = await core.sources.timing(taskId)
+        return timing ? { ...detail, timing } : detail
       }
       const task = core.monitor.get(taskId)
       if (!task) throw new AppError('not_found', `no task #${taskId}`)

@@ -2,7 +2,7 @@
 // (ids, loop labels), their changes forwarded as the window's own deltas, and commands routed to
 // the process a task lives in.
 import { FINAL_STATES, sourceLoopLabel, sourceOfLoop } from '../../shared/snapshots'
-import type { AppShutdownReport, AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SourceId, SourceInfo, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
+import type { AppShutdownReport, AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SourceId, SourceInfo, StepTiming, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
 import { taskKey } from '../hub/index'
 import type { AgentHub, HubChange, SourceInfo as HubSourceInfo, SourceLog } from '../hub/index'
 import { AppError } from '../ipc/app-error'
@@ -54,6 +54,11 @@ const LOGS_PER_SOURCE = 5_000
 const STOP_ANSWER_MARGIN_MS = 2_000
 /** How long loop:resources waits for each connected process (all are asked at once). */
 export const RESOURCES_POLL_TIMEOUT_MS = 1_500
+/**
+ * How long task:get waits for a process's task:timing: the details open at once with everything
+ * else; an agent that is slower (busy, or one that leaves unknown commands unanswered) shows no timing.
+ */
+export const TIMING_TIMEOUT_MS = 250
 /** How long a step on a process's loop may take to answer: its own 2 s wait, plus the trip. */
 const LOOP_COMMAND_TIMEOUT_MS = 5_000
 
@@ -81,6 +86,8 @@ export class ExternalSources {
 
   /** Sources whose agent answered `resources` unknown_command: not asked again until they reconnect. */
   private readonly noResources = new Set<SourceId>()
+  /** Sources whose agent answered `task:timing` unknown_command (an older agent): not asked again until they reconnect. */
+  private readonly noTiming = new Set<SourceId>()
 
   constructor(private readonly opts: ExternalSourcesOptions) {}
 
@@ -150,6 +157,20 @@ export class ExternalSources {
       .filter(({ task: t }) => t.parentId === found.localId)
       .map(({ task: t }) => this.ids.global(found.source.id, t.id))
     return { task, logs, awaitChain: chain, children }
+  }
+
+  /**
+   * An external task's step timing, asked of its process (`task:timing`) for at most
+   * TIMING_TIMEOUT_MS; null when the source is not connected, its agent does not time steps or
+   * does not know the command, or it did not answer in time. Never rejects.
+   */
+  async timing(globalId: number): Promise<StepTiming | null> {
+    const found = this.find(globalId)
+    const hub = this.hub
+    if (!found || !hub || found.source.state !== 'connected' || this.noTiming.has(found.source.id)) return null
+    const outcome = await hub.sendCommand(found.source.id, { type: 'task:timing', taskId: found.localId }, { timeoutMs: TIMING_TIMEOUT_MS })
+    if (!outcome.ok && outcome.error.code === 'unknown_command') this.noTiming.add(found.source.id)
+    return outcome.ok ? outcome.value : null
   }
 
   /** Cancels an external task in its own process; answers its snapshot after the request. */
@@ -349,6 +370,7 @@ export class ExternalSources {
         this.recentLogs.delete(c.sourceId)
         this.listedCounts.delete(c.sourceId)
         this.noResources.delete(c.sourceId)
+        this.noTiming.delete(c.sourceId)
         if (removed.length > 0) this.opts.emit({ created: [], changed: [], ended: [], removed, logs: [], clocks: [] })
         return this.sendList()
       }
@@ -385,7 +407,11 @@ export class ExternalSources {
   private onSource(source: HubSourceInfo): void {
     const before = this.states.get(source.id)
     this.states.set(source.id, source.state)
-    if (source.state !== 'connected') this.noResources.delete(source.id) // asked afresh once it is back
+    if (source.state !== 'connected') {
+      // asked afresh once it is back (it may have reconnected as a newer agent)
+      this.noResources.delete(source.id)
+      this.noTiming.delete(source.id)
+    }
     const recorder = this.opts.recorder
     // A new source, or one that reconnected after its run was closed: a new history run.
     if (recorder && source.state === 'connected' && (before === undefined || before === 'lost' || before === 'exited')) {
