@@ -451,9 +451,9 @@ export class ExternalSources {
 }
 
 /**
- * Whether a source's agent runs the loop commands: the Node agent does. The Python agent ignores a
- * command it does not know (no answer: a timeout), so it is never sent one; an agent that answers
- * unknown_command instead reads as unsupported too (command-errors.ts).
+ * Whether a source's agent runs the loop commands: the Node agent does. The Python agent answers
+ * them unknown_command (older ones left them unanswered: a timeout), so it is never sent one; any
+ * agent that answers unknown_command reads as unsupported (command-errors.ts).
  */
 function hasLoopCommands(s: HubSourceInfo): boolean {
   return s.runtime.kind === 'node'
