@@ -110,5 +110,19 @@ describe('a connected process’s slow steps', () => {
     expect(task.loop).toMatch(/^agent-\d+\/main$/)
     const all = app.events.flatMap((e) => (e.event === 'tasks:delta' ? ((e.payload as TaskDelta).slowSteps ?? []) : []))
     expect(all).toHaveLength(1)
+    // steps:slow (what the Slow steps view reloads when shown) lists it beside the app's own, and
+    // still does after the window's threshold is set (that threshold is the app's own).
+    expect((await app.ok('steps:slow')).steps.filter((s) => s.taskId === task.id)).toEqual([got])
+    expect((await app.ok('steps:setThreshold', { thresholdMs: 40 })).steps.filter((s) => s.taskId === task.id)).toEqual([got])
+  })
+
+  it('steps:slow keeps the newest 500 of a source', async () => {
+    const app = openApp()
+    const { agent, task } = await connectedTask(app)
+    const step = (seq: number): SlowStep => ({ seq, loop: 'main', runId: null, taskId: 17, taskName: 'crunch', durationMs: 30, at: { loop: seq, wall: 1_700_000_000_000 + seq }, resumedFrom: null, parkedOn: null })
+    for (let d = 0; d < 3; d++) agent.send(delta(2 + d, { slowSteps: Array.from({ length: 300 }, (_, i) => step(d * 300 + i + 1)) }))
+    await app.until(() => app.events.some((e) => e.event === 'tasks:delta' && (e.payload as TaskDelta).slowSteps?.some((s) => s.seq === 900)))
+    const kept = (await app.ok('steps:slow')).steps.filter((s) => s.taskId === task.id)
+    expect(kept.map((s) => s.seq)).toEqual(Array.from({ length: 500 }, (_, i) => 401 + i))
   })
 })

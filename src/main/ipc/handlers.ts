@@ -1,5 +1,5 @@
 import type { Handlers } from '../../shared/contract'
-import type { TaskSnapshot, TaskDetail, AwaitSnapshot } from '../../shared/snapshots'
+import type { TaskSnapshot, TaskDetail, AwaitSnapshot, SlowStepsInfo } from '../../shared/snapshots'
 import type { AppCore } from '../app/app-core'
 import { AppError } from './app-error'
 import { EXPORT_MIME, EXPORT_PATH, exportFilename } from '../../shared/history-contract'
@@ -73,11 +73,11 @@ export function createHandlers(core: AppCore): Handlers {
     'sources:list': () => core.sources.list(),
     // An editor program's source: the app owns its process, so a stop it cannot answer ends in a kill.
     'source:stop': ({ sourceId, graceMs }) => core.stopSource(sourceId, graceMs),
-    'steps:slow': () => slowSteps(core).info(),
+    'steps:slow': () => withSourcesSlow(core, slowSteps(core).info()),
     'steps:setThreshold': ({ thresholdMs }) => {
       const slow = slowSteps(core)
       slow.thresholdMs = thresholdMs
-      return slow.info()
+      return withSourcesSlow(core, slow.info())
     },
     ...programHandlers(core),
     ...coursePythonHandlers(core),
@@ -93,6 +93,12 @@ function slowSteps(core: AppCore): NonNullable<AppCore['monitor']['slowSteps']> 
   const slow = core.monitor.slowSteps
   if (slow === null) throw new AppError('invalid_state', 'step timing is off in this app')
   return slow
+}
+
+/** The app's slow steps and the connected processes' (each recorded on its own threshold). */
+function withSourcesSlow(core: AppCore, info: SlowStepsInfo): SlowStepsInfo {
+  const external = core.sources.slowSteps()
+  return external.length === 0 ? info : { ...info, steps: [...info.steps, ...external] }
 }
 
 /** This task's await, what that awaits, … until a non-task, an unknown task, or a cycle. */

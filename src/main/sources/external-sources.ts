@@ -1,8 +1,8 @@
 // The connected processes, as the app shows them: the hub's sources and tasks in global terms
 // (ids, loop labels), their changes forwarded as the window's own deltas, and commands routed to
 // the process a task lives in.
-import { FINAL_STATES, sourceLoopLabel, sourceOfLoop } from '../../shared/snapshots'
-import type { AppShutdownReport, AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SourceId, SourceInfo, StepTiming, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
+import { FINAL_STATES, SLOW_STEPS_PER_LOOP, sourceLoopLabel, sourceOfLoop } from '../../shared/snapshots'
+import type { AppShutdownReport, AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SlowStep, SourceId, SourceInfo, StepTiming, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
 import { taskKey } from '../hub/index'
 import type { AgentHub, HubChange, SourceInfo as HubSourceInfo, SourceLog } from '../hub/index'
 import { AppError } from '../ipc/app-error'
@@ -86,6 +86,11 @@ export class ExternalSources {
 
   /** Sources whose agent answered `resources` unknown_command: not asked again until they reconnect. */
   private readonly noResources = new Set<SourceId>()
+  /**
+   * Each source's slow steps as they were streamed (global ids), the newest SLOW_STEPS_PER_LOOP:
+   * steps:slow lists them beside the app's own (the Slow steps view reloads from it when shown).
+   */
+  private readonly slowBySource = new Map<SourceId, SlowStep[]>()
   /** Sources whose agent answered `task:timing` unknown_command (an older agent): not asked again until they reconnect. */
   private readonly noTiming = new Set<SourceId>()
 
@@ -123,6 +128,11 @@ export class ExternalSources {
 
   clocks(): LoopClock[] {
     return [...this.clockByLoop.values()]
+  }
+
+  /** The connected processes' slow steps still kept, in global terms, oldest first per source. */
+  slowSteps(): SlowStep[] {
+    return [...this.slowBySource.values()].flat()
   }
 
   /** True if the id is an external task's. */
@@ -371,6 +381,7 @@ export class ExternalSources {
         this.listedCounts.delete(c.sourceId)
         this.noResources.delete(c.sourceId)
         this.noTiming.delete(c.sourceId)
+        this.slowBySource.delete(c.sourceId)
         if (removed.length > 0) this.opts.emit({ created: [], changed: [], ended: [], removed, logs: [], clocks: [] })
         return this.sendList()
       }
@@ -381,6 +392,7 @@ export class ExternalSources {
         const delta = translateDelta(c.delta, ctx)
         for (const clock of delta.clocks) this.clockByLoop.set(clock.loop, clock)
         this.keepLogs(source.id, delta.logs)
+        if (delta.slowSteps) this.keepSlow(source.id, delta.slowSteps)
         this.opts.emit(delta)
         if (this.listedCounts.get(source.id) !== source.taskCount) this.sendList()
         const runId = ctx.runId
@@ -432,6 +444,13 @@ export class ExternalSources {
     if (!kept) this.recentLogs.set(sourceId, (kept = []))
     kept.push(...lines)
     if (kept.length > 2 * LOGS_PER_SOURCE) kept.splice(0, kept.length - LOGS_PER_SOURCE)
+  }
+
+  private keepSlow(sourceId: SourceId, steps: SlowStep[]): void {
+    let kept = this.slowBySource.get(sourceId)
+    if (!kept) this.slowBySource.set(sourceId, (kept = []))
+    kept.push(...steps)
+    if (kept.length > SLOW_STEPS_PER_LOOP) kept.splice(0, kept.length - SLOW_STEPS_PER_LOOP)
   }
 
   private sendList(): void {
