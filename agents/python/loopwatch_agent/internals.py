@@ -276,7 +276,7 @@ def make_step_handles(live, dirty_add, tracker):
     step queued before them) — so the next step, and a wake-up queued meanwhile, read the clock.
     (A wake-up queued by a timer or I/O callback right after a batch's steps is stamped with the
     last step's end: its wait is over-counted by the callbacks run between, usually microseconds.)"""
-    from .steps import SCHED_TABLE, STEP_BUCKETS, bucket_ns, now_ns
+    from .steps import SCHED_TABLE, SCHED_TABLE_NS, STEP_BUCKETS, bucket_ns, now_ns
     handle_run = asyncio.Handle._run
 
     class PlainHandle(asyncio.Handle):
@@ -343,9 +343,9 @@ def make_step_handles(live, dirty_add, tracker):
             except IndexError:  # a step too long for the table: maybe slow
                 tracker.long_step(rec, task, d, self)
                 loop._lw_t = 0  # its bookkeeping ran since: the next step reads the clock
-            try:
+            if w < SCHED_TABLE_NS:
                 hist[SCHED_TABLE[w // 1000]] += 1
-            except IndexError:
+            else:  # a long wait (a busy or loaded loop): no exception on a common path
                 hist[STEP_BUCKETS + bucket_ns(w)] += 1
             if task.done():
                 loop._lw_t = 0

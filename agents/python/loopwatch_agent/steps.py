@@ -42,6 +42,7 @@ def step_bucket(ms):
 # which checks it), the scheduled one at 16 ms and holds the offset of its half of the list.
 TABLE_US = 1 << 14
 SCHED_TABLE = [STEP_BUCKETS + bucket_ns(us * 1000) for us in range(TABLE_US)]
+SCHED_TABLE_NS = TABLE_US * 1000  # waits from here on compute their bucket
 
 
 def step_table(threshold):
