@@ -41,13 +41,24 @@ def step_bucket(ms):
 # step: the step table stops at the slow-step threshold (a step past it takes Tracker.long_step,
 # which checks it), the scheduled one at 16 ms and holds the offset of its half of the list.
 TABLE_US = 1 << 14
-SCHED_TABLE = [STEP_BUCKETS + bucket_ns(us * 1000) for us in range(TABLE_US)]
+
+
+def _table(n_us, offset=0):
+    """[offset + bucket of us µs for us in range(n_us)], built a bucket at a time (start-up is overhead too)."""
+    out, k = [offset], 1
+    while len(out) < n_us:
+        out.extend([offset + min(k, TOP)] * (1 << (k - 1)))  # bucket k: [2^(k-1), 2^k) µs
+        k += 1
+    return out[:n_us]
+
+
+SCHED_TABLE = _table(TABLE_US, STEP_BUCKETS)
 SCHED_TABLE_NS = TABLE_US * 1000  # waits from here on compute their bucket
 
 
 def step_table(threshold):
     """The step durations' bucket table for a slow-step threshold in ns."""
-    return [bucket_ns(us * 1000) for us in range(min(TABLE_US, threshold // 1000))]
+    return _table(min(TABLE_US, threshold // 1000))
 
 
 def new_histograms():
