@@ -1,7 +1,10 @@
 // A `loopwatch run` child in the window: its loop gets the same loop controls as a run's, acted on
-// in its own process through its agent; its Lock shows in the Resources tab.
+// in its own process through its agent; its Lock shows in the Resources tab. A Python program run
+// under the Python agent: its coroutine's blocking call is a slow step of its task in the Slow
+// steps tab, and that task's details show where its time went, asked of its process.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { appUrl } from '../src/shared/agent-protocol/index'
 import { expect, test } from './fixtures/index'
@@ -41,5 +44,57 @@ test('a loopwatch run child: its loop paused, stepped and resumed from the windo
     await saveScreenshot('source-resources')
   } finally {
     child.kill('SIGKILL')
+  }
+})
+
+const BLOCKING_PY = `import asyncio, time
+
+async def blocker():
+    for _ in range(3):
+        await asyncio.sleep(0.2)
+        time.sleep(0.08)  # a blocking call inside a coroutine: the loop stands still 80 ms
+    await asyncio.sleep(3600)
+
+async def main():
+    await asyncio.gather(asyncio.create_task(blocker(), name="blocker"), asyncio.create_task(asyncio.sleep(3600), name="idler"))
+
+asyncio.run(main())
+`
+
+test('a Python program: its blocking call is a slow step of its task, whose details show the time spent', async ({ app, page, saveScreenshot }) => {
+  test.skip(app.kind !== 'web', 'the program reads agent.json from the browser host’s data dir')
+  const u = ui(page)
+  const agentFile = JSON.parse(readFileSync(join(app.dataDir, 'agent.json'), 'utf8')) as { port: number; token: string }
+  const dir = mkdtempSync(join(tmpdir(), 'lw-e2e-py-'))
+  writeFileSync(join(dir, 'blocking.py'), BLOCKING_PY)
+  const child = spawn('/usr/bin/python3', ['-m', 'loopwatch_agent', '--app', appUrl(agentFile), 'blocking.py'], {
+    cwd: dir,
+    env: { ...process.env, PYTHONPATH: join(repoRoot, 'agents/python') },
+    stdio: 'ignore',
+  })
+  try {
+    await expect(u.row('blocker')).toBeVisible({ timeout: 20_000 })
+    const tab = page.getByRole('tab', { name: /^Slow steps \(\d+\)$/ })
+    await expect(tab).toHaveText(/^Slow steps \([3-9]\d*\)$/, { timeout: 15_000 })
+    await tab.click()
+    const table = page.getByRole('table', { name: 'Slow steps' })
+    const rows = table.getByRole('row').filter({ has: page.getByRole('cell') }).filter({ hasText: 'blocker' })
+    await expect(rows).toHaveCount(3)
+    for (const row of await rows.all()) await expect(row.getByRole('cell').nth(0)).toHaveText(/^\d+(\.\d)? ms$/)
+    await expect(table.getByRole('row').filter({ hasText: 'idler' })).toHaveCount(0)
+
+    // A row selects its task; its details show the timing its process answered (task:timing).
+    await rows.first().click()
+    await expect(u.details.getByRole('heading', { name: 'blocker' })).toBeVisible()
+    const time = u.details.getByRole('region', { name: 'Time spent' })
+    await expect(time.locator('[data-figure="steps"]')).toHaveText('4') // its first step, then one per sleep
+    const busy = Number((await time.locator('[data-figure="busy"]').textContent())!.replace(' ms', ''))
+    expect(busy).toBeGreaterThanOrEqual(240)
+    await expect(time.getByRole('img', { name: /^Step durations: 4 in all;/ })).toBeVisible()
+    await expect(time.getByRole('img', { name: /^Scheduled delays \(woken → run\): 4 in all;/ })).toBeVisible()
+    await saveScreenshot('python-slow-step-timing')
+  } finally {
+    child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
   }
 })

@@ -49,6 +49,9 @@ export class ShownTasks {
       clocks: delta.clocks,
     }
     if (delta.segments) out.segments = delta.segments.filter((s) => named(s.taskId))
+    // A slow step of a task the hub holds (live, this delta's, or ended and not yet forgotten).
+    const slow = delta.slowSteps?.filter((s) => named(s.taskId) || this.ended.has(s.taskId))
+    if (slow !== undefined && slow.length > 0) out.slowSteps = slow
     for (const list of [out.created, out.changed, out.ended]) for (const t of list) this.upsert(t)
     // One iterator for the whole trim: a fresh `values().next()` per task walks past every entry
     // deleted before it (V8 keeps them as holes until a rehash), which made this loop quadratic.

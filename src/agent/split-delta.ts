@@ -9,13 +9,14 @@ import {
   MAX_NAME_LENGTH,
   MAX_REMOVED_PER_DELTA,
   MAX_SEGMENT_APPENDS_PER_DELTA,
+  MAX_SLOW_STEPS_PER_DELTA,
   MAX_STACK_LENGTH,
   MAX_TASKS_PER_DELTA_LIST,
   MAX_TEXT_LENGTH,
   clip,
   encodeLine,
 } from '../shared/agent-protocol/index'
-import type { LogLine, TaskDelta, TaskSnapshot } from '../shared/snapshots'
+import type { LogLine, SlowStep, TaskDelta, TaskSnapshot } from '../shared/snapshots'
 
 /** A task snapshot whose texts fit the protocol (a user's error message may be any length). */
 export function clipSnapshot(s: TaskSnapshot): TaskSnapshot {
@@ -52,7 +53,15 @@ function clipLog(l: LogLine): LogLine {
   return line === l.line && taskName === l.taskName ? l : { ...l, line, taskName }
 }
 
-// In the order the hub checks a delta: a task's creation before anything that names it.
+/** A slow step whose texts fit the protocol (a task's name may be any length). */
+function clipSlow(st: SlowStep): SlowStep {
+  const text = (t: string | null) => (t === null ? null : clip(t, MAX_TEXT_LENGTH))
+  if (st.taskName.length <= MAX_NAME_LENGTH && (st.resumedFrom?.length ?? 0) <= MAX_TEXT_LENGTH && (st.parkedOn?.length ?? 0) <= MAX_TEXT_LENGTH) return st
+  return { ...st, taskName: clip(st.taskName, MAX_NAME_LENGTH), resumedFrom: text(st.resumedFrom), parkedOn: text(st.parkedOn) }
+}
+
+// In the order the hub checks a delta: a task's creation before anything that names it (slow
+// steps last: the app drops one naming a task it does not know yet).
 const LIST_BOUNDS = {
   created: MAX_TASKS_PER_DELTA_LIST,
   changed: MAX_TASKS_PER_DELTA_LIST,
@@ -61,6 +70,7 @@ const LIST_BOUNDS = {
   segments: MAX_SEGMENT_APPENDS_PER_DELTA,
   logs: MAX_LOGS_PER_DELTA,
   clocks: MAX_CLOCKS_PER_DELTA,
+  slowSteps: MAX_SLOW_STEPS_PER_DELTA,
 } as const
 type ListKey = keyof typeof LIST_BOUNDS
 const LIST_KEYS = Object.keys(LIST_BOUNDS) as ListKey[]
@@ -92,6 +102,7 @@ export function splitDeltaLines(delta: TaskDelta, nextSeq: () => number): { delt
     ended: delta.ended.map(clipSnapshot),
     logs: delta.logs.map(clipLog),
   }
+  if (delta.slowSteps) clipped.slowSteps = delta.slowSteps.map(clipSlow)
   const out: TaskDelta[] = []
   for (const part of byCount(clipped)) out.push(...bySize(part, nextSeq))
   return out.map((d) => ({ delta: d, line: lineOf(d) }))
@@ -154,6 +165,7 @@ function roughSize(delta: TaskDelta): number {
   }
   for (const l of delta.logs) n += 200 + l.line.length + (l.taskName?.length ?? 0)
   for (const a of delta.segments ?? []) n += 150 + 70 * a.segments.length
+  for (const st of delta.slowSteps ?? []) n += 300 + st.taskName.length + (st.resumedFrom?.length ?? 0) + (st.parkedOn?.length ?? 0)
   return n + 20 * delta.removed.length + 120 * delta.clocks.length
 }
 

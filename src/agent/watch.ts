@@ -15,6 +15,8 @@ import { hubLocator } from './find-hub'
 import { redisTransport } from './redis-transport'
 import type { RedisAgentOptions } from './redis-transport'
 import { ShownTasks } from './shown-tasks'
+import { monitorStepTiming } from './step-timing-option'
+import type { StepTimingOption } from './step-timing-option'
 import { clipSnapshot, splitDelta, splitDeltaLines } from './split-delta'
 import { LoopActionRefused, actOnLoop, loopView } from '../main/app/loop-actions'
 import { monitorResources } from '../main/app/loop-resources'
@@ -52,6 +54,12 @@ export interface WatchOptions {
    * unused). Throws RedisAgentConfigError for a bad URL or a missing secret.
    */
   redis?: RedisAgentOptions
+  /**
+   * Times every task's steps (busy / idle / scheduled, the histograms task:timing answers) and
+   * sends each step that held its loop at least `thresholdMs` real ms (default 20) as a slow step.
+   * On by default; `false` turns it off. A bad value throws WatchOptionError.
+   */
+  stepTiming?: StepTimingOption
 }
 
 export interface Watcher {
@@ -116,6 +124,7 @@ let active: Watcher | null = null
 const STOP_ANSWER_WAIT_MS = 5_000
 
 export function watch(opts: WatchOptions = {}): Watcher {
+  const stepTiming = monitorStepTiming(opts.stepTiming)
   if (active) return active
   const overRedis = opts.redis ? redisTransport(opts.redis) : null
   const live = new Map<EventLoop, WatchedLoop>()
@@ -145,6 +154,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
     maxUnseenEndedPerDelta: AGENT_UNSEEN_ENDED_PER_DELTA,
     // New tasks past the hub's room are hidden by ShownTasks: the monitor does not read them at all.
     roomForNew: () => shown.room(),
+    ...(stepTiming ? { stepTiming } : {}),
     onFolded: (count) => {
       // During a resync the connection is mid-write: the count goes with the next delta instead.
       foldedUnsent += count
@@ -275,6 +285,10 @@ export function watch(opts: WatchOptions = {}): Watcher {
       case 'resources': {
         if (command.loopId !== undefined) watchedOrFail(command.loopId)
         return clipResources(monitorResources(monitor, command.loopId ?? null))
+      }
+      case 'task:timing': {
+        if (!monitor.get(command.taskId)) throw new CommandFailure('unknown_task', `this process has no task ${command.taskId}`)
+        return monitor.timingOf(command.taskId)
       }
       default:
         throw new CommandFailure('unknown_command', `this agent does not know the command ${(command as { type: string }).type}`)

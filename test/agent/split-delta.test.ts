@@ -35,6 +35,18 @@ describe('splitDelta', () => {
     expect(parts.reduce((n, p) => n + p.logs.length, 0)).toBe(4_500)
   })
 
+  it('keeps slow steps, clipped, after the tasks they name, when a delta is split', () => {
+    const created = Array.from({ length: 4_500 }, (_, i) => snapshot(i + 1))
+    const slowSteps = [1, 4_500].map((taskId, i) => ({ seq: i + 1, loop: 'main', runId: null, taskId, taskName: 'n'.repeat(300), durationMs: 25, at: { loop: 1, wall: 2 }, resumedFrom: 'r'.repeat(600), parkedOn: null }))
+    const parts = splitDelta({ ...delta(1).delta, created, slowSteps }, () => 1)
+    expect(parts.length).toBe(3)
+    const sent = parts.flatMap((p) => p.slowSteps ?? [])
+    expect(sent.map((st) => st.taskId)).toEqual([1, 4_500])
+    expect(parts.at(-1)!.slowSteps).toHaveLength(2)
+    expect(sent.every((st) => st.taskName.length === 200 && st.resumedFrom!.length === 500)).toBe(true)
+    for (const p of parts) expect(v.safeParse(taskDeltaSchema, p).success).toBe(true)
+  })
+
   it('halves a delta whose line would pass the hub’s line limit', () => {
     const stack = 's'.repeat(15_000)
     const created = Array.from({ length: 1_000 }, (_, i) => snapshot(i + 1, { state: 'failed', error: { name: 'Error', message: 'm'.repeat(5_000), stack } }))

@@ -1,4 +1,4 @@
-// The Python agent has no loop commands (it leaves them unanswered): a real CPython program's loop
+// The Python agent has no loop commands (it answers them unknown_command): a real CPython program's loop
 // answers the window's loop controls `unsupported` at once, and loop:resources leaves it out.
 import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -48,7 +48,7 @@ describe.skipIf(missingModules(DEBIAN_PYTHON, []) !== null)('loop commands to th
     await expect(controls.control({ loopId, action: 'pause' })).rejects.toMatchObject({ code: 'unsupported', message: expect.stringContaining('python agent has no loop controls') })
     await expect(controls.inspect(loopId)).rejects.toMatchObject({ code: 'unsupported' })
     expect((await allLoopResources(monitor, sources, null)).loops).toEqual([])
-    // Answered without waiting on the process (it would never answer: the 5 s command timeout).
+    // Answered without asking the process (an older agent never answered: the 5 s command timeout).
     expect(Date.now() - asked).toBeLessThan(4_000)
     // It was not harmed: still connected, its task still waiting.
     expect(hub.source('agent-1')).toMatchObject({ state: 'connected', errors: 0 })

@@ -17,12 +17,14 @@ import traceback
 
 from . import commands
 from .clocks import make_clock
+from .limits import SLOW_STEP_DEFAULT_MS, SLOW_STEP_MAX_MS, SLOW_STEP_MIN_MS
 from .loop import WatchedPolicy
 from .output import LineTap, current_task
 from .tracker import tracker
 
 USAGE = """usage: python3 -m loopwatch_agent [--virtual | --speed N] [--json] [--app URL | --no-app]
-                                  [--role child|service] [--grace-ms M] [--stop-at MS] program.py [args ...]
+                                  [--role child|service] [--grace-ms M] [--stop-at MS] [--slow-step-ms N]
+                                  program.py [args ...]
 
   --virtual     loops run on a virtual clock: it starts at 0 and jumps to the next timer when
                 nothing is ready (timers due together fire in scheduling order); time.time()
@@ -35,7 +37,10 @@ USAGE = """usage: python3 -m loopwatch_agent [--virtual | --speed N] [--json] [-
   --role R      what this process is to the app: child (the app or `loopwatch run` started it; the
                 app's graceful shutdown stops it) or service (runs on its own; the default)
   --grace-ms M  on SIGTERM, stop gracefully: cancel every task, M ms for cleanup (default: SIGTERM kills)
-  --stop-at MS  stop gracefully when the loop clock reaches MS ms (an endless program on --virtual)"""
+  --stop-at MS  stop gracefully when the loop clock reaches MS ms (an endless program on --virtual)
+  --slow-step-ms N
+                a task step that holds its loop N real ms or more is sent to the app as a slow
+                step (default 20; 1 … 60000, or 0 for none); every step is timed either way"""
 
 STOP_EXIT = 130
 ROLES = ("child", "service")  # the hello's role (docs/agent-protocol.md, Children and services)
@@ -46,7 +51,8 @@ class UsageError(Exception):
 
 
 def parse(argv):
-    opts = {"clock": "real", "json": False, "app": None, "no_app": False, "role": "service", "grace_ms": None, "stop_at": None}
+    opts = {"clock": "real", "json": False, "app": None, "no_app": False, "role": "service", "grace_ms": None, "stop_at": None,
+            "slow_step_ms": SLOW_STEP_DEFAULT_MS}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -92,6 +98,15 @@ def parse(argv):
             if not 0 <= n <= (600_000 if a == "--grace-ms" else 1e12):
                 raise UsageError(f"{a} takes a number of ms (0 … {'600000' if a == '--grace-ms' else '1e12'}), got {argv[i + 1]}")
             opts["grace_ms" if a == "--grace-ms" else "stop_at"] = n
+            i += 1
+        elif a == "--slow-step-ms":
+            try:
+                n = float(value())
+            except ValueError:
+                n = -1.0
+            if not (n == 0 or SLOW_STEP_MIN_MS <= n <= SLOW_STEP_MAX_MS):
+                raise UsageError(f"--slow-step-ms takes real ms: {SLOW_STEP_MIN_MS} … {SLOW_STEP_MAX_MS}, or 0 for no slow steps; got {argv[i + 1][:50]}")
+            opts["slow_step_ms"] = n
             i += 1
         elif a.startswith("-") and a != "-":
             raise UsageError(f"unknown option {a}")
@@ -201,6 +216,7 @@ class Agent:
         clock_spec = self.opts["clock"]
         if self.json is not None:
             tracker.on_state = self.json.state
+        tracker.set_threshold_ms(self.opts["slow_step_ms"])
         self._quiet_err = False
         self.out_tap = LineTap(self.real_out, "stdout", self._on_line, passthrough=self.json is None)
         self.err_tap = LineTap(self.real_err, "stderr", self._on_line)

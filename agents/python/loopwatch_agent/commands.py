@@ -1,4 +1,4 @@
-"""The app's commands (cancel, deadline:set / deadline:clear, stop) and graceful shutdown.
+"""The app's commands (cancel, deadline:set / deadline:clear, task:timing, stop) and graceful shutdown.
 
 Commands arrive on the connection's thread; each is carried out on the thread of the task's loop
 (`call_soon_threadsafe`), because asyncio objects belong to their loop's thread. Results are the
@@ -8,7 +8,7 @@ import asyncio
 import threading
 import time
 
-from . import internals
+from . import internals, steps
 from .limits import MAX_REPORT_ENTRIES, MAX_TEXT, clip
 from .tracker import tracker, wall_ms
 
@@ -119,6 +119,16 @@ def clear_deadline(task_id):
     return tracker.snapshot(rec)
 
 
+def timing(task_id):
+    """task:timing: where the task's real time went (StepTiming), or None before its first step."""
+    if not isinstance(task_id, int) or isinstance(task_id, bool):
+        raise CommandFailure("bad_command", "taskId must be an integer")
+    rec = tracker.records.get(task_id)
+    if rec is None:
+        raise CommandFailure("unknown_task", f"this process has no task {task_id}")
+    return steps.timing(rec)
+
+
 def cancel_all(loop, source, reason):
     """Cancels every live watched task of `loop`, newest first; returns their records."""
     recs = sorted((r for r in list(tracker.live.values()) if r.info.loop is loop and r.ended is None),
@@ -182,6 +192,10 @@ def handle(msg):
             return {"ok": True, "value": set_deadline(msg.get("taskId"), msg.get("inMs"))}
         if kind == "deadline:clear":
             return {"ok": True, "value": clear_deadline(msg.get("taskId"))}
+        if kind == "task:timing":
+            return {"ok": True, "value": timing(msg.get("taskId"))}
+        # loop:control, loop:inspect, resources, and whatever a newer app sends: the protocol's
+        # answer for a command an agent does not implement (the window reads it as unsupported).
         raise CommandFailure("unknown_command", f"this agent does not know the command {str(kind)[:50]}")
     except CommandFailure as exc:
         return {"ok": False, "error": {"code": exc.code, "message": clip(str(exc), 300)}}

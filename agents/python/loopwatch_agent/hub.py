@@ -21,6 +21,15 @@ MAX_LINE_BYTES = 4 * 1024 * 1024
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 
+# What the hub sends that is not a command (docs/agent-protocol.md, "Hub → agent"); anything else
+# with a command id is a command, answered once.
+NOT_COMMANDS = ("welcome", "refused", "error", "pong", "notice")
+
+
+def _is_command_id(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2 ** 53 - 1
+
+
 def default_data_dir():
     if sys.platform == "win32":
         return os.path.join(os.environ.get("APPDATA") or os.path.expanduser("~/AppData/Roaming"), "loopwatch")
@@ -244,10 +253,15 @@ class HubConnection:
                     msg = json.loads(raw)
                 except ValueError:
                     continue
-                if isinstance(msg, dict) and msg.get("type") in ("cancel", "deadline:set", "deadline:clear", "stop"):
-                    threading.Thread(target=self._answer, args=(msg,), daemon=True).start()
-                elif isinstance(msg, dict) and msg.get("type") == "error" and msg.get("fatal"):
+                if not isinstance(msg, dict):
+                    continue
+                kind = msg.get("type")
+                if kind == "error" and msg.get("fatal"):
                     self.last_problem = f"hub error: {msg.get('code')}: {msg.get('message')}"
+                elif kind not in NOT_COMMANDS and _is_command_id(msg.get("id")):
+                    # Every command is answered, the ones this agent does not know with
+                    # unknown_command (commands.handle): the app never waits for its timeout.
+                    threading.Thread(target=self._answer, args=(msg,), daemon=True).start()
         except (OSError, ValueError):
             pass
         with self._lock:

@@ -7,6 +7,7 @@ when an attribute is missing, so a future CPython shows less detail instead of b
 import asyncio
 import os
 import sys
+import weakref
 
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 
@@ -140,10 +141,32 @@ def mark_step_handle(loop, task, handle_class):
     if not ready:
         return False
     handle = ready[-1]
-    if task_of_callback(getattr(handle, "_callback", None)) is task and type(handle) is asyncio.Handle:
+    if task_of_callback(getattr(handle, "_callback", None)) is task and type(handle) in (asyncio.Handle, _plain_handle[0]):
         handle.__class__ = handle_class
         return True
     return False
+
+
+# The timer callback asyncio.sleep resolves its future with (3.11-3.13).
+SLEEP_CALLBACK = getattr(asyncio.futures, "_set_result_unless_cancelled", None)
+_MAX_SLEEP_NOTES = 4096
+
+
+def note_sleep(notes, fut, delay):
+    """Remembers that `fut` is a sleep of `delay` s (bounded: past the bound the notes start over)."""
+    if len(notes) >= _MAX_SLEEP_NOTES:
+        notes.clear()
+    try:
+        notes[id(fut)] = (weakref.ref(fut), delay)
+    except TypeError:  # a future that takes no weak reference: no note
+        pass
+
+
+def sleep_of(loop, fut):
+    """The delay of the sleep `fut` resolved, if noted (and still that future), else None."""
+    notes = getattr(loop, "_lw_sleeps", None)
+    entry = notes.pop(id(fut), None) if notes else None
+    return entry[1] if entry is not None and entry[0]() is fut else None
 
 
 def task_exception(task):
@@ -232,21 +255,45 @@ _HANDLE_SLOTS = {"_callback", "_args", "_cancelled", "_loop", "_source_traceback
 _INLINE_INIT = _HANDLE_SLOTS <= set(asyncio.Handle.__slots__) and set(asyncio.Handle.__slots__) - _HANDLE_SLOTS <= {"__weakref__"}
 
 
+_plain_handle = [asyncio.Handle]  # make_step_handles's PlainHandle, once made
+
+
 def make_step_handles(live, dirty_add, tracker):
-    """The Handle subclasses for a watched task's steps and wake-ups; their `_run` tells the
-    tracker how the step ended. FirstStepHandle has Handle's layout, so a task's first step,
-    queued before the factory sees the task, can be retyped to it; StepHandle carries the task's
-    record, so a step finds it without a lookup. This is the agent's cost per task switch: the
-    common case (a started task, no cancellation, no --json events) is written out, Handle._run's
-    body included, and only marks the task for the next delta."""
+    """The Handle subclasses for a watched task's steps and wake-ups, and for every other
+    callback queued with call_soon; their `_run` tells the tracker how a step ended and how long
+    it took. FirstStepHandle has Handle's layout, so a task's first step, queued before the
+    factory sees the task, can be retyped to it; StepHandle carries the task's record and when
+    its wake-up was queued (`_lw_q`, perf_counter_ns), so a step finds both without a lookup.
+    This is the agent's cost per task switch: the common case (a started task, no cancellation,
+    no --json events) is written out, Handle._run's body and Tracker.step_end's timing included,
+    and only marks the task for the next delta.
+
+    One clock read per step, kept in loop._lw_t: during a step its start (a wake-up queued then
+    is stamped with it), after it its end. A step that follows another of the same loop's steps
+    with nothing between starts when that one ended. Anything else that runs resets it to 0 — a
+    call_soon callback (PlainHandle), a new loop iteration (WatchedLoop._run_once: select, then
+    the I/O callbacks and due timers, which run at the end of the iteration's batch, after every
+    step queued before them) — so the next step, and a wake-up queued meanwhile, read the clock.
+    (A wake-up queued by a timer or I/O callback right after a batch's steps is stamped with the
+    last step's end: its wait is over-counted by the callbacks run between, usually microseconds.)"""
+    from .steps import SCHED_TABLE, SCHED_TABLE_NS, STEP_BUCKETS, bucket_ns, now_ns
     handle_run = asyncio.Handle._run
 
-    def observed(handle, rec, task):
-        tracker.step_begin(rec, task)
+    class PlainHandle(asyncio.Handle):
+        __slots__ = ()
+
+        def _run(self):
+            self._loop._lw_t = 0
+            handle_run(self)
+    _plain_handle[0] = PlainHandle
+
+    def observed(handle, rec, task, queued):
+        loop = handle._loop
+        t0 = tracker.step_begin(rec, task, loop)
         try:
             handle_run(handle)
         finally:
-            tracker.step_end(rec, task)
+            tracker.step_end(rec, task, loop, t0, queued, handle)
 
     class FirstStepHandle(asyncio.Handle):
         __slots__ = ()
@@ -256,44 +303,73 @@ def make_step_handles(live, dirty_add, tracker):
             rec = live.get(id(task))
             if rec is None:
                 return handle_run(self)
-            observed(self, rec, task)
+            observed(self, rec, task, rec.q0)
 
     class StepHandle(asyncio.Handle):
-        __slots__ = ("_lw_rec",)
+        __slots__ = ("_lw_rec", "_lw_q")
 
         def _run(self):
             rec = self._lw_rec
             if not rec.fast:
-                observed(self, rec, self._callback.__self__)
+                observed(self, rec, self._callback.__self__, self._lw_q)
                 return
             # A flush runs between callbacks on this thread, so `running` is never seen: only the
             # state after the step matters.
+            loop = self._loop
+            t0 = loop._lw_t  # the last step's end, when nothing ran since (see above)
+            if not t0:
+                loop._lw_t = t0 = now_ns()
             try:
                 self._context.run(self._callback, *self._args)
             except (SystemExit, KeyboardInterrupt):
                 raise
             except BaseException as exc:
                 _callback_failed(self, exc)
+            loop._lw_t = t1 = now_ns()
+            # Tracker.step_end's timing, written out (whole ns; the buckets looked up: steps.py).
+            d = t1 - t0
+            rec.busy += d
+            if d > rec.max_ns:
+                rec.max_ns = d
+            hist = rec.hist
+            q = self._lw_q
+            last = rec.last_end
+            w = t0 - (q if q > last else last)  # ≥ 0: queued before it started (monotonic clock)
+            rec.sched += w
+            rec.last_end = t1
             task = self._callback.__self__
+            try:
+                hist[tracker.step_table[d // 1000]] += 1
+            except IndexError:  # a step too long for the table: maybe slow
+                tracker.long_step(rec, task, d, self)
+                loop._lw_t = 0  # its bookkeeping ran since: the next step reads the clock
+            if w < SCHED_TABLE_NS:
+                hist[SCHED_TABLE[w // 1000]] += 1
+            else:  # a long wait (a busy or loaded loop): no exception on a common path
+                hist[STEP_BUCKETS + bucket_ns(w)] += 1
             if task.done():
+                loop._lw_t = 0
                 tracker.finished(rec, task)
             else:
                 rec.state = "waiting"
                 dirty_add(rec.id)
 
-    return FirstStepHandle, StepHandle
+    return FirstStepHandle, StepHandle, PlainHandle
 
 
-def make_call_soon(live, step_handle):
+def make_call_soon(live, step_handle, handle_class):
     """BaseEventLoop._call_soon, choosing the handle's class: a watched task's step or wake-up
     (a bound method of the task, see task_of_callback) gets `step_handle`, with the task's record.
     Outside debug mode its fields are set here, as Handle.__init__ would set them, one call less."""
-    handle_class = asyncio.Handle
+    from .steps import now_ns
     new = object.__new__
 
     def _call_soon(self, callback, args, context):
         rec = live.get(id(getattr(callback, "__self__", None)))
         if rec is not None:
+            # When the wake-up was queued: inside a step (a future resolved, a queue put) that
+            # step's start, one clock read fewer (over-counting the wait by at most the part of
+            # the waker's step before it); else the clock now (see make_step_handles).
             if _INLINE_INIT and context is not None and not self._debug:
                 handle = new(step_handle)
                 handle._context = context
@@ -304,10 +380,12 @@ def make_call_soon(live, step_handle):
                 handle._repr = None
                 handle._source_traceback = None
                 handle._lw_rec = rec
+                handle._lw_q = self._lw_t or now_ns()
                 self._ready.append(handle)
                 return handle
             handle = step_handle(callback, args, self, context)
             handle._lw_rec = rec
+            handle._lw_q = getattr(self, "_lw_t", 0) or now_ns()
         else:
             handle = handle_class(callback, args, self, context)
         if handle._source_traceback:

@@ -20,3 +20,9 @@ def clip(text, limit):
     """`text` cut to `limit` characters, the cut marked with an ellipsis."""
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+# Slow steps (src/shared/snapshots.ts): the default threshold, the bounds --slow-step-ms takes
+# (0 turns them off), and how many wait for the next delta (the newest; one delta carries them all).
+SLOW_STEP_DEFAULT_MS = 20
+SLOW_STEP_MIN_MS = 1
+SLOW_STEP_MAX_MS = 60_000
+MAX_SLOW_STEPS_PER_DELTA = 500

@@ -12,7 +12,7 @@ from . import internals
 from .tracker import tracker
 
 
-FirstStepHandle, StepHandle = internals.make_step_handles(tracker.live, tracker.dirty.add, tracker)
+FirstStepHandle, StepHandle, PlainHandle = internals.make_step_handles(tracker.live, tracker.dirty.add, tracker)
 
 
 class Task(asyncio.Task):
@@ -50,6 +50,8 @@ class WatchedLoop(asyncio.SelectorEventLoop):
         self._lw_fifo = clock.kind == "virtual"
         self._lw_seq = itertools.count()
         self._lw_user_factory = None
+        self._lw_sleeps = {}  # id(future) -> (weakref, delay s) of the sleeps under way (see call_later)
+        self._lw_t = 0  # a step's start while it runs, its end after, 0 once anything else ran (make_step_handles)
         super().__init__(selector=clock.wrap(selectors.DefaultSelector()))
         if clock.kind == "virtual":
             internals.set_clock_resolution(self, 1e-9)
@@ -89,7 +91,18 @@ class WatchedLoop(asyncio.SelectorEventLoop):
     def get_task_factory(self):
         return self._lw_user_factory
 
-    _call_soon = internals.make_call_soon(tracker.live, StepHandle)
+    _call_soon = internals.make_call_soon(tracker.live, StepHandle, PlainHandle)
+
+    def _run_once(self):
+        self._lw_t = 0  # select, I/O and timers run before the next step: it reads the clock
+        super()._run_once()
+
+    def call_later(self, delay, callback, *args, context=None):
+        # asyncio.sleep(delay) resolves its future from this timer: noted, so a slow step that
+        # resumed from it can say "sleep 0.05 s" (its future alone cannot tell).
+        if callback is internals.SLEEP_CALLBACK and args:
+            internals.note_sleep(self._lw_sleeps, args[0], delay)
+        return super().call_later(delay, callback, *args, context=context)
 
     def call_at(self, when, callback, *args, context=None):
         if not self._lw_fifo:

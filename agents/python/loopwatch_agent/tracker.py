@@ -14,9 +14,10 @@ import time
 import traceback
 import weakref
 
-from . import internals
+from . import internals, steps
 from .limits import (DELTA_BYTES, MAX_ERROR_MESSAGE, MAX_LABEL, MAX_LOG_LINE, MAX_LOGS_PER_DELTA, MAX_NAME,
-                     MAX_PENDING_LOGS, MAX_STACK, MAX_TASKS_KEPT, MAX_TASKS_PER_LIST, MAX_TEXT, clip)
+                     MAX_PENDING_LOGS, MAX_SLOW_STEPS_PER_DELTA, MAX_STACK, MAX_TASKS_KEPT, MAX_TASKS_PER_LIST,
+                     MAX_TEXT, clip)
 
 FINAL_STATES = ("done", "failed", "cancelled")
 _real_time_ns = time.time_ns  # the virtual clock may replace time.time; wall stamps stay real
@@ -53,7 +54,7 @@ def _coro_name(task):
 class Record:
     __slots__ = ("id", "ref", "info", "auto_name", "name", "parent_id", "state", "created", "started", "ended",
                  "cancel", "deadline", "deadline_handle", "error", "log_count", "sent", "last", "fast", "raw_name",
-                 "coro")
+                 "coro", "busy", "sched", "max_ns", "last_end", "hist", "q0", "aw_at", "aw_text")
 
     def __init__(self, rid, task, info, parent_id):
         self.id = rid
@@ -77,6 +78,16 @@ class Record:
         self.fast = False  # its steps need only be marked (started, no cancellation, no --json events)
         # The coroutine's function, as the TypeScript runtime's fn.name: the window groups tasks by it.
         self.coro = _coro_name(task)
+        # Step timing (steps.py), in perf_counter_ns: ns inside steps, ns woken but waiting to run,
+        # the longest step, when the last step ended (-1: none yet), both histograms (made at its
+        # first step), and when its first step was queued.
+        self.busy = self.sched = self.max_ns = 0
+        self.last_end = -1
+        self.hist = None
+        self.q0 = 0
+        # What it awaited when `aw_text` was read, and after how many steps (a slow step's resumedFrom).
+        self.aw_at = -1
+        self.aw_text = None
 
 
 def _task_name(task, auto_name):
@@ -116,6 +127,11 @@ class Tracker:
         self.pending_source = None  # (source, reason) while the agent itself cancels a task
         self.on_state = None        # callback(record, state): the --json task events
         self.last_t = 0           # the last loop's clock when it closed (for lines after it)
+        self.slow = []            # slow steps for the next delta (the newest MAX_SLOW_STEPS_PER_DELTA)
+        self._slow_seq = 0
+        self.slow_dropped = 0     # slow steps past that bound, left out (the newest are what matter)
+        if not hasattr(self, "slow_ns"):
+            self.set_threshold_ms(steps.SLOW_STEP_DEFAULT_MS)  # --slow-step-ms (kept across a test's fresh tracker)
         self.lock = threading.RLock()
 
     # ---- loops ----
@@ -157,6 +173,8 @@ class Tracker:
         rec = Record(next(self._ids), task, info, prec.id if prec is not None else None)
         key = id(task)
         rec.ref = weakref.ref(task, lambda _r, rid=rec.id, k=key: self._collected(rid, k))
+        # Its first step was queued just now (Task.__init__), inside a step or outside one.
+        rec.q0 = getattr(loop, "_lw_t", 0) or steps.now_ns()
         with self.lock:
             self.records[rec.id] = rec
             self.live[key] = rec
@@ -193,15 +211,76 @@ class Tracker:
         if self.on_state is not None:
             self.on_state(rec, state)
 
-    def step_begin(self, rec, task):
+    def step_begin(self, rec, task, loop):
+        """A step of `rec`'s task begins; returns its start (perf_counter_ns), read last."""
         first = rec.started is None
         if first:
             rec.started = rec.info.stamp()
+            rec.hist = steps.new_histograms()
         state = "cancelling" if rec.cancel is not None and task.cancelling() else "running"
         if state != rec.state:
             self._set_state(rec, state, task if first else None)
+        # Wake-ups queued during the step are stamped with its start (loop._call_soon reads it).
+        loop._lw_t = t0 = steps.now_ns()
+        return t0
 
-    def step_end(self, rec, task):
+    def step_end(self, rec, task, loop, t0, queued, handle):
+        """The step that began at `t0` (its wake-up queued at `queued`) ended: its time, then its state.
+        The handles' fast path (internals.make_step_handles) does the same timing written out."""
+        t1 = steps.now_ns()
+        d = t1 - t0
+        rec.busy += d
+        if d > rec.max_ns:
+            rec.max_ns = d
+        hist = rec.hist
+        last = rec.last_end
+        if queued < last:
+            queued = last  # queued by its own step (a bare yield): it waited from that step's end
+        w = t0 - queued if t0 > queued else 0
+        rec.sched += w
+        hist[steps.STEP_BUCKETS + steps.bucket_ns(w)] += 1
+        rec.last_end = t1
+        self.long_step(rec, task, d, handle)
+        self.step_state(rec, task)
+        loop._lw_t = 0  # this bookkeeping ran after its end: the next step reads the clock
+
+    def set_threshold_ms(self, ms):
+        """Steps at least `ms` real ms long are slow steps (0: none is)."""
+        self.slow_ns = steps.threshold_ns(ms)
+        self.step_table = steps.step_table(self.slow_ns)
+
+    def long_step(self, rec, task, ns, handle):
+        """A step past the handles' bucket table: counted, and recorded if it is slow."""
+        rec.hist[steps.bucket_ns(ns)] += 1
+        if ns >= self.slow_ns:
+            self.slow_step(rec, task, ns, handle)
+
+    def slow_step(self, rec, task, ns, handle):
+        """Records a step of `ns` that held its loop past the threshold, with the awaits around it
+        (what it resumed from; what it parked on, read now), for the next delta."""
+        n = sum(rec.hist[:steps.STEP_BUCKETS])
+        resumed = rec.aw_text if rec.aw_at == n - 1 else _resumed_from(self, handle, n)
+        parked = None if task.done() else self.describe_wait(rec, task)
+        rec.aw_at, rec.aw_text = n, parked
+        parked_text = None if parked is None else parked["text"]
+        info = rec.info
+        with self.lock:
+            self._slow_seq += 1
+            self.slow.append({"seq": self._slow_seq, "loop": info.label, "runId": None, "taskId": rec.id,
+                              "taskName": rec.name, "durationMs": ns / 1e6,
+                              "at": {"loop": info.ms(), "wall": wall_ms()},
+                              "resumedFrom": None if resumed is None else resumed["text"], "parkedOn": parked_text})
+            self.dirty.add(rec.id)  # a delta carries it, with its task
+            if len(self.slow) > MAX_SLOW_STEPS_PER_DELTA:
+                cut = len(self.slow) - MAX_SLOW_STEPS_PER_DELTA
+                del self.slow[:cut]
+                self.slow_dropped += cut
+
+    def timing_of(self, rid):
+        """task:timing: the record's StepTiming (None before its first step); KeyError if unknown."""
+        return steps.timing(self.records[rid])
+
+    def step_state(self, rec, task):
         if task.done():
             self.finished(rec, task)
             return
@@ -295,13 +374,22 @@ class Tracker:
                 rec.name = _task_name(task, rec.auto_name)
         return {"id": rec.id, "loop": rec.info.label, "runId": None, "name": rec.name, "parentId": rec.parent_id,
                 "state": rec.state, "createdAt": rec.created, "startedAt": rec.started, "endedAt": rec.ended,
-                "awaiting": self.awaiting(rec, task), "cancel": _public_cancel(rec.cancel),
+                "awaiting": self.awaiting(rec, task, True), "cancel": _public_cancel(rec.cancel),
                 "deadline": rec.deadline, "error": rec.error, "logCount": rec.log_count,
                 **({"coro": rec.coro} if rec.coro else {})}
 
-    def awaiting(self, rec, task):
+    def awaiting(self, rec, task, note=False):
+        """What the task waits on ({kind, text, taskId}), or None. `note`: kept as what its next
+        step resumes from (a slow step's resumedFrom), valid while it takes no step."""
         if task is None or rec.ended is not None or rec.state not in ("waiting", "cancelling"):
             return None
+        aw = self.describe_wait(rec, task)
+        if note and rec.hist is not None:
+            rec.aw_at, rec.aw_text = sum(rec.hist[:steps.STEP_BUCKETS]), aw
+        return aw
+
+    def describe_wait(self, rec, task):
+        """What a parked task waits on, whatever its recorded state."""
         fut = internals.awaited_future(task)
         if isinstance(fut, asyncio.Task):
             other = self.live.get(id(fut))
@@ -381,10 +469,11 @@ class Tracker:
                 first = False
                 delta_logs = []
                 out.append(item)
+            slow, self.slow = self.slow, []
             if first:
-                out.extend(self._deltas(created, changed, ended, delta_logs))
+                out.extend(self._deltas(created, changed, ended, delta_logs, slow))
             else:
-                out.extend(self._deltas([], [], [], delta_logs))
+                out.extend(self._deltas([], [], [], delta_logs, slow))
             out.extend(after)
             return out
 
@@ -395,9 +484,10 @@ class Tracker:
             out.append({"loop": info.label, "now": info.ms(), "wall": wall_ms(), "rate": rate})
         return out
 
-    def _deltas(self, created, changed, ended, logs):
-        """Deltas of at most DELTA_BYTES (roughly) and the protocol's per-list bounds."""
-        if not (created or changed or ended or logs):
+    def _deltas(self, created, changed, ended, logs, slow=()):
+        """Deltas of at most DELTA_BYTES (roughly) and the protocol's per-list bounds; slow steps
+        go in the last one, after the tasks they name."""
+        if not (created or changed or ended or logs or slow):
             return []
         out, cur, size = [], None, 0
 
@@ -416,6 +506,8 @@ class Tracker:
                     cur, size = fresh(), 0
                 cur[key].append(item)
                 size += n
+        if slow:
+            cur["slowSteps"] = list(slow)
         out.append({"type": "tasks:delta", "delta": cur})
         return out
 
@@ -436,6 +528,25 @@ class Tracker:
             self.dirty.clear()
             out.extend(self._deltas(snaps, [], [], []))
             return out
+
+
+def _resumed_from(tracker, handle, n):
+    """What a step resumed from when no snapshot noted it: the future its wake-up carries (a
+    task, a gather) or a bare yield; None for a task's first step."""
+    if n <= 1:
+        return None
+    args = getattr(handle, "_args", None) or ()
+    fut = args[0] if args else None
+    if fut is None:
+        return {"text": "yield (sleep 0)"}
+    if isinstance(fut, asyncio.Task):
+        other = tracker.live.get(id(fut))
+        return {"text": clip(f"task #{other.id} {other.name}" if other is not None else f"task {fut.get_name()}", MAX_TEXT)}
+    count = internals.gathered_count(fut)
+    if count is not None:
+        return {"text": f"gather ({count})"}
+    delay = internals.sleep_of(handle._loop, fut)
+    return {"text": f"sleep {float(delay)} s" if delay is not None else "future"}
 
 
 def _size_bound(item):

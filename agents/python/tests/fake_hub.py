@@ -39,7 +39,9 @@ class FakeHub:
             conn.sendall((json.dumps({"type": "welcome", "protocol": 1, "sourceId": f"agent-{n}",
                                       "limits": {"maxLineBytes": 4 * 1024 * 1024}}) + "\n").encode())
             for raw in reader:
-                msgs.append(json.loads(raw))
+                with self.ended:
+                    msgs.append(json.loads(raw))
+                    self.ended.notify_all()
         except (OSError, ValueError):
             pass  # the agent went away (before the welcome, too)
         finally:
@@ -52,6 +54,15 @@ class FakeHub:
         """Waits until `count` connections have ended; True if they did."""
         with self.ended:
             return self.ended.wait_for(lambda: sum(1 for s in self.sessions if s and s[-1]["type"] == "(end of connection)") >= count, timeout)
+
+    def send(self, msg, session=-1):
+        """Writes one message to a connection (default: the newest), as the hub sends a command."""
+        self._conns[session].sendall((json.dumps(msg) + "\n").encode())
+
+    def wait_for(self, check, timeout=10.0):
+        """Waits until check(messages of the newest connection) is true; True if it became so."""
+        with self.ended:
+            return self.ended.wait_for(lambda: bool(self.sessions) and check(self.sessions[-1]), timeout)
 
     def close(self):
         self._server.close()

@@ -1,5 +1,5 @@
 import type { Handlers } from '../../shared/contract'
-import type { TaskSnapshot, TaskDetail, AwaitSnapshot } from '../../shared/snapshots'
+import type { TaskSnapshot, TaskDetail, AwaitSnapshot, SlowStepsInfo } from '../../shared/snapshots'
 import type { AppCore } from '../app/app-core'
 import { AppError } from './app-error'
 import { EXPORT_MIME, EXPORT_PATH, exportFilename } from '../../shared/history-contract'
@@ -25,11 +25,13 @@ export function createHandlers(core: AppCore): Handlers {
     },
     'runs:list': () => core.runs.list(),
     'run:stop': ({ runId, graceMs }) => core.runs.stop(runId, graceMs),
-    'task:get': ({ taskId }) => {
+    'task:get': async ({ taskId }) => {
       if (core.sources.owns(taskId)) {
         const detail = core.sources.detail(taskId)
         if (!detail) throw new AppError('not_found', `no task #${taskId}`)
-        return detail
+        // Asked of its process, for at most TIMING_TIMEOUT_MS: none when it cannot answer in time.
+        const timing = await core.sources.timing(taskId)
+        return timing ? { ...detail, timing } : detail
       }
       const task = core.monitor.get(taskId)
       if (!task) throw new AppError('not_found', `no task #${taskId}`)
@@ -71,11 +73,11 @@ export function createHandlers(core: AppCore): Handlers {
     'sources:list': () => core.sources.list(),
     // An editor program's source: the app owns its process, so a stop it cannot answer ends in a kill.
     'source:stop': ({ sourceId, graceMs }) => core.stopSource(sourceId, graceMs),
-    'steps:slow': () => slowSteps(core).info(),
+    'steps:slow': () => withSourcesSlow(core, slowSteps(core).info()),
     'steps:setThreshold': ({ thresholdMs }) => {
       const slow = slowSteps(core)
       slow.thresholdMs = thresholdMs
-      return slow.info()
+      return withSourcesSlow(core, slow.info())
     },
     ...programHandlers(core),
     ...coursePythonHandlers(core),
@@ -91,6 +93,12 @@ function slowSteps(core: AppCore): NonNullable<AppCore['monitor']['slowSteps']> 
   const slow = core.monitor.slowSteps
   if (slow === null) throw new AppError('invalid_state', 'step timing is off in this app')
   return slow
+}
+
+/** The app's slow steps and the connected processes' (each recorded on its own threshold). */
+function withSourcesSlow(core: AppCore, info: SlowStepsInfo): SlowStepsInfo {
+  const external = core.sources.slowSteps()
+  return external.length === 0 ? info : { ...info, steps: [...info.steps, ...external] }
 }
 
 /** This task's await, what that awaits, … until a non-task, an unknown task, or a cycle. */

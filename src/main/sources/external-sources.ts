@@ -1,8 +1,8 @@
 // The connected processes, as the app shows them: the hub's sources and tasks in global terms
 // (ids, loop labels), their changes forwarded as the window's own deltas, and commands routed to
 // the process a task lives in.
-import { FINAL_STATES, sourceLoopLabel, sourceOfLoop } from '../../shared/snapshots'
-import type { AppShutdownReport, AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SourceId, SourceInfo, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
+import { FINAL_STATES, SLOW_STEPS_PER_LOOP, sourceLoopLabel, sourceOfLoop } from '../../shared/snapshots'
+import type { AppShutdownReport, AwaitSnapshot, LogLine, LoopClock, ShutdownReport, SlowStep, SourceId, SourceInfo, StepTiming, TaskDetail, TaskSnapshot } from '../../shared/snapshots'
 import { taskKey } from '../hub/index'
 import type { AgentHub, HubChange, SourceInfo as HubSourceInfo, SourceLog } from '../hub/index'
 import { AppError } from '../ipc/app-error'
@@ -54,6 +54,11 @@ const LOGS_PER_SOURCE = 5_000
 const STOP_ANSWER_MARGIN_MS = 2_000
 /** How long loop:resources waits for each connected process (all are asked at once). */
 export const RESOURCES_POLL_TIMEOUT_MS = 1_500
+/**
+ * How long task:get waits for a process's task:timing: the details open at once with everything
+ * else; an agent that is slower (busy, or one that leaves unknown commands unanswered) shows no timing.
+ */
+export const TIMING_TIMEOUT_MS = 250
 /** How long a step on a process's loop may take to answer: its own 2 s wait, plus the trip. */
 const LOOP_COMMAND_TIMEOUT_MS = 5_000
 
@@ -81,6 +86,13 @@ export class ExternalSources {
 
   /** Sources whose agent answered `resources` unknown_command: not asked again until they reconnect. */
   private readonly noResources = new Set<SourceId>()
+  /**
+   * Each source's slow steps as they were streamed (global ids), the newest SLOW_STEPS_PER_LOOP:
+   * steps:slow lists them beside the app's own (the Slow steps view reloads from it when shown).
+   */
+  private readonly slowBySource = new Map<SourceId, SlowStep[]>()
+  /** Sources whose agent answered `task:timing` unknown_command (an older agent): not asked again until they reconnect. */
+  private readonly noTiming = new Set<SourceId>()
 
   constructor(private readonly opts: ExternalSourcesOptions) {}
 
@@ -118,6 +130,11 @@ export class ExternalSources {
     return [...this.clockByLoop.values()]
   }
 
+  /** The connected processes' slow steps still kept, in global terms, oldest first per source. */
+  slowSteps(): SlowStep[] {
+    return [...this.slowBySource.values()].flat()
+  }
+
   /** True if the id is an external task's. */
   owns(globalId: number): boolean {
     return this.ids.local(globalId) !== null
@@ -150,6 +167,20 @@ export class ExternalSources {
       .filter(({ task: t }) => t.parentId === found.localId)
       .map(({ task: t }) => this.ids.global(found.source.id, t.id))
     return { task, logs, awaitChain: chain, children }
+  }
+
+  /**
+   * An external task's step timing, asked of its process (`task:timing`) for at most
+   * TIMING_TIMEOUT_MS; null when the source is not connected, its agent does not time steps or
+   * does not know the command, or it did not answer in time. Never rejects.
+   */
+  async timing(globalId: number): Promise<StepTiming | null> {
+    const found = this.find(globalId)
+    const hub = this.hub
+    if (!found || !hub || found.source.state !== 'connected' || this.noTiming.has(found.source.id)) return null
+    const outcome = await hub.sendCommand(found.source.id, { type: 'task:timing', taskId: found.localId }, { timeoutMs: TIMING_TIMEOUT_MS })
+    if (!outcome.ok && outcome.error.code === 'unknown_command') this.noTiming.add(found.source.id)
+    return outcome.ok ? outcome.value : null
   }
 
   /** Cancels an external task in its own process; answers its snapshot after the request. */
@@ -349,6 +380,8 @@ export class ExternalSources {
         this.recentLogs.delete(c.sourceId)
         this.listedCounts.delete(c.sourceId)
         this.noResources.delete(c.sourceId)
+        this.noTiming.delete(c.sourceId)
+        this.slowBySource.delete(c.sourceId)
         if (removed.length > 0) this.opts.emit({ created: [], changed: [], ended: [], removed, logs: [], clocks: [] })
         return this.sendList()
       }
@@ -359,6 +392,7 @@ export class ExternalSources {
         const delta = translateDelta(c.delta, ctx)
         for (const clock of delta.clocks) this.clockByLoop.set(clock.loop, clock)
         this.keepLogs(source.id, delta.logs)
+        if (delta.slowSteps) this.keepSlow(source.id, delta.slowSteps)
         this.opts.emit(delta)
         if (this.listedCounts.get(source.id) !== source.taskCount) this.sendList()
         const runId = ctx.runId
@@ -385,7 +419,11 @@ export class ExternalSources {
   private onSource(source: HubSourceInfo): void {
     const before = this.states.get(source.id)
     this.states.set(source.id, source.state)
-    if (source.state !== 'connected') this.noResources.delete(source.id) // asked afresh once it is back
+    if (source.state !== 'connected') {
+      // asked afresh once it is back (it may have reconnected as a newer agent)
+      this.noResources.delete(source.id)
+      this.noTiming.delete(source.id)
+    }
     const recorder = this.opts.recorder
     // A new source, or one that reconnected after its run was closed: a new history run.
     if (recorder && source.state === 'connected' && (before === undefined || before === 'lost' || before === 'exited')) {
@@ -408,6 +446,13 @@ export class ExternalSources {
     if (kept.length > 2 * LOGS_PER_SOURCE) kept.splice(0, kept.length - LOGS_PER_SOURCE)
   }
 
+  private keepSlow(sourceId: SourceId, steps: SlowStep[]): void {
+    let kept = this.slowBySource.get(sourceId)
+    if (!kept) this.slowBySource.set(sourceId, (kept = []))
+    kept.push(...steps)
+    if (kept.length > SLOW_STEPS_PER_LOOP) kept.splice(0, kept.length - SLOW_STEPS_PER_LOOP)
+  }
+
   private sendList(): void {
     const list = this.list()
     for (const s of list) this.listedCounts.set(s.id, s.taskCount)
@@ -425,9 +470,9 @@ export class ExternalSources {
 }
 
 /**
- * Whether a source's agent runs the loop commands: the Node agent does. The Python agent ignores a
- * command it does not know (no answer: a timeout), so it is never sent one; an agent that answers
- * unknown_command instead reads as unsupported too (command-errors.ts).
+ * Whether a source's agent runs the loop commands: the Node agent does. The Python agent answers
+ * them unknown_command (older ones left them unanswered: a timeout), so it is never sent one; any
+ * agent that answers unknown_command reads as unsupported (command-errors.ts).
  */
 function hasLoopCommands(s: HubSourceInfo): boolean {
   return s.runtime.kind === 'node'

@@ -2,9 +2,10 @@
 // (checked by the hub before sending and by the agent on receipt) and its result's schema (checked
 // by the hub on the answer). The wire messages and the types derive from this table.
 import * as v from 'valibot'
-import { TASK_STATES } from '../snapshots'
+import { STEP_BUCKETS, TASK_STATES } from '../snapshots'
+import type { StepTiming } from '../snapshots'
 import { taskSnapshotSchema } from './task-delta-schema'
-import { commandId, name, taskId, text, time } from './scalars'
+import { MAX_TIME_MS, commandId, count, name, taskId, text, time } from './scalars'
 import { loopControlFields, loopInspectFields, loopViewSchema, resourcesFields, resourcesSnapshotSchema } from './loop-commands'
 
 /** The longest grace a stop may ask for (the app's own run:stop bound). */
@@ -22,6 +23,21 @@ export const shutdownReportSchema = v.strictObject({
   finished: v.pipe(v.array(v.strictObject({ ...reportTask, state: v.picklist(TASK_STATES) })), v.maxLength(MAX_REPORT_TASKS)),
   forced: v.pipe(v.array(v.strictObject(reportTask)), v.maxLength(MAX_REPORT_TASKS)),
   cleanupErrors: v.pipe(v.array(v.strictObject({ ...reportTask, message: text })), v.maxLength(MAX_REPORT_TASKS)),
+})
+
+/** Real ms a task spent, finite and ≥ 0 (a process's lifetime fits in MAX_TIME_MS). */
+const spentMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_TIME_MS))
+/** One log2 histogram: exactly STEP_BUCKETS counts (see stepBucketFloorMs). */
+const histogram = v.pipe(v.array(count), v.length(STEP_BUCKETS))
+/** A task's StepTiming (src/shared/snapshots.ts), as `task:timing` answers it. */
+export const stepTimingSchema = v.strictObject({
+  steps: count,
+  busyMs: spentMs,
+  idleMs: spentMs,
+  scheduledMs: spentMs,
+  maxStepMs: spentMs,
+  stepHist: histogram,
+  scheduledHist: histogram,
 })
 
 const graceMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_GRACE_MS))
@@ -54,6 +70,8 @@ export const commandSpecs = {
   'loop:inspect': command('loop:inspect', loopInspectFields, loopViewSchema),
   /** The Locks, Semaphores, Events, … of the agent's loops (or of `loopId`); answers a ResourcesSnapshot. */
   resources: command('resources', resourcesFields, resourcesSnapshotSchema),
+  /** Where the task's real time went (busy / idle / scheduled, the step histograms); null: its steps are not timed. */
+  'task:timing': command('task:timing', { taskId }, v.nullable(stepTimingSchema)),
 } as const
 
 export type CommandType = keyof typeof commandSpecs
@@ -65,3 +83,9 @@ export type Command = { [K in CommandType]: v.InferOutput<(typeof commandSpecs)[
 export type CommandMessage = { [K in CommandType]: v.InferOutput<(typeof commandSpecs)[K]['message']> }[CommandType]
 /** What a command of type K answers when it succeeds. */
 export type CommandValue<K extends CommandType> = v.InferOutput<(typeof commandSpecs)[K]['result']>
+
+// The answer's schema and the StepTiming interface stay one shape (compile time only): each is
+// assignable to the other, and they have the same keys.
+type TimingOut = v.InferOutput<typeof stepTimingSchema>
+const timingInSync: [TimingOut, keyof TimingOut] extends [StepTiming, keyof StepTiming] ? ([StepTiming, keyof StepTiming] extends [TimingOut, keyof TimingOut] ? true : false) : false = true
+void timingInSync

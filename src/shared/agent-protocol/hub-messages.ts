@@ -38,6 +38,7 @@ export const hubMessageSchemas = {
   'loop:control': commandSpecs['loop:control'].message,
   'loop:inspect': commandSpecs['loop:inspect'].message,
   resources: commandSpecs.resources.message,
+  'task:timing': commandSpecs['task:timing'].message,
 } as const
 
 export type HubMessageType = keyof typeof hubMessageSchemas
