@@ -61,6 +61,20 @@ describe('await costs', () => {
     expect(result).toEqual([11, 'caught no'])
   })
 
+  it('a then with bound or named callbacks inside a task returns a promise that chains (only V8\'s anonymous resolvers skip it)', async () => {
+    const { result } = await runVirtual(async () => {
+      const box = { k: 3, times(v: unknown) { return (v as number) * this.k } }
+      const bound = await sleep(1, 2)
+        .then(box.times.bind(box), box.times.bind(box))
+        .then((v) => v + 1)
+      const named = await sleep(1, 2)
+        .then(Math.sqrt, console.error)
+        .then((v) => (v as number) * 10)
+      return [bound, Math.round(named)]
+    })
+    expect(result).toEqual([7, 14])
+  })
+
   it("a future handed to a promise's own resolvers settles that promise", async () => {
     const { result } = await runVirtual(async () => {
       const ok = await new Promise((res, rej) => void sleep(10, 'slept').then(res, rej))

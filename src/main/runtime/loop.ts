@@ -44,6 +44,31 @@ const unretrievedRegistry = new FinalizationRegistry<UnretrievedEntry>((held) =>
 const SLICE_MS = 10
 const resolved = Promise.resolve()
 
+/**
+ * Node's runNextTicks (`process._tickCallback`): from a macrotask it runs V8's microtask queue to
+ * empty, and the nextTicks those microtasks queue, before it returns — the very point where a task
+ * step ends. Called after each step it makes the step's end synchronous: no promise job and no
+ * nextTick per step (the barrier below). Null where the host has none; then the barrier serves.
+ */
+const hostTick = (process as unknown as { _tickCallback?: () => void })._tickCallback
+let drainMicrotasks: (() => void) | null | undefined = typeof hostTick === 'function' ? undefined : null
+
+/**
+ * Whether a synchronous drain works here (probed once, from a macrotask: the loop's first entry).
+ * Inside a microtask V8 would not start a nested checkpoint, so a host that runs the loop's entry
+ * there (none known) keeps the barrier.
+ */
+function syncDrain(): (() => void) | null {
+  if (drainMicrotasks !== undefined) return drainMicrotasks
+  let ran = false
+  void resolved.then(() => {
+    ran = true
+  })
+  hostTick!.call(process)
+  drainMicrotasks = ran ? () => hostTick!.call(process) : null
+  return drainMicrotasks
+}
+
 // Loop controls (pause, stepOnce, runToNextTimer): the hold the pump reads once per iteration, at
 // its boundary (FREE: none). STEP lets one iteration begin, then holds again; TO_TIMER runs freely
 // until the iteration that fires a timer, which it lets run as a STEP.
@@ -780,8 +805,12 @@ export class EventLoop {
     this.busy = true
     this._backToBack = false
     this.sliceEnd = performance.now() + SLICE_MS
+    this.drain = syncDrain()
     this.pump()
   }
+
+  /** Runs the microtask queue to empty now (see syncDrain); null: steps end on the barrier instead. */
+  private drain: (() => void) | null = null
 
   private pump(): void {
     current.loop = this
@@ -813,15 +842,45 @@ export class EventLoop {
         this.stepping = task
         if (this.stepHooks) this.stepHook('beforeTaskStep', task)
         task._step()
-        resolved.then(this.barrierJob)
-        return // the step goes on in microtasks; afterStep resumes the pump
+        const drain = this.drain
+        if (drain === null) {
+          resolved.then(this.barrierJob)
+          return // the step goes on in microtasks; afterStep resumes the pump
+        }
+        // The step goes on in microtasks: run them all now; when drain returns, the task has parked.
+        try {
+          drain()
+        } catch (e) {
+          this.recoverFromDrain(e) // a nextTick callback threw: end the step, carry on from the host
+        }
+        this.stepEnded()
+        // Reading the clock costs as much as a small step: look at it every 16 steps.
+        if ((++this.stepCount & 15) === 0 && performance.now() > this.sliceEnd) {
+          this.yieldToHost()
+          return
+        }
+        continue
       }
       if (r._kind === 2) {
         if (r._cancelled) continue
         this._backToBack = false
         r._run()
-        resolved.then(this.barrierJob) // the code it resumed runs now, before the next handle
-        return
+        const drain = this.drain
+        if (drain === null) {
+          resolved.then(this.barrierJob) // the code it resumed runs now, before the next handle
+          return
+        }
+        try {
+          drain()
+        } catch (e) {
+          this.recoverFromDrain(e)
+        }
+        current.task = null
+        if ((++this.stepCount & 15) === 0 && performance.now() > this.sliceEnd) {
+          this.yieldToHost()
+          return
+        }
+        continue
       }
       if (!r._cancelled) {
         this._backToBack = false
@@ -840,6 +899,14 @@ export class EventLoop {
 
   /** The stepped task has parked (or finished): every microtask of its step has run. */
   private readonly afterStep = (): void => {
+    this.stepEnded()
+    // Reading the clock costs as much as a small step: look at it every 16 steps.
+    if ((++this.stepCount & 15) === 0 && performance.now() > this.sliceEnd) this.yieldToHost()
+    else this.pump()
+  }
+
+  /** The end of a task step (or of a resuming callback's code): the task's and the instruments' bookkeeping. */
+  private stepEnded(): void {
     const task = this.stepping
     this.stepping = null
     if (task !== null) {
@@ -850,9 +917,17 @@ export class EventLoop {
       }
     }
     current.task = null
-    // Reading the clock costs as much as a small step: look at it every 16 steps.
-    if ((++this.stepCount & 15) === 0 && performance.now() > this.sliceEnd) this.yieldToHost()
-    else this.pump()
+  }
+
+  /**
+   * A nextTick callback run by the drain threw (microtask errors never reach here): Node reports it
+   * as uncaught once it leaves the pump, as it would have from its own tick queue. The microtasks
+   * and ticks left run when the host resumes; the loop goes on from a fresh entry after them.
+   */
+  private recoverFromDrain(e: unknown): never {
+    this.stepEnded()
+    this.yieldToHost()
+    throw e
   }
 
   private yieldToHost(): void {
