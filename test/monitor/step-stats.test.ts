@@ -251,4 +251,25 @@ describe('slow steps', () => {
     expect(reads[0]).toEqual(reads[1])
     expect((reads[0] as { stepHist: number[] }).stepHist.reduce((a, b) => a + b, 0)).toBe(9)
   })
+
+  it('an abandoned task (a shutdown’s grace ran out) stops counting idle time when it ends', async () => {
+    const clock = fakeClock()
+    const w = watchedLoop({ stepTiming: { clock: clock.read } })
+    const never = w.loop.createFuture<void>()
+    const t = w.loop.createTask(async () => {
+      try {
+        await sleep(60_000)
+      } finally {
+        await never // its cleanup never ends
+      }
+    })
+    await w.loop.runUntilComplete(() => sleep(1))
+    clock.now += 5
+    await w.loop.shutdown({ graceMs: 20 })
+    expect(t.state).toBe('abandoned')
+    const at = w.monitor.timingOf(t.id)!
+    clock.now += 1_000
+    expect(w.monitor.timingOf(t.id)).toEqual(at)
+    expect(at).toMatchObject({ steps: 2, busyMs: 0, scheduledMs: 0, idleMs: 5 })
+  })
 })

@@ -21,9 +21,11 @@ export class EndedTimings {
     return this.slotOf.size
   }
 
-  /** Keeps a task's timing; past capacity the oldest kept is let go. */
+  /**
+   * Keeps a task's timing; past capacity the oldest kept is let go. A task kept again (taken out
+   * first, as a revived one is, or not) moves to the newest slot; the slot it had is reused in turn.
+   */
   keep(id: number, steps: TaskSteps): void {
-    this.delete(id)
     const slot = this.head
     this.head = slot + 1 === this.capacity ? 0 : slot + 1
     const old = this.ids[slot]!

@@ -148,13 +148,14 @@ export interface StepTimerOptions {
   clock: () => number
   /** Where slow steps go. */
   slow: SlowSteps
-  /** The TaskSteps of a task of this loop, made if `make` (null: none, or a task the monitor does not know). */
-  stepsOf: (task: Task<unknown>, make: boolean) => TaskSteps | null
+  /** The TaskSteps of a task of this loop, made at its first step (null: a task the monitor does not know). */
+  stepsOf: (task: Task<unknown>) => TaskSteps | null
 }
 
 /**
  * The instrument that times one loop's steps: its beforeTaskStep / afterTaskStep read the clock,
- * its stepClock lets the loop stamp wake-ups, and its taskDone fixes an ended task's idle time.
+ * and its stepClock lets the loop stamp wake-ups; the step that ends a task fixes its idle time (one
+ * a shutdown abandons without a step is finished by the monitor, see TaskMonitor's taskDone).
  * One step runs at a time on a loop, so the step in progress is a few variables.
  */
 export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOptions): Instrument {
@@ -191,7 +192,7 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
       resumed = t.awaiting()
       let queued = t._queuedAt
       t._queuedAt = NOT_QUEUED
-      const s = stepsOf(t, true)
+      const s = stepsOf(t)
       cur = s
       if (s === null) return
       // Its wait in the ready queue: from the stamp, or from its own last step's end (-1: that step queued it).
@@ -216,15 +217,10 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
         if (us > s.maxUs) s.maxUs = us
         s.lastUs = end
         s.addStep(bucketOfUs(us))
+        if (t.done()) s.finish(lastRead[0]!)
       }
       if (us >= slow.thresholdMs * 1000) slow.record(loop, info, t, us / 1000, resumed)
       resumed = null
-    },
-    // Within the step that ended it (or at a shutdown's abandon): its lifetime ends at the last
-    // reading, the step's start, and that step's busy time is not counted yet on either side.
-    taskDone: (t) => {
-      const s = stepsOf(t, false)
-      if (s !== null && s.steps > 0) s.finish(lastRead[0]!)
     },
   }
 }

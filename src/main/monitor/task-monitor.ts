@@ -314,10 +314,7 @@ export class TaskMonitor {
       untrack()
     }
     if (this.slowSteps !== null) {
-      const stepsOf = (t: Task<unknown>, make: boolean) => {
-        const e = (t._instrumentSlot as TaskEntry | undefined)?.owner === this ? (t._instrumentSlot as TaskEntry) : this.tasks.get(t.id)
-        return e === undefined ? null : make ? e.steps_() : e.steps
-      }
+      const stepsOf = (t: Task<unknown>) => ((t._instrumentSlot as TaskEntry | undefined)?.owner === this ? (t._instrumentSlot as TaskEntry) : this.tasks.get(t.id))?.steps_() ?? null
       entry.removeSteps = loop.addInstrument(stepTimer(loop, info, { slow: this.slowSteps, stepsOf, clock: this.stepClock }))
     }
     this.throttle.mark()
@@ -562,6 +559,8 @@ export class TaskMonitor {
         // Read the error now: inside taskDone reading it does not count as retrieving it, so the
         // loop can still report "Task exception was never retrieved" when the program drops it.
         if (t.state === 'failed') entry.error = toErrorSnapshot(safeException(t))
+        // A task ended by a step has its idle time fixed by that step; one abandoned has none.
+        if (entry.steps !== null && t.state === 'abandoned') entry.steps.finish(this.stepClock())
         this.letGo(entry, t)
         this.markDirty(entry)
         // Folding: one the UI never saw joins the eviction order when a delta first shows it.
