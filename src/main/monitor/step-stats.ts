@@ -180,11 +180,20 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
   let resumed: Future<unknown> | null = null
   /** Between beforeTaskStep and afterTaskStep: a wake-up queued now is stamped with the step's start. */
   let inStep = false
+  /** The reading that stamps wake-ups queued outside steps since the last step ended (-1: none yet). */
+  let outside = -1
   return {
     // A wake-up queued inside a step (a future resolved, a queue put) is stamped with that step's
     // start, not a fresh reading: one clock read fewer per wake-up, over-counting the woken task's
-    // wait by at most the part of the waker's step before it (microseconds, unless that step was slow).
-    stepClock: () => (inStep ? start : clock()),
+    // wait by at most the part of the waker's step before it (microseconds, unless that step was
+    // slow). Outside steps (timer callbacks: W5's 100,000 sleeps fire in batches) one reading
+    // serves until a step ends: every task a callback wakes steps soon after, so the loop cannot
+    // sit idle between that reading and a later stamp; the error is the callbacks run between.
+    stepClock: () => {
+      if (inStep) return start
+      if (outside < 0) outside = clock()
+      return outside
+    },
     beforeTaskStep: (t) => {
       const now = loop._backToBack ? lastEnd : clock()
       start = now
@@ -210,6 +219,7 @@ export function stepTimer(loop: EventLoop, info: LoopInfo, opts: StepTimerOption
       inStep = false
       const end = clock()
       lastEnd = end
+      outside = -1
       const us = span(start, end)
       if (s !== null) {
         s.steps++
