@@ -113,18 +113,39 @@ export class StateRecorder {
    * tail; anything dropped between them the receiver counts as skipped), or nothing if unchanged.
    */
   take(taskId: number): SegmentAppend[] {
-    const total = this.length
-    if (total === this.sent && this.openSent) return []
     const out: SegmentAppend[] = []
+    this.takeInto(taskId, out)
+    return out
+  }
+
+  /**
+   * take(), its appends pushed onto `out` (a delta's list: no array per task). Returns what they
+   * cost a delta's segment budget: their segments, at least one per append.
+   */
+  takeInto(taskId: number, out: SegmentAppend[]): number {
+    const total = this.length
+    if (total === this.sent && this.openSent) return 0
     const open = this.open()
-    if (this.sent < this.headLength) out.push({ taskId, first: this.sent, segments: this.headFrom(this.sent), open })
+    let cost = 0
+    const headed = this.sent < this.headLength
+    if (headed) {
+      const segments = this.headFrom(this.sent)
+      out.push({ taskId, first: this.sent, segments, open })
+      cost += Math.max(1, segments.length)
+    }
     const tailFirst = total - this.ringLength
     const from = Math.max(this.sent, tailFirst)
-    if (from < total) out.push({ taskId, first: from, segments: this.tail(from - tailFirst), open })
-    if (out.length === 0) out.push({ taskId, first: total, segments: [], open })
+    if (from < total) {
+      const segments = this.tail(from - tailFirst)
+      out.push({ taskId, first: from, segments, open })
+      cost += Math.max(1, segments.length)
+    } else if (!headed) {
+      out.push({ taskId, first: total, segments: [], open })
+      cost += 1
+    }
     this.sent = total
     this.openSent = true
-    return out
+    return cost
   }
 
   /** Kept head and tail segments and the gap between them (for packInto). */
@@ -163,11 +184,15 @@ export class StateRecorder {
     this.openSent = true
   }
 
-  /** The kept head from its `from`-th segment on, as fresh objects. */
+  /** The kept head from its `from`-th segment on, as fresh objects (an array of their number: one per delta per task). */
   private headFrom(from: number): StateSegment[] {
-    const out: StateSegment[] = []
+    const n = this.headLength - from
+    const out: StateSegment[] = n > 0 ? new Array<StateSegment>(n) : []
     const head = this.head
-    for (let i = from; i < this.headLength; i++) out.push({ state: TASK_STATES[head![3 * i]!]!, from: head![3 * i + 1]!, to: head![3 * i + 2]! })
+    for (let i = 0; i < n; i++) {
+      const k = 3 * (from + i)
+      out[i] = { state: TASK_STATES[head![k]!]!, from: head![k + 1]!, to: head![k + 2]! }
+    }
     return out
   }
 
@@ -179,8 +204,13 @@ export class StateRecorder {
     const cap = this.caps.tail
     const code = stateCode(state)
     if (this.skipped === 0 && this.ringLength === 0 && this.headLength < this.caps.head) {
-      if (this.head === null) this.head = [code, from, to]
-      else this.head.push(code, from, to)
+      if (this.head === null) {
+        // Room for three segments (a short task's whole life: running, waiting, running) in one
+        // allocation: pushing onto a three-number array grows it to 25 numbers and drops the first.
+        const head = [code, from, to, 0, 0, 0, 0, 0, 0]
+        head.length = 3
+        this.head = head
+      } else this.head.push(code, from, to)
       this.headLength++
     } else if (this.ringLength < cap) {
       if (this.ring === null) this.ring = [code, from, to]
@@ -203,12 +233,12 @@ export class StateRecorder {
   /** The tail in order, from its `skip`-th segment on, as fresh objects. */
   private tail(skip: number): StateSegment[] {
     const n = this.ringLength
-    const out: StateSegment[] = []
     const ring = this.ring
-    if (ring === null) return out
+    if (ring === null || skip >= n) return []
+    const out = new Array<StateSegment>(n - skip)
     for (let i = skip; i < n; i++) {
       const k = 3 * ((this.ringStart + i) % n)
-      out.push({ state: TASK_STATES[ring[k]!]!, from: ring[k + 1]!, to: ring[k + 2]! })
+      out[i - skip] = { state: TASK_STATES[ring[k]!]!, from: ring[k + 1]!, to: ring[k + 2]! }
     }
     return out
   }
