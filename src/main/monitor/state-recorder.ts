@@ -33,6 +33,9 @@ export function stateOfCode(code: number): TaskState {
   return TASK_STATES[code]!
 }
 
+/** StateRecorder.flags: its open segment went with the last take (bits below it are a subclass's). */
+const OPEN_SENT = 1 << 16
+
 /**
  * One task's state history as the monitor records it: the runtime reports each change, the
  * recorder closes the current segment and opens the next (an equal state extends the current one),
@@ -60,9 +63,25 @@ export class StateRecorder {
   private openFrom = 0
   /** How many closed segments earlier deltas carried (kept or already skipped). */
   private sent = 0
-  private openSent = false
+  /**
+   * Yes/no facts as bits: the recorder's own is OPEN_SENT (the open segment went with the last
+   * take); a subclass keeps its own in the bits below it (one field per task, not one each).
+   */
+  protected flags = 0
+  /** The first `head` closed segments are kept, and the last `tail` (SEGMENT_CAPS unless given). */
+  declare private readonly caps: { head: number; tail: number }
 
-  constructor(private readonly caps: { head: number; tail: number } = SEGMENT_CAPS) {}
+  constructor(caps?: { head: number; tail: number }) {
+    // The default lives on the prototype: one field fewer on each of 100,000 recorders.
+    if (caps !== undefined) (this as unknown as { caps: { head: number; tail: number } }).caps = caps
+  }
+
+  private get openSent(): boolean {
+    return (this.flags & OPEN_SENT) !== 0
+  }
+  private set openSent(v: boolean) {
+    this.flags = v ? this.flags | OPEN_SENT : this.flags & ~OPEN_SENT
+  }
 
   /** The task is in `state` from loop time `at` on. Before its first step ('pending') nothing is kept. */
   enter(state: TaskState, at: number): void {
@@ -253,3 +272,5 @@ export function unpackedHistory(from: Float64Array, at: number, headCount: numbe
   for (let i = 0; i < tailCount; i++) tail.push(seg(headCount + i))
   return { head, skipped, tail, open: null }
 }
+
+;(StateRecorder.prototype as unknown as { caps: { head: number; tail: number } }).caps = SEGMENT_CAPS

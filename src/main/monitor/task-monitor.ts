@@ -100,14 +100,17 @@ const DIRTY = 16
 const SEGMENTS_DUE = 32
 const GONE = 64
 const READ = 128
+/** Something its snapshot shows changed since the last delta carried it. */
+const UNSENT = 256
 
 /**
  * What the monitor holds per task. The facts events bring (times, the error, the log count) live in
  * fields, and so do the few a snapshot shows that were read off the task at its last reading
  * (state, name, what it awaits, its cancel and deadline): no snapshot object is kept per task. A
  * snapshot is made from these facts when a delta or a reader needs one, and the delta that carries
- * it is its only holder, so it dies young; `version` counts the readings that changed a fact, and
- * `sentVersion` is the one the last delta carried (a delta re-sends a task only when they differ).
+ * it is its only holder, so it dies young; a reading (or an event) that changed a fact marks it
+ * `unsent`, and a delta re-sends a task only when it is (task:get reads between deltas, so what the
+ * last reading showed cannot tell what the UI has seen).
  * Held from creation to its end and beyond, every object an entry keeps outlives the scavenges and
  * is promoted: that was most of what watching 100,000 short tasks cost.
  */
@@ -118,12 +121,6 @@ class TaskEntry extends StateRecorder {
   coro: string
   /** When the monitor first saw it, across loops: a full snapshot lists tasks in this order. */
   order = 0
-  /** See the bits above (started, emitted, endedEmitted, hidden, dirty, segmentsDue, gone, read). */
-  flags = 0
-  /** Readings (and events) that changed what its snapshot shows; see sentVersion. */
-  version = 0
-  /** The version the last delta carried (a delta re-sends a task only when version moved on). */
-  sentVersion = 0
   /**
    * Where its times live in the monitor's EntryNumbers: when it was created, first ran and ended
    * (loop NaN: not yet), read through the accessors below. The snapshot's Stamp objects are made
@@ -213,6 +210,13 @@ class TaskEntry extends StateRecorder {
   /** Dropped from the view (forgotten or evicted): lists still holding it skip it. */
   get gone(): boolean {
     return (this.flags & GONE) !== 0
+  }
+  /** Something its snapshot shows changed since a delta last carried it. */
+  get unsent(): boolean {
+    return (this.flags & UNSENT) !== 0
+  }
+  set unsent(v: boolean) {
+    this.flags = v ? this.flags | UNSENT : this.flags & ~UNSENT
   }
   /** Read at least once (its facts are the task's, not the defaults). */
   get read(): boolean {
@@ -458,7 +462,7 @@ export class TaskMonitor {
       logs.push(line)
       if (logs.length > this.maxLogsPerTask) logs.splice(0, logs.length - this.maxLogsPerTask)
       entry.logCount += 1
-      entry.version++
+      entry.unsent = true
       this.markDirty(entry)
     }
     this.throttle.mark()
@@ -601,7 +605,7 @@ export class TaskMonitor {
           entry.started = true
           entry.startLoop = now
           entry.startWall = this.wallNow()
-          entry.version++
+          entry.unsent = true
         }
         // A hidden task's stretches are not kept: no delta carries them (a snapshot shows its state).
         if (entry.hidden) return
@@ -653,7 +657,7 @@ export class TaskMonitor {
 
   /**
    * Reads the task's facts (state, name, what it awaits, its cancel and deadline) into its entry,
-   * counting a new version when one changed; after its final state, lets go of the task. A task
+   * marking it unsent when one changed; after its final state, lets go of the task. A task
    * already let go keeps its last reading (the facts that still arrive, its log count, live on the
    * entry).
    */
@@ -698,14 +702,14 @@ export class TaskMonitor {
     }
     const name = task.name
     // Nothing a snapshot shows changed (a busy task between two deltas: only its segments did):
-    // the version stands, and the next delta carries no copy of it.
+    // the next delta carries no copy of it.
     if (entry.state !== state || entry.name !== name || entry.awaiting !== awaiting || entry.cancel !== cancel || entry.deadline !== deadline) {
       entry.state = state
       entry.name = name
       entry.awaiting = awaiting
       entry.cancel = cancel
       entry.deadline = deadline
-      entry.version++
+      entry.unsent = true
     }
     if (final) {
       // Let go: a finished task kept until the next delta kept its whole object graph alive (its
@@ -795,8 +799,8 @@ export class TaskMonitor {
       } else if (final && !entry.endedEmitted) {
         entry.endedEmitted = true
         delta.ended.push(this.snapOf(entry))
-      } else if (entry.version !== entry.sentVersion) delta.changed.push(this.snapOf(entry))
-      entry.sentVersion = entry.version
+      } else if (entry.unsent) delta.changed.push(this.snapOf(entry))
+      entry.unsent = false
       if (!entry.segmentsDue) {
         entry.segmentsDue = true
         this.segmentsDue.push(entry)
@@ -841,7 +845,7 @@ export class TaskMonitor {
   /** A snapshot carried a hidden task: from now on it goes as any task the UI was shown. */
   private unhide(entry: TaskEntry): void {
     entry.hidden = false
-    entry.sentVersion = entry.version
+    entry.unsent = false
     entry.endedEmitted = FINAL_SET.has(entry.state)
   }
 
@@ -869,7 +873,7 @@ export class TaskMonitor {
    */
   private settle(entry: TaskEntry): void {
     if (entry.task !== null || !FINAL_SET.has(entry.state) || !entry.endedEmitted || entry.dirty || entry.gone) return
-    if (!entry.read || entry.version !== entry.sentVersion) return
+    if (!entry.read || entry.unsent) return
     if (!this.ended.add(entry, entry.loop, entry.order, entry, entry.logs)) return
     this.tasks.delete(entry.id)
     if (entry.steps !== null) {
