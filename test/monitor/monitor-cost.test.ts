@@ -217,3 +217,41 @@ describe('what the monitor keeps per live task', () => {
     expect(waiting[0]!.awaiting).toEqual({ kind: 'future', text: expect.stringMatching(/^wait Event-\d+$/), taskId: null })
   })
 })
+
+describe('a live task whose first segments are kept in the monitor\'s typed slots', () => {
+  it('hands out the same exact history across the slots and its array, live, ended as columns and back', async () => {
+    const w = watchedLoop()
+    let id = 0
+    await w.loop.runUntilComplete(async () => {
+      const t = w.loop.createTask(async () => {
+        for (let i = 0; i < 4; i++) await sleep(10) // running, waiting ×4: 8 closed segments, 3 of them in the slot
+      }, { name: 'steps' })
+      id = t.id
+      await sleep(25)
+      expect(w.monitor.get(id)!.history).toEqual({
+        head: [
+          { state: 'running', from: 0, to: 0 },
+          { state: 'waiting', from: 0, to: 10 },
+          { state: 'running', from: 10, to: 10 },
+          { state: 'waiting', from: 10, to: 20 },
+          { state: 'running', from: 20, to: 20 },
+        ],
+        skipped: 0,
+        tail: [],
+        open: { state: 'waiting', from: 20 },
+      })
+      await t
+    })
+    w.monitor.flushNow()
+    const ended = w.monitor.get(id)!.history!
+    expect(ended.head.map((s) => [s.state, s.from, s.to])).toEqual([
+      ['running', 0, 0], ['waiting', 0, 10], ['running', 10, 10], ['waiting', 10, 20], ['running', 20, 20], ['waiting', 20, 30], ['running', 30, 30], ['waiting', 30, 40], ['running', 40, 40],
+    ])
+    // A line printed after its end brings it back from the columns as an entry: the same history.
+    w.monitor.log('run-1', { t: 50, line: 'late', taskId: id, taskName: 'steps', stream: 'stdout' })
+    expect(w.monitor.get(id)!.history).toEqual(ended)
+    const rebuilt = emptyHistory()
+    for (const d of w.deltas) for (const a of d.segments ?? []) if (a.taskId === id) mergeSegments(rebuilt, a)
+    expect(rebuilt).toEqual(ended)
+  })
+})

@@ -48,7 +48,10 @@ const OPEN_SENT = 1 << 16
  * out, which deltas bound.
  */
 export class StateRecorder {
-  /** The first `caps.head` closed segments, as (code, from, to) triples (made at the first). */
+  /**
+   * The first `caps.head` closed segments, as (code, from, to) triples (made at the first): past
+   * the first `inlineSegments`, which a subclass keeps in typed storage of its own (inlineStore).
+   */
   private head: number[] | null = null
   private headLength = 0
   /**
@@ -74,6 +77,28 @@ export class StateRecorder {
   constructor(caps?: { head: number; tail: number }) {
     // The default lives on the prototype: one field fewer on each of 100,000 recorders.
     if (caps !== undefined) (this as unknown as { caps: { head: number; tail: number } }).caps = caps
+  }
+
+  /**
+   * How many of the first head segments live in inlineStore() (0 here; on the prototype, so a
+   * recorder pays no field for it). The monitor's entries keep a short task's whole history there,
+   * in a typed array the garbage collector never traces: no array object per task.
+   */
+  declare protected readonly inlineSegments: number
+
+  /** Where the inline segments live: the array and the index of the first triple (see inlineSegments). */
+  protected inlineStore(): Float64Array {
+    throw new Error('no inline segments')
+  }
+  protected inlineAt(): number {
+    return 0
+  }
+
+  /** Number `k` (0 code, 1 from, 2 to) of head segment `i`. */
+  private headNum(i: number, k: number): number {
+    const inline = this.inlineSegments
+    if (i < inline) return this.inlineStore()[this.inlineAt() + 3 * i + k]!
+    return this.head![3 * (i - inline) + k]!
   }
 
   private get openSent(): boolean {
@@ -174,8 +199,11 @@ export class StateRecorder {
 
   /** Writes the kept segments as (code, from, to) triples at `at`: the head, then the tail in order. */
   packInto(out: Float64Array, at: number): void {
-    const head = this.head
-    for (let i = 0; i < 3 * this.headLength; i++) out[at++] = head![i]!
+    for (let i = 0; i < this.headLength; i++) {
+      out[at++] = this.headNum(i, 0)
+      out[at++] = this.headNum(i, 1)
+      out[at++] = this.headNum(i, 2)
+    }
     const ring = this.ring
     const n = this.ringLength
     for (let i = 0; i < n; i++) {
@@ -191,7 +219,9 @@ export class StateRecorder {
    * deltas already carried all of it.
    */
   unpack(from: Float64Array, at: number, headCount: number, skipped: number, tailCount: number): void {
-    this.head = headCount > 0 ? Array.from(from.subarray(at, at + 3 * headCount)) : null
+    const inline = Math.min(headCount, this.inlineSegments)
+    if (inline > 0) this.inlineStore().set(from.subarray(at, at + 3 * inline), this.inlineAt())
+    this.head = headCount > inline ? Array.from(from.subarray(at + 3 * inline, at + 3 * headCount)) : null
     this.headLength = headCount
     at += 3 * headCount
     this.ring = tailCount > 0 ? Array.from(from.subarray(at, at + 3 * tailCount)) : null
@@ -207,10 +237,9 @@ export class StateRecorder {
   private headFrom(from: number): StateSegment[] {
     const n = this.headLength - from
     const out: StateSegment[] = n > 0 ? new Array<StateSegment>(n) : []
-    const head = this.head
     for (let i = 0; i < n; i++) {
-      const k = 3 * (from + i)
-      out[i] = { state: TASK_STATES[head![k]!]!, from: head![k + 1]!, to: head![k + 2]! }
+      const j = from + i
+      out[i] = { state: TASK_STATES[this.headNum(j, 0)]!, from: this.headNum(j, 1), to: this.headNum(j, 2) }
     }
     return out
   }
@@ -223,7 +252,13 @@ export class StateRecorder {
     const cap = this.caps.tail
     const code = stateCode(state)
     if (this.skipped === 0 && this.ringLength === 0 && this.headLength < this.caps.head) {
-      if (this.head === null) {
+      if (this.headLength < this.inlineSegments) {
+        const a = this.inlineStore()
+        const k = this.inlineAt() + 3 * this.headLength
+        a[k] = code
+        a[k + 1] = from
+        a[k + 2] = to
+      } else if (this.head === null) {
         // Room for three segments (a short task's whole life: running, waiting, running) in one
         // allocation: pushing onto a three-number array grows it to 25 numbers and drops the first.
         const head = [code, from, to, 0, 0, 0, 0, 0, 0]
@@ -274,3 +309,4 @@ export function unpackedHistory(from: Float64Array, at: number, headCount: numbe
 }
 
 ;(StateRecorder.prototype as unknown as { caps: { head: number; tail: number } }).caps = SEGMENT_CAPS
+;(StateRecorder.prototype as unknown as { inlineSegments: number }).inlineSegments = 0

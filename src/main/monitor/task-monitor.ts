@@ -7,7 +7,7 @@ import { describeAwait } from './describe-await'
 import { trackResources } from '../runtime/resources'
 import { StateRecorder } from './state-recorder'
 import { EndedColumns } from './ended-columns'
-import { EntryNumbers, N_CREATED_LOOP, N_CREATED_WALL, N_END_LOOP, N_END_WALL, N_START_LOOP, N_START_WALL } from './entry-numbers'
+import { EntryNumbers, INLINE_SEGMENTS, N_CREATED_LOOP, N_CREATED_WALL, N_END_LOOP, N_END_WALL, N_SEGMENTS, N_START_LOOP, N_START_WALL } from './entry-numbers'
 import { toErrorSnapshot } from './error-snapshot'
 import { toCancelSnapshot } from './cancel-snapshot'
 import { Throttle, realTimers } from './throttle'
@@ -257,6 +257,14 @@ class TaskEntry extends StateRecorder {
     this.owner.numbers.a[this.at + N_END_WALL] = v
   }
 
+  /** Its first segments live in its EntryNumbers slot (see StateRecorder.inlineSegments). */
+  protected override inlineStore(): Float64Array {
+    return this.owner.numbers.a
+  }
+  protected override inlineAt(): number {
+    return this.at + N_SEGMENTS
+  }
+
   /** Out of the view (dropped, forgotten, or held as columns now): its slot is let go. */
   leave(): void {
     if (this.gone) return
@@ -273,6 +281,8 @@ class TaskEntry extends StateRecorder {
     return this.endLoop === this.endLoop // not NaN
   }
 }
+
+;(TaskEntry.prototype as unknown as { inlineSegments: number }).inlineSegments = INLINE_SEGMENTS
 
 /** Final or not, by state (a Set's has() is the cheapest lookup by string measured here). */
 const FINAL_SET = new Set<TaskState>(FINAL_STATES)
