@@ -288,11 +288,12 @@ class TaskEntry extends StateRecorder {
 const FINAL_SET = new Set<TaskState>(FINAL_STATES)
 
 /**
- * The runtime instrument behind the live view. Attached to every loop, it keeps one TaskSnapshot
- * per task and sends what changed as batched TaskDeltas (at most 60 a second; a task that changed
- * a thousand times between two batches is sent once). A state change costs a Map lookup, one
- * clock read and a few number writes (no allocation: see StateRecorder); the task is marked dirty
- * by a flag, and its snapshot is read off the task when a batch is cut.
+ * The runtime instrument behind the live view. Attached to every loop, it keeps what each task's
+ * snapshot shows (as facts on one entry per task, see TaskEntry) and sends what changed as batched
+ * TaskDeltas (at most 60 a second; a task that changed a thousand times between two batches is
+ * sent once). A state change costs a slot lookup, one clock read and a few number writes (no
+ * allocation: see StateRecorder); the task is marked dirty by a flag, its facts are read off the
+ * task when a batch is cut, and a snapshot object is made only for the batch that carries it.
  *
  * @example
  * const monitor = new TaskMonitor({ emit: (d) => send('tasks:delta', d) })
