@@ -1,9 +1,11 @@
 // What makes watching cheap must not make it lie: a busy task's capped history, eviction of tasks
 // no delta showed, and snapshots that stay as the delta carried them.
+import { queryObjects } from 'node:v8'
 import { describe, expect, it } from 'vitest'
-import { currentTask, sleep } from '../../src/main/runtime/index'
+import { Event, currentTask, sleep } from '../../src/main/runtime/index'
 import { StateRecorder } from '../../src/main/monitor/state-recorder'
 import { emptyHistory, historyLength, mergeSegments } from '../../src/shared/snapshots'
+import type { TaskSnapshot } from '../../src/shared/snapshots'
 import { watchedLoop } from './monitor-helper'
 
 describe('StateRecorder under load', () => {
@@ -170,5 +172,86 @@ describe('a snapshot read between two deltas', () => {
       expect(w.deltas.at(-1)!.changed.map((s) => [s.name, s.deadline?.at.loop])).toEqual([['request', 1_501]])
       t.cancel()
     })
+  })
+})
+
+describe('what the monitor keeps per live task', () => {
+  it('holds no snapshot a delta carried (a live task keeps facts, not the object): the delta is its only holder', async () => {
+    const w = watchedLoop()
+    const ev = new Event()
+    let id = 0
+    let carried: WeakRef<TaskSnapshot> | null = null
+    await w.loop.runUntilComplete(async () => {
+      const t = w.loop.createTask(() => ev.wait(), { name: 'live' })
+      id = t.id
+      await sleep(1)
+      w.monitor.flushNow()
+      carried = new WeakRef(w.deltas.at(-1)!.created.find((s) => s.id === id)!)
+      w.deltas.length = 0
+    })
+    // A turn of the host's loop, then a full GC (queryObjects collects before it counts).
+    await new Promise((r) => setImmediate(r))
+    queryObjects(StateRecorder, { format: 'count' })
+    expect(carried!.deref()).toBeUndefined()
+    // What it showed is still there to read and to send.
+    expect(w.monitor.get(id)).toMatchObject({ name: 'live', state: 'waiting', awaiting: { kind: 'future', text: expect.stringMatching(/^wait Event-\d+$/) } })
+    w.monitor.touch(id)
+    w.monitor.flushNow()
+    // Nothing it shows changed: re-read, it is not sent again.
+    expect(w.deltas.flatMap((d) => [...d.created, ...d.changed, ...d.ended]).map((s) => s.id)).not.toContain(id)
+  })
+
+  it('tasks awaiting a future in the same words share one await description (100,000 on one Event hold one)', async () => {
+    const w = watchedLoop()
+    const ev = new Event()
+    await w.loop.runUntilComplete(async () => {
+      const tasks = Array.from({ length: 1_000 }, () => w.loop.createTask(() => ev.wait()))
+      await sleep(1)
+      w.monitor.flushNow()
+      ev.set()
+      for (const t of tasks) await t
+    })
+    const waiting = w.deltas[0]!.created.filter((s) => s.state === 'waiting' && s.name !== 'Task-1')
+    expect(waiting).toHaveLength(1_000)
+    expect(new Set(waiting.map((s) => s.awaiting)).size).toBe(1)
+    expect(waiting[0]!.awaiting).toEqual({ kind: 'future', text: expect.stringMatching(/^wait Event-\d+$/), taskId: null })
+  })
+})
+
+describe('a live task whose first segments are kept in the monitor\'s typed slots', () => {
+  it('hands out the same exact history across the slots and its array, live, ended as columns and back', async () => {
+    const w = watchedLoop()
+    let id = 0
+    await w.loop.runUntilComplete(async () => {
+      const t = w.loop.createTask(async () => {
+        for (let i = 0; i < 4; i++) await sleep(10) // running, waiting ×4: 8 closed segments, 3 of them in the slot
+      }, { name: 'steps' })
+      id = t.id
+      await sleep(25)
+      expect(w.monitor.get(id)!.history).toEqual({
+        head: [
+          { state: 'running', from: 0, to: 0 },
+          { state: 'waiting', from: 0, to: 10 },
+          { state: 'running', from: 10, to: 10 },
+          { state: 'waiting', from: 10, to: 20 },
+          { state: 'running', from: 20, to: 20 },
+        ],
+        skipped: 0,
+        tail: [],
+        open: { state: 'waiting', from: 20 },
+      })
+      await t
+    })
+    w.monitor.flushNow()
+    const ended = w.monitor.get(id)!.history!
+    expect(ended.head.map((s) => [s.state, s.from, s.to])).toEqual([
+      ['running', 0, 0], ['waiting', 0, 10], ['running', 10, 10], ['waiting', 10, 20], ['running', 20, 20], ['waiting', 20, 30], ['running', 30, 30], ['waiting', 30, 40], ['running', 40, 40],
+    ])
+    // A line printed after its end brings it back from the columns as an entry: the same history.
+    w.monitor.log('run-1', { t: 50, line: 'late', taskId: id, taskName: 'steps', stream: 'stdout' })
+    expect(w.monitor.get(id)!.history).toEqual(ended)
+    const rebuilt = emptyHistory()
+    for (const d of w.deltas) for (const a of d.segments ?? []) if (a.taskId === id) mergeSegments(rebuilt, a)
+    expect(rebuilt).toEqual(ended)
   })
 })

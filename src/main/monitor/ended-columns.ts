@@ -19,8 +19,28 @@ interface Rare {
   logs?: LogLine[]
 }
 
-/** Keys a snapshot built by the monitor has; one with more (a field added later) is not stored here. */
-const SNAPSHOT_KEYS = 15
+/**
+ * What the columns keep of an ended task: the facts its last snapshot showed, as the monitor's
+ * entry holds them (no snapshot object is made to store one). Times: loop NaN for none.
+ */
+export interface EndedFacts {
+  readonly id: number
+  readonly parentId: number | null
+  readonly name: string
+  readonly coro: string
+  readonly state: TaskSnapshot['state']
+  readonly createdLoop: number
+  readonly createdWall: number
+  readonly startLoop: number
+  readonly startWall: number
+  readonly endLoop: number
+  readonly endWall: number
+  readonly awaiting: TaskSnapshot['awaiting']
+  readonly cancel: CancelSnapshot | null
+  readonly deadline: { at: Stamp } | null
+  readonly error: ErrorSnapshot | null
+  readonly logCount: number
+}
 /**
  * Kept segments (head and tail) an ended task may have to be held here: most tasks close a few; a
  * busy one keeps up to 200, which as columns would make the arena the size of every busy task's
@@ -101,19 +121,16 @@ export class EndedColumns<L extends ColumnLoop> {
   }
 
   /**
-   * Stores an ended task whose snapshot `snap` every delta has already carried in full, with its
-   * history from `recorder` (ended, fully taken). Returns false, storing nothing, for a task the
-   * columns cannot hold exactly (a snapshot field they do not know, too many coroutine names): it
-   * then stays an object, as before.
+   * Stores an ended task whose snapshot (the facts `snap`) every delta has already carried in full,
+   * with its history from `recorder` (ended, fully taken). Returns false, storing nothing, for a
+   * task the columns cannot hold exactly (too many coroutine names, a long history): it then stays
+   * an object, as before.
    */
-  add(snap: TaskSnapshot, loop: L, order: number, recorder: StateRecorder, logs: LogLine[] | null): boolean {
+  add(snap: EndedFacts, loop: L, order: number, recorder: StateRecorder, logs: LogLine[] | null): boolean {
     if (snap.awaiting !== null || !recorder.settled) return false
     const kept = recorder.kept
     if (kept.head + kept.tail > MAX_SEGMENTS) return false
-    let keys = 0
-    for (const _ in snap) keys++
-    if (keys !== SNAPSHOT_KEYS) return false
-    const coro = snap.coro ?? ''
+    const coro = snap.coro
     let coroRef = this.coroIndex.get(coro)
     if (coroRef === undefined) {
       if (this.coros.length >= MAX_COROS) return false
@@ -128,10 +145,12 @@ export class EndedColumns<L extends ColumnLoop> {
     n[f + F_ID] = snap.id
     n[f + F_PARENT] = snap.parentId ?? NaN
     n[f + F_ORDER] = order
-    n[f + F_CREATED_LOOP] = snap.createdAt.loop
-    n[f + F_CREATED_WALL] = snap.createdAt.wall
-    writeStamp(n, f + F_START_LOOP, snap.startedAt)
-    writeStamp(n, f + F_END_LOOP, snap.endedAt)
+    n[f + F_CREATED_LOOP] = snap.createdLoop
+    n[f + F_CREATED_WALL] = snap.createdWall
+    n[f + F_START_LOOP] = snap.startLoop
+    n[f + F_START_WALL] = snap.startLoop === snap.startLoop ? snap.startWall : 0
+    n[f + F_END_LOOP] = snap.endLoop
+    n[f + F_END_WALL] = snap.endLoop === snap.endLoop ? snap.endWall : 0
     writeStamp(n, f + F_CANCEL_LOOP, snap.cancel?.at ?? null)
     writeStamp(n, f + F_DEADLINE_LOOP, snap.deadline?.at ?? null)
     n[f + F_LOG_COUNT] = snap.logCount
@@ -150,17 +169,22 @@ export class EndedColumns<L extends ColumnLoop> {
     recorder.packInto(this.segs, 3 * this.segUsed)
     this.segUsed += count
     this.segLive += count
-    // The runtime names a task `Task-<id>` unless it was given another: only other names are kept.
-    const rare: Rare = {}
-    let hasRare = false
-    if (snap.name !== `Task-${snap.id}`) ((rare.name = snap.name), (hasRare = true))
-    if (snap.cancel !== null && snap.cancel.reason !== null) ((rare.reason = snap.cancel.reason), (hasRare = true))
-    if (snap.cancel?.by !== undefined) ((rare.by = snap.cancel.by), (hasRare = true))
-    if (snap.cancel?.cause !== undefined) ((rare.cause = snap.cancel.cause), (hasRare = true))
-    if (snap.error !== null) ((rare.error = snap.error), (hasRare = true))
-    if (logs !== null) ((rare.logs = logs), (hasRare = true))
+    // The runtime names a task `Task-<id>` unless it was given another: only other names are kept
+    // (compared without making the default name: most tasks have it, and the string is garbage).
+    const named = !isDefaultName(snap.name, snap.id)
+    const cancel = snap.cancel
+    const hasRare = named || snap.error !== null || logs !== null || (cancel !== null && (cancel.reason !== null || cancel.by !== undefined || cancel.cause !== undefined))
     t[i + I_FLAGS] = hasRare ? 1 : 0
-    if (hasRare) this.rare.set(snap.id, rare)
+    if (hasRare) {
+      const rare: Rare = {}
+      if (named) rare.name = snap.name
+      if (cancel !== null && cancel.reason !== null) rare.reason = cancel.reason
+      if (cancel?.by !== undefined) rare.by = cancel.by
+      if (cancel?.cause !== undefined) rare.cause = cancel.cause
+      if (snap.error !== null) rare.error = snap.error
+      if (logs !== null) rare.logs = logs
+      this.rare.set(snap.id, rare)
+    }
     this.rowOf.set(snap.id, row)
     return true
   }
@@ -333,6 +357,19 @@ export class EndedColumns<L extends ColumnLoop> {
     this.segs = segs
     this.segUsed = at / 3
   }
+}
+
+/** `name` is `Task-<id>` (the runtime's default name). */
+function isDefaultName(name: string, id: number): boolean {
+  if (!name.startsWith('Task-')) return false
+  const digits = name.length - 5
+  let n = id
+  for (let k = name.length - 1; k >= 5; k--) {
+    const c = name.charCodeAt(k) - 48
+    if (c < 0 || c > 9 || n % 10 !== c) return false
+    n = (n - c) / 10
+  }
+  return n === 0 && digits > 0 && (digits === 1 || name.charCodeAt(5) !== 48)
 }
 
 function writeStamp(n: Float64Array, at: number, stamp: Stamp | null): void {

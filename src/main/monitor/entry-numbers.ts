@@ -5,11 +5,15 @@ export const N_START_LOOP = 2
 export const N_START_WALL = 3
 export const N_END_LOOP = 4
 export const N_END_WALL = 5
-const STRIDE = 6
+/** Then the first INLINE_SEGMENTS closed segments of its history, as (code, from, to) triples. */
+export const N_SEGMENTS = 6
+export const INLINE_SEGMENTS = 3
+const STRIDE = N_SEGMENTS + 3 * INLINE_SEGMENTS
 
 /**
- * The monitor's per-task times (created, started, ended; loop and wall) in one Float64Array, a slot
- * per task it holds as an object. A number field of a class that is not a small integer is a
+ * The monitor's per-task times (created, started, ended; loop and wall) and the first few segments
+ * of its history (a short task's whole history) in one Float64Array, a slot per task it holds as an
+ * object. A number field of a class that is not a small integer is a
  * boxed heap number in V8: six of them per task were six more objects for every scavenge to copy
  * while 100,000 tasks lived, as many as the rest of the entry. Slots are reused once let go.
  */

@@ -33,6 +33,9 @@ export function stateOfCode(code: number): TaskState {
   return TASK_STATES[code]!
 }
 
+/** StateRecorder.flags: its open segment went with the last take (bits below it are a subclass's). */
+const OPEN_SENT = 1 << 16
+
 /**
  * One task's state history as the monitor records it: the runtime reports each change, the
  * recorder closes the current segment and opens the next (an equal state extends the current one),
@@ -45,7 +48,10 @@ export function stateOfCode(code: number): TaskState {
  * out, which deltas bound.
  */
 export class StateRecorder {
-  /** The first `caps.head` closed segments, as (code, from, to) triples (made at the first). */
+  /**
+   * The first `caps.head` closed segments, as (code, from, to) triples (made at the first): past
+   * the first `inlineSegments`, which a subclass keeps in typed storage of its own (inlineStore).
+   */
   private head: number[] | null = null
   private headLength = 0
   /**
@@ -60,9 +66,47 @@ export class StateRecorder {
   private openFrom = 0
   /** How many closed segments earlier deltas carried (kept or already skipped). */
   private sent = 0
-  private openSent = false
+  /**
+   * Yes/no facts as bits: the recorder's own is OPEN_SENT (the open segment went with the last
+   * take); a subclass keeps its own in the bits below it (one field per task, not one each).
+   */
+  protected flags = 0
+  /** The first `head` closed segments are kept, and the last `tail` (SEGMENT_CAPS unless given). */
+  declare private readonly caps: { head: number; tail: number }
 
-  constructor(private readonly caps: { head: number; tail: number } = SEGMENT_CAPS) {}
+  constructor(caps?: { head: number; tail: number }) {
+    // The default lives on the prototype: one field fewer on each of 100,000 recorders.
+    if (caps !== undefined) (this as unknown as { caps: { head: number; tail: number } }).caps = caps
+  }
+
+  /**
+   * How many of the first head segments live in inlineStore() (0 here; on the prototype, so a
+   * recorder pays no field for it). The monitor's entries keep a short task's whole history there,
+   * in a typed array the garbage collector never traces: no array object per task.
+   */
+  declare protected readonly inlineSegments: number
+
+  /** Where the inline segments live: the array and the index of the first triple (see inlineSegments). */
+  protected inlineStore(): Float64Array {
+    throw new Error('no inline segments')
+  }
+  protected inlineAt(): number {
+    return 0
+  }
+
+  /** Number `k` (0 code, 1 from, 2 to) of head segment `i`. */
+  private headNum(i: number, k: number): number {
+    const inline = this.inlineSegments
+    if (i < inline) return this.inlineStore()[this.inlineAt() + 3 * i + k]!
+    return this.head![3 * (i - inline) + k]!
+  }
+
+  private get openSent(): boolean {
+    return (this.flags & OPEN_SENT) !== 0
+  }
+  private set openSent(v: boolean) {
+    this.flags = v ? this.flags | OPEN_SENT : this.flags & ~OPEN_SENT
+  }
 
   /** The task is in `state` from loop time `at` on. Before its first step ('pending') nothing is kept. */
   enter(state: TaskState, at: number): void {
@@ -113,18 +157,39 @@ export class StateRecorder {
    * tail; anything dropped between them the receiver counts as skipped), or nothing if unchanged.
    */
   take(taskId: number): SegmentAppend[] {
-    const total = this.length
-    if (total === this.sent && this.openSent) return []
     const out: SegmentAppend[] = []
+    this.takeInto(taskId, out)
+    return out
+  }
+
+  /**
+   * take(), its appends pushed onto `out` (a delta's list: no array per task). Returns what they
+   * cost a delta's segment budget: their segments, at least one per append.
+   */
+  takeInto(taskId: number, out: SegmentAppend[]): number {
+    const total = this.length
+    if (total === this.sent && this.openSent) return 0
     const open = this.open()
-    if (this.sent < this.headLength) out.push({ taskId, first: this.sent, segments: this.headFrom(this.sent), open })
+    let cost = 0
+    const headed = this.sent < this.headLength
+    if (headed) {
+      const segments = this.headFrom(this.sent)
+      out.push({ taskId, first: this.sent, segments, open })
+      cost += Math.max(1, segments.length)
+    }
     const tailFirst = total - this.ringLength
     const from = Math.max(this.sent, tailFirst)
-    if (from < total) out.push({ taskId, first: from, segments: this.tail(from - tailFirst), open })
-    if (out.length === 0) out.push({ taskId, first: total, segments: [], open })
+    if (from < total) {
+      const segments = this.tail(from - tailFirst)
+      out.push({ taskId, first: from, segments, open })
+      cost += Math.max(1, segments.length)
+    } else if (!headed) {
+      out.push({ taskId, first: total, segments: [], open })
+      cost += 1
+    }
     this.sent = total
     this.openSent = true
-    return out
+    return cost
   }
 
   /** Kept head and tail segments and the gap between them (for packInto). */
@@ -134,8 +199,11 @@ export class StateRecorder {
 
   /** Writes the kept segments as (code, from, to) triples at `at`: the head, then the tail in order. */
   packInto(out: Float64Array, at: number): void {
-    const head = this.head
-    for (let i = 0; i < 3 * this.headLength; i++) out[at++] = head![i]!
+    for (let i = 0; i < this.headLength; i++) {
+      out[at++] = this.headNum(i, 0)
+      out[at++] = this.headNum(i, 1)
+      out[at++] = this.headNum(i, 2)
+    }
     const ring = this.ring
     const n = this.ringLength
     for (let i = 0; i < n; i++) {
@@ -151,7 +219,9 @@ export class StateRecorder {
    * deltas already carried all of it.
    */
   unpack(from: Float64Array, at: number, headCount: number, skipped: number, tailCount: number): void {
-    this.head = headCount > 0 ? Array.from(from.subarray(at, at + 3 * headCount)) : null
+    const inline = Math.min(headCount, this.inlineSegments)
+    if (inline > 0) this.inlineStore().set(from.subarray(at, at + 3 * inline), this.inlineAt())
+    this.head = headCount > inline ? Array.from(from.subarray(at + 3 * inline, at + 3 * headCount)) : null
     this.headLength = headCount
     at += 3 * headCount
     this.ring = tailCount > 0 ? Array.from(from.subarray(at, at + 3 * tailCount)) : null
@@ -163,11 +233,14 @@ export class StateRecorder {
     this.openSent = true
   }
 
-  /** The kept head from its `from`-th segment on, as fresh objects. */
+  /** The kept head from its `from`-th segment on, as fresh objects (an array of their number: one per delta per task). */
   private headFrom(from: number): StateSegment[] {
-    const out: StateSegment[] = []
-    const head = this.head
-    for (let i = from; i < this.headLength; i++) out.push({ state: TASK_STATES[head![3 * i]!]!, from: head![3 * i + 1]!, to: head![3 * i + 2]! })
+    const n = this.headLength - from
+    const out: StateSegment[] = n > 0 ? new Array<StateSegment>(n) : []
+    for (let i = 0; i < n; i++) {
+      const j = from + i
+      out[i] = { state: TASK_STATES[this.headNum(j, 0)]!, from: this.headNum(j, 1), to: this.headNum(j, 2) }
+    }
     return out
   }
 
@@ -179,8 +252,19 @@ export class StateRecorder {
     const cap = this.caps.tail
     const code = stateCode(state)
     if (this.skipped === 0 && this.ringLength === 0 && this.headLength < this.caps.head) {
-      if (this.head === null) this.head = [code, from, to]
-      else this.head.push(code, from, to)
+      if (this.headLength < this.inlineSegments) {
+        const a = this.inlineStore()
+        const k = this.inlineAt() + 3 * this.headLength
+        a[k] = code
+        a[k + 1] = from
+        a[k + 2] = to
+      } else if (this.head === null) {
+        // Room for three segments (a short task's whole life: running, waiting, running) in one
+        // allocation: pushing onto a three-number array grows it to 25 numbers and drops the first.
+        const head = [code, from, to, 0, 0, 0, 0, 0, 0]
+        head.length = 3
+        this.head = head
+      } else this.head.push(code, from, to)
       this.headLength++
     } else if (this.ringLength < cap) {
       if (this.ring === null) this.ring = [code, from, to]
@@ -203,12 +287,12 @@ export class StateRecorder {
   /** The tail in order, from its `skip`-th segment on, as fresh objects. */
   private tail(skip: number): StateSegment[] {
     const n = this.ringLength
-    const out: StateSegment[] = []
     const ring = this.ring
-    if (ring === null) return out
+    if (ring === null || skip >= n) return []
+    const out = new Array<StateSegment>(n - skip)
     for (let i = skip; i < n; i++) {
       const k = 3 * ((this.ringStart + i) % n)
-      out.push({ state: TASK_STATES[ring[k]!]!, from: ring[k + 1]!, to: ring[k + 2]! })
+      out[i - skip] = { state: TASK_STATES[ring[k]!]!, from: ring[k + 1]!, to: ring[k + 2]! }
     }
     return out
   }
@@ -223,3 +307,6 @@ export function unpackedHistory(from: Float64Array, at: number, headCount: numbe
   for (let i = 0; i < tailCount; i++) tail.push(seg(headCount + i))
   return { head, skipped, tail, open: null }
 }
+
+;(StateRecorder.prototype as unknown as { caps: { head: number; tail: number } }).caps = SEGMENT_CAPS
+;(StateRecorder.prototype as unknown as { inlineSegments: number }).inlineSegments = 0

@@ -2,20 +2,22 @@ import { Task } from '../runtime/index'
 import type { EventLoop, Future, Instrument, TaskState } from '../runtime/index'
 import { FINAL_STATES } from '../../shared/snapshots'
 import type { StepTiming } from '../../shared/snapshots'
-import type { ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
+import type { AwaitSnapshot, CancelSnapshot, ErrorSnapshot, LogLine, LoopClock, LoopLabel, RunId, SegmentAppend, Stamp, TaskDelta, TaskSnapshot } from '../../shared/snapshots'
 import { describeAwait } from './describe-await'
 import { trackResources } from '../runtime/resources'
 import { StateRecorder } from './state-recorder'
 import { EndedColumns } from './ended-columns'
-import { EntryNumbers, N_CREATED_LOOP, N_CREATED_WALL, N_END_LOOP, N_END_WALL, N_START_LOOP, N_START_WALL } from './entry-numbers'
+import { EntryNumbers, INLINE_SEGMENTS, N_CREATED_LOOP, N_CREATED_WALL, N_END_LOOP, N_END_WALL, N_SEGMENTS, N_START_LOOP, N_START_WALL } from './entry-numbers'
 import { toErrorSnapshot } from './error-snapshot'
 import { toCancelSnapshot } from './cancel-snapshot'
-import type { CancelReading } from './cancel-snapshot'
 import { Throttle, realTimers } from './throttle'
 import type { Timers } from './throttle'
 import { SlowSteps } from './slow-steps'
 import { TaskSteps, realClock, stepTimer } from './step-stats'
 import { EndedTimings } from './ended-timings'
+
+/** Await descriptions shared by text (see TaskMonitor.describe); past it the table starts over. */
+const MAX_AWAIT_TEXTS = 1_024
 
 /** How many ended tasks held as columns keep their step timing (the newest; see endedSteps). */
 const ENDED_TIMINGS_KEPT = 2_000
@@ -90,61 +92,56 @@ interface LoopEntry {
   removeSteps?: () => void
 }
 
+// TaskEntry's yes/no facts, as bits of one small integer (one field, not seven, per live task).
+const STARTED = 1
+const EMITTED = 2
+const ENDED_EMITTED = 4
+const HIDDEN = 8
+const DIRTY = 16
+const SEGMENTS_DUE = 32
+const GONE = 64
+const READ = 128
+/** Something its snapshot shows changed since the last delta carried it. */
+const UNSENT = 256
+
 /**
  * What the monitor holds per task. The facts events bring (times, the error, the log count) live in
- * fields; `snap` is the last snapshot read off the task, never changed once made: the delta that
- * carried it holds the same object, so a task costs one snapshot per delta it is in, and one that
- * ended and was evicted before any delta showed it costs no snapshot at all.
+ * fields, and so do the few a snapshot shows that were read off the task at its last reading
+ * (state, name, what it awaits, its cancel and deadline): no snapshot object is kept per task. A
+ * snapshot is made from these facts when a delta or a reader needs one, and the delta that carries
+ * it is its only holder, so it dies young; a reading (or an event) that changed a fact marks it
+ * `unsent`, and a delta re-sends a task only when it is (task:get reads between deltas, so what the
+ * last reading showed cannot tell what the UI has seen).
+ * Held from creation to its end and beyond, every object an entry keeps outlives the scavenges and
+ * is promoted: that was most of what watching 100,000 short tasks cost.
  */
 class TaskEntry extends StateRecorder {
-  /** The live task, until it ends (see finalState). */
+  /** The live task, until it ends (see read): then the facts below are all there is to it. */
   task: Task<unknown> | null
   /** The name of the function its coroutine came from (for grouping by function). */
   coro: string
   /** When the monitor first saw it, across loops: a full snapshot lists tasks in this order. */
   order = 0
-  snap: TaskSnapshot | null = null
-  /**
-   * The snapshot the last delta carried: a delta re-sends a task only when its snapshot is another
-   * (task:get reads it between deltas, so `snap` alone cannot tell what the UI has seen).
-   */
-  lastSent: TaskSnapshot | null = null
   /**
    * Where its times live in the monitor's EntryNumbers: when it was created, first ran and ended
    * (loop NaN: not yet), read through the accessors below. The snapshot's Stamp objects are made
-   * when a delta reads the task, so a task no delta shows costs none.
+   * when a snapshot is, so a task costs none between deltas.
    */
   readonly at: number
-  /** It ran once (its start is recorded): the per-change path tests this, not the number. */
-  started = false
   error: ErrorSnapshot | null = null
   logCount = 0
   /** Its printed lines (null until the first). */
   logs: LogLine[] | null = null
-  emitted = false
-  endedEmitted = false
-  /** Past the room a delta had for new tasks (MonitorOptions.roomForNew): never read nor sent. */
-  hidden = false
-  /** In the dirty list: re-read at the next delta (a flag, so a busy task costs no Map write per change). */
-  dirty = false
   /** Its index in the dirty list while it is in it. */
   dirtyAt = -1
-  /** In the list of tasks whose new segments a delta has yet to carry. */
-  segmentsDue = false
-  /** Dropped from the view (forgotten or evicted): lists still holding it skip it. */
-  gone = false
-  /** The non-task future `snap.awaiting` describes (its text does not change, so it is not re-made). */
+  /** The non-task future `awaiting` describes (its text does not change, so it is not re-made). */
   awaited: Future<unknown> | null = null
-  /**
-   * What the task showed when it ended, read at taskDone, when the task is let go: a finished
-   * task kept until the next delta kept its whole object graph alive (its coroutine, its result,
-   * what it awaited) past the scavenges that would have collected it, and the monitor's cost was
-   * mostly that garbage collector's work.
-   */
-  finalState: TaskState | null = null
-  finalName = ''
-  finalCancel: CancelReading | null = null
-  finalDeadline: number | null = null
+  // What its last reading showed ('pending' and '' before any: a task let go unread shows that).
+  state: TaskState = 'pending'
+  name = ''
+  awaiting: AwaitSnapshot | null = null
+  cancel: CancelSnapshot | null = null
+  deadline: { at: Stamp } | null = null
   /** Its step timing (MonitorOptions.stepTiming), made at its first step. */
   steps: TaskSteps | null = null
 
@@ -167,6 +164,67 @@ class TaskEntry extends StateRecorder {
     const a = owner.numbers.a
     a[this.at + N_CREATED_LOOP] = createdLoop
     a[this.at + N_CREATED_WALL] = createdWall
+  }
+
+  /** It ran once (its start is recorded): the per-change path tests this, not the number. */
+  get started(): boolean {
+    return (this.flags & STARTED) !== 0
+  }
+  set started(v: boolean) {
+    this.flags = v ? this.flags | STARTED : this.flags & ~STARTED
+  }
+  /** A delta carried it (in created). */
+  get emitted(): boolean {
+    return (this.flags & EMITTED) !== 0
+  }
+  set emitted(v: boolean) {
+    this.flags = v ? this.flags | EMITTED : this.flags & ~EMITTED
+  }
+  /** A delta carried it ended. */
+  get endedEmitted(): boolean {
+    return (this.flags & ENDED_EMITTED) !== 0
+  }
+  set endedEmitted(v: boolean) {
+    this.flags = v ? this.flags | ENDED_EMITTED : this.flags & ~ENDED_EMITTED
+  }
+  /** Past the room a delta had for new tasks (MonitorOptions.roomForNew): never read nor sent. */
+  get hidden(): boolean {
+    return (this.flags & HIDDEN) !== 0
+  }
+  set hidden(v: boolean) {
+    this.flags = v ? this.flags | HIDDEN : this.flags & ~HIDDEN
+  }
+  /** In the dirty list: re-read at the next delta (a flag, so a busy task costs no Map write per change). */
+  get dirty(): boolean {
+    return (this.flags & DIRTY) !== 0
+  }
+  set dirty(v: boolean) {
+    this.flags = v ? this.flags | DIRTY : this.flags & ~DIRTY
+  }
+  /** In the list of tasks whose new segments a delta has yet to carry. */
+  get segmentsDue(): boolean {
+    return (this.flags & SEGMENTS_DUE) !== 0
+  }
+  set segmentsDue(v: boolean) {
+    this.flags = v ? this.flags | SEGMENTS_DUE : this.flags & ~SEGMENTS_DUE
+  }
+  /** Dropped from the view (forgotten or evicted): lists still holding it skip it. */
+  get gone(): boolean {
+    return (this.flags & GONE) !== 0
+  }
+  /** Something its snapshot shows changed since a delta last carried it. */
+  get unsent(): boolean {
+    return (this.flags & UNSENT) !== 0
+  }
+  set unsent(v: boolean) {
+    this.flags = v ? this.flags | UNSENT : this.flags & ~UNSENT
+  }
+  /** Read at least once (its facts are the task's, not the defaults). */
+  get read(): boolean {
+    return (this.flags & READ) !== 0
+  }
+  set read(v: boolean) {
+    this.flags = v ? this.flags | READ : this.flags & ~READ
   }
 
   get createdLoop(): number {
@@ -200,10 +258,18 @@ class TaskEntry extends StateRecorder {
     this.owner.numbers.a[this.at + N_END_WALL] = v
   }
 
+  /** Its first segments live in its EntryNumbers slot (see StateRecorder.inlineSegments). */
+  protected override inlineStore(): Float64Array {
+    return this.owner.numbers.a
+  }
+  protected override inlineAt(): number {
+    return this.at + N_SEGMENTS
+  }
+
   /** Out of the view (dropped, forgotten, or held as columns now): its slot is let go. */
   leave(): void {
     if (this.gone) return
-    this.gone = true
+    this.flags |= GONE
     this.owner.numbers.release(this.at)
   }
 
@@ -217,15 +283,18 @@ class TaskEntry extends StateRecorder {
   }
 }
 
+;(TaskEntry.prototype as unknown as { inlineSegments: number }).inlineSegments = INLINE_SEGMENTS
+
 /** Final or not, by state (a Set's has() is the cheapest lookup by string measured here). */
 const FINAL_SET = new Set<TaskState>(FINAL_STATES)
 
 /**
- * The runtime instrument behind the live view. Attached to every loop, it keeps one TaskSnapshot
- * per task and sends what changed as batched TaskDeltas (at most 60 a second; a task that changed
- * a thousand times between two batches is sent once). A state change costs a Map lookup, one
- * clock read and a few number writes (no allocation: see StateRecorder); the task is marked dirty
- * by a flag, and its snapshot is read off the task when a batch is cut.
+ * The runtime instrument behind the live view. Attached to every loop, it keeps what each task's
+ * snapshot shows (as facts on one entry per task, see TaskEntry) and sends what changed as batched
+ * TaskDeltas (at most 60 a second; a task that changed a thousand times between two batches is
+ * sent once). A state change costs a slot lookup, one clock read and a few number writes (no
+ * allocation: see StateRecorder); the task is marked dirty by a flag, its facts are read off the
+ * task when a batch is cut, and a snapshot object is made only for the batch that carries it.
  *
  * @example
  * const monitor = new TaskMonitor({ emit: (d) => send('tasks:delta', d) })
@@ -251,10 +320,13 @@ export class TaskMonitor {
    */
   private readonly ended = new EndedColumns<LoopEntry>()
   /**
-   * The step timing of the newest ended tasks held as columns (the oldest is let go first), so the details of a task that just ended still say where its time went,
-   * while 50,000 ended tasks keep no timing objects for the collector to trace.
+   * The step timing of the newest ended tasks held as columns (the oldest is let go first), so
+   * the details of a task that just ended still say where its time went, while 50,000 ended tasks
+   * keep no timing objects for the collector to trace.
    */
   private readonly endedSteps = new EndedTimings(ENDED_TIMINGS_KEPT)
+  /** Await snapshots of plain futures by their text, shared by every task awaiting one so described. */
+  private readonly awaitTexts = new Map<string, AwaitSnapshot>()
   /** Order of the next task first seen. */
   private nextOrder = 0
   /** @internal the times of the tasks held as objects (see TaskEntry.at) */
@@ -337,7 +409,7 @@ export class TaskMonitor {
     // next batch carries it, at the usual pace.
     for (const t of this.tasks.values()) {
       if (t.loop !== entry || !t.task) continue
-      this.refresh(t)
+      this.read(t)
       if (t.task) releaseSlot(t.task, t)
       t.task = null
       this.markDirty(t)
@@ -405,6 +477,7 @@ export class TaskMonitor {
       logs.push(line)
       if (logs.length > this.maxLogsPerTask) logs.splice(0, logs.length - this.maxLogsPerTask)
       entry.logCount += 1
+      entry.unsent = true
       this.markDirty(entry)
     }
     this.throttle.mark()
@@ -450,7 +523,10 @@ export class TaskMonitor {
       const snap = this.ended.snapshot(taskId)
       return snap && { ...snap, history: this.ended.history(taskId)! }
     }
-    return { ...this.refresh(entry), history: entry.history() }
+    this.read(entry)
+    const snap = this.snapOf(entry)
+    snap.history = entry.history()
+    return snap
   }
 
   /** Where a task's real time went (null: unknown, or steps are not timed). */
@@ -492,12 +568,14 @@ export class TaskMonitor {
     }
     this.segmentsDue = []
     for (const entry of this.tasks.values()) {
-      const snap = entry.hidden ? this.refresh(entry) : (entry.snap ?? this.refresh(entry))
+      if (entry.hidden || !entry.read) this.read(entry)
       if (entry.hidden) {
         entry.take(entry.id) // its whole history goes with the snapshot
-        this.unhide(entry, snap)
+        this.unhide(entry)
       }
-      tasks.push({ ...snap, history: entry.history() })
+      const snap = this.snapOf(entry)
+      snap.history = entry.history()
+      tasks.push(snap)
     }
     this.ended.forEach((id) => tasks.push({ ...this.ended.snapshot(id)!, history: this.ended.history(id)! }))
     // In the order the monitor first saw them (the ended tasks' columns keep it).
@@ -542,6 +620,7 @@ export class TaskMonitor {
           entry.started = true
           entry.startLoop = now
           entry.startWall = this.wallNow()
+          entry.unsent = true
         }
         // A hidden task's stretches are not kept: no delta carries them (a snapshot shows its state).
         if (entry.hidden) return
@@ -561,7 +640,9 @@ export class TaskMonitor {
         if (t.state === 'failed') entry.error = toErrorSnapshot(safeException(t))
         // A task ended by a step has its idle time fixed by that step; one abandoned has none.
         if (entry.steps !== null && t.state === 'abandoned') entry.steps.finish(this.stepClock())
-        this.letGo(entry, t)
+        // Its last reading, now: the task is let go (see read).
+        if (entry.task === t) this.read(entry)
+        else releaseSlot(t, entry)
         this.markDirty(entry)
         // Folding: one the UI never saw joins the eviction order when a delta first shows it.
         if (entry.emitted || this.maxUnseenEndedPerDelta === Infinity) this.endedOrder.push(entry.id)
@@ -592,29 +673,23 @@ export class TaskMonitor {
   }
 
   /**
-   * Reads the task into a new snapshot (the previous one stays as the delta that carried it saw
-   * it); after its final state, lets go of the task. A task already let go keeps its last reading,
-   * with the facts that still arrive (its log count).
+   * Reads the task's facts (state, name, what it awaits, its cancel and deadline) into its entry,
+   * marking it unsent when one changed; after its final state, lets go of the task. A task
+   * already let go keeps its last reading (the facts that still arrive, its log count, live on the
+   * entry).
    */
-  private refresh(entry: TaskEntry): TaskSnapshot {
-    const prev = entry.snap
+  private read(entry: TaskEntry): void {
     const task = entry.task
-    if (!task && entry.finalState === null) {
-      const last = prev ?? this.unread(entry)
-      entry.snap = last.logCount === entry.logCount ? last : { ...last, logCount: entry.logCount }
-      return entry.snap
-    }
-    const state = task ? task.state : entry.finalState!
-    let awaiting = prev?.awaiting ?? null
-    if (task && (state === 'waiting' || state === 'cancelling')) {
+    entry.read = true
+    if (task === null) return
+    const state = task.state
+    let awaiting = entry.awaiting
+    if (state === 'waiting' || state === 'cancelling') {
       const f = task.awaiting()
       // A task's name may change; a future's description does not (sleep, gather, …): made once.
       // A busy task awaits a new sleep(0) at every step: an equal description keeps the object.
       if (f === null || f instanceof Task || f !== entry.awaited) {
-        // A future in the same words as the one before (sleep(0) at every step): the snapshot
-        // stands, and no new description object is made for each busy task at each delta.
-        const same = f !== null && !(f instanceof Task) && awaiting !== null && awaiting.taskId === null && awaiting.waitsOn === undefined && !hasWaitsOn(f) && f.describe() === awaiting.text
-        const next = same ? awaiting : describeAwait(f)
+        const next = this.describe(f, awaiting)
         if (next === null || awaiting === null || next.text !== awaiting.text || next.kind !== awaiting.kind || next.taskId !== awaiting.taskId) awaiting = next
         entry.awaited = f instanceof Task ? null : f
       }
@@ -622,13 +697,13 @@ export class TaskMonitor {
       awaiting = null
       entry.awaited = null
     }
-    let cancel = prev?.cancel ?? null
-    const req = task ? task.cancelledBy() : entry.finalCancel
+    let cancel = entry.cancel
+    const req = task.cancelledBy()
     if (req && (!cancel || cancel.at.loop !== req.at || cancel.source !== req.source)) {
       cancel = toCancelSnapshot(req, (at) => this.stampAt(entry.loop, at))
     }
-    let deadline = prev?.deadline ?? null
-    const at = task ? task.deadline() : entry.finalDeadline
+    let deadline = entry.deadline
+    const at = task.deadline()
     if (at !== null) {
       if (deadline?.at.loop !== at) deadline = { at: this.stampAt(entry.loop, at) }
     } else if (cancel?.source !== 'deadline') deadline = null // a deadline that fired stays as the mark
@@ -640,76 +715,67 @@ export class TaskMonitor {
         entry.endLoop = entry.loop.loop.time()
         entry.endWall = this.wallNow()
       }
-      if (task) {
-        if (state === 'failed' && entry.error === null) entry.error = toErrorSnapshot(safeException(task))
-        this.letGo(entry, task)
-      }
+      if (state === 'failed' && entry.error === null) entry.error = toErrorSnapshot(safeException(task))
     }
-    const name = task ? task.name : entry.finalName
-    const startedAt = stampOf(prev?.startedAt ?? null, entry.startLoop, entry.startWall)
-    const endedAt = stampOf(prev?.endedAt ?? null, entry.endLoop, entry.endWall)
+    const name = task.name
     // Nothing a snapshot shows changed (a busy task between two deltas: only its segments did):
-    // the previous one stands, and the delta carries no copy of it.
-    if (
-      prev !== null &&
-      prev.state === state &&
-      prev.name === name &&
-      prev.awaiting === awaiting &&
-      prev.cancel === cancel &&
-      prev.deadline === deadline &&
-      prev.startedAt === startedAt &&
-      prev.endedAt === endedAt &&
-      prev.error === entry.error &&
-      prev.logCount === entry.logCount
-    )
-      return prev
-    const snap: TaskSnapshot = {
-      id: entry.id,
-      loop: entry.loop.info.label,
-      runId: entry.loop.info.runId,
-      name,
-      coro: entry.coro,
-      parentId: entry.parentId,
-      state,
-      createdAt: prev?.createdAt ?? { loop: entry.createdLoop, wall: entry.createdWall },
-      startedAt,
-      endedAt,
-      awaiting,
-      cancel,
-      deadline,
-      error: entry.error,
-      logCount: entry.logCount,
+    // the next delta carries no copy of it.
+    if (entry.state !== state || entry.name !== name || entry.awaiting !== awaiting || entry.cancel !== cancel || entry.deadline !== deadline) {
+      entry.state = state
+      entry.name = name
+      entry.awaiting = awaiting
+      entry.cancel = cancel
+      entry.deadline = deadline
+      entry.unsent = true
     }
-    entry.snap = snap
-    return snap
+    if (final) {
+      // Let go: a finished task kept until the next delta kept its whole object graph alive (its
+      // coroutine, its result, what it awaited) past the scavenges that would have collected it.
+      releaseSlot(task, entry)
+      entry.task = null
+    }
   }
 
-  /** Keeps what a snapshot shows of an ended task and drops the task (see TaskEntry.finalState). */
-  private letGo(entry: TaskEntry, task: Task<unknown>): void {
-    entry.finalState = task.state
-    entry.finalName = task.name
-    entry.finalCancel = task.cancelledBy()
-    entry.finalDeadline = task.deadline()
-    entry.awaited = null
-    releaseSlot(task, entry)
-    entry.task = null
+  /**
+   * What a future awaited reads as: the one before when it reads the same (a busy task's new
+   * sleep(0) at every step), else described; a plain future's description (no task, no list of
+   * what it waits on) is shared by every task awaiting one in the same words (100,000 tasks on one
+   * Event hold one object, not 100,000).
+   */
+  private describe(f: Future<unknown> | null, before: AwaitSnapshot | null): AwaitSnapshot | null {
+    if (f === null || f instanceof Task || hasWaitsOn(f)) return describeAwait(f)
+    const text = f.describe()
+    if (before !== null && before.taskId === null && before.waitsOn === undefined && before.text === text) return before
+    let shared = this.awaitTexts.get(text)
+    if (shared === undefined) {
+      shared = describeAwait(f)!
+      if (this.awaitTexts.size >= MAX_AWAIT_TEXTS) this.awaitTexts.clear()
+      this.awaitTexts.set(text, shared)
+    }
+    return shared
   }
 
-  /** A snapshot for an entry let go before it was ever read (detached and dropped at once). */
-  private unread(entry: TaskEntry): TaskSnapshot {
+  /** The task's snapshot as its last reading showed it (a new object: a delta carrying it is its only holder). */
+  private snapOf(entry: TaskEntry): TaskSnapshot {
+    const a = this.numbers.a
+    const at = entry.at
+    const info = entry.loop.info
+    const startLoop = a[at + N_START_LOOP]!
+    const endLoop = a[at + N_END_LOOP]!
     return {
       id: entry.id,
-      loop: entry.loop.info.label,
-      runId: entry.loop.info.runId,
-      name: '',
+      loop: info.label,
+      runId: info.runId,
+      name: entry.name,
+      coro: entry.coro,
       parentId: entry.parentId,
-      state: 'pending',
-      createdAt: { loop: entry.createdLoop, wall: entry.createdWall },
-      startedAt: stampOf(null, entry.startLoop, entry.startWall),
-      endedAt: stampOf(null, entry.endLoop, entry.endWall),
-      awaiting: null,
-      cancel: null,
-      deadline: null,
+      state: entry.state,
+      createdAt: { loop: a[at + N_CREATED_LOOP]!, wall: a[at + N_CREATED_WALL]! },
+      startedAt: startLoop === startLoop ? { loop: startLoop, wall: a[at + N_START_WALL]! } : null,
+      endedAt: endLoop === endLoop ? { loop: endLoop, wall: a[at + N_END_WALL]! } : null,
+      awaiting: entry.awaiting,
+      cancel: entry.cancel,
+      deadline: entry.deadline,
       error: entry.error,
       logCount: entry.logCount,
     }
@@ -738,19 +804,20 @@ export class TaskMonitor {
         this.hide(entry)
         continue
       }
-      const snap = this.refresh(entry)
+      this.read(entry)
+      const final = FINAL_SET.has(entry.state)
       if (!entry.emitted) {
         entry.emitted = true
-        delta.created.push(snap)
-        if (FINAL_SET.has(snap.state)) {
+        delta.created.push(this.snapOf(entry))
+        if (final) {
           entry.endedEmitted = true
           if (this.maxUnseenEndedPerDelta !== Infinity) this.endedOrder.push(entry.id)
         }
-      } else if (FINAL_SET.has(snap.state) && !entry.endedEmitted) {
+      } else if (final && !entry.endedEmitted) {
         entry.endedEmitted = true
-        delta.ended.push(snap)
-      } else if (snap !== entry.lastSent) delta.changed.push(snap)
-      entry.lastSent = snap
+        delta.ended.push(this.snapOf(entry))
+      } else if (entry.unsent) delta.changed.push(this.snapOf(entry))
+      entry.unsent = false
       if (!entry.segmentsDue) {
         entry.segmentsDue = true
         this.segmentsDue.push(entry)
@@ -793,10 +860,10 @@ export class TaskMonitor {
   }
 
   /** A snapshot carried a hidden task: from now on it goes as any task the UI was shown. */
-  private unhide(entry: TaskEntry, snap: TaskSnapshot): void {
+  private unhide(entry: TaskEntry): void {
     entry.hidden = false
-    entry.lastSent = snap
-    entry.endedEmitted = FINAL_SET.has(snap.state)
+    entry.unsent = false
+    entry.endedEmitted = FINAL_SET.has(entry.state)
   }
 
   /** A task ended before any delta showed it: past this delta's budget, the oldest such is folded now. */
@@ -822,10 +889,9 @@ export class TaskMonitor {
    * the columns; its entry is let go (lists that still hold it skip it as gone).
    */
   private settle(entry: TaskEntry): void {
-    if (entry.task !== null || entry.finalState === null || !entry.endedEmitted || entry.dirty || entry.gone) return
-    const snap = entry.snap
-    if (snap === null || snap !== entry.lastSent) return
-    if (!this.ended.add(snap, entry.loop, entry.order, entry, entry.logs)) return
+    if (entry.task !== null || !FINAL_SET.has(entry.state) || !entry.endedEmitted || entry.dirty || entry.gone) return
+    if (!entry.read || entry.unsent) return
+    if (!this.ended.add(entry, entry.loop, entry.order, entry, entry.logs)) return
     this.tasks.delete(entry.id)
     if (entry.steps !== null) {
       this.endedSteps.keep(entry.id, entry.steps)
@@ -843,7 +909,7 @@ export class TaskMonitor {
     entry.steps = this.endedSteps.delete(taskId)
     entry.coro = snap.coro ?? ''
     entry.order = back.order
-    entry.snap = entry.lastSent = snap
+    entry.read = true
     entry.started = snap.startedAt !== null
     entry.startLoop = snap.startedAt?.loop ?? NaN
     entry.startWall = snap.startedAt?.wall ?? 0
@@ -853,11 +919,10 @@ export class TaskMonitor {
     entry.logCount = snap.logCount
     entry.logs = back.logs
     entry.emitted = entry.endedEmitted = true
-    entry.finalState = snap.state
-    entry.finalName = snap.name
-    const c = snap.cancel
-    entry.finalCancel = c === null ? null : { source: c.source, at: c.at.loop, ...(c.reason === null ? {} : { reason: c.reason }), ...(c.by ? { by: c.by } : {}) }
-    entry.finalDeadline = snap.deadline?.at.loop ?? null
+    entry.state = snap.state
+    entry.name = snap.name
+    entry.cancel = snap.cancel
+    entry.deadline = snap.deadline
     this.tasks.set(taskId, entry)
     return entry
   }
@@ -885,10 +950,7 @@ export class TaskMonitor {
         break
       }
       tailBudget -= tail
-      for (const a of entry.take(entry.id)) {
-        out.push(a)
-        budget -= Math.max(1, a.segments.length)
-      }
+      budget -= entry.takeInto(entry.id, out)
       entry.segmentsDue = false
       this.settle(entry)
     }
@@ -938,12 +1000,6 @@ export class TaskMonitor {
     const rate = loop.info.rate
     return { loop: at, wall: rate ? Math.round(wall + (at - now) / rate) : wall }
   }
-}
-
-/** The Stamp for (loop, wall), or null while loop is NaN; `prev` when it already says so. */
-function stampOf(prev: Stamp | null, loop: number, wall: number): Stamp | null {
-  if (loop !== loop) return null
-  return prev !== null && prev.loop === loop ? prev : { loop, wall }
 }
 
 /** A task let go of no longer holds the entry (nor keeps it reachable from a program's reference). */
