@@ -67,7 +67,7 @@ test('a Python program: its blocking call is a slow step of its task, whose deta
   const agentFile = JSON.parse(readFileSync(join(app.dataDir, 'agent.json'), 'utf8')) as { port: number; token: string }
   const dir = mkdtempSync(join(tmpdir(), 'lw-e2e-py-'))
   writeFileSync(join(dir, 'blocking.py'), BLOCKING_PY)
-  const child = spawn('/usr/bin/python3', ['-m', 'loopwatch_agent', '--app', appUrl(agentFile), 'blocking.py'], {
+  const child = spawn('/usr/bin/python3', ['-m', 'loopwatch_agent', '--step-timing', '--app', appUrl(agentFile), 'blocking.py'], {
     cwd: dir,
     env: { ...process.env, PYTHONPATH: join(repoRoot, 'agents/python') },
     stdio: 'ignore',

@@ -9,6 +9,8 @@ and sent at 10/s). Prints the best CPU time (user + system) of each and the over
 CPython (CPU time, because wall time on a shared 2-core machine mostly measures the neighbours); then
 the same asyncio.run timed inside one process (plain loop against the watched loop with a
 flusher running), which leaves out interpreter start-up and is steadier on a busy machine.
+Each agent figure is the default (untimed) agent's, with the `--step-timing` agent's beside it
+(`…_timed`), measured in the same interleaved runs.
 """
 import argparse
 import json
@@ -92,18 +94,19 @@ def in_process(tasks, switches, runs):
                                                              f"TASKS, SWITCHES = {tasks}, {switches}"), scope)
     plain_policy = asyncio.DefaultEventLoopPolicy()
     watched = WatchedPolicy(lambda: make_clock("real"))
+    timed = WatchedPolicy(lambda: make_clock("real"), timed=True)
     stop = threading.Event()
 
     def flusher():  # what the agent's flush thread does, 10 times a second
         while not stop.wait(0.1) and not os.environ.get("BENCH_NO_FLUSH"):
             tracker.flush()
     threading.Thread(target=flusher, daemon=True).start()
-    times = {"plain": [], "watched": []}
+    times = {"plain": [], "watched": [], "timed": []}
     out = sys.stdout
     sys.stdout = open(os.devnull, "w")
     try:
         for _ in range(runs):
-            for name, policy in (("plain", plain_policy), ("watched", watched)):
+            for name, policy in (("plain", plain_policy), ("watched", watched), ("timed", timed)):
                 asyncio.set_event_loop_policy(policy)
                 t0 = time.process_time()  # CPU time of the process, the flusher thread included
                 asyncio.run(scope["main"]())
@@ -112,7 +115,7 @@ def in_process(tasks, switches, runs):
         sys.stdout = out
         stop.set()
         asyncio.set_event_loop_policy(None)
-    return min(times["plain"]), min(times["watched"])
+    return min(times["plain"]), min(times["watched"]), min(times["timed"])
 
 
 def main():
@@ -130,17 +133,24 @@ def main():
             fh.write(PROGRAM)
         args = [prog, str(a.tasks), str(a.switches)]
         py = sys.executable
-        plain, no_app, hub = best([[py, *args], [py, "-m", "loopwatch_agent", "--no-app", *args],
-                                   [py, "-m", "loopwatch_agent", "--app", url, *args]], a.runs, env)
+        agent = [py, "-m", "loopwatch_agent"]
+        plain, no_app, hub, no_app_t, hub_t = best([
+            [py, *args], [*agent, "--no-app", *args], [*agent, "--app", url, *args],
+            [*agent, "--step-timing", "--no-app", *args], [*agent, "--step-timing", "--app", url, *args]], a.runs, env)
     switches = a.tasks * a.switches + a.switches * 40
-    ip_plain, ip_watched = in_process(a.tasks, a.switches, a.runs)
+    ip_plain, ip_watched, ip_timed = in_process(a.tasks, a.switches, a.runs)
+
+    def over(t, base):
+        return f"{(t / base - 1) * 100:.1f}%"
     print(json.dumps({"python": sys.version.split()[0], "switches": switches, "plain_cpu_s": round(plain, 3),
                       "agent_no_app_cpu_s": round(no_app, 3), "agent_with_hub_cpu_s": round(hub, 3),
-                      "overhead_no_app": f"{(no_app / plain - 1) * 100:.1f}%",
-                      "overhead_with_hub": f"{(hub / plain - 1) * 100:.1f}%",
+                      "agent_no_app_timed_cpu_s": round(no_app_t, 3), "agent_with_hub_timed_cpu_s": round(hub_t, 3),
+                      "overhead_no_app": over(no_app, plain), "overhead_no_app_timed": over(no_app_t, plain),
+                      "overhead_with_hub": over(hub, plain), "overhead_with_hub_timed": over(hub_t, plain),
                       "hub_received_bytes": received["bytes"],
                       "in_process_plain_cpu_s": round(ip_plain, 3), "in_process_watched_cpu_s": round(ip_watched, 3),
-                      "overhead_in_process": f"{(ip_watched / ip_plain - 1) * 100:.1f}%"}))
+                      "in_process_timed_cpu_s": round(ip_timed, 3),
+                      "overhead_in_process": over(ip_watched, ip_plain), "overhead_in_process_timed": over(ip_timed, ip_plain)}))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { findPython } from '../../src/main/cli/run-command'
+import { findPython, pythonCommand } from '../../src/main/cli/run-command'
 import { appUrl } from '../../src/shared/agent-protocol/index'
 import { eventually, startHub } from '../hub/hub-helper'
 import { courseSources } from '../../src/main/scenarios/sources.generated'
@@ -25,6 +25,17 @@ describe('findPython', () => {
     expect(findPython({ PATH: '/a:/b' }, () => true)).toBe('/usr/bin/python3')
     expect(findPython({ PATH: '/a:/b' }, (p) => p === '/b/python3')).toBe('/b/python3')
     expect(findPython({ PATH: '/a:/b' }, () => false)).toBeNull()
+  })
+})
+
+describe('pythonCommand', () => {
+  it('runs the program as a child with its steps timed (slow steps, task:timing), before the file', () => {
+    const cfg = { file: '/p/prog.py', name: 'prog.py', clock: 'real' as const, json: false, app: null, noApp: true, graceMs: 3000 }
+    const { args } = pythonCommand(cfg, '/usr/bin/python3')
+    expect(args.slice(0, 2)).toEqual(['-m', 'loopwatch_agent'])
+    expect(args.indexOf('--step-timing')).toBeGreaterThan(1)
+    expect(args.indexOf('--step-timing')).toBeLessThan(args.indexOf('/p/prog.py'))
+    expect(args[args.indexOf('--role') + 1]).toBe('child')
   })
 })
 

@@ -68,7 +68,7 @@ describe.skipIf(missingModules(DEBIAN_PYTHON, []) !== null)('the Python agent’
     sources.attach(hub)
     dir = await mkdtemp(join(tmpdir(), 'lw-py-steps-'))
     await writeFile(join(dir, 'blocking.py'), PROGRAM)
-    child = spawnAgent(DEBIAN_PYTHON, ['--app', appUrl(hub), 'blocking.py'], { cwd: dir })
+    child = spawnAgent(DEBIAN_PYTHON, ['--step-timing', '--app', appUrl(hub), 'blocking.py'], { cwd: dir })
     const slowOf = (name: string) => deltas.flatMap((d) => d.slowSteps ?? []).filter((s) => s.taskName === name)
     await eventually(() => slowOf('blocker').some((s) => s.durationMs >= 50), 20_000)
     const blocker = sources.tasks().find((t) => t.name === 'blocker')!

@@ -23,8 +23,8 @@ from .output import LineTap, current_task
 from .tracker import tracker
 
 USAGE = """usage: python3 -m loopwatch_agent [--virtual | --speed N] [--json] [--app URL | --no-app]
-                                  [--role child|service] [--grace-ms M] [--stop-at MS] [--slow-step-ms N]
-                                  program.py [args ...]
+                                  [--role child|service] [--grace-ms M] [--stop-at MS]
+                                  [--step-timing] [--slow-step-ms N] program.py [args ...]
 
   --virtual     loops run on a virtual clock: it starts at 0 and jumps to the next timer when
                 nothing is ready (timers due together fire in scheduling order); time.time()
@@ -38,9 +38,11 @@ USAGE = """usage: python3 -m loopwatch_agent [--virtual | --speed N] [--json] [-
                 app's graceful shutdown stops it) or service (runs on its own; the default)
   --grace-ms M  on SIGTERM, stop gracefully: cancel every task, M ms for cleanup (default: SIGTERM kills)
   --stop-at MS  stop gracefully when the loop clock reaches MS ms (an endless program on --virtual)
+  --step-timing time every task step (task:timing, slow steps); off by default: it costs a clock
+                read per step, and untimed task:timing answers null and no step is slow
   --slow-step-ms N
                 a task step that holds its loop N real ms or more is sent to the app as a slow
-                step (default 20; 1 … 60000, or 0 for none); every step is timed either way"""
+                step (default 20; 1 … 60000, or 0 for none); implies --step-timing"""
 
 STOP_EXIT = 130
 ROLES = ("child", "service")  # the hello's role (docs/agent-protocol.md, Children and services)
@@ -52,7 +54,7 @@ class UsageError(Exception):
 
 def parse(argv):
     opts = {"clock": "real", "json": False, "app": None, "no_app": False, "role": "service", "grace_ms": None, "stop_at": None,
-            "slow_step_ms": SLOW_STEP_DEFAULT_MS}
+            "slow_step_ms": SLOW_STEP_DEFAULT_MS, "step_timing": False}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -78,6 +80,8 @@ def parse(argv):
                 raise UsageError(f"--speed takes a number above 0 (at most 1e6), got {argv[i + 1]}")
             opts["clock"] = ("scaled", rate)
             i += 1
+        elif a == "--step-timing":
+            opts["step_timing"] = True
         elif a == "--json":
             opts["json"] = True
         elif a == "--app":
@@ -106,7 +110,7 @@ def parse(argv):
                 n = -1.0
             if not (n == 0 or SLOW_STEP_MIN_MS <= n <= SLOW_STEP_MAX_MS):
                 raise UsageError(f"--slow-step-ms takes real ms: {SLOW_STEP_MIN_MS} … {SLOW_STEP_MAX_MS}, or 0 for no slow steps; got {argv[i + 1][:50]}")
-            opts["slow_step_ms"] = n
+            opts["slow_step_ms"], opts["step_timing"] = n, True
             i += 1
         elif a.startswith("-") and a != "-":
             raise UsageError(f"unknown option {a}")
@@ -223,7 +227,8 @@ class Agent:
         sys.stdout, sys.stderr = self.out_tap, self.err_tap
         if clock_spec == "virtual":
             self._virtual_time()
-        asyncio.set_event_loop_policy(WatchedPolicy(lambda: make_clock(clock_spec), self._loop_created))
+        asyncio.set_event_loop_policy(WatchedPolicy(lambda: make_clock(clock_spec), self._loop_created,
+                                                     timed=self.opts["step_timing"]))
         if not self.opts["no_app"]:
             from . import hub
             clock = make_clock(clock_spec).describe()

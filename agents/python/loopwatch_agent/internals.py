@@ -258,17 +258,19 @@ _INLINE_INIT = _HANDLE_SLOTS <= set(asyncio.Handle.__slots__) and set(asyncio.Ha
 _plain_handle = [asyncio.Handle]  # make_step_handles's PlainHandle, once made
 
 
-def make_step_handles(live, dirty_add, tracker):
+def make_step_handles(live, dirty_add, tracker, timed):
     """The Handle subclasses for a watched task's steps and wake-ups, and for every other
-    callback queued with call_soon; their `_run` tells the tracker how a step ended and how long
-    it took. FirstStepHandle has Handle's layout, so a task's first step, queued before the
-    factory sees the task, can be retyped to it; StepHandle carries the task's record and when
-    its wake-up was queued (`_lw_q`, perf_counter_ns), so a step finds both without a lookup.
-    This is the agent's cost per task switch: the common case (a started task, no cancellation,
-    no --json events) is written out, Handle._run's body and Tracker.step_end's timing included,
-    and only marks the task for the next delta.
+    callback queued with call_soon: (FirstStepHandle, StepHandle, PlainHandle). Their `_run`
+    tells the tracker how a step ended and, when `timed` (--step-timing), how long it took.
+    FirstStepHandle has Handle's layout, so a task's first step, queued before the factory sees
+    the task, can be retyped to it; StepHandle carries the task's record (and, timed, when its
+    wake-up was queued: `_lw_q`, perf_counter_ns), so a step finds it without a lookup. This is
+    the agent's cost per task switch: the common case (a started task, no cancellation, no
+    --json events) is written out, Handle._run's body (and, timed, Tracker.step_end's timing)
+    included, and only marks the task for the next delta. Untimed, no clock is read and other
+    callbacks keep asyncio's own Handle: the classes are chosen once, at start.
 
-    One clock read per step, kept in loop._lw_t: during a step its start (a wake-up queued then
+    Timed, one clock read per step, kept in loop._lw_t: during a step its start (a wake-up queued then
     is stamped with it), after it its end. A step that follows another of the same loop's steps
     with nothing between starts when that one ended. Anything else that runs resets it to 0 — a
     call_soon callback (PlainHandle), a new loop iteration (WatchedLoop._run_once: select, then
@@ -276,24 +278,23 @@ def make_step_handles(live, dirty_add, tracker):
     step queued before them) — so the next step, and a wake-up queued meanwhile, read the clock.
     (A wake-up queued by a timer or I/O callback right after a batch's steps is stamped with the
     last step's end: its wait is over-counted by the callbacks run between, usually microseconds.)"""
-    from .steps import SCHED_TABLE, SCHED_TABLE_NS, STEP_BUCKETS, bucket_ns, now_ns
     handle_run = asyncio.Handle._run
 
-    class PlainHandle(asyncio.Handle):
-        __slots__ = ()
-
-        def _run(self):
-            self._loop._lw_t = 0
-            handle_run(self)
-    _plain_handle[0] = PlainHandle
-
-    def observed(handle, rec, task, queued):
-        loop = handle._loop
-        t0 = tracker.step_begin(rec, task, loop)
-        try:
-            handle_run(handle)
-        finally:
-            tracker.step_end(rec, task, loop, t0, queued, handle)
+    if timed:
+        def observed(handle, rec, task, queued):
+            loop = handle._loop
+            t0 = tracker.step_begin(rec, task, loop)
+            try:
+                handle_run(handle)
+            finally:
+                tracker.step_end(rec, task, loop, t0, queued, handle)
+    else:
+        def observed(handle, rec, task, queued):
+            tracker.step_started(rec, task)
+            try:
+                handle_run(handle)
+            finally:
+                tracker.step_state(rec, task)
 
     class FirstStepHandle(asyncio.Handle):
         __slots__ = ()
@@ -304,6 +305,41 @@ def make_step_handles(live, dirty_add, tracker):
             if rec is None:
                 return handle_run(self)
             observed(self, rec, task, rec.q0)
+
+    if not timed:
+        class StepHandle(asyncio.Handle):
+            __slots__ = ("_lw_rec",)
+
+            def _run(self):
+                rec = self._lw_rec
+                if not rec.fast:
+                    observed(self, rec, self._callback.__self__, None)
+                    return
+                # A flush runs between callbacks on this thread, so `running` is never seen: only the
+                # state after the step matters.
+                try:
+                    self._context.run(self._callback, *self._args)
+                except (SystemExit, KeyboardInterrupt):
+                    raise
+                except BaseException as exc:
+                    _callback_failed(self, exc)
+                task = self._callback.__self__
+                if task.done():
+                    tracker.finished(rec, task)
+                else:
+                    rec.state = "waiting"
+                    dirty_add(rec.id)
+        return FirstStepHandle, StepHandle, asyncio.Handle
+
+    from .steps import SCHED_TABLE, SCHED_TABLE_NS, STEP_BUCKETS, bucket_ns, now_ns
+
+    class PlainHandle(asyncio.Handle):
+        __slots__ = ()
+
+        def _run(self):
+            self._loop._lw_t = 0
+            handle_run(self)
+    _plain_handle[0] = PlainHandle
 
     class StepHandle(asyncio.Handle):
         __slots__ = ("_lw_rec", "_lw_q")
@@ -357,10 +393,11 @@ def make_step_handles(live, dirty_add, tracker):
     return FirstStepHandle, StepHandle, PlainHandle
 
 
-def make_call_soon(live, step_handle, handle_class):
+def make_call_soon(live, step_handle, handle_class, timed):
     """BaseEventLoop._call_soon, choosing the handle's class: a watched task's step or wake-up
-    (a bound method of the task, see task_of_callback) gets `step_handle`, with the task's record.
-    Outside debug mode its fields are set here, as Handle.__init__ would set them, one call less."""
+    (a bound method of the task, see task_of_callback) gets `step_handle`, with the task's record
+    (and, `timed`, when it was queued). Outside debug mode its fields are set here, as
+    Handle.__init__ would set them, one call less."""
     from .steps import now_ns
     new = object.__new__
 
@@ -380,12 +417,14 @@ def make_call_soon(live, step_handle, handle_class):
                 handle._repr = None
                 handle._source_traceback = None
                 handle._lw_rec = rec
-                handle._lw_q = self._lw_t or now_ns()
+                if timed:
+                    handle._lw_q = self._lw_t or now_ns()
                 self._ready.append(handle)
                 return handle
             handle = step_handle(callback, args, self, context)
             handle._lw_rec = rec
-            handle._lw_q = getattr(self, "_lw_t", 0) or now_ns()
+            if timed:
+                handle._lw_q = getattr(self, "_lw_t", 0) or now_ns()
         else:
             handle = handle_class(callback, args, self, context)
         if handle._source_traceback:

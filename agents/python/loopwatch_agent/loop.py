@@ -12,9 +12,6 @@ from . import internals
 from .tracker import tracker
 
 
-FirstStepHandle, StepHandle, PlainHandle = internals.make_step_handles(tracker.live, tracker.dirty.add, tracker)
-
-
 class Task(asyncio.Task):
     """asyncio.Task that tells the tracker who asked to cancel it (repr and behaviour unchanged)."""
 
@@ -37,12 +34,17 @@ def _watch_new_task(loop, task):
         return task
     rec = tracker.task_created(task, loop)
     if rec is not None:
-        internals.mark_step_handle(loop, task, FirstStepHandle)
+        internals.mark_step_handle(loop, task, loop._lw_first_step)
     return task
 
 
 class WatchedLoop(asyncio.SelectorEventLoop):
-    """The platform's selector loop on the agent's clock, with every task watched."""
+    """The platform's selector loop on the agent's clock, with every task watched (its steps
+    untimed: no clock read per step; TimedLoop times them)."""
+
+    _lw_timed = False
+    _lw_first_step, _lw_step, _lw_plain = internals.make_step_handles(tracker.live, tracker.dirty.add, tracker, False)
+    _call_soon = internals.make_call_soon(tracker.live, _lw_step, _lw_plain, False)
 
     def __init__(self, clock, on_created=None):
         import selectors
@@ -50,8 +52,6 @@ class WatchedLoop(asyncio.SelectorEventLoop):
         self._lw_fifo = clock.kind == "virtual"
         self._lw_seq = itertools.count()
         self._lw_user_factory = None
-        self._lw_sleeps = {}  # id(future) -> (weakref, delay s) of the sleeps under way (see call_later)
-        self._lw_t = 0  # a step's start while it runs, its end after, 0 once anything else ran (make_step_handles)
         super().__init__(selector=clock.wrap(selectors.DefaultSelector()))
         if clock.kind == "virtual":
             internals.set_clock_resolution(self, 1e-9)
@@ -91,19 +91,6 @@ class WatchedLoop(asyncio.SelectorEventLoop):
     def get_task_factory(self):
         return self._lw_user_factory
 
-    _call_soon = internals.make_call_soon(tracker.live, StepHandle, PlainHandle)
-
-    def _run_once(self):
-        self._lw_t = 0  # select, I/O and timers run before the next step: it reads the clock
-        super()._run_once()
-
-    def call_later(self, delay, callback, *args, context=None):
-        # asyncio.sleep(delay) resolves its future from this timer: noted, so a slow step that
-        # resumed from it can say "sleep 0.05 s" (its future alone cannot tell).
-        if callback is internals.SLEEP_CALLBACK and args:
-            internals.note_sleep(self._lw_sleeps, args[0], delay)
-        return super().call_later(delay, callback, *args, context=context)
-
     def call_at(self, when, callback, *args, context=None):
         if not self._lw_fifo:
             return super().call_at(when, callback, *args, context=context)
@@ -117,14 +104,39 @@ class WatchedLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
-class WatchedPolicy(asyncio.DefaultEventLoopPolicy):
-    """Makes every new loop a WatchedLoop on `clock_factory()`'s clock (asyncio.run, new_event_loop,
-    get_event_loop all come through here)."""
+class TimedLoop(WatchedLoop):
+    """WatchedLoop with every task step timed (--step-timing): StepTiming per task, slow steps."""
 
-    def __init__(self, clock_factory, on_created=None):
+    _lw_timed = True
+    _lw_first_step, _lw_step, _lw_plain = internals.make_step_handles(tracker.live, tracker.dirty.add, tracker, True)
+    _call_soon = internals.make_call_soon(tracker.live, _lw_step, _lw_plain, True)
+
+    def __init__(self, clock, on_created=None):
+        self._lw_sleeps = {}  # id(future) -> (weakref, delay s) of the sleeps under way (see call_later)
+        self._lw_t = 0  # a step's start while it runs, its end after, 0 once anything else ran (make_step_handles)
+        super().__init__(clock, on_created)
+
+    def _run_once(self):
+        self._lw_t = 0  # select, I/O and timers run before the next step: it reads the clock
+        super()._run_once()
+
+    def call_later(self, delay, callback, *args, context=None):
+        # asyncio.sleep(delay) resolves its future from this timer: noted, so a slow step that
+        # resumed from it can say "sleep 0.05 s" (its future alone cannot tell).
+        if callback is internals.SLEEP_CALLBACK and args:
+            internals.note_sleep(self._lw_sleeps, args[0], delay)
+        return super().call_later(delay, callback, *args, context=context)
+
+
+class WatchedPolicy(asyncio.DefaultEventLoopPolicy):
+    """Makes every new loop a WatchedLoop (a TimedLoop when `timed`) on `clock_factory()`'s clock
+    (asyncio.run, new_event_loop, get_event_loop all come through here)."""
+
+    def __init__(self, clock_factory, on_created=None, timed=False):
         super().__init__()
         self._clock_factory = clock_factory
         self._on_created = on_created
+        self._loop_class = TimedLoop if timed else WatchedLoop
 
     def new_event_loop(self):
-        return WatchedLoop(self._clock_factory(), self._on_created)
+        return self._loop_class(self._clock_factory(), self._on_created)

@@ -174,7 +174,8 @@ class Tracker:
         key = id(task)
         rec.ref = weakref.ref(task, lambda _r, rid=rec.id, k=key: self._collected(rid, k))
         # Its first step was queued just now (Task.__init__), inside a step or outside one.
-        rec.q0 = getattr(loop, "_lw_t", 0) or steps.now_ns()
+        if getattr(loop, "_lw_timed", False):  # --step-timing (loop.TimedLoop)
+            rec.q0 = loop._lw_t or steps.now_ns()
         with self.lock:
             self.records[rec.id] = rec
             self.live[key] = rec
@@ -211,15 +212,20 @@ class Tracker:
         if self.on_state is not None:
             self.on_state(rec, state)
 
-    def step_begin(self, rec, task, loop):
-        """A step of `rec`'s task begins; returns its start (perf_counter_ns), read last."""
+    def step_started(self, rec, task):
+        """A step of `rec`'s task begins (its state; no clock read: untimed steps stop here)."""
         first = rec.started is None
         if first:
             rec.started = rec.info.stamp()
-            rec.hist = steps.new_histograms()
         state = "cancelling" if rec.cancel is not None and task.cancelling() else "running"
         if state != rec.state:
             self._set_state(rec, state, task if first else None)
+
+    def step_begin(self, rec, task, loop):
+        """A timed step of `rec`'s task begins; returns its start (perf_counter_ns), read last."""
+        if rec.hist is None:
+            rec.hist = steps.new_histograms()
+        self.step_started(rec, task)
         # Wake-ups queued during the step are stamped with its start (loop._call_soon reads it).
         loop._lw_t = t0 = steps.now_ns()
         return t0

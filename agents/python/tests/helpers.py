@@ -11,11 +11,12 @@ def fresh_tracker():
     return tracker
 
 
-def run_watched(coro_fn, clock="virtual"):
-    """asyncio.run(coro_fn()) with every loop watched on `clock`; returns (result, tracker)."""
+def run_watched(coro_fn, clock="virtual", timed=False):
+    """asyncio.run(coro_fn()) with every loop watched on `clock` (its steps timed if `timed`, as
+    --step-timing does); returns (result, tracker)."""
     fresh_tracker()
     old = asyncio.get_event_loop_policy()
-    asyncio.set_event_loop_policy(WatchedPolicy(lambda: make_clock(clock)))
+    asyncio.set_event_loop_policy(WatchedPolicy(lambda: make_clock(clock), timed=timed))
     try:
         return asyncio.run(coro_fn()), tracker
     finally:

@@ -53,7 +53,7 @@ class SlowSteps(unittest.TestCase):
     def run_blocker(self, clock="virtual"):
         async def main():
             await asyncio.create_task(blocker(), name="blocker")
-        _, t = run_watched(main, clock)
+        _, t = run_watched(main, clock, timed=True)
         return t
 
     def test_a_blocking_step_is_a_slow_step_of_its_task_with_the_awaits_around_it(self):
@@ -122,6 +122,78 @@ class SlowStepOption(unittest.TestCase):
                     self.assertEqual(r.stdout, "")
             r = agent("--no-app", "--slow-step-ms", "5", prog)
             self.assertEqual((r.returncode, r.stdout), (0, "ran\n"))
+
+
+# A task that holds its loop 50 ms, then the program waits (real time) until the test has asked
+# task:timing and written "go" next to it.
+HOLDER = """import asyncio, os, time
+async def blocker():
+    await asyncio.sleep(0)
+    time.sleep(0.05)
+    await asyncio.sleep(0)
+async def main():
+    await asyncio.create_task(blocker(), name="blocker")
+    go = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go")
+    for _ in range(600):
+        if os.path.exists(go):
+            break
+        await asyncio.sleep(0.05)
+asyncio.run(main())
+"""
+
+
+class StepTimingOption(unittest.TestCase):
+    """Step timing is opt-in: the default agent reads no clock per step, answers task:timing with
+    null and sends no slow step; --step-timing (or --slow-step-ms) times every step."""
+
+    def run_holder(self, *options):
+        hub = FakeHub()
+        self.addCleanup(hub.close)
+        d = tempfile.TemporaryDirectory()
+        self.addCleanup(d.cleanup)
+        prog = os.path.join(d.name, "holder.py")
+        with open(prog, "w") as fh:
+            fh.write(HOLDER)
+        env = dict(os.environ, PYTHONPATH=AGENT_DIR, LOOPWATCH_APP="")
+        proc = subprocess.Popen([sys.executable, "-m", "loopwatch_agent", "--app", hub.url, *options, prog], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.kill)
+
+        def deltas(m):
+            return [x["delta"] for x in m if x.get("type") == "tasks:delta"]
+
+        def blocker_id(m):  # once the blocker is done (its steps are all taken)
+            done = [t["id"] for d in deltas(m) for key in ("created", "changed", "ended") for t in d.get(key, [])
+                    if t.get("name") == "blocker" and t.get("state") == "done"]
+            return done[0] if done else None
+        self.assertTrue(hub.wait_for(blocker_id, 30), "the blocker never ended")
+        rid = blocker_id(hub.sessions[-1])
+        hub.send({"type": "task:timing", "id": 9, "taskId": rid})
+        self.assertTrue(hub.wait_for(lambda m: any(x.get("type") == "result" and x.get("id") == 9 for x in m)))
+        with open(os.path.join(d.name, "go"), "w"):
+            pass
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual((proc.returncode, out, err), (0, "", ""))
+        self.assertTrue(hub.wait_ended(1))
+        msgs = hub.sessions[-1]
+        answer = next(x for x in msgs if x.get("type") == "result" and x.get("id") == 9)
+        slow = [s for d in deltas(msgs) for s in d.get("slowSteps", []) if s["taskId"] == rid]
+        return answer, slow
+
+    def test_off_by_default_task_timing_is_null_and_no_step_is_slow(self):
+        answer, slow = self.run_holder()
+        self.assertEqual((answer["ok"], answer["value"]), (True, None))
+        self.assertEqual(slow, [])
+
+    def test_step_timing_and_slow_step_ms_turn_it_on(self):
+        for options in (["--step-timing"], ["--slow-step-ms", "30"]):
+            with self.subTest(options=options):
+                answer, slow = self.run_holder(*options)
+                self.assertTrue(answer["ok"], answer)
+                self.assertEqual(answer["value"]["steps"], 3)
+                self.assertGreaterEqual(answer["value"]["maxStepMs"], 50)
+                self.assertEqual(len(slow), 1, slow)
+                self.assertGreaterEqual(slow[0]["durationMs"], 50)
 
 
 class EveryCommandAnswered(unittest.TestCase):

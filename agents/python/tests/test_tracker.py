@@ -18,7 +18,7 @@ class Factory(unittest.TestCase):
         # Out of debug mode the loop fills a step handle's fields itself; in debug mode through
         # Handle.__init__, which records where the step was scheduled. Both see the same steps.
         from loopwatch_agent.clocks import make_clock
-        from loopwatch_agent.loop import StepHandle, WatchedPolicy
+        from loopwatch_agent.loop import WatchedPolicy
         from tests.helpers import fresh_tracker
         seen = {}
 
@@ -30,7 +30,7 @@ class Factory(unittest.TestCase):
         async def main():
             tasks = [asyncio.create_task(spin(n), name=f"spin-{n}") for n in (1, 3)]
             await asyncio.sleep(0)
-            handles = [h for h in asyncio.get_running_loop()._ready if isinstance(h, StepHandle)]
+            handles = [h for h in asyncio.get_running_loop()._ready if isinstance(h, asyncio.get_running_loop()._lw_step)]
             seen["handles"] = [(h._lw_rec.name, h._source_traceback is not None) for h in handles]
             return await asyncio.gather(*tasks)
 

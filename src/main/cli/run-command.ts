@@ -56,7 +56,8 @@ export function pythonCommand(
   const clock = cfg.clock === 'virtual' ? ['--virtual'] : cfg.clock === 'real' ? [] : ['--speed', String(cfg.clock.speed)]
   const app = cfg.noApp ? ['--no-app'] : cfg.app !== null ? ['--app', cfg.app] : []
   // `--role child`, as run-child.ts's watch() says for a TS program: the app (or the terminal) started it.
-  const args = [...(opts.entry ?? ['-m', 'loopwatch_agent']), ...clock, ...(cfg.json ? ['--json'] : []), ...app, '--role', 'child', '--grace-ms', String(cfg.graceMs), cfg.file]
+  // `--step-timing`: a program run here gets slow steps and task:timing (a service attached on its own pays nothing unless it asks).
+  const args = [...(opts.entry ?? ['-m', 'loopwatch_agent']), ...clock, ...(cfg.json ? ['--json'] : []), ...app, '--role', 'child', '--step-timing', '--grace-ms', String(cfg.graceMs), cfg.file]
   const pythonPath = [opts.agentDir ?? PYTHON_AGENT, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
   return { cmd: python, args, env: { ...process.env, PYTHONPATH: pythonPath } }
 }

@@ -1,6 +1,6 @@
 // How the app starts the course's Python as its child: `python -c BOOT [agent options] file.py`,
-// the agent's own main (pythonCommand, as `loopwatch run prog.py` builds it, `--role child`
-// included) behind the one thing only an app child needs, which the Python agent does not do by
+// the agent's own main (pythonCommand, as `loopwatch run prog.py` builds it, `--role child` and
+// `--step-timing` included: a learner's program gets slow steps and task:timing) behind the one thing only an app child needs, which the Python agent does not do by
 // itself: the app holds the write end of its stdin, so when the app dies — even killed — stdin
 // ends and the child kills itself (the Node children's exit-with-parent.ts, in Python).
 import { spawn } from 'node:child_process'
