@@ -86,6 +86,10 @@ test('a Python program: its blocking call is a slow step of its task, whose deta
     // A row selects its task; its details show the timing its process answered (task:timing).
     await rows.first().click()
     await expect(u.details.getByRole('heading', { name: 'blocker' })).toBeVisible()
+    // The row names the task by the id its details show (its id in its process), not the app-wide one.
+    const shownId = (await u.details.locator('.meta').first().textContent())!.match(/#(\d+)/)![1]
+    expect(Number(shownId)).toBeLessThan(1_000_000)
+    await expect(rows.first()).toContainText(`#${shownId} ·`)
     const time = u.details.getByRole('region', { name: 'Time spent' })
     await expect(time.locator('[data-figure="steps"]')).toHaveText('4') // its first step, then one per sleep
     const busy = Number((await time.locator('[data-figure="busy"]').textContent())!.replace(' ms', ''))
