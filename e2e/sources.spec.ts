@@ -54,8 +54,9 @@ test('a connected process: its tasks under its source, a cancel routed to it, th
     locate: () => (dropped ? { ok: false, message: 'dropped by the test' } : hubLocator({ dataDir: app.dataDir, env: {} })()),
     connect: (address) => (socket = connect({ host: address.host, port: address.port })),
     onCommand: (c) => {
-      // Its scope's loop controls and the Resources poll ask; this fake has no loop commands.
-      if (c.type === 'loop:inspect' || c.type === 'resources') throw new CommandFailure('unknown_command', 'this fake has no loop commands')
+      // Its scope's loop controls, the Resources poll and the details' step timing ask; this fake
+      // has none of them (as an agent of an older protocol: the app asks it no more).
+      if (c.type === 'loop:inspect' || c.type === 'resources' || c.type === 'task:timing') throw new CommandFailure('unknown_command', 'this fake has no loop commands nor step timing')
       commands.push(c)
       if (c.type !== 'cancel') throw new Error(`unexpected ${c.type}`)
       const t = tasks.get(c.taskId)!
