@@ -2,6 +2,7 @@
 // (TaskDelta.slowSteps, this app's loops and connected processes' alike) are buffered per run and
 // written in one transaction a flush, into a table that keeps at most SLOW_STEP_LIMITS.perRun a
 // run — the longest; the shorter ones past the cap are dropped and counted (runs.slow_steps_omitted).
+import { FlushTimer } from './flush-timer'
 import { SLOW_STEP_LIMITS } from '../../shared/history-contract'
 import type { SlowStep } from '../../shared/snapshots'
 import type { Database } from './sqlite'
@@ -69,7 +70,7 @@ export class SlowStepRecorder {
   private readonly pending = new Map<number, SlowStep[]>()
   /** Steps dropped from a buffer before they were written (counted as omitted at the next flush). */
   private readonly droppedEarly = new Map<number, number>()
-  private timer: NodeJS.Timeout | null = null
+  private readonly flushTimer: FlushTimer
   private disposed = false
   private readonly insert
   private readonly countRun
@@ -85,6 +86,7 @@ export class SlowStepRecorder {
     private readonly limits: SlowStepLimits = SLOW_STEP_DEFAULTS,
     private readonly onBackgroundError: (error: unknown) => void = () => {},
   ) {
+    this.flushTimer = new FlushTimer(limits.flushMs, () => this.flush(), onBackgroundError)
     // The run may have been deleted meanwhile (retention after its end): then nothing is written.
     this.insert = db.prepare(`INSERT OR IGNORE INTO run_slow_steps
       (run_id, seq, loop, task_id, task_name, duration_ms, at_loop, at_wall, resumed_from, parked_on)
@@ -113,13 +115,12 @@ export class SlowStepRecorder {
       if (list.length > 2 * this.limits.perRun) this.pending.set(s.runId, this.longest(s.runId, list))
       added = true
     }
-    if (added) this.armTimer()
+    if (added) this.flushTimer.arm()
   }
 
   /** Writes every buffered step, one transaction; each run touched is cut back to its longest `perRun`. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
+    this.flushTimer.disarm()
     if (this.pending.size === 0) return
     const batch = [...this.pending]
     const early = new Map(this.droppedEarly)
@@ -161,18 +162,5 @@ export class SlowStepRecorder {
     const keep = new Set([...list].sort((a, b) => b.durationMs - a.durationMs).slice(0, this.limits.perRun))
     this.droppedEarly.set(runId, (this.droppedEarly.get(runId) ?? 0) + list.length - keep.size)
     return list.filter((s) => keep.has(s))
-  }
-
-  private armTimer(): void {
-    if (this.timer) return
-    this.timer = setTimeout(() => {
-      this.timer = null
-      try {
-        this.flush()
-      } catch (error) {
-        this.onBackgroundError(error)
-      }
-    }, this.limits.flushMs)
-    this.timer.unref()
   }
 }

@@ -3,6 +3,7 @@
 // gathered into chunks of about STREAM_LIMITS.chunkRawBytes of JSON, and each chunk is stored
 // deflate-compressed. The per-run cap counts stored bytes; past it the run's stream is marked
 // truncated and recording of that run stops.
+import { FlushTimer } from './flush-timer'
 import { deflateRawSync } from 'node:zlib'
 import { STREAM_LIMITS } from '../../shared/history-contract'
 import type { StreamBatch } from '../../shared/history-contract'
@@ -55,7 +56,7 @@ export class StreamRecorder {
   private readonly runs = new Map<number, RunStream>()
   /** Which recorded run each task belongs to (segments name only their task). */
   private readonly taskRun = new Map<number, number>()
-  private timer: NodeJS.Timeout | null = null
+  private readonly flushTimer: FlushTimer
   private disposed = false
   private readonly insertStream
   private readonly insertChunk
@@ -66,6 +67,7 @@ export class StreamRecorder {
     private readonly limits: StreamLimits = STREAM_DEFAULTS,
     private readonly onBackgroundError: (error: unknown) => void = () => {},
   ) {
+    this.flushTimer = new FlushTimer(limits.flushMs, () => this.flush(), onBackgroundError)
     this.insertStream = db.prepare('INSERT OR IGNORE INTO run_streams (run_id) VALUES (?)')
     this.insertChunk = db.prepare('INSERT INTO run_stream_chunks (run_id, seq, batches, t_from, t_to, data) VALUES (?, ?, ?, ?, ?, ?)')
     this.updateStream = db.prepare('UPDATE run_streams SET bytes = ?, chunks = ?, batches = ?, truncated = ? WHERE run_id = ?')
@@ -133,13 +135,12 @@ export class StreamRecorder {
       s.pendingChars += text.length
       if (s.pendingChars >= this.limits.chunkRawBytes) this.writeRun(runId, s)
     }
-    if (cut.size > 0) this.armTimer()
+    if (cut.size > 0) this.flushTimer.arm()
   }
 
   /** Writes every run's pending batches. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
+    this.flushTimer.disarm()
     for (const [runId, s] of this.runs) this.writeRun(runId, s)
   }
 
@@ -193,19 +194,6 @@ export class StreamRecorder {
     s.chunks += 1
     s.batches += count
     this.updateStream.run(s.bytes, s.chunks, s.batches, 0, runId)
-  }
-
-  private armTimer(): void {
-    if (this.timer) return
-    this.timer = setTimeout(() => {
-      this.timer = null
-      try {
-        this.flush()
-      } catch (error) {
-        this.onBackgroundError(error)
-      }
-    }, this.limits.flushMs)
-    this.timer.unref()
   }
 }
 
