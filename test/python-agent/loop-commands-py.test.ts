@@ -1,17 +1,13 @@
 // The Python agent has no loop commands (it answers them unknown_command): a real CPython program's loop
 // answers the window's loop controls `unsupported` at once, and loop:resources leaves it out.
-import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { appUrl } from '../../src/shared/agent-protocol/index'
 import { ExternalSources } from '../../src/main/sources/external-sources'
 import { LoopControls } from '../../src/main/app/loop-controls'
 import { allLoopResources } from '../../src/main/ipc/resources-handler'
 import { TaskMonitor } from '../../src/main/monitor/index'
 import { eventually, startHub } from '../hub/hub-helper'
-import { DEBIAN_PYTHON, missingModules, spawnAgent } from './python-helper'
+import { DEBIAN_PYTHON, missingModules, spawnProgram } from './python-helper'
 
 const PROGRAM = `import asyncio
 
@@ -23,23 +19,12 @@ async def main():
 asyncio.run(main())
 `
 
-let child: ChildProcess | null = null
-let dir: string | null = null
-afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  if (dir) await rm(dir, { recursive: true, force: true })
-  child = null
-  dir = null
-})
-
 describe.skipIf(missingModules(DEBIAN_PYTHON, []) !== null)('loop commands to the Python agent', () => {
   it('answers unsupported for loop:control and loop:inspect; its resources are left out', { timeout: 30_000 }, async () => {
     const hub = await startHub()
     const sources = new ExternalSources({ emit: () => {}, onSources: () => {} })
     sources.attach(hub)
-    dir = await mkdtemp(join(tmpdir(), 'lw-py-loop-'))
-    await writeFile(join(dir, 'service.py'), PROGRAM)
-    child = spawnAgent(DEBIAN_PYTHON, ['--app', appUrl(hub), 'service.py'], { cwd: dir })
+    const child = await spawnProgram('service.py', PROGRAM, ['--app', appUrl(hub)])
     await eventually(() => hub.tasks('agent-1').some((t) => t.task.name === 'sleeper') && (hub.source('agent-1')?.loops.length ?? 0) > 0, 20_000)
     const loopId = `agent-1/${hub.source('agent-1')!.loops[0]!.label}`
     const monitor = new TaskMonitor({ emit: () => {} })

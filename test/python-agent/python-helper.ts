@@ -2,9 +2,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { homedir, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { onTestFinished } from 'vitest'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const AGENT_PATH = join(ROOT, 'agents/python')
@@ -82,6 +84,23 @@ export function spawnAgent(python: string, args: readonly string[], opts: { cwd:
 }
 
 /** compare.py's verdict on a trace: exit status and its output. */
+/**
+ * Writes `program` as `file` in a fresh folder and runs it there under the agent (`args` before
+ * the file), on Debian's Python. Call inside a test: when it finishes the child is killed, if still
+ * running, and the folder removed.
+ */
+export async function spawnProgram(file: string, program: string, args: readonly string[]): Promise<ChildProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'lw-py-'))
+  let child: ChildProcess | null = null
+  onTestFinished(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    await rm(dir, { recursive: true, force: true })
+  })
+  await writeFile(join(dir, file), program)
+  child = spawnAgent(DEBIAN_PYTHON, [...args, file], { cwd: dir })
+  return child
+}
+
 export async function compareTrace(expectedFile: string, actual: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((done) => {
     const child = spawn(DEBIAN_PYTHON, [join(oracleDir(), 'compare.py'), expectedFile, '-'], { stdio: ['pipe', 'pipe', 'pipe'] })

@@ -2,20 +2,16 @@
 // (steps.py's twin of step-stats.ts), and a real CPython program whose coroutine blocks its loop
 // 50 ms (time.sleep) seen through a real hub as a slow step of that task, in the window's terms,
 // with its task's timing answered to task:timing. Commands it does not know: unknown_command.
-import type { ChildProcess } from 'node:child_process'
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { appUrl } from '../../src/shared/agent-protocol/index'
 import { ExternalSources } from '../../src/main/sources/external-sources'
 import type { UnsequencedDelta } from '../../src/main/sources/translate'
 import { stepBucket } from '../../src/main/monitor/step-stats'
 import { STEP_BUCKETS } from '../../src/shared/snapshots'
 import { eventually, startHub } from '../hub/hub-helper'
-import { AGENT_PATH, DEBIAN_PYTHON, missingModules, spawnAgent } from './python-helper'
+import { AGENT_PATH, DEBIAN_PYTHON, missingModules, spawnProgram } from './python-helper'
 
 const PROGRAM = `import asyncio, time
 
@@ -29,15 +25,6 @@ async def main():
 
 asyncio.run(main())
 `
-
-let child: ChildProcess | null = null
-let dir: string | null = null
-afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  if (dir) await rm(dir, { recursive: true, force: true })
-  child = null
-  dir = null
-})
 
 /** Every edge of the buckets and a spread between them, in ms. */
 function durations(): number[] {
@@ -66,9 +53,7 @@ describe.skipIf(missingModules(DEBIAN_PYTHON, []) !== null)('the Python agent’
     const deltas: UnsequencedDelta[] = []
     const sources = new ExternalSources({ emit: (d) => deltas.push(d), onSources: () => {} })
     sources.attach(hub)
-    dir = await mkdtemp(join(tmpdir(), 'lw-py-steps-'))
-    await writeFile(join(dir, 'blocking.py'), PROGRAM)
-    child = spawnAgent(DEBIAN_PYTHON, ['--step-timing', '--app', appUrl(hub), 'blocking.py'], { cwd: dir })
+    const child = await spawnProgram('blocking.py', PROGRAM, ['--step-timing', '--app', appUrl(hub)])
     const slowOf = (name: string) => deltas.flatMap((d) => d.slowSteps ?? []).filter((s) => s.taskName === name)
     await eventually(() => slowOf('blocker').some((s) => s.durationMs >= 50), 20_000)
     const blocker = sources.tasks().find((t) => t.name === 'blocker')!
