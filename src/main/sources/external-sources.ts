@@ -15,6 +15,7 @@ import type { LoopControlRequest, LoopView } from '../../shared/loop-control-con
 import type { LoopResources } from '../../shared/resources-contract'
 import type { LoopLabel } from '../../shared/snapshots'
 import type { TranslateContext, UnsequencedDelta } from './translate'
+import type { CommandType } from '../../shared/agent-protocol/index'
 
 /** How a source's life is recorded (history); every method may fail without harming the view. */
 export interface SourceRecorder {
@@ -84,15 +85,16 @@ export class ExternalSources {
   /** Sources whose process the app is killing (an editor child past its grace), with why. */
   private readonly killedByApp = new Map<SourceId, string>()
 
-  /** Sources whose agent answered `resources` unknown_command: not asked again until they reconnect. */
-  private readonly noResources = new Set<SourceId>()
+  /**
+   * The optional commands each source's agent answered unknown_command (an older or smaller
+   * agent: `resources`, `task:timing`): not sent to it again until it reconnects.
+   */
+  private readonly refused = new Map<SourceId, Set<CommandType>>()
   /**
    * Each source's slow steps as they were streamed (global ids), the newest SLOW_STEPS_PER_LOOP:
    * steps:slow lists them beside the app's own (the Slow steps view reloads from it when shown).
    */
   private readonly slowBySource = new Map<SourceId, SlowStep[]>()
-  /** Sources whose agent answered `task:timing` unknown_command (an older agent): not asked again until they reconnect. */
-  private readonly noTiming = new Set<SourceId>()
 
   constructor(private readonly opts: ExternalSourcesOptions) {}
 
@@ -177,10 +179,22 @@ export class ExternalSources {
   async timing(globalId: number): Promise<StepTiming | null> {
     const found = this.find(globalId)
     const hub = this.hub
-    if (!found || !hub || found.source.state !== 'connected' || this.noTiming.has(found.source.id)) return null
+    if (!found || !hub || found.source.state !== 'connected' || this.refuses(found.source.id, 'task:timing')) return null
     const outcome = await hub.sendCommand(found.source.id, { type: 'task:timing', taskId: found.localId }, { timeoutMs: TIMING_TIMEOUT_MS })
-    if (!outcome.ok && outcome.error.code === 'unknown_command') this.noTiming.add(found.source.id)
+    this.noteRefusal(found.source.id, 'task:timing', outcome)
     return outcome.ok ? outcome.value : null
+  }
+
+  private refuses(sourceId: SourceId, type: CommandType): boolean {
+    return this.refused.get(sourceId)?.has(type) === true
+  }
+
+  /** An answer of unknown_command: that agent is not sent `type` again until it reconnects. */
+  private noteRefusal(sourceId: SourceId, type: CommandType, outcome: { ok: boolean; error?: { code: string } }): void {
+    if (outcome.ok || outcome.error?.code !== 'unknown_command') return
+    let set = this.refused.get(sourceId)
+    if (set === undefined) this.refused.set(sourceId, (set = new Set()))
+    set.add(type)
   }
 
   /** Cancels an external task in its own process; answers its snapshot after the request. */
@@ -283,12 +297,12 @@ export class ExternalSources {
     if (!hub) return []
     const onlySource = only === null ? null : sourceOfLoop(only)
     if (only !== null && onlySource === null) return []
-    const asked = hub.sources().filter((s) => s.state === 'connected' && hasLoopCommands(s) && !this.noResources.has(s.id) && s.loops.length > 0 && (onlySource === null || s.id === onlySource))
+    const asked = hub.sources().filter((s) => s.state === 'connected' && hasLoopCommands(s) && !this.refuses(s.id, 'resources') && s.loops.length > 0 && (onlySource === null || s.id === onlySource))
     const answers = await Promise.all(
       asked.map(async (s) => {
         const command = only === null ? { type: 'resources' as const } : { type: 'resources' as const, loopId: only.slice(s.id.length + 1) }
         const outcome = await hub.sendCommand(s.id, command, { timeoutMs: RESOURCES_POLL_TIMEOUT_MS })
-        if (!outcome.ok && outcome.error.code === 'unknown_command') this.noResources.add(s.id)
+        this.noteRefusal(s.id, 'resources', outcome)
         return outcome.ok ? translateResources(outcome.value, s.id, this.ids, this.runIds.get(s.id) ?? null) : []
       }),
     )
@@ -379,8 +393,7 @@ export class ExternalSources {
         this.states.delete(c.sourceId)
         this.recentLogs.delete(c.sourceId)
         this.listedCounts.delete(c.sourceId)
-        this.noResources.delete(c.sourceId)
-        this.noTiming.delete(c.sourceId)
+        this.refused.delete(c.sourceId)
         this.slowBySource.delete(c.sourceId)
         if (removed.length > 0) this.opts.emit({ created: [], changed: [], ended: [], removed, logs: [], clocks: [] })
         return this.sendList()
@@ -421,8 +434,7 @@ export class ExternalSources {
     this.states.set(source.id, source.state)
     if (source.state !== 'connected') {
       // asked afresh once it is back (it may have reconnected as a newer agent)
-      this.noResources.delete(source.id)
-      this.noTiming.delete(source.id)
+      this.refused.delete(source.id)
     }
     const recorder = this.opts.recorder
     // A new source, or one that reconnected after its run was closed: a new history run.
