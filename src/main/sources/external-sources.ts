@@ -8,6 +8,7 @@ import type { AgentHub, HubChange, SourceInfo as HubSourceInfo, SourceLog } from
 import { AppError } from '../ipc/app-error'
 import type { Stoppable } from '../app/app-shutdown'
 import { commandFailure } from './command-errors'
+import { OptionalCommands } from './optional-commands'
 import { EXTERNAL_ID_BASE, SourceIdMap } from './id-map'
 import { translateDelta, translateTask } from './translate'
 import { translateLoopView, translateResources } from './translate-loop'
@@ -15,7 +16,6 @@ import type { LoopControlRequest, LoopView } from '../../shared/loop-control-con
 import type { LoopResources } from '../../shared/resources-contract'
 import type { LoopLabel } from '../../shared/snapshots'
 import type { TranslateContext, UnsequencedDelta } from './translate'
-import type { CommandType } from '../../shared/agent-protocol/index'
 
 /** How a source's life is recorded (history); every method may fail without harming the view. */
 export interface SourceRecorder {
@@ -37,6 +37,8 @@ export interface ExternalSourcesOptions {
   /** Called with the whole list whenever a source connects, changes state or is forgotten. */
   onSources: (list: SourceInfo[]) => void
   recorder?: SourceRecorder
+  /** The monotonic ms clock a source's backoff is timed on (default performance.now; tests pass a virtual one). */
+  now?: () => number
 }
 
 const FINAL = new Set<string>(FINAL_STATES)
@@ -86,17 +88,20 @@ export class ExternalSources {
   private readonly killedByApp = new Map<SourceId, string>()
 
   /**
-   * The optional commands each source's agent answered unknown_command (an older or smaller
-   * agent: `resources`, `task:timing`): not sent to it again until it reconnects.
+   * The optional commands each source's agent may be sent now (`resources`, `task:timing`): none it
+   * answered unknown_command until it reconnects, and `resources` spaced out while it times out.
    */
-  private readonly refused = new Map<SourceId, Set<CommandType>>()
+  private readonly commands: OptionalCommands
+
   /**
    * Each source's slow steps as they were streamed (global ids), the newest SLOW_STEPS_PER_LOOP:
    * steps:slow lists them beside the app's own (the Slow steps view reloads from it when shown).
    */
   private readonly slowBySource = new Map<SourceId, SlowStep[]>()
 
-  constructor(private readonly opts: ExternalSourcesOptions) {}
+  constructor(private readonly opts: ExternalSourcesOptions) {
+    this.commands = new OptionalCommands(opts.now)
+  }
 
   /** Starts following a hub: every change from now on is forwarded. */
   attach(hub: AgentHub): void {
@@ -179,22 +184,11 @@ export class ExternalSources {
   async timing(globalId: number): Promise<StepTiming | null> {
     const found = this.find(globalId)
     const hub = this.hub
-    if (!found || !hub || found.source.state !== 'connected' || this.refuses(found.source.id, 'task:timing')) return null
+    if (!found || !hub || found.source.state !== 'connected' || !this.commands.mayAsk(found.source.id, 'task:timing')) return null
+    const askedAt = this.commands.stamp()
     const outcome = await hub.sendCommand(found.source.id, { type: 'task:timing', taskId: found.localId }, { timeoutMs: TIMING_TIMEOUT_MS })
-    this.noteRefusal(found.source.id, 'task:timing', outcome)
+    this.commands.note(found.source.id, 'task:timing', outcome, askedAt)
     return outcome.ok ? outcome.value : null
-  }
-
-  private refuses(sourceId: SourceId, type: CommandType): boolean {
-    return this.refused.get(sourceId)?.has(type) === true
-  }
-
-  /** An answer of unknown_command: that agent is not sent `type` again until it reconnects. */
-  private noteRefusal(sourceId: SourceId, type: CommandType, outcome: { ok: boolean; error?: { code: string } }): void {
-    if (outcome.ok || outcome.error?.code !== 'unknown_command') return
-    let set = this.refused.get(sourceId)
-    if (set === undefined) this.refused.set(sourceId, (set = new Set()))
-    set.add(type)
   }
 
   /** Cancels an external task in its own process; answers its snapshot after the request. */
@@ -290,19 +284,21 @@ export class ExternalSources {
   /**
    * The resources of every connected process's loops (or of the one labelled `only`; an app
    * loop's label: none), each process asked once, all at once, for at most
-   * RESOURCES_POLL_TIMEOUT_MS; one that fails or cannot answer (unsupported) is left out.
+   * RESOURCES_POLL_TIMEOUT_MS; one that fails or cannot answer (unsupported) is left out. One that
+   * keeps timing out is asked less and less often (optional-commands.ts) until it answers again.
    */
   async resources(only: LoopLabel | null): Promise<LoopResources[]> {
     const hub = this.hub
     if (!hub) return []
     const onlySource = only === null ? null : sourceOfLoop(only)
     if (only !== null && onlySource === null) return []
-    const asked = hub.sources().filter((s) => s.state === 'connected' && hasLoopCommands(s) && !this.refuses(s.id, 'resources') && s.loops.length > 0 && (onlySource === null || s.id === onlySource))
+    const asked = hub.sources().filter((s) => s.state === 'connected' && hasLoopCommands(s) && this.commands.mayAsk(s.id, 'resources') && s.loops.length > 0 && (onlySource === null || s.id === onlySource))
     const answers = await Promise.all(
       asked.map(async (s) => {
         const command = only === null ? { type: 'resources' as const } : { type: 'resources' as const, loopId: only.slice(s.id.length + 1) }
+        const askedAt = this.commands.stamp()
         const outcome = await hub.sendCommand(s.id, command, { timeoutMs: RESOURCES_POLL_TIMEOUT_MS })
-        this.noteRefusal(s.id, 'resources', outcome)
+        this.commands.note(s.id, 'resources', outcome, askedAt)
         return outcome.ok ? translateResources(outcome.value, s.id, this.ids, this.runIds.get(s.id) ?? null) : []
       }),
     )
@@ -393,7 +389,7 @@ export class ExternalSources {
         this.states.delete(c.sourceId)
         this.recentLogs.delete(c.sourceId)
         this.listedCounts.delete(c.sourceId)
-        this.refused.delete(c.sourceId)
+        this.commands.forget(c.sourceId)
         this.slowBySource.delete(c.sourceId)
         if (removed.length > 0) this.opts.emit({ created: [], changed: [], ended: [], removed, logs: [], clocks: [] })
         return this.sendList()
@@ -433,8 +429,8 @@ export class ExternalSources {
     const before = this.states.get(source.id)
     this.states.set(source.id, source.state)
     if (source.state !== 'connected') {
-      // asked afresh once it is back (it may have reconnected as a newer agent)
-      this.refused.delete(source.id)
+      // asked afresh once it is back (it may have reconnected as a newer, or an idle, agent)
+      this.commands.forget(source.id)
     }
     const recorder = this.opts.recorder
     // A new source, or one that reconnected after its run was closed: a new history run.
