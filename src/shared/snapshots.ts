@@ -622,6 +622,11 @@ export interface SlowStep {
   resumedFrom: string | null
   /** The await it parked on at its end (null: it finished). */
   parkedOn: string | null
+  /**
+   * A connected process's step only: the task's id in that process (TaskSnapshot.localId), the id
+   * its history run's task rows keep. Never on the agent protocol's wire.
+   */
+  localId?: number
 }
 
 /** The slow-step view: the threshold and the records still kept (oldest first, at most SLOW_STEPS_PER_LOOP per loop). */

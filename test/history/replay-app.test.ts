@@ -89,7 +89,7 @@ describe('slow steps in the app\'s history (issue 11 §1)', () => {
     expect(detail.slowSteps.every((s) => s.runId === run.runId)).toBe(true)
   })
 
-  it('a connected process\'s slow steps are kept with its run under the window\'s task ids (the stream\'s)', async () => {
+  it('a connected process\'s slow steps are kept with its run under its own task ids (its task rows\'), not the stream\'s', async () => {
     const app = openApp()
     const hub = (await app.core.hubReady)!
     const { agent } = await RawAgent.hello(hub, { name: 'svc' })
@@ -108,9 +108,10 @@ describe('slow steps in the app\'s history (issue 11 §1)', () => {
     })
     expect(detail.slowSteps).toHaveLength(1)
     expect(detail.slowSteps[0]).toMatchObject({ taskName: 'poller', durationMs: 55, runId, resumedFrom: 'sleep(0.1)' })
-    // The window's id, as the recorded stream (and so the replay) names the task; its own id is 7.
+    // The task's own id, as its row in the run keeps it; the recorded stream names it by the window's.
+    expect(detail.tasks.map((t) => t.id)).toEqual([7])
+    expect(detail.slowSteps[0]!.taskId).toBe(7)
     const streamed = (await streamOf(app, runId)).flatMap((b) => b.tasks ?? []).find((t) => t.localId === 7)!
-    expect(detail.slowSteps[0]!.taskId).toBe(streamed.id)
     expect(streamed.id).not.toBe(7)
     expect(detail.slowSteps[0]!.loop.endsWith('/main')).toBe(true)
     expect(await app.call('history:get', { runId, slowSteps: 1 })).toMatchObject({ ok: false, error: { code: 'bad_request' } })

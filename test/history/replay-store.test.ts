@@ -100,4 +100,22 @@ describe('replay in the window', () => {
     replay.close()
     expect(replay.slowByTask.size).toBe(0)
   })
+
+  it('a connected process\'s run: slow steps kept under its own ids (its rows\') are marked on the replayed task of that localId', async () => {
+    const store = new TaskStore()
+    // The stream names the tasks by the window's ids (1e9 + …), their own kept as localId (1 and 2).
+    const remote = batches.map((b) => ({ ...b, tasks: b.tasks?.map((t) => ({ ...t, id: 1_000_000_000 + t.id, localId: t.id, parentId: t.parentId === null ? null : 1_000_000_000 + t.parentId })),
+      segments: b.segments?.map((a) => ({ ...a, taskId: 1_000_000_000 + a.taskId })) }))
+    const api = { invoke: async (_c: string, p: { runId: number; from?: number }) => {
+      const from = p.from ?? 0
+      return { ok: true, value: { runId: p.runId, chunkTotal: remote.length, batchTotal: remote.length, bytes: 1, truncated: false, chunks: [{ seq: from, batches: [remote[from]!] }], next: from + 1 < remote.length ? from + 1 : null } }
+    } } as unknown as LoopwatchApi
+    const replay = new ReplayState(() => api, store, () => {})
+    const slow = { seq: 1, loop: 'agent-1/main', runId: 7, taskId: 2, taskName: 'b', durationMs: 30, at: { loop: 1500, wall: 0 }, resumedFrom: null, parkedOn: null }
+    expect(await replay.open(run, [slow])).toBe(true)
+    replay.seek(2000)
+    const replayed = [...store.tasks.values()].find((t) => t.localId === 2)!
+    expect(replayed.id).toBe(REPLAY_ID_BASE + 1_000_000_002)
+    expect([...replay.slowByTask.keys()]).toEqual([replayed.id])
+  })
 })

@@ -102,6 +102,8 @@ const WRITERS: Record<ExportFormat, Writer> = {
     tasks: (runId, rows) => rows.flatMap((t) => taskEvents(runId, t).map((e) => `,\n${e}`)).join(''),
     between: '',
     logs: (runId, rows) => rows.map((l) => `,\n${logEvent(runId, l)}`).join(''),
+    // Slow steps are kept under the rows' ids; tidOf still moves those of runs recorded before
+    // (under the window's ids) onto their task's track.
     slow: (runId, first, axis) => first.slowSteps.map((s) => `,\n${slowStepEvent(runId, { ...s, taskId: axis.tidOf(s.taskId) }, axis.offset)}`).join(''),
     tail: TRACE_TAIL,
   },

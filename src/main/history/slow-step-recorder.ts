@@ -43,16 +43,21 @@ function cut(text: string, max: number): string {
 const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n)
 const safeId = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n)
 
-/** The step as stored (texts capped), or null when its numbers cannot be stored truthfully. */
+/**
+ * The step as stored (texts capped), or null when its numbers cannot be stored truthfully. A
+ * connected process's step is stored under the task's id in that process (its `localId`), the id
+ * the run's task rows keep (source-history.ts), so a row names a task of the run's own list.
+ */
 export function boundSlowStep(s: SlowStep): SlowStep | null {
-  if (!safeId(s.seq) || !safeId(s.taskId) || !finite(s.durationMs) || s.durationMs < 0 || !finite(s.at?.loop) || !finite(s.at?.wall)) return null
+  const taskId = s.localId ?? s.taskId
+  if (!safeId(s.seq) || !safeId(taskId) || !finite(s.durationMs) || s.durationMs < 0 || !finite(s.at?.loop) || !finite(s.at?.wall)) return null
   if (typeof s.loop !== 'string' || typeof s.taskName !== 'string') return null
   const text = (t: string | null) => (typeof t === 'string' ? cut(t, SLOW_STEP_LIMITS.awaitChars) : null)
   return {
     seq: s.seq,
     loop: cut(s.loop, SLOW_STEP_LIMITS.nameChars),
     runId: s.runId,
-    taskId: s.taskId,
+    taskId,
     taskName: cut(s.taskName, SLOW_STEP_LIMITS.nameChars),
     durationMs: s.durationMs,
     at: { loop: s.at.loop, wall: s.at.wall },

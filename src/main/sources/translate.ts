@@ -72,7 +72,7 @@ export function translateDelta(delta: TaskDelta, ctx: TranslateContext): Unseque
   if (segments.length > 0) out.segments = segments
   const slow = (delta.slowSteps ?? []).flatMap((st) => {
     const taskId = peek(st.taskId)
-    return taskId === null ? [] : [{ ...st, taskId, loop: sourceLoopLabel(ctx.sourceId, st.loop), runId: ctx.runId }]
+    return taskId === null ? [] : [{ ...st, taskId, localId: st.taskId, loop: sourceLoopLabel(ctx.sourceId, st.loop), runId: ctx.runId }]
   })
   if (slow.length > 0) out.slowSteps = slow
   for (const id of delta.removed) {

@@ -53,6 +53,17 @@ function relabel(t: FrameTask, loop: string): FrameTask {
   return task
 }
 
+/**
+ * A connected process's run keeps its task rows and slow steps under the process's own ids, its
+ * stream under the window's (with the own id as `localId`): row id → stream id, to put a slow step
+ * on its replayed task. An in-process run's ids are the same in both (an empty map).
+ */
+function streamIdsOfRows(batches: readonly StreamBatch[]): Map<number, number> {
+  const m = new Map<number, number>()
+  for (const b of batches) for (const t of b.tasks ?? []) if (t.localId != null) m.set(t.localId, t.id)
+  return m
+}
+
 /** Slow steps by task id, as the timeline's ▲ marks take them. */
 export function slowStepsByTask(steps: readonly SlowStep[]): Map<number, SlowStep[]> {
   const m = new Map<number, SlowStep[]>()
@@ -147,8 +158,9 @@ export class ReplayState {
       }
       this.index = new ReplayIndex(batches)
       const loop = replayLoop(run.runId)
+      const streamId = streamIdsOfRows(batches)
       this.slowSteps = slowSteps
-        .map((s) => ({ ...s, loop, taskId: REPLAY_ID_BASE + s.taskId }))
+        .map((s) => ({ ...s, loop, taskId: REPLAY_ID_BASE + (streamId.get(s.taskId) ?? s.taskId) }))
         .sort((a, b) => a.at.loop - b.at.loop)
       this.run = run
       this.truncated = truncated
