@@ -1,11 +1,27 @@
 // The details panel's actions on the selected task: cancel with a reason, and a deadline that can
 // be set, extended or cleared. The task itself is read live from the store.
-import type { AwaitSnapshot, StepTiming, TaskSnapshot } from '../../../shared/snapshots'
+import { historyLength } from '../../../shared/snapshots'
+import type { AwaitSnapshot, OpenSegment, StepTiming, TaskSnapshot } from '../../../shared/snapshots'
 import type { LoopwatchApi } from '../../../shared/contract'
 import type { TaskStore } from './task-store.svelte'
 
 /** What the "extend by" field starts at, in seconds. */
 export const DEFAULT_EXTEND_SECONDS = 5
+
+/**
+ * A connected task's timing is asked of its process (one `task:timing` command each time): at most
+ * once per TIMING_MIN_GAP_MS, and then only when the deltas moved the task since the last ask, or
+ * TIMING_STALE_MS passed (a wait's idle time grows unseen; an agent may not report every step).
+ */
+export const TIMING_MIN_GAP_MS = 1_000
+export const TIMING_STALE_MS = 5_000
+
+/** What the store knew of a task when its timing was last asked: if none of it moved, neither did the timing. */
+interface TaskMark {
+  snapshot: TaskSnapshot | undefined
+  segments: number
+  open: OpenSegment | null | undefined
+}
 
 /** Why a seconds field cannot be used ('' empty, not a number, negative), or null when it can. */
 function secondsError(value: string | number, example: number): string | null {
@@ -30,9 +46,14 @@ export class DetailsState {
   readonly deadlineError = $derived(secondsError(this.deadlineSeconds, 5))
   readonly extendError = $derived(secondsError(this.extendSeconds, DEFAULT_EXTEND_SECONDS))
 
+  /** The last task:get asked (for which task, when, what the store showed of it), and whether it is out. */
+  private asked: { taskId: number; at: number; mark: TaskMark; pending: boolean } | null = null
+
+  /** `now`: a monotonic ms clock (tests pass a virtual one). */
   constructor(
     private readonly api: () => LoopwatchApi | null,
     private readonly store: TaskStore,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Load what the stream may have missed (logs printed before this window connected). */
@@ -40,17 +61,47 @@ export class DetailsState {
     this.error = null
     const api = this.api()
     if (!api) return
-    const res = await api.invoke('task:get', { taskId })
+    const res = await this.ask(api, taskId)
     if (res.ok) {
       this.store.mergeTaskLogs(taskId, res.value.logs)
       this.setTiming(taskId, res.value.timing ?? null)
     }
   }
 
-  /** Re-reads the task's step timing (the details poll it while the task lives). */
+  /**
+   * Re-reads the task's step timing (the details poll it while the task lives). An app task's is
+   * read every time (in-process, it costs no command); a connected process's only when it could
+   * have changed (see TIMING_MIN_GAP_MS).
+   */
   async loadTiming(taskId: number): Promise<void> {
-    const res = await this.api()?.invoke('task:get', { taskId })
-    if (res?.ok) this.setTiming(taskId, res.value.timing ?? null)
+    const api = this.api()
+    if (!api || !this.shouldAsk(taskId)) return
+    const res = await this.ask(api, taskId)
+    if (res.ok) this.setTiming(taskId, res.value.timing ?? null)
+  }
+
+  private shouldAsk(taskId: number): boolean {
+    const last = this.asked
+    if (this.store.tasks.get(taskId)?.localId === undefined || last === null || last.taskId !== taskId) return true
+    if (last.pending) return false
+    const since = this.now() - last.at
+    if (since < TIMING_MIN_GAP_MS) return false
+    return since >= TIMING_STALE_MS || !sameMark(last.mark, this.markOf(taskId))
+  }
+
+  private async ask(api: LoopwatchApi, taskId: number) {
+    const asked = { taskId, at: this.now(), mark: this.markOf(taskId), pending: true }
+    this.asked = asked
+    try {
+      return await api.invoke('task:get', { taskId })
+    } finally {
+      asked.pending = false
+    }
+  }
+
+  private markOf(taskId: number): TaskMark {
+    const h = this.store.histories.get(taskId)
+    return { snapshot: this.store.tasks.get(taskId), segments: h ? historyLength(h) : 0, open: h?.open }
   }
 
   private setTiming(taskId: number, timing: StepTiming | null): void {
@@ -99,6 +150,10 @@ export class DetailsState {
       this.busy = false
     }
   }
+}
+
+function sameMark(a: TaskMark, b: TaskMark): boolean {
+  return a.snapshot === b.snapshot && a.segments === b.segments && a.open === b.open
 }
 
 /**
