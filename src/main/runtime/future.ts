@@ -81,7 +81,10 @@ export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown
       const e = override !== undefined ? override : f._state === CANCELLED ? f._cancelledError : f._exception
       if (own !== null) own._onReject(e)
       else if (w.onRejected !== null) w.res(w.onRejected(e))
-      else w.rej(e)
+      else {
+        if ((f as unknown as NativeSide)._native) markHandled(f) // a native sleep(0): perhaps nobody awaits it natively
+        w.rej(e)
+      }
     } else if (own !== null) own._onResolve(f._result)
     else if (w.onFulfilled !== null) w.res((w.onFulfilled as (v: unknown) => unknown)(f._result))
     else w.res(f._result)
@@ -89,6 +92,18 @@ export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown
     w.rej(e)
   }
 }
+
+/** sleep.ts's NativeYield as settleThen sees it (a sleep(0) that is also a native promise; true on its prototype). */
+interface NativeSide {
+  _native?: boolean
+}
+
+const nativeThen = Promise.prototype.then
+/** Marks a native promise's rejection handled (V8 has no cheaper way): for a rejection perhaps nobody awaits. */
+export function markHandled(p: object): void {
+  nativeThen.call(p, undefined, noop)
+}
+function noop(): void {}
 
 /** A RuntimeError delivered from the task's next step, as asyncio's Task.__step does: it yields once first. */
 function refuse(task: Task<unknown>, waiter: ThenWaiter, message: string): void {

@@ -1,7 +1,7 @@
 /** sleep(): one future that is also its own timer — one object per sleep, no closure. */
 import type { Timer } from './handle'
-import { getRunningLoop } from './current'
-import { Future } from './future'
+import { current, getRunningLoop } from './current'
+import { Future, markHandled } from './future'
 import type { EventLoop } from './loop'
 import { validateDelay } from './validate'
 
@@ -41,6 +41,71 @@ class YieldFuture<T> extends Future<T> {
   }
 }
 
+/** The intrinsic Promise: what V8's await compares a promise's `constructor` with (a test may swap the global). */
+const IntrinsicPromise = Promise
+let capturedRes: ((v: unknown) => void) | null = null
+let capturedRej: ((e: unknown) => void) | null = null
+function capture(res: (v: unknown) => void, rej: (e: unknown) => void): void {
+  capturedRes = res
+  capturedRej = rej
+}
+const CAPTURE_ARGS = [capture]
+
+/**
+ * sleep(0) made inside a task step: a runtime future that is also a native promise (its
+ * `constructor` is the intrinsic Promise), so `await sleep(0)` takes V8's native-promise path —
+ * no wrapper promise, no thenable job, no `then` call. Nobody calls `then`, so the task is parked
+ * on it when its step ends (Task._afterStep, see stepYields), which is where asyncio puts a bare
+ * yield's wake-up: Task.__step call_soon's itself after coro.send() returns, after every handle
+ * the step scheduled. `then`, gather and friends still work on it as on any future.
+ */
+export class NativeYield<T> extends Future<T> {
+  /** @internal the native side's resolving functions */
+  declare _nres: (v: unknown) => void
+  declare _nrej: (e: unknown) => void
+  override describe(): string {
+    return 'sleep(0)'
+  }
+  /** Settled some other way (handed to gather, cancelled): a native await of it settles too. */
+  override setResult(v: T): void {
+    super.setResult(v)
+    this._nres(v)
+  }
+  override setException(e: unknown): void {
+    super.setException(e)
+    this._rejectNative(e)
+  }
+  override _cancelWith(...args: Parameters<Future<T>['_cancelWith']>): boolean {
+    if (!super._cancelWith(...args)) return false
+    this._rejectNative(this._cancelledError)
+    return true
+  }
+  /** @internal rejects the native side, marked handled first: perhaps nobody awaits it natively. */
+  _rejectNative(e: unknown): void {
+    markHandled(this)
+    this._nrej(e)
+  }
+}
+Object.defineProperty(NativeYield.prototype, 'constructor', { value: IntrinsicPromise, writable: true, configurable: true })
+Object.defineProperty(NativeYield.prototype, '_native', { value: true })
+
+function nativeYield<T>(loop: EventLoop, value: T): NativeYield<T> {
+  const f = Reflect.construct(IntrinsicPromise, CAPTURE_ARGS, NativeYield) as NativeYield<T>
+  // the fields in Future's order, so every NativeYield shares one hidden class
+  f._state = 0
+  f._result = value
+  f._exception = undefined
+  f._hasException = false
+  f._cancelledError = null
+  f._loop = loop
+  f._waiters = null
+  f._yieldOnce = true
+  f._nres = capturedRes!
+  f._nrej = capturedRej!
+  capturedRes = capturedRej = null
+  return f
+}
+
 /**
  * Suspends the current task for `ms` on the loop's clock, then resolves with `value`.
  * `sleep(0)` (or any delay ≤ 0) yields once to the loop, as asyncio's sleep(0). NaN is a TypeError.
@@ -50,6 +115,13 @@ export function sleep<T = void>(ms: number, value?: T): Future<T> {
   validateDelay(ms, 'sleep')
   const loop = getRunningLoop()
   if (ms <= 0) {
+    const task = current.task
+    if (task !== null && task._inStep && task._loop === loop) {
+      const f = nativeYield(loop, value as T)
+      if (current.stepYield === null) current.stepYield = f as NativeYield<unknown>
+      else (current.moreYields ??= []).push(f as NativeYield<unknown>)
+      return f
+    }
     const f = new YieldFuture<T>(loop)
     f._result = value as T
     return f
