@@ -153,6 +153,32 @@ describe('sleep(0) awaited natively', () => {
     expect(unhandled).toEqual([])
   })
 
+  it('a sleep(0) given an error or a result before it is awaited delivers it at the await without yielding, as a done future', async () => {
+    const { result } = await runVirtual(async () => {
+      const loop = getRunningLoop()
+      const order: string[] = []
+      loop.callSoon(() => order.push('callback'))
+      const failed = sleep(0)
+      failed.setException(new Error('set'))
+      const caught = await failed.then(
+        () => 'fulfilled',
+        (e: unknown) => (e as Error).message,
+      )
+      const direct = await rejection(failed) // awaited natively: rejected through its resolve function
+      const cancelled = sleep(0)
+      cancelled.cancel('no')
+      const cancelledError = await rejection(cancelled)
+      const done = sleep(0, 'x')
+      done.setResult('given')
+      const got = await done
+      order.push('after awaits')
+      await sleep(0)
+      const reason = cancelledError instanceof CancelledError ? cancelledError.reason : 'not cancelled'
+      return { caught, direct: (direct as Error).message, reason, got, order, exception: (failed.exception() as Error).message }
+    })
+    expect(result).toEqual({ caught: 'set', direct: 'set', reason: 'no', got: 'given', order: ['after awaits', 'callback'], exception: 'set' })
+  })
+
   it('a parked task keeps no value of its previous sleep(0) alive (the reused registration lets go of it)', async () => {
     let ref: WeakRef<object> | null = null
     const made = (): object => {

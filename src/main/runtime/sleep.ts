@@ -1,7 +1,7 @@
 /** sleep(): one future that is also its own timer — one object per sleep, no closure. */
 import type { Timer } from './handle'
 import { current, getRunningLoop } from './current'
-import { Future, markHandled } from './future'
+import { Future, rejectNative } from './future'
 import type { EventLoop } from './loop'
 import { validateDelay } from './validate'
 
@@ -44,10 +44,8 @@ class YieldFuture<T> extends Future<T> {
 /** The intrinsic Promise: what V8's await compares a promise's `constructor` with (a test may swap the global). */
 const IntrinsicPromise = Promise
 let capturedRes: ((v: unknown) => void) | null = null
-let capturedRej: ((e: unknown) => void) | null = null
-function capture(res: (v: unknown) => void, rej: (e: unknown) => void): void {
+function capture(res: (v: unknown) => void): void {
   capturedRes = res
-  capturedRej = rej
 }
 const CAPTURE_ARGS = [capture]
 
@@ -55,14 +53,18 @@ const CAPTURE_ARGS = [capture]
  * sleep(0) made inside a task step: a runtime future that is also a native promise (its
  * `constructor` is the intrinsic Promise), so `await sleep(0)` takes V8's native-promise path —
  * no wrapper promise, no thenable job, no `then` call. Nobody calls `then`, so the task is parked
- * on it when its step ends (Task._afterStep, see stepYields), which is where asyncio puts a bare
- * yield's wake-up: Task.__step call_soon's itself after coro.send() returns, after every handle
- * the step scheduled. `then`, gather and friends still work on it as on any future.
+ * on it when its step ends (Task._afterStep, see current.stepYield), which is where asyncio puts a
+ * bare yield's wake-up: Task.__step call_soon's itself after coro.send() returns, after every
+ * handle the step scheduled. `then`, gather and friends still work on it as on any future.
+ *
+ * A parked task holds it until its next step, long enough to be promoted with 100k tasks, so it
+ * is kept small: Future's fields that only an error, a cancel or a waiter sets live on the
+ * prototype until then, and only the resolve function is kept (a rejection resolves with a
+ * rejected promise: two more microtasks, on that cold path only).
  */
 export class NativeYield<T> extends Future<T> {
-  /** @internal the native side's resolving functions */
+  /** @internal the native side's resolve function (noop once a task's registration holds it) */
   declare _nres: (v: unknown) => void
-  declare _nrej: (e: unknown) => void
   override describe(): string {
     return 'sleep(0)'
   }
@@ -73,36 +75,33 @@ export class NativeYield<T> extends Future<T> {
   }
   override setException(e: unknown): void {
     super.setException(e)
-    this._rejectNative(e)
+    rejectNative(this, this._nres, e)
   }
   override _cancelWith(...args: Parameters<Future<T>['_cancelWith']>): boolean {
     if (!super._cancelWith(...args)) return false
-    this._rejectNative(this._cancelledError)
+    rejectNative(this, this._nres, this._cancelledError)
     return true
   }
-  /** @internal rejects the native side, marked handled first: perhaps nobody awaits it natively. */
-  _rejectNative(e: unknown): void {
-    markHandled(this)
-    this._nrej(e)
-  }
 }
-Object.defineProperty(NativeYield.prototype, 'constructor', { value: IntrinsicPromise, writable: true, configurable: true })
-Object.defineProperty(NativeYield.prototype, '_native', { value: true })
+Object.defineProperties(NativeYield.prototype, {
+  constructor: { value: IntrinsicPromise, writable: true, configurable: true },
+  _native: { value: true },
+  // set only by an error, a cancel or a waiter (own properties from then on)
+  _exception: { value: undefined, writable: true },
+  _hasException: { value: false, writable: true },
+  _cancelledError: { value: null, writable: true },
+  _waiters: { value: null, writable: true },
+})
 
 function nativeYield<T>(loop: EventLoop, value: T): NativeYield<T> {
   const f = Reflect.construct(IntrinsicPromise, CAPTURE_ARGS, NativeYield) as NativeYield<T>
-  // the fields in Future's order, so every NativeYield shares one hidden class
+  // always in this order, so every NativeYield shares one hidden class
   f._state = 0
   f._result = value
-  f._exception = undefined
-  f._hasException = false
-  f._cancelledError = null
   f._loop = loop
-  f._waiters = null
   f._yieldOnce = true
   f._nres = capturedRes!
-  f._nrej = capturedRej!
-  capturedRes = capturedRej = null
+  capturedRes = null
   return f
 }
 

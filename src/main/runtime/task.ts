@@ -526,20 +526,20 @@ export class Task<T> extends Future<T> {
       // Handed to gather, waitFor…: it completes from a callback. If this task awaits something
       // native (it is parked on no runtime future), that may be this sleep(0): it resumes in a step.
       if (this._waitingOn === null) {
-        this._demote(y, { onFulfilled: null, onRejected: null, res: y._nres, rej: y._nrej, own: null })
-        y._nres = y._nrej = noop // not from the callback that completes it
+        this._demote(y, { onFulfilled: null, onRejected: null, res: y._nres, rej: noop, own: null })
+        y._nres = noop // not from the callback that completes it
       }
       return
     }
     if (this._waitingOn === null) {
-      this._park(y, this._awaitWaiter(y._nres, y._nrej, null))
+      this._park(y, this._awaitWaiter(y._nres, null, null))
       return
     }
     // Parked on a runtime future already (a side chain's sleep(0) beside `await fut`): that future
     // stays the edge, as when the yield's `then` came first; the yield settles in a step of its own.
     y._yieldOnce = false
     y._state = FutureStates.FINISHED
-    this._demote(y, { onFulfilled: null, onRejected: null, res: y._nres, rej: y._nrej, own: null })
+    this._demote(y, { onFulfilled: null, onRejected: null, res: y._nres, rej: noop, own: null })
   }
 
   /** @internal */
@@ -660,7 +660,7 @@ export class Task<T> extends Future<T> {
 Object.defineProperties(Task.prototype, { _kind: { value: 1 }, _cancelled: { value: false, writable: true } })
 
 /** What Task reads of sleep.ts's NativeYield (imported as a shape: sleep.ts imports the loop). */
-type NativeYieldLike = Future<unknown> & { _nres: (v: unknown) => void; _nrej: (e: unknown) => void }
+type NativeYieldLike = Future<unknown> & { _nres: (v: unknown) => void }
 
 /**
  * @internal the task of `loop` whose step is running (a cancel it makes has source `program`), or
