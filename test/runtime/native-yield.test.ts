@@ -7,7 +7,8 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { CancelledError, Event, Future, createTask, gather, getRunningLoop, sleep, waitFor } from '../../src/main/runtime/index'
+import type { Task } from '../../src/main/runtime/index'
+import { CancelledError, Event, Future, createTask, currentTask, gather, getRunningLoop, sleep, waitFor } from '../../src/main/runtime/index'
 import { expectSameTrace } from '../runtime-cpython/cpython'
 import { rejection, runVirtual } from './support'
 
@@ -177,6 +178,53 @@ describe('sleep(0) awaited natively', () => {
       return { caught, direct: (direct as Error).message, reason, got, order, exception: (failed.exception() as Error).message }
     })
     expect(result).toEqual({ caught: 'set', direct: 'set', reason: 'no', got: 'given', order: ['after awaits', 'callback'], exception: 'set' })
+  })
+
+  it('awaiting sleep(ms) inside an async task calls no then either, and resumes inside its step at the deadline', async () => {
+    const then = Future.prototype.then
+    let calls = 0
+    Future.prototype.then = function (this: Future<unknown>, ...args: Parameters<typeof then>) {
+      calls++
+      return then.apply(this, args)
+    } as typeof then
+    try {
+      const { result } = await runVirtual(async () => {
+        const loop = getRunningLoop()
+        const t = createTask(async () => {
+          const seen: string[] = []
+          for (let i = 1; i <= 3; i++) {
+            const v = await sleep(10, i)
+            seen.push(`${v}@${loop.time()}:${currentTask() === t ? 'in its step' : 'outside'}`)
+          }
+          return seen
+        })
+        return await t
+      })
+      expect(result).toEqual(['1@10:in its step', '2@20:in its step', '3@30:in its step'])
+    } finally {
+      Future.prototype.then = then
+    }
+    expect(calls).toBe(1) // main's own await of the task; none for the sleeps
+  })
+
+  it('a sleep handed to waitFor and also awaited natively resumes the task inside its step; a cancel reaches a task parked on a sleep', async () => {
+    const { result } = await runVirtual(async () => {
+      const t: Task<unknown[]> = createTask(async (): Promise<unknown[]> => {
+        const s = sleep(10, 'slept')
+        const w = waitFor(s, 100)
+        const v = await s
+        const inStep: boolean = currentTask() === t
+        return [v, await w, inStep]
+      })
+      const parked = createTask(async () => {
+        await sleep(1000)
+      })
+      await sleep(5)
+      parked.cancel('enough')
+      const e = await rejection(parked)
+      return [await t, e instanceof CancelledError ? e.reason : 'not cancelled']
+    })
+    expect(result).toEqual([['slept', 'slept', true], 'enough'])
   })
 
   it('a parked task keeps no value of its previous sleep(0) alive (the reused registration lets go of it)', async () => {

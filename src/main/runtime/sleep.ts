@@ -83,15 +83,54 @@ export class NativeYield<T> extends Future<T> {
     return true
   }
 }
-Object.defineProperties(NativeYield.prototype, {
-  constructor: { value: IntrinsicPromise, writable: true, configurable: true },
-  _native: { value: true },
-  // set only by an error, a cancel or a waiter (own properties from then on)
-  _exception: { value: undefined, writable: true },
-  _hasException: { value: false, writable: true },
-  _cancelledError: { value: null, writable: true },
-  _waiters: { value: null, writable: true },
-})
+
+/**
+ * sleep(ms > 0) made inside a task step: the timer future as a native promise, as NativeYield
+ * (an `await sleep(1000)` makes no wrapper promise, no thenable job, no `then` call, and the
+ * parked task holds one resolve function instead of the wrapper's pair).
+ */
+export class NativeSleep<T> extends SleepFuture<T> {
+  /** @internal as NativeYield's */
+  declare _nres: (v: unknown) => void
+  override setResult(v: T): void {
+    super.setResult(v)
+    this._nres(v)
+  }
+  override setException(e: unknown): void {
+    super.setException(e)
+    rejectNative(this, this._nres, e)
+  }
+  override _cancelWith(...args: Parameters<Future<T>['_cancelWith']>): boolean {
+    if (!super._cancelWith(...args)) return false
+    rejectNative(this, this._nres, this._cancelledError)
+    return true
+  }
+}
+
+for (const proto of [NativeYield.prototype, NativeSleep.prototype]) {
+  Object.defineProperties(proto, {
+    constructor: { value: IntrinsicPromise, writable: true, configurable: true },
+    _native: { value: true },
+    // set only by an error, a cancel or a waiter (own properties from then on)
+    _exception: { value: undefined, writable: true },
+    _hasException: { value: false, writable: true },
+    _cancelledError: { value: null, writable: true },
+    _waiters: { value: null, writable: true },
+  })
+}
+
+function nativeSleep<T>(loop: EventLoop, when: number, value: T): NativeSleep<T> {
+  const f = Reflect.construct(IntrinsicPromise, CAPTURE_ARGS, NativeSleep) as NativeSleep<T>
+  // always in this order, so every NativeSleep shares one hidden class
+  f._state = 0
+  f._result = value
+  f._loop = loop
+  f.when = when
+  f.seq = 0
+  f._nres = capturedRes!
+  capturedRes = null
+  return f
+}
 
 function nativeYield<T>(loop: EventLoop, value: T): NativeYield<T> {
   const f = Reflect.construct(IntrinsicPromise, CAPTURE_ARGS, NativeYield) as NativeYield<T>
@@ -113,19 +152,27 @@ function nativeYield<T>(loop: EventLoop, value: T): NativeYield<T> {
 export function sleep<T = void>(ms: number, value?: T): Future<T> {
   validateDelay(ms, 'sleep')
   const loop = getRunningLoop()
+  const task = current.task
+  // In a task step a sleep is a native promise: the task parks on it as the step ends.
+  const native = task !== null && task._inStep && task._loop === loop
   if (ms <= 0) {
-    const task = current.task
-    if (task !== null && task._inStep && task._loop === loop) {
-      const f = nativeYield(loop, value as T)
-      if (current.stepYield === null) current.stepYield = f as NativeYield<unknown>
-      else (current.moreYields ??= []).push(f as NativeYield<unknown>)
-      return f
-    }
+    if (native) return noteNative(nativeYield(loop, value as T))
     const f = new YieldFuture<T>(loop)
     f._result = value as T
     return f
   }
-  const f = new SleepFuture<T>(loop, loop.time() + ms, value as T)
+  // Not a timer made inside a plain (non-async) coroutine's own call: that may return it as the
+  // task's outcome (`() => sleep(60_000)`), nothing awaits it natively, and the plain future is
+  // smaller while it waits. Where a timer registers does not move any wake-up (its deadline does).
+  const timerNative = native && !current.plainCoro
+  const f = timerNative ? nativeSleep(loop, loop.time() + ms, value as T) : new SleepFuture<T>(loop, loop.time() + ms, value as T)
   loop._addTimer(f)
+  return timerNative ? noteNative(f) : f
+}
+
+/** A native sleep made in the running step: its task parks on it as the step ends, unless something registered on it. */
+function noteNative<F extends Future<unknown>>(f: F): F {
+  if (current.stepYield === null) current.stepYield = f
+  else (current.moreYields ??= []).push(f)
   return f
 }
