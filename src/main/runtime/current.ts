@@ -5,6 +5,7 @@
  */
 import type { EventLoop } from './loop'
 import type { Task } from './task'
+import type { Future } from './future'
 import { RuntimeError } from './errors'
 
 export const current: {
@@ -12,7 +13,13 @@ export const current: {
   task: Task<unknown> | null
   /** loops with tasks whose last step ended on a foreign promise (not parked, not done) */
   detachedLoops: Set<EventLoop>
-} = { loop: null, task: null, detachedLoops: new Set() }
+  /** the first native sleep made in the running step (awaited natively: the task parks on it as the step ends) */
+  stepYield: Future<unknown> | null
+  /** any further ones, in the order made (rare: side chains of one task) */
+  moreYields: Future<unknown>[] | null
+  /** inside a plain (non-async) coroutine's first call: what it makes may be its return value (see sleep) */
+  plainCoro: boolean
+} = { loop: null, task: null, detachedLoops: new Set(), stepYield: null, moreYields: null, plainCoro: false }
 
 /** The running loop, inside tasks and loop callbacks; else RuntimeError "no running event loop". */
 export function getRunningLoop(): EventLoop {

@@ -81,6 +81,7 @@ export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown
       const e = override !== undefined ? override : f._state === CANCELLED ? f._cancelledError : f._exception
       if (own !== null) own._onReject(e)
       else if (w.onRejected !== null) w.res(w.onRejected(e))
+      else if ((f as unknown as NativeSide)._native) rejectNative(f, w.res, e) // a sleep(0) awaited natively keeps no reject function
       else w.rej(e)
     } else if (own !== null) own._onResolve(f._result)
     else if (w.onFulfilled !== null) w.res((w.onFulfilled as (v: unknown) => unknown)(f._result))
@@ -88,6 +89,26 @@ export function settleThen(w: ThenWaiter, f: Future<unknown>, override?: unknown
   } catch (e) {
     w.rej(e)
   }
+}
+
+/** sleep.ts's NativeYield as settleThen sees it (a sleep(0) that is also a native promise; true on its prototype). */
+interface NativeSide {
+  _native?: boolean
+}
+
+const NativePromise = Promise
+const nativeThen = Promise.prototype.then
+function noop(): void {}
+
+/**
+ * @internal Rejects native promise `p` through its resolve function `res` (resolved with a rejected
+ * promise), both marked handled first: perhaps nobody awaits `p` natively (a cold path: a cancel).
+ */
+export function rejectNative(p: object, res: Resolve, e: unknown): void {
+  nativeThen.call(p, undefined, noop)
+  const rejected = NativePromise.reject(e)
+  nativeThen.call(rejected, undefined, noop)
+  res(rejected)
 }
 
 /** A RuntimeError delivered from the task's next step, as asyncio's Task.__step does: it yields once first. */

@@ -908,9 +908,9 @@ export class EventLoop {
   /** The end of a task step (or of a resuming callback's code): the task's and the instruments' bookkeeping. */
   private stepEnded(): void {
     const task = this.stepping
-    this.stepping = null
     if (task !== null) {
-      task._afterStep()
+      task._afterStep() // while still `stepping`: the sleep(0)s it parks on are queued by its own step
+      this.stepping = null
       if (this.stepHooks) {
         this.stepHook('afterTaskStep', task)
         this._backToBack = true

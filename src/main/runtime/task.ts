@@ -31,6 +31,8 @@ interface CancelState {
 
 let nextId = 1
 const noop = (): void => {}
+/** The constructor of every native async function: a coroutine that is one never returns a runtime future itself. */
+const AsyncFunction = (async () => {}).constructor
 const CANCEL_SOURCE_SET = new Set<string>(CANCEL_SOURCES)
 
 export class Task<T> extends Future<T> {
@@ -444,12 +446,16 @@ export class Task<T> extends Future<T> {
         return
       }
       let p: PromiseLike<T> | T
+      const plain = coro.constructor !== AsyncFunction
+      if (plain) current.plainCoro = true // it may return a sleep as its outcome: see sleep()
       try {
         p = coro()
       } catch (e) {
+        current.plainCoro = false
         this._onReject(e)
         return
       }
+      current.plainCoro = false
       if (p instanceof Future) {
         // A coroutine returning a runtime future (`() => sleep(1000)`): the task awaits it, its
         // outcome is the task's, with no callbacks and no derived promise.
@@ -485,6 +491,8 @@ export class Task<T> extends Future<T> {
     } else {
       settleThen(waiter, f)
     }
+    // The reused registration must not keep this await's promise (and its value) alive while parked.
+    if (waiter === this._ownWaiter) waiter.res = waiter.rej = noop
   }
 
   /** @internal the loop calls this once the step's microtasks have drained. */
@@ -492,6 +500,7 @@ export class Task<T> extends Future<T> {
     if (!this._inStep) return
     this._inStep = false
     if (current.task === this) current.task = null
+    if (current.stepYield !== null) this._parkOnYields()
     if (this._state === PENDING) {
       this._refresh()
       if (this._waitingOn === null && !this._detached) {
@@ -499,6 +508,48 @@ export class Task<T> extends Future<T> {
         this._loop._setDetached(this, true)
       }
     }
+  }
+
+  /**
+   * The native sleeps this step made that nothing has parked on or waited for: the step's code awaits
+   * them natively (V8 calls no `then`), so the task parks on them now, in the order they were made,
+   * as if each await's `then` came at the step's end — where asyncio queues a bare yield's wake-up.
+   * The next step settles them through their native resolvers, inside the step as any await.
+   */
+  private _parkOnYields(): void {
+    const first = current.stepYield as NativeYieldLike
+    const more = current.moreYields
+    current.stepYield = null
+    current.moreYields = null
+    if (this._state !== PENDING) return // a side chain's yield outlived the task: dropped, as a stale wake-up is
+    this._parkOnYield(first)
+    if (more !== null) for (const y of more) this._parkOnYield(y as NativeYieldLike)
+  }
+
+  private _parkOnYield(y: NativeYieldLike): void {
+    if (y._state !== FutureStates.PENDING) return // parked on through `then`: settled in a step already
+    const res = y._nres
+    if (y._waiters !== null) {
+      // Handed to gather, waitFor…: it completes from a callback. If this task awaits something
+      // native (it is parked on no runtime future), that may be this sleep: it resumes in a step.
+      if (this._waitingOn === null) {
+        y._nres = noop // not from the callback that completes it
+        this._demote(y, { onFulfilled: null, onRejected: null, res, rej: noop, own: null })
+      }
+      return
+    }
+    y._nres = noop // the registration resolves it, from the task's step
+    if (this._waitingOn === null) {
+      this._park(y, this._awaitWaiter(res, null, null))
+      return
+    }
+    // Parked on a runtime future already (a side chain's sleep beside `await fut`): that future
+    // stays the edge, as when the sleep's `then` came first; the sleep settles in a step of its own.
+    if (y._yieldOnce) {
+      y._yieldOnce = false
+      y._state = FutureStates.FINISHED
+    }
+    this._demote(y, { onFulfilled: null, onRejected: null, res, rej: noop, own: null })
   }
 
   /** @internal */
@@ -617,6 +668,9 @@ export class Task<T> extends Future<T> {
 }
 
 Object.defineProperties(Task.prototype, { _kind: { value: 1 }, _cancelled: { value: false, writable: true } })
+
+/** What Task reads of sleep.ts's NativeYield and NativeSleep (a shape: sleep.ts imports the loop). */
+type NativeYieldLike = Future<unknown> & { _nres: (v: unknown) => void }
 
 /**
  * @internal the task of `loop` whose step is running (a cancel it makes has source `program`), or
