@@ -114,6 +114,14 @@ export const AGENT_SEGMENTS_PER_DELTA = MAX_SEGMENT_APPENDS_PER_DELTA
  * keeps of a 100,000-task gather more than doubled the cost of watching it.
  */
 export const AGENT_NEW_TASKS_PER_DELTA = MAX_TASKS_PER_DELTA_LIST
+/**
+ * Tail segments (what a busy task adds once its first 50 are kept) per delta. Segments were 27 of
+ * the 29 MB a 10,000-task × 100-switch program sent, each parsed and checked by the hub on the
+ * same cores; within this budget busy tasks take turns (each turn sends its whole tail when it
+ * wrapped, so the hub's tail stays exactly the agent's) and the changes between turns reach the
+ * hub as the gap its history counts.
+ */
+export const AGENT_TAIL_SEGMENTS_PER_DELTA = 1_000
 /** Tasks that ended before a delta showed them, sent per delta; the rest are counted as dropped. */
 export const AGENT_UNSEEN_ENDED_PER_DELTA = 1_000
 
@@ -172,6 +180,7 @@ export function watch(opts: WatchOptions = {}): Watcher {
     // Segments are most of a busy process's bytes: a smaller budget per delta (busy tasks take
     // turns, a wrapped tail goes whole, the gap counted), one that never needs splitting.
     maxSegmentsPerDelta: AGENT_SEGMENTS_PER_DELTA,
+    maxTailSegmentsPerDelta: AGENT_TAIL_SEGMENTS_PER_DELTA,
     // Short tasks beyond this per delta reach the hub as a dropped count, not one snapshot each.
     maxUnseenEndedPerDelta: AGENT_UNSEEN_ENDED_PER_DELTA,
     // New tasks past the hub's room, or past this delta's share, are hidden: the monitor does not

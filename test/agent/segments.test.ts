@@ -1,7 +1,7 @@
 // Busy tasks' state segments from the agent: the history the hub ends up with is exactly the
 // agent's (head, the gap, tail), whatever turns the tasks took under the segment budget.
 import { afterEach, describe, expect, it } from 'vitest'
-import { watch } from '../../src/agent/watch'
+import { AGENT_TAIL_SEGMENTS_PER_DELTA, watch } from '../../src/agent/watch'
 import type { Watcher } from '../../src/agent/watch'
 import { createTask, gather, run, sleep } from '../../src/main/runtime/index'
 import { SEGMENT_CAPS } from '../../src/shared/snapshots'
@@ -53,6 +53,13 @@ async function busyRun(): Promise<{ hub: AgentHub; tails: number[] }> {
 }
 
 describe('watch() and busy tasks', () => {
+  it(`sends at most ${AGENT_TAIL_SEGMENTS_PER_DELTA} tail segments a delta (plus the rest of one task's tail)`, { timeout: 60_000 }, async () => {
+    const { tails } = await busyRun()
+    // Busy enough that the budget was what bounded the deltas.
+    expect(tails.reduce((a, b) => a + b, 0)).toBeGreaterThan(4 * AGENT_TAIL_SEGMENTS_PER_DELTA)
+    expect(Math.max(...tails)).toBeLessThan(AGENT_TAIL_SEGMENTS_PER_DELTA + SEGMENT_CAPS.tail)
+  })
+
   it("every segment the budget held back reaches the hub, ended tasks' too: each task's history there becomes exactly the agent's", { timeout: 60_000 }, async () => {
     const { hub } = await busyRun()
     const busy = () => hub.tasks('agent-1').filter((t) => t.task.name.startsWith('busy'))
