@@ -1,6 +1,8 @@
 /**
  * One workload in one mode, for CPU profiles: `node --cpu-prof out/bench/profile-one.mjs <workload
- * prefix> <bare|monitor|steps|agent> [runs]` (the agent mode needs a hub URL in LOOPWATCH_APP).
+ * prefix> <bare|monitor|steps|agent|agent-untimed> [runs]` (the agent modes need a hub URL in
+ * LOOPWATCH_APP; `agent-untimed` is watch() with stepTiming false, to tell step timing's share of
+ * the agent's cost from the rest).
  */
 import { onLoopCreated } from '../src/main/runtime/index'
 import { TaskMonitor } from '../src/main/monitor/index'
@@ -20,8 +22,8 @@ if (mode === 'monitor' || mode === 'steps') {
     monitor.attach(loop, { label, runId: null, rate: null })
     return () => monitor.detach(label)
   })
-} else if (mode === 'agent') {
-  const watcher = watch({ name: 'profile' })
+} else if (mode === 'agent' || mode === 'agent-untimed') {
+  const watcher = watch({ name: 'profile', ...(mode === 'agent-untimed' ? { stepTiming: false as const } : {}) })
   while (watcher.connection.status.state !== 'connected') await new Promise((r) => setTimeout(r, 10))
   // The agent's socket and timers are unref'd: hold the process open until bye went out.
   closeWatch = async () => {

@@ -4,6 +4,11 @@
  * in turn, round after round (the order rotating), and each keeps its best: on a shared, loaded
  * machine a slow spell then hurts all three alike instead of one column. Targets: TaskMonitor
  * ≤ 25% over bare (issue 13), agent ≤ 15% (issue 9).
+ * The two are configured differently, so the columns do not show the same work: the agent shows
+ * the hub at most 2,000 new tasks a delta (AGENT_NEW_TASKS_PER_DELTA; W1, W3 and W5 make 100,000
+ * at once, W2 10,000: the rest are counted as dropped, never read), folds short tasks past 1,000
+ * a delta and sends 1,000 tail segments a delta, and times steps (the monitor column does not:
+ * see `--steps`); the monitor column reads every task.
  */
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'

@@ -48,10 +48,6 @@ export class ShownTasks {
       logs: delta.logs.map((l) => (l.taskId === null || named(l.taskId) ? l : { ...l, taskId: null })),
       clocks: delta.clocks,
     }
-    if (delta.segments) out.segments = delta.segments.filter((s) => named(s.taskId))
-    // A slow step of a task the hub holds (live, this delta's, or ended and not yet forgotten).
-    const slow = delta.slowSteps?.filter((s) => named(s.taskId) || this.ended.has(s.taskId))
-    if (slow !== undefined && slow.length > 0) out.slowSteps = slow
     for (const list of [out.created, out.changed, out.ended]) for (const t of list) this.upsert(t)
     // One iterator for the whole trim: a fresh `values().next()` per task walks past every entry
     // deleted before it (V8 keeps them as holes until a rehash), which made this loop quadratic.
@@ -61,6 +57,15 @@ export class ShownTasks {
       if (next.done) break
       this.ended.delete(next.value)
     }
+    // Segments and slow steps of a task the hub holds: live, this delta's, or ended and still kept
+    // once this delta is applied (the hub forgets oldest first, so it holds those while it reads
+    // every part). A busy task's segments often go deltas after its end (the segment budget
+    // makes busy tasks take turns): keeping only live tasks' lost them, and the hub's timeline of
+    // the task stopped where its end was sent.
+    const held = (id: number) => named(id) || this.ended.has(id)
+    if (delta.segments) out.segments = delta.segments.filter((s) => held(s.taskId))
+    const slow = delta.slowSteps?.filter((s) => held(s.taskId))
+    if (slow !== undefined && slow.length > 0) out.slowSteps = slow
     return out
   }
 

@@ -7,15 +7,15 @@ import { RealClock, ScaledClock, VirtualClock, currentTask, getRunningLoop, onLo
 import type { EventLoop, ShutdownReport, Task } from '../main/runtime/index'
 import { TaskMonitor } from '../main/monitor/index'
 import type { AgentClock, AgentRole, CommandMessage, AgentMessage } from '../shared/agent-protocol/index'
-import { MAX_LABEL_LENGTH, MAX_LOG_LINE_LENGTH, MAX_SEGMENT_APPENDS_PER_DELTA, clip } from '../shared/agent-protocol/index'
+import { MAX_LABEL_LENGTH, MAX_LOG_LINE_LENGTH, MAX_SEGMENT_APPENDS_PER_DELTA, MAX_TASKS_PER_DELTA_LIST, clip } from '../shared/agent-protocol/index'
 import type { TaskSnapshot } from '../shared/snapshots'
 import { AgentConnection, CommandFailure } from './connection'
 import type { ConnectionStatus } from './connection'
 import { hubLocator } from './find-hub'
 import { redisTransport } from './redis-transport'
 import type { RedisAgentOptions } from './redis-transport'
-import { ShownTasks } from './shown-tasks'
-import { monitorStepTiming } from './step-timing-option'
+import { HUB_TASKS_PER_SOURCE, ShownTasks } from './shown-tasks'
+import { WatchOptionError, monitorStepTiming } from './step-timing-option'
 import type { StepTimingOption } from './step-timing-option'
 import { clipSnapshot, splitDelta, splitDeltaLines } from './split-delta'
 import { LoopActionRefused, actOnLoop, loopView } from '../main/app/loop-actions'
@@ -60,6 +60,12 @@ export interface WatchOptions {
    * On by default; `false` turns it off. A bad value throws WatchOptionError.
    */
   stepTiming?: StepTimingOption
+  /**
+   * New tasks one delta may show (default AGENT_NEW_TASKS_PER_DELTA, at most the hub's 20,000 per
+   * source). Those past it are never shown and reach the hub as a dropped count. A bad value
+   * throws WatchOptionError.
+   */
+  newTasksPerDelta?: number
 }
 
 export interface Watcher {
@@ -101,6 +107,21 @@ function agentClockOf(loop: EventLoop): AgentClock {
 export const DEFAULT_DELTAS_PER_SECOND = 10
 /** State segments per delta from the agent (the protocol's bound on appends per delta). */
 export const AGENT_SEGMENTS_PER_DELTA = MAX_SEGMENT_APPENDS_PER_DELTA
+/**
+ * New tasks shown per delta (one `created` list's bound, so a delta is never split for them); the
+ * rest of a burst is counted as dropped. Every task shown costs the agent and the hub three
+ * snapshots over its life (created, changed, ended) and its segments: showing all 20,000 the hub
+ * keeps of a 100,000-task gather more than doubled the cost of watching it.
+ */
+export const AGENT_NEW_TASKS_PER_DELTA = MAX_TASKS_PER_DELTA_LIST
+/**
+ * Tail segments (what a busy task adds once its first 50 are kept) per delta. Segments were 27 of
+ * the 29 MB a 10,000-task × 100-switch program sent, each parsed and checked by the hub on the
+ * same cores; within this budget busy tasks take turns (each turn sends its whole tail when it
+ * wrapped, so the hub's tail stays exactly the agent's) and the changes between turns reach the
+ * hub as the gap its history counts.
+ */
+export const AGENT_TAIL_SEGMENTS_PER_DELTA = 1_000
 /** Tasks that ended before a delta showed them, sent per delta; the rest are counted as dropped. */
 export const AGENT_UNSEEN_ENDED_PER_DELTA = 1_000
 
@@ -125,6 +146,7 @@ const STOP_ANSWER_WAIT_MS = 5_000
 
 export function watch(opts: WatchOptions = {}): Watcher {
   const stepTiming = monitorStepTiming(opts.stepTiming)
+  const newPerDelta = newTasksPerDelta(opts.newTasksPerDelta)
   if (active) return active
   const overRedis = opts.redis ? redisTransport(opts.redis) : null
   const live = new Map<EventLoop, WatchedLoop>()
@@ -138,10 +160,18 @@ export function watch(opts: WatchOptions = {}): Watcher {
   const shown = new ShownTasks()
   const note = opts.note ?? ((line: string) => void process.stderr.write(`${line}\n`))
 
+  /** The monitor's hidden count (MonitorOptions.roomForNew) already reported to the hub as dropped. */
+  let hiddenReported = 0
   const send = (m: Outgoing): void => void connection.send(m)
   const sendDelta = (delta: Parameters<typeof splitDelta>[0]): void => {
     if (resyncing) return // the snapshot being built carries it
-    for (const part of splitDeltaLines(shown.filter(delta), () => ++seq)) connection.sendEncoded(part.line)
+    const hiddenBefore = shown.hidden
+    const filtered = shown.filter(delta)
+    // Tasks no delta will show (past the room for new ones) are reported as the folded ones are.
+    const unshown = monitor.hidden - hiddenReported + (shown.hidden - hiddenBefore)
+    hiddenReported = monitor.hidden
+    if (unshown > 0) connection.send({ type: 'dropped', count: unshown })
+    for (const part of splitDeltaLines(filtered, () => ++seq)) connection.sendEncoded(part.line)
   }
   const monitor = new TaskMonitor({
     emit: sendDelta,
@@ -150,10 +180,12 @@ export function watch(opts: WatchOptions = {}): Watcher {
     // Segments are most of a busy process's bytes: a smaller budget per delta (busy tasks take
     // turns, a wrapped tail goes whole, the gap counted), one that never needs splitting.
     maxSegmentsPerDelta: AGENT_SEGMENTS_PER_DELTA,
+    maxTailSegmentsPerDelta: AGENT_TAIL_SEGMENTS_PER_DELTA,
     // Short tasks beyond this per delta reach the hub as a dropped count, not one snapshot each.
     maxUnseenEndedPerDelta: AGENT_UNSEEN_ENDED_PER_DELTA,
-    // New tasks past the hub's room are hidden by ShownTasks: the monitor does not read them at all.
-    roomForNew: () => shown.room(),
+    // New tasks past the hub's room, or past this delta's share, are hidden: the monitor does not
+    // read them at all.
+    roomForNew: () => Math.min(newPerDelta, shown.room()),
     ...(stepTiming ? { stepTiming } : {}),
     onFolded: (count) => {
       // During a resync the connection is mid-write: the count goes with the next delta instead.
@@ -434,6 +466,15 @@ export function watch(opts: WatchOptions = {}): Watcher {
   active = watcher
   connection.start()
   return watcher
+}
+
+/** watch()'s newTasksPerDelta, checked: an integer from 1 to the hub's tasks per source. */
+function newTasksPerDelta(opt: unknown): number {
+  if (opt === undefined) return AGENT_NEW_TASKS_PER_DELTA
+  if (typeof opt !== 'number' || !Number.isSafeInteger(opt) || opt < 1 || opt > HUB_TASKS_PER_SOURCE) {
+    throw new WatchOptionError(`newTasksPerDelta must be an integer from 1 to ${HUB_TASKS_PER_SOURCE}, got ${typeof opt === 'number' ? opt : typeof opt}`)
+  }
+  return opt
 }
 
 function runningLoop(): EventLoop | null {

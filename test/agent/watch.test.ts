@@ -216,10 +216,10 @@ describe('watch() with no app', () => {
 })
 
 describe('watch() with more live tasks than the hub keeps', () => {
-  it('shows the first 20,000 and hides the rest, so the hub never refuses a delta and the agent stays connected', { timeout: 60_000 }, async () => {
+  it('with newTasksPerDelta at the hub\'s bound, shows the first 20,000 and hides the rest, so the hub never refuses a delta and the agent stays connected', { timeout: 60_000 }, async () => {
     const hub = await startHub()
     const states: string[] = []
-    watcher = watch({ app: appUrl(hub), onStatus: (s) => states.push(s.state) })
+    watcher = watch({ app: appUrl(hub), newTasksPerDelta: 20_000, onStatus: (s) => states.push(s.state) })
     await eventually(() => watcher!.connection.status.state === 'connected')
     const gate = { open: false }
     const done = run(async () => {
