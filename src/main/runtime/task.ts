@@ -69,8 +69,14 @@ export class Task<T> extends Future<T> {
   private _detached = false
   /** the awaited future this task's own cancel request cancelled, if any */
   private _cancelledWaiter: Future<unknown> | null = null
-  /** @internal set while the loop tracks this failed task for a "never retrieved" report */
-  _unretrievedRef: WeakRef<Task<unknown>> | null = null
+  /**
+   * @internal set while the loop tracks this failed task for a "never retrieved" report (null on
+   * the prototype: only a failed task carries the field)
+   */
+  declare _unretrievedRef: WeakRef<Task<unknown>> | null
+  /** @internal the loop's list of not-done tasks, in creation order (loop.ts: allTasks) */
+  _prevLive: Task<unknown> | null = null
+  /** @internal */ _nextLive: Task<unknown> | null = null
   /**
    * @internal One instrument's own per-task record (the TaskMonitor keeps its entry here, so a
    * state change needs no lookup by id). The runtime never reads or writes it; declared so every
@@ -616,7 +622,11 @@ export class Task<T> extends Future<T> {
   }
 }
 
-Object.defineProperties(Task.prototype, { _kind: { value: 1 }, _cancelled: { value: false, writable: true } })
+Object.defineProperties(Task.prototype, {
+  _kind: { value: 1 },
+  _cancelled: { value: false, writable: true },
+  _unretrievedRef: { value: null, writable: true },
+})
 
 /**
  * @internal the task of `loop` whose step is running (a cancel it makes has source `program`), or
