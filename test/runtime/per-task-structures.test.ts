@@ -184,19 +184,29 @@ describe('Event: the line of waiters', () => {
       ev.set()
       await gather([...ts, late], { returnExceptions: true })
       ev.clear()
-      // many waiters leaving one at a time (a wait with a timeout in a loop) and one staying
-      const stay = waiter('u')
-      for (let i = 0; i < 300; i++) {
+      // many waiters leaving (a wait with a timeout in a loop), before, between and after two that stay
+      const leavers = (n: number) => Array.from({ length: n }, () => createTask(() => ev.wait()))
+      const early = leavers(50)
+      const u = waiter('u')
+      const middle = leavers(50)
+      const v = waiter('v')
+      const late2 = leavers(50)
+      await sleep(0)
+      for (const w of [...middle.reverse(), ...early, ...late2]) {
+        w.cancel()
+        await sleep(0)
+      }
+      for (let i = 0; i < 100; i++) {
         const w = createTask(() => ev.wait())
         await sleep(0)
         w.cancel()
         await gather([w], { returnExceptions: true })
       }
       ev.set()
-      await stay
+      await gather([u, v])
       return { order, cancelled: ts.map((t) => t.cancelled()), waiting: ev.isSet() }
     })
-    expect(result).toEqual({ order: ['p', 'r', 't', 'u'], cancelled: [false, true, false, true], waiting: true })
+    expect(result).toEqual({ order: ['p', 'r', 't', 'u', 'v'], cancelled: [false, true, false, true], waiting: true })
   })
 })
 
@@ -204,3 +214,55 @@ describe('Event: the line of waiters', () => {
 function setTimeoutLoop(fn: () => void): void {
   getRunningLoop().callLater(3, fn)
 }
+
+describe('CancelledError: one per cancelled task, its name on the class', () => {
+  it('the awaited future, the task and gather hold the same error, whose origin is the task', async () => {
+    const { result } = await runVirtual(async () => {
+      const loop = getRunningLoop()
+      const ev = new Event()
+      const ts = [0, 1].map((i) => createTask(() => ev.wait(), { name: `w${i}` }))
+      await sleep(0)
+      const parked = ts.map((t) => t.awaiting()!)
+      ts[0]!.cancel('enough')
+      ts[1]!.cancel()
+      const at = loop.time()
+      const got = await gather(ts, { returnExceptions: true })
+      const errs = ts.map((t) => {
+        try {
+          t.result()
+        } catch (e) {
+          return e
+        }
+        return null
+      })
+      return { got, errs, parked, at, ids: ts.map((t) => t.id) }
+    })
+    const { got, errs, parked, at, ids } = result
+    for (let i = 0; i < 2; i++) {
+      expect(got[i]).toBeInstanceOf(CancelledError)
+      expect(errs[i]).toBe(got[i])
+      expect(() => parked[i]!.result()).toThrow(got[i] as Error)
+    }
+    const [a, b] = got as CancelledError[]
+    expect(a).not.toBe(b)
+    expect([a!.source, a!.reason, a!.message, a!.stack]).toEqual(['program', 'enough', 'enough', 'CancelledError: cancelled (source: program): enough'])
+    expect([b!.source, b!.reason, b!.message, b!.stack]).toEqual(['program', undefined, '', 'CancelledError: cancelled (source: program)'])
+    expect(a!.origin).toEqual({ id: ids[0], name: 'w0', source: 'program', reason: 'enough', at, by: { id: expect.any(Number), name: 'main' } })
+    expect(b!.origin).toEqual({ id: ids[1], name: 'w1', source: 'program', at, by: { id: expect.any(Number), name: 'main' } })
+    expect([a!._path, b!._path]).toEqual([[], []])
+  })
+
+  it('names every runtime error and a subclass by its class, without an own name property', async () => {
+    const { TimeoutError, InvalidStateError, QueueEmpty } = await import('../../src/main/runtime/index')
+    class SlowError extends TimeoutError {}
+    const errors = [new CancelledError('x'), new TimeoutError('t'), new SlowError('s'), new InvalidStateError(), new QueueEmpty()]
+    expect(errors.map((e) => e.name)).toEqual(['CancelledError', 'TimeoutError', 'SlowError', 'InvalidStateError', 'QueueEmpty'])
+    expect(errors.map((e) => Object.prototype.hasOwnProperty.call(e, 'name'))).toEqual([false, false, false, false, false])
+    expect(new TimeoutError('t').name).toBe('TimeoutError') // the subclass did not rename its parent
+    expect(String(new SlowError('late'))).toBe('SlowError: late')
+    expect(new SlowError('late').stack?.split('\n')[0]).toBe('SlowError: late')
+    const renamed = new TimeoutError('r')
+    renamed.name = 'Custom'
+    expect([renamed.name, new TimeoutError('n').name]).toEqual(['Custom', 'TimeoutError'])
+  })
+})

@@ -325,9 +325,13 @@ export class Task<T> extends Future<T> {
       const r = this._request
       const e = new CancelledError(r?.reason, r?.source ?? 'user')
       if (r !== null) {
-        const link = this._passOn()
-        e.origin = link.origin
-        e._path = link.path
+        const c = this._cx!.cause
+        if (c === null) e.origin = this._ownOrigin(r) // its own request: no links, no cause object
+        else {
+          const link = this._passOn()
+          e.origin = link.origin
+          e._path = link.path
+        }
       }
       this._cancelError = e
     }
@@ -341,11 +345,15 @@ export class Task<T> extends Future<T> {
   _passOn(): CancelCause {
     const c = this._cx!.cause
     if (c !== null) return extend(c, { kind: 'task', id: this.id, name: this.name })
-    const r = this._request!
+    return { origin: this._ownOrigin(this._request!), path: [] }
+  }
+
+  /** Where a cancellation begins when `r`, this task's own request, is its start. */
+  private _ownOrigin(r: CancelRequest): CancelOrigin {
     const origin: CancelOrigin = { id: this.id, name: this.name, source: r.source, at: r.at }
     if (r.reason !== undefined) origin.reason = r.reason
-    if (r.by !== undefined) origin.by = { ...r.by }
-    return { origin, path: [] }
+    if (r.by !== undefined) origin.by = { id: r.by.id, name: r.by.name }
+    return origin
   }
 
   /** @internal the cause this task's cancelled outcome hands to what awaited it (see noteCancelVia). */
