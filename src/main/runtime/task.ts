@@ -27,6 +27,12 @@ interface CancelState {
   cause: CancelCause | null
   /** the way a CancelledError is reaching this task, told by the future that completed with it */
   via: { error: CancelledError; path: CancelHop[]; more: number } | null
+  /** pending cancellation requests (asyncio's _num_cancels_requested) */
+  numCancels: number
+  /** a request to deliver at the next step (asyncio's _must_cancel) */
+  mustCancel: boolean
+  /** the awaited future this task's own cancel request cancelled, if any */
+  cancelledWaiter: Future<unknown> | null
 }
 
 let nextId = 1
@@ -56,8 +62,7 @@ export class Task<T> extends Future<T> {
   private _coro: (() => PromiseLike<T> | T) | null
   private _taskState: TaskState = 'pending'
   private _started = false
-  private _mustCancel = false
-  private _numCancels = 0
+  /** the cold parts (see CancelState): a task never cancelled carries one null for all of them */
   private _cx: CancelState | null = null
   /** @internal what the task is parked on (asyncio's _fut_waiter) and how to resume it */
   _waitingOn: Future<unknown> | null = null
@@ -67,8 +72,6 @@ export class Task<T> extends Future<T> {
   /** demoted thens whose futures completed, to settle in the next step */
   private _extras: { f: Future<unknown>; then: ThenWaiter }[] | null = null
   private _detached = false
-  /** the awaited future this task's own cancel request cancelled, if any */
-  private _cancelledWaiter: Future<unknown> | null = null
   /**
    * @internal set while the loop tracks this failed task for a "never retrieved" report (null on
    * the prototype: only a failed task carries the field)
@@ -126,8 +129,36 @@ export class Task<T> extends Future<T> {
   private set _deadline(v: { when: number; handle: Handle } | null) {
     if (v !== null || this._cx !== null) this._cancelState().deadline = v
   }
+  private get _numCancels(): number {
+    return this._cx === null ? 0 : this._cx.numCancels
+  }
+  private set _numCancels(v: number) {
+    if (v !== 0 || this._cx !== null) this._cancelState().numCancels = v
+  }
+  private get _mustCancel(): boolean {
+    return this._cx === null ? false : this._cx.mustCancel
+  }
+  private set _mustCancel(v: boolean) {
+    if (v || this._cx !== null) this._cancelState().mustCancel = v
+  }
+  private get _cancelledWaiter(): Future<unknown> | null {
+    return this._cx === null ? null : this._cx.cancelledWaiter
+  }
+  private set _cancelledWaiter(v: Future<unknown> | null) {
+    if (v !== null || this._cx !== null) this._cancelState().cancelledWaiter = v
+  }
   private _cancelState(): CancelState {
-    return (this._cx ??= { request: null, error: null, controller: null, deadline: null, cause: null, via: null })
+    return (this._cx ??= {
+      request: null,
+      error: null,
+      controller: null,
+      deadline: null,
+      cause: null,
+      via: null,
+      numCancels: 0,
+      mustCancel: false,
+      cancelledWaiter: null,
+    })
   }
 
   get name(): string {
