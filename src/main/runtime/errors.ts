@@ -4,12 +4,35 @@
  */
 import type { CancelHop, CancelOrigin, CancelSource } from './types'
 
-/** Base for every runtime error, so `name` follows the subclass. */
+/**
+ * Base for every runtime error, so `name` follows the subclass. The name lives on each class's
+ * prototype (as TypeError's does), put there by the first construction of that class (a user's
+ * subclass too): an error object carries no own `name`, and making one adds no property.
+ */
 abstract class RuntimeBaseError extends Error {
   constructor(message?: string, options?: ErrorOptions) {
     super(message, options)
-    this.name = new.target.name
+    const proto = new.target.prototype
+    if (!hasOwn(proto, 'name')) nameOn(proto, new.target.name)
   }
+}
+
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key)
+/** A class's `name` on its prototype: writable and configurable as Error.prototype.name, not enumerable. */
+function nameOn(proto: object, name: string): void {
+  Object.defineProperty(proto, 'name', { value: name, writable: true, configurable: true, enumerable: false })
+}
+
+/** No links: the path of an error whose cancellation began with its own task (shared, never written). */
+const NO_HOPS: readonly CancelHop[] = Object.freeze([])
+
+/** The stack text of a CancelledError without a reason, one per source (a reason makes its own). */
+const STACK_BY_SOURCE = new Map<CancelSource, string>()
+function cancelledStack(source: CancelSource, reason: string | undefined): string {
+  if (reason) return `CancelledError: cancelled (source: ${source}): ${reason}`
+  let text = STACK_BY_SOURCE.get(source)
+  if (text === undefined) STACK_BY_SOURCE.set(source, (text = `CancelledError: cancelled (source: ${source})`))
+  return text
 }
 
 /**
@@ -23,7 +46,7 @@ export class CancelledError extends RuntimeBaseError {
   /** Where the cancellation began, when a task's request made this error (see Task.cancelCause()). */
   origin: CancelOrigin | null = null
   /** @internal the links from the task whose request made this error (inclusive) to `origin` (exclusive) */
-  _path: readonly CancelHop[] = []
+  _path: readonly CancelHop[] = NO_HOPS
 
   constructor(reason?: string, source: CancelSource = 'user') {
     const limit = Error.stackTraceLimit
@@ -32,9 +55,10 @@ export class CancelledError extends RuntimeBaseError {
     Error.stackTraceLimit = limit
     this.source = source
     this.reason = reason
-    this.stack = `CancelledError: cancelled (source: ${source})${reason ? `: ${reason}` : ''}`
+    this.stack = cancelledStack(source, reason)
   }
 }
+nameOn(CancelledError.prototype, 'CancelledError')
 
 /** A deadline passed: raised by `waitFor`, `timeout()` scopes and `wait`-style helpers. */
 export class TimeoutError extends RuntimeBaseError {}

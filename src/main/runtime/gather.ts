@@ -5,7 +5,7 @@ import { getRunningLoop } from './current'
 import { CancelledError, ValueError } from './errors'
 import { Future } from './future'
 import type { EventLoop } from './loop'
-import { causeFrom, handUpThrough, noteCancelVia, requestCancel } from './task'
+import { Task, causeFrom, handUpThrough, noteCancelVia, requestCancel } from './task'
 import type { CancelHop, CancelSource } from './types'
 
 /** How a gather reads as a link of a cancel chain ("main ← gather ← Task-7 deadline"). */
@@ -106,11 +106,26 @@ export function gather(aws: readonly Awaitable<unknown>[], opts: { returnExcepti
 /**
  * The gather's child futures in input order, and each distinct one once (an awaitable given twice
  * is awaited once, as CPython's gather). Futures (the usual case: tasks) need no map: when no
- * future repeats, both lists are the same array.
+ * future repeats, both lists are the same array. Tasks in rising id order (as made, the usual
+ * way to gather them) cannot repeat, which one pass over their ids shows with no hashing.
  */
 function childFutures(items: unknown[], loop: EventLoop): { children: Future<unknown>[]; unique: Future<unknown>[] } {
-  if (items.every((aw) => aw instanceof Future)) {
+  let allFutures = true
+  let rising = true
+  let lastId = 0
+  for (const aw of items) {
+    if (!(aw instanceof Future)) {
+      allFutures = false
+      break
+    }
+    if (rising) {
+      if (aw instanceof Task && aw.id > lastId) lastId = aw.id
+      else rising = false
+    }
+  }
+  if (allFutures) {
     const futures = items as Future<unknown>[]
+    if (rising) return { children: futures, unique: futures }
     const distinct = new Set(futures)
     return { children: futures, unique: distinct.size === futures.length ? futures : [...distinct] }
   }

@@ -2,7 +2,8 @@
 import { current, getRunningLoop } from './current'
 import { CancelledError, RuntimeError, ValueError } from './errors'
 import type { Future } from './future'
-import type { InternalMark, ResourceInfo, ResourceKind, ResourceOptions, ResourceRegistry, TrackedResource } from './resources'
+import type { InternalMark, ResourceInfo, ResourceKind, ResourceOptions, ResourceRegistry, TrackedResource, WaitOp } from './resources'
+import type { EventLoop } from './loop'
 import { Holders, WaitFuture, bindResource, resourceIdentity } from './resources'
 import type { Task } from './task'
 import { describeValue } from './validate'
@@ -48,7 +49,13 @@ abstract class Resource implements TrackedResource {
 export class Event extends Resource {
   /** @internal */ declare readonly _resKind: 'Event'
   private value = false
-  private readonly waiters = new Set<Future<true>>()
+  /**
+   * The waiters in arrival order: an array, each waiter knowing its slot, so leaving empties the
+   * slot with no hashing (100k waiters cancelled at once leave one by one); set() wakes the line
+   * and starts a new one. Emptied slots are squeezed out once they are most of the line.
+   */
+  private line: (EventWaiter | null)[] = []
+  private gone = 0
 
   /** `opts.name` labels it in the window's resources view. */
   constructor(opts?: ResourceOptions | InternalMark) {
@@ -63,7 +70,10 @@ export class Event extends Resource {
     if (this._reg === null) bindResource(this)
     if (this.value) return
     this.value = true
-    for (const w of this.waiters) if (!w.done()) w.setResult(true)
+    const line = this.line
+    this.line = []
+    this.gone = 0
+    for (const w of line) if (w !== null && !w.done()) w.setResult(true)
   }
   clear(): void {
     this.value = false
@@ -72,13 +82,30 @@ export class Event extends Resource {
   async wait(): Promise<true> {
     if (this._reg === null) bindResource(this)
     if (this.value) return true
-    const fut = new WaitFuture<true>(getRunningLoop(), this, this._owner === null ? 'wait' : 'join')
-    this.waiters.add(fut)
+    const fut = new EventWaiter(getRunningLoop(), this, this._owner === null ? 'wait' : 'join', this.line.length)
+    this.line.push(fut)
     try {
       return await fut
     } finally {
-      this.waiters.delete(fut)
+      this.leave(fut)
     }
+  }
+
+  /** A waiter's wait ended: out of the line (a no-op once set() has woken the line it stood in). */
+  private leave(w: EventWaiter): void {
+    const line = this.line
+    const slot = w._slot
+    if (line[slot] !== w) return
+    line[slot] = null
+    if (++this.gone < 32 || this.gone * 2 < line.length) return
+    let n = 0
+    for (const x of line) {
+      if (x === null) continue
+      x._slot = n
+      line[n++] = x
+    }
+    line.length = n
+    this.gone = 0
   }
 
   /** @internal */
@@ -87,6 +114,18 @@ export class Event extends Resource {
   }
 }
 Object.defineProperty(Event.prototype, '_resKind', { value: 'Event' })
+
+/** An Event's waiter: a WaitFuture that knows its slot in the line. */
+class EventWaiter extends WaitFuture<true> {
+  constructor(
+    loop: EventLoop,
+    resource: TrackedResource,
+    op: WaitOp,
+    /** @internal */ public _slot: number,
+  ) {
+    super(loop, resource, op)
+  }
+}
 
 export class Lock extends Resource {
   /** @internal */ declare readonly _resKind: 'Lock'

@@ -17,7 +17,8 @@ export type { LoopControlState, LoopInspection, LoopSpeed, ReadyEntry, TimerEntr
 export interface InspectView {
   ready: Deque<Runnable>
   timers: readonly Timer[]
-  tasks: ReadonlySet<Task<unknown>>
+  /** the not-done tasks, oldest first */
+  tasks: readonly Task<unknown>[]
   todo: number
   now: number
   state: LoopControlState
@@ -46,7 +47,7 @@ export function inspectLoop(view: InspectView, opts: { limit?: number } = {}): L
 }
 
 /** Which task is parked on which future (asyncio's _fut_waiter), for "sleep of Task X". */
-function waiterIndex(tasks: ReadonlySet<Task<unknown>>): Map<Future<unknown>, Task<unknown>> {
+function waiterIndex(tasks: readonly Task<unknown>[]): Map<Future<unknown>, Task<unknown>> {
   const out = new Map<Future<unknown>, Task<unknown>>()
   for (const t of tasks) if (t._waitingOn !== null) out.set(t._waitingOn, t)
   return out

@@ -27,6 +27,12 @@ interface CancelState {
   cause: CancelCause | null
   /** the way a CancelledError is reaching this task, told by the future that completed with it */
   via: { error: CancelledError; path: CancelHop[]; more: number } | null
+  /** pending cancellation requests (asyncio's _num_cancels_requested) */
+  numCancels: number
+  /** a request to deliver at the next step (asyncio's _must_cancel) */
+  mustCancel: boolean
+  /** the awaited future this task's own cancel request cancelled, if any */
+  cancelledWaiter: Future<unknown> | null
 }
 
 let nextId = 1
@@ -58,8 +64,7 @@ export class Task<T> extends Future<T> {
   private _coro: (() => PromiseLike<T> | T) | null
   private _taskState: TaskState = 'pending'
   private _started = false
-  private _mustCancel = false
-  private _numCancels = 0
+  /** the cold parts (see CancelState): a task never cancelled carries one null for all of them */
   private _cx: CancelState | null = null
   /** @internal what the task is parked on (asyncio's _fut_waiter) and how to resume it */
   _waitingOn: Future<unknown> | null = null
@@ -69,10 +74,14 @@ export class Task<T> extends Future<T> {
   /** demoted thens whose futures completed, to settle in the next step */
   private _extras: { f: Future<unknown>; then: ThenWaiter }[] | null = null
   private _detached = false
-  /** the awaited future this task's own cancel request cancelled, if any */
-  private _cancelledWaiter: Future<unknown> | null = null
-  /** @internal set while the loop tracks this failed task for a "never retrieved" report */
-  _unretrievedRef: WeakRef<Task<unknown>> | null = null
+  /**
+   * @internal set while the loop tracks this failed task for a "never retrieved" report (null on
+   * the prototype: only a failed task carries the field)
+   */
+  declare _unretrievedRef: WeakRef<Task<unknown>> | null
+  /** @internal the loop's list of not-done tasks, in creation order (loop.ts: allTasks) */
+  _prevLive: Task<unknown> | null = null
+  /** @internal */ _nextLive: Task<unknown> | null = null
   /**
    * @internal One instrument's own per-task record (the TaskMonitor keeps its entry here, so a
    * state change needs no lookup by id). The runtime never reads or writes it; declared so every
@@ -122,8 +131,36 @@ export class Task<T> extends Future<T> {
   private set _deadline(v: { when: number; handle: Handle } | null) {
     if (v !== null || this._cx !== null) this._cancelState().deadline = v
   }
+  private get _numCancels(): number {
+    return this._cx === null ? 0 : this._cx.numCancels
+  }
+  private set _numCancels(v: number) {
+    if (v !== 0 || this._cx !== null) this._cancelState().numCancels = v
+  }
+  private get _mustCancel(): boolean {
+    return this._cx === null ? false : this._cx.mustCancel
+  }
+  private set _mustCancel(v: boolean) {
+    if (v || this._cx !== null) this._cancelState().mustCancel = v
+  }
+  private get _cancelledWaiter(): Future<unknown> | null {
+    return this._cx === null ? null : this._cx.cancelledWaiter
+  }
+  private set _cancelledWaiter(v: Future<unknown> | null) {
+    if (v !== null || this._cx !== null) this._cancelState().cancelledWaiter = v
+  }
   private _cancelState(): CancelState {
-    return (this._cx ??= { request: null, error: null, controller: null, deadline: null, cause: null, via: null })
+    return (this._cx ??= {
+      request: null,
+      error: null,
+      controller: null,
+      deadline: null,
+      cause: null,
+      via: null,
+      numCancels: 0,
+      mustCancel: false,
+      cancelledWaiter: null,
+    })
   }
 
   get name(): string {
@@ -321,9 +358,13 @@ export class Task<T> extends Future<T> {
       const r = this._request
       const e = new CancelledError(r?.reason, r?.source ?? 'user')
       if (r !== null) {
-        const link = this._passOn()
-        e.origin = link.origin
-        e._path = link.path
+        const c = this._cx!.cause
+        if (c === null) e.origin = this._ownOrigin(r) // its own request: no links, no cause object
+        else {
+          const link = this._passOn()
+          e.origin = link.origin
+          e._path = link.path
+        }
       }
       this._cancelError = e
     }
@@ -337,11 +378,15 @@ export class Task<T> extends Future<T> {
   _passOn(): CancelCause {
     const c = this._cx!.cause
     if (c !== null) return extend(c, { kind: 'task', id: this.id, name: this.name })
-    const r = this._request!
+    return { origin: this._ownOrigin(this._request!), path: [] }
+  }
+
+  /** Where a cancellation begins when `r`, this task's own request, is its start. */
+  private _ownOrigin(r: CancelRequest): CancelOrigin {
     const origin: CancelOrigin = { id: this.id, name: this.name, source: r.source, at: r.at }
     if (r.reason !== undefined) origin.reason = r.reason
-    if (r.by !== undefined) origin.by = { ...r.by }
-    return { origin, path: [] }
+    if (r.by !== undefined) origin.by = { id: r.by.id, name: r.by.name }
+    return origin
   }
 
   /** @internal the cause this task's cancelled outcome hands to what awaited it (see noteCancelVia). */
@@ -667,7 +712,11 @@ export class Task<T> extends Future<T> {
   }
 }
 
-Object.defineProperties(Task.prototype, { _kind: { value: 1 }, _cancelled: { value: false, writable: true } })
+Object.defineProperties(Task.prototype, {
+  _kind: { value: 1 },
+  _cancelled: { value: false, writable: true },
+  _unretrievedRef: { value: null, writable: true },
+})
 
 /** What Task reads of sleep.ts's NativeYield and NativeSleep (a shape: sleep.ts imports the loop). */
 type NativeYieldLike = Future<unknown> & { _nres: (v: unknown) => void }
