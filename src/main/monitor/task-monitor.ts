@@ -15,6 +15,7 @@ import type { Timers } from './throttle'
 import { SlowSteps } from './slow-steps'
 import { TaskSteps, realClock, stepTimer } from './step-stats'
 import { EndedTimings } from './ended-timings'
+import { IdTable } from './id-table'
 
 /** Await descriptions shared by text (see TaskMonitor.describe); past it the table starts over. */
 const MAX_AWAIT_TEXTS = 1_024
@@ -301,7 +302,8 @@ const FINAL_SET = new Set<TaskState>(FINAL_STATES)
  * const detach = monitor.attach(loop, { label: 'run-1', runId: 1, rate: null })
  */
 export class TaskMonitor {
-  private readonly tasks = new Map<number, TaskEntry>()
+  /** Tasks held as objects, by id (paged by id: no hashing per task, see IdTable). */
+  private readonly tasks = new IdTable<TaskEntry>()
   private readonly loops = new Map<LoopLabel, LoopEntry>()
   /** Tasks to re-read at the next delta, in the order they first changed since the last. */
   private dirty: (TaskEntry | null)[] = []
@@ -422,7 +424,7 @@ export class TaskMonitor {
     this.slowSteps?.forget(label)
     // Named in removed in the order the monitor first saw them, objects and columns alike.
     const dropped: [order: number, id: number][] = []
-    for (const [id, t] of this.tasks) {
+    for (const [id, t] of this.tasks.entries()) {
       if (t.loop.info.label !== label) continue
       this.tasks.delete(id)
       t.leave()
@@ -541,7 +543,7 @@ export class TaskMonitor {
   /** Tasks whose parent is this task. */
   childrenOf(taskId: number): number[] {
     const out: [order: number, id: number][] = []
-    for (const [id, t] of this.tasks) if (t.parentId === taskId) out.push([t.order, id])
+    for (const [id, t] of this.tasks.entries()) if (t.parentId === taskId) out.push([t.order, id])
     this.ended.forEach((id, order, _loop, parentId) => void (parentId === taskId && out.push([order, id])))
     return out.sort((a, b) => a[0] - b[0]).map((c) => c[1])
   }
