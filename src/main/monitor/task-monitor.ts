@@ -40,7 +40,10 @@ export interface LogRecord {
 }
 
 export interface MonitorOptions {
-  /** Receives each batch; called at most `maxPerSecond` times a second. */
+  /**
+   * Receives each batch: at most `maxPerSecond` flushes a second, each one delta, or a few in a row
+   * when it holds more than maxTasksPerDelta snapshots.
+   */
   emit: (delta: TaskDelta) => void
   maxPerSecond?: number
   /** Tasks kept for the live view; beyond it the oldest ended tasks are dropped (default 50,000). */
@@ -70,6 +73,15 @@ export interface MonitorOptions {
    * a second cannot ship each one's snapshot at a cost near its own; a person cannot read them.
    */
   maxUnseenEndedPerDelta?: number
+  /**
+   * Task snapshots (created, changed and ended together) per delta (default 2,000): a flush with more
+   * emits several deltas in a row, the last one carrying the flush's segments, slow steps, lines
+   * and folded count. 100,000 tasks made in one step were one delta of 100,000 snapshots, all of it
+   * alive until the emit returned: the scavenges while it was built copied and promoted every
+   * object of it (most of what watching W1 cost in the garbage collector). A delta of 2,000 is
+   * about a megabyte, let go before the next is made.
+   */
+  maxTasksPerDelta?: number
   /** How many tasks a delta folded (called just before that delta's emit, only when > 0). */
   onFolded?: (count: number) => void
   /**
@@ -351,6 +363,7 @@ export class TaskMonitor {
   private readonly maxSegmentsPerDelta: number
   private readonly maxTailSegmentsPerDelta: number
   private readonly maxUnseenEndedPerDelta: number
+  private readonly maxTasksPerDelta: number
   /** Tasks folded so far (see MonitorOptions.maxUnseenEndedPerDelta). */
   folded = 0
   /** Tasks hidden so far (see MonitorOptions.roomForNew). */
@@ -367,6 +380,7 @@ export class TaskMonitor {
     this.maxLogsPerDelta = opts.maxLogsPerDelta ?? 5_000
     this.maxSegmentsPerDelta = opts.maxSegmentsPerDelta ?? 50_000
     this.maxUnseenEndedPerDelta = opts.maxUnseenEndedPerDelta ?? Infinity
+    this.maxTasksPerDelta = Math.max(1, opts.maxTasksPerDelta ?? 2_000)
     this.maxTailSegmentsPerDelta = opts.maxTailSegmentsPerDelta ?? 5_000
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
@@ -786,7 +800,8 @@ export class TaskMonitor {
   private flush(): void {
     this.throttle.noteFlushed()
     if (this.dirty.length === 0 && this.pendingLogs.length === 0 && this.removed.length === 0 && this.segmentsDue.length === 0) return
-    const delta: TaskDelta = { seq: ++this.seq, created: [], changed: [], ended: [], removed: this.removed, logs: [], clocks: this.clocks() }
+    let delta = this.newDelta(this.removed)
+    this.removed = []
     // Evict first: an ended task that would be dropped at once is not read, copied or sent at all
     // (one the UI saw live goes after the loop below, so its end reaches the UI before its removal).
     this.evict(delta, true)
@@ -798,6 +813,9 @@ export class TaskMonitor {
     const folded = this.foldedSinceFlush
     this.foldedSinceFlush = 0
     let room = this.opts.roomForNew ? Math.max(0, this.opts.roomForNew()) : Infinity
+    const perDelta = this.maxTasksPerDelta
+    let snaps = 0
+    let items = 0
     for (const entry of dirty) {
       if (entry === null) continue
       entry.dirty = false
@@ -806,11 +824,19 @@ export class TaskMonitor {
         this.hide(entry)
         continue
       }
+      if (snaps === perDelta) {
+        // Full: this one goes now, and the next takes the rest (see maxTasksPerDelta).
+        items += snaps
+        this.opts.emit(delta)
+        delta = this.newDelta([])
+        snaps = 0
+      }
       this.read(entry)
       const final = FINAL_SET.has(entry.state)
       if (!entry.emitted) {
         entry.emitted = true
         delta.created.push(this.snapOf(entry))
+        snaps++
         if (final) {
           entry.endedEmitted = true
           if (this.maxUnseenEndedPerDelta !== Infinity) this.endedOrder.push(entry.id)
@@ -818,18 +844,23 @@ export class TaskMonitor {
       } else if (final && !entry.endedEmitted) {
         entry.endedEmitted = true
         delta.ended.push(this.snapOf(entry))
-      } else if (entry.unsent) delta.changed.push(this.snapOf(entry))
+        snaps++
+      } else if (entry.unsent) {
+        delta.changed.push(this.snapOf(entry))
+        snaps++
+      }
       entry.unsent = false
       if (!entry.segmentsDue) {
         entry.segmentsDue = true
         this.segmentsDue.push(entry)
       }
     }
+    // The last delta of the flush carries the segments, slow steps, lines and folded count: every
+    // task they name went in it or an earlier one.
     const segments = this.takeSegments()
     if (segments.length > 0) delta.segments = segments
     const slow = this.slowSteps?.takeFresh()
     if (slow !== undefined && slow.length > 0) delta.slowSteps = slow
-    this.removed = []
     if (this.pendingLogs.length > this.maxLogsPerDelta) {
       delta.logs = this.pendingLogs.splice(0, this.maxLogsPerDelta)
       this.throttle.mark()
@@ -840,13 +871,17 @@ export class TaskMonitor {
     this.evict(delta, false)
     // Big batches (thousands of busy tasks) come less often, up to 4 a second, so the renderer
     // gets time to draw between them; small ones keep the full 60 a second.
-    const items = delta.created.length + delta.changed.length + delta.ended.length + delta.logs.length
+    items += snaps + delta.logs.length
     this.throttle.setInterval(Math.min(250, this.minIntervalMs * Math.max(1, items / 1000)))
     if (folded > 0) {
       this.folded += folded
       this.opts.onFolded?.(folded)
     }
     this.opts.emit(delta)
+  }
+
+  private newDelta(removed: number[]): TaskDelta {
+    return { seq: ++this.seq, created: [], changed: [], ended: [], removed, logs: [], clocks: this.clocks() }
   }
 
   /**
