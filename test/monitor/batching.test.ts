@@ -29,7 +29,8 @@ describe('batching', () => {
   })
 
   it('coalesces a whole run of 10,000 tasks into one delta carrying each task once', async () => {
-    const w = watchedLoop()
+    // One delta however many tasks (unbounded here: delta-size.test.ts covers the default cut).
+    const w = watchedLoop({ maxTasksPerDelta: Infinity })
     await w.loop.runUntilComplete(async () => {
       const tasks = Array.from({ length: 10_000 }, (_, i) => w.loop.createTask(async () => void (await sleep(i % 100)), { name: `w${i}` }))
       for (const t of tasks) await t
@@ -68,7 +69,7 @@ describe('batching', () => {
 
 describe('adaptive pacing', () => {
   it('spaces big batches further apart (never beyond 4 a second) and returns to 60 a second for small ones', async () => {
-    const w = watchedLoop()
+    const w = watchedLoop({ maxTasksPerDelta: Infinity }) // a flush is one delta here (see delta-size.test.ts)
     await w.loop.runUntilComplete(async () => {
       const tasks = Array.from({ length: 5_000 }, (_, i) => w.loop.createTask(async () => void (await sleep(i)), { name: `w${i}` }))
       w.monitor.flushNow() // a batch of 5,001 created tasks

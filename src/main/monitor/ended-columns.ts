@@ -2,6 +2,7 @@ import { CANCEL_SOURCES } from '../../shared/snapshots'
 import type { CancelCauseSnapshot, CancelSnapshot, CancelSource, ErrorSnapshot, LogLine, LoopLabel, RunId, Stamp, StateHistory, TaskSnapshot } from '../../shared/snapshots'
 import { stateCode, stateOfCode, unpackedHistory } from './state-recorder'
 import type { StateRecorder } from './state-recorder'
+import { IdRows } from './id-table'
 
 /** What a loop reference in the columns must give: the label and run its tasks show. */
 export interface ColumnLoop {
@@ -94,7 +95,8 @@ const CANCEL_CODE = new Map<CancelSource, number>(CANCEL_SOURCES.map((s, i) => [
  * rare and kept per task beside the columns.
  */
 export class EndedColumns<L extends ColumnLoop> {
-  private rowOf = new Map<number, number>()
+  /** Each held task's row, by id (paged by id: no hashing per task, see IdRows). */
+  private rowOf = new IdRows()
   private free: number[] = []
   private rows = 0
   private capacity = 0
@@ -192,13 +194,13 @@ export class EndedColumns<L extends ColumnLoop> {
   /** The task's snapshot, made again from the columns (equal to the last one a delta carried). */
   snapshot(id: number): TaskSnapshot | null {
     const row = this.rowOf.get(id)
-    return row === undefined ? null : this.snapshotAt(row)
+    return row < 0 ? null : this.snapshotAt(row)
   }
 
   /** Its kept state history (ended: no open segment). */
   history(id: number): StateHistory | null {
     const row = this.rowOf.get(id)
-    if (row === undefined) return null
+    if (row < 0) return null
     const i = I * row
     const t = this.int
     return unpackedHistory(this.segs, 3 * t[i + I_SEG_AT]!, t[i + I_HEAD]!, this.num[F * row + F_SKIPPED]!, t[i + I_TAIL]!)
@@ -211,13 +213,13 @@ export class EndedColumns<L extends ColumnLoop> {
 
   loopOf(id: number): L | null {
     const row = this.rowOf.get(id)
-    return row === undefined ? null : this.loops[this.int[I * row + I_LOOP]!]!
+    return row < 0 ? null : this.loops[this.int[I * row + I_LOOP]!]!
   }
 
   /** Visits every task held: its id, creation order, loop and parent (null: none). */
   forEach(fn: (id: number, order: number, loop: L, parentId: number | null) => void): void {
     const n = this.num
-    for (const row of this.rowOf.values()) {
+    for (const row of this.rowOf.rows()) {
       const f = F * row
       const parent = n[f + F_PARENT]!
       fn(n[f + F_ID]!, n[f + F_ORDER]!, this.loops[this.int[I * row + I_LOOP]!]!, parent === parent ? parent : null)
@@ -227,7 +229,7 @@ export class EndedColumns<L extends ColumnLoop> {
   /** Its creation order (what the monitor sorts a full snapshot by), or NaN. */
   orderOf(id: number): number {
     const row = this.rowOf.get(id)
-    return row === undefined ? NaN : this.num[F * row + F_ORDER]!
+    return row < 0 ? NaN : this.num[F * row + F_ORDER]!
   }
 
   /**
@@ -236,7 +238,7 @@ export class EndedColumns<L extends ColumnLoop> {
    */
   takeOut(id: number, recorder: StateRecorder): { snap: TaskSnapshot; loop: L; order: number; logs: LogLine[] | null } | null {
     const row = this.rowOf.get(id)
-    if (row === undefined) return null
+    if (row < 0) return null
     const snap = this.snapshotAt(row)
     const i = I * row
     const t = this.int
@@ -249,7 +251,7 @@ export class EndedColumns<L extends ColumnLoop> {
   /** Drops a task (evicted or forgotten). Returns false if it was not held. */
   remove(id: number): boolean {
     const row = this.rowOf.get(id)
-    if (row === undefined) return false
+    if (row < 0) return false
     this.rowOf.delete(id)
     this.rare.delete(id)
     const i = I * row
@@ -346,7 +348,7 @@ export class EndedColumns<L extends ColumnLoop> {
     let at = 0
     const t = this.int
     const old = this.segs
-    for (const row of this.rowOf.values()) {
+    for (const row of this.rowOf.rows()) {
       const i = I * row
       const from = 3 * t[i + I_SEG_AT]!
       const len = 3 * (t[i + I_HEAD]! + t[i + I_TAIL]!)

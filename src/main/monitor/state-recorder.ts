@@ -56,9 +56,12 @@ export class StateRecorder {
   private headLength = 0
   /**
    * The tail as a ring of (code, from, to) triples, overwritten in place; grows up to `caps.tail`
+   * segments (16, then all of them; a typed array, so neither the collector traces nor copies it, and a
+   * busy task's 150 tail segments are written in place, not pushed onto a growing array: that push
+   * was 2% of W2 watched, and the arrays' copying a part of its scavenges)
    * segments, then wraps (made when first needed).
    */
-  private ring: number[] | null = null
+  private ring: Float64Array | null = null
   private ringLength = 0
   private ringStart = 0
   private skipped = 0
@@ -224,7 +227,7 @@ export class StateRecorder {
     this.head = headCount > inline ? Array.from(from.subarray(at + 3 * inline, at + 3 * headCount)) : null
     this.headLength = headCount
     at += 3 * headCount
-    this.ring = tailCount > 0 ? Array.from(from.subarray(at, at + 3 * tailCount)) : null
+    this.ring = tailCount > 0 ? from.slice(at, at + 3 * tailCount) : null
     this.ringLength = tailCount
     this.ringStart = 0
     this.skipped = skipped
@@ -267,8 +270,12 @@ export class StateRecorder {
       } else this.head.push(code, from, to)
       this.headLength++
     } else if (this.ringLength < cap) {
-      if (this.ring === null) this.ring = [code, from, to]
-      else this.ring.push(code, from, to)
+      const k = 3 * this.ringLength
+      let ring = this.ring
+      if (ring === null || k + 3 > ring.length) ring = this.growRing(k + 3, cap)
+      ring[k] = code
+      ring[k + 1] = from
+      ring[k + 2] = to
       this.ringLength++
     } else if (cap === 0) {
       this.skipped++
@@ -282,6 +289,20 @@ export class StateRecorder {
       this.ringStart = this.ringStart + 1 === cap ? 0 : this.ringStart + 1
       this.skipped++
     }
+  }
+
+  /**
+   * Room in the ring for `need` numbers: 16 segments at first, then the whole cap (a task past 66
+   * segments is a busy one that fills it: one more allocation, not four doublings of an
+   * ArrayBuffer each).
+   */
+  private growRing(need: number, cap: number): Float64Array {
+    const old = this.ring
+    const size = Math.min(3 * cap, Math.max(need, old === null ? 3 * 16 : 3 * cap))
+    const ring = new Float64Array(size)
+    if (old !== null) ring.set(old)
+    this.ring = ring
+    return ring
   }
 
   /** The tail in order, from its `skip`-th segment on, as fresh objects. */

@@ -15,6 +15,7 @@ import type { Timers } from './throttle'
 import { SlowSteps } from './slow-steps'
 import { TaskSteps, realClock, stepTimer } from './step-stats'
 import { EndedTimings } from './ended-timings'
+import { IdTable } from './id-table'
 
 /** Await descriptions shared by text (see TaskMonitor.describe); past it the table starts over. */
 const MAX_AWAIT_TEXTS = 1_024
@@ -39,7 +40,10 @@ export interface LogRecord {
 }
 
 export interface MonitorOptions {
-  /** Receives each batch; called at most `maxPerSecond` times a second. */
+  /**
+   * Receives each batch: at most `maxPerSecond` flushes a second, each one delta, or a few in a row
+   * when it holds more than maxTasksPerDelta snapshots.
+   */
   emit: (delta: TaskDelta) => void
   maxPerSecond?: number
   /** Tasks kept for the live view; beyond it the oldest ended tasks are dropped (default 50,000). */
@@ -69,6 +73,15 @@ export interface MonitorOptions {
    * a second cannot ship each one's snapshot at a cost near its own; a person cannot read them.
    */
   maxUnseenEndedPerDelta?: number
+  /**
+   * Task snapshots (created, changed and ended together) per delta (default 2,000): a flush with more
+   * emits several deltas in a row, the last one carrying the flush's segments, slow steps, lines
+   * and folded count. 100,000 tasks made in one step were one delta of 100,000 snapshots, all of it
+   * alive until the emit returned: the scavenges while it was built copied and promoted every
+   * object of it (most of what watching W1 cost in the garbage collector). A delta of 2,000 is
+   * about a megabyte, let go before the next is made.
+   */
+  maxTasksPerDelta?: number
   /** How many tasks a delta folded (called just before that delta's emit, only when > 0). */
   onFolded?: (count: number) => void
   /**
@@ -301,7 +314,8 @@ const FINAL_SET = new Set<TaskState>(FINAL_STATES)
  * const detach = monitor.attach(loop, { label: 'run-1', runId: 1, rate: null })
  */
 export class TaskMonitor {
-  private readonly tasks = new Map<number, TaskEntry>()
+  /** Tasks held as objects, by id (paged by id: no hashing per task, see IdTable). */
+  private readonly tasks = new IdTable<TaskEntry>()
   private readonly loops = new Map<LoopLabel, LoopEntry>()
   /** Tasks to re-read at the next delta, in the order they first changed since the last. */
   private dirty: (TaskEntry | null)[] = []
@@ -349,6 +363,7 @@ export class TaskMonitor {
   private readonly maxSegmentsPerDelta: number
   private readonly maxTailSegmentsPerDelta: number
   private readonly maxUnseenEndedPerDelta: number
+  private readonly maxTasksPerDelta: number
   /** Tasks folded so far (see MonitorOptions.maxUnseenEndedPerDelta). */
   folded = 0
   /** Tasks hidden so far (see MonitorOptions.roomForNew). */
@@ -365,6 +380,7 @@ export class TaskMonitor {
     this.maxLogsPerDelta = opts.maxLogsPerDelta ?? 5_000
     this.maxSegmentsPerDelta = opts.maxSegmentsPerDelta ?? 50_000
     this.maxUnseenEndedPerDelta = opts.maxUnseenEndedPerDelta ?? Infinity
+    this.maxTasksPerDelta = Math.max(1, opts.maxTasksPerDelta ?? 2_000)
     this.maxTailSegmentsPerDelta = opts.maxTailSegmentsPerDelta ?? 5_000
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
@@ -420,25 +436,30 @@ export class TaskMonitor {
   forget(label: LoopLabel): void {
     if (this.loops.has(label)) this.detach(label)
     this.slowSteps?.forget(label)
-    // Named in removed in the order the monitor first saw them, objects and columns alike.
-    const dropped: [order: number, id: number][] = []
-    for (const [id, t] of this.tasks) {
+    // Named in removed in the order the monitor first saw them, objects and columns alike: each
+    // kind comes out of its table in about that order (by id), so the two are merged, and sorted
+    // only when one is not in order (100,000 [order, id] pairs sorted were most of a forget).
+    const orders: number[] = []
+    const ids: number[] = []
+    for (const t of this.tasks.values()) {
       if (t.loop.info.label !== label) continue
-      this.tasks.delete(id)
+      this.tasks.delete(t.id)
       t.leave()
-      dropped.push([t.order, id])
+      orders.push(t.order)
+      ids.push(t.id)
     }
-    const endedDropped: number[] = []
+    const endedOrders: number[] = []
+    const endedIds: number[] = []
     this.ended.forEach((id, order, loop) => {
       if (loop.info.label !== label) return
-      endedDropped.push(id)
-      dropped.push([order, id])
+      endedOrders.push(order)
+      endedIds.push(id)
     })
-    for (const id of endedDropped) {
+    for (const id of endedIds) {
       this.ended.remove(id)
       this.endedSteps.delete(id)
     }
-    for (const [, id] of dropped.sort((a, b) => a[0] - b[0])) this.removed.push(id)
+    pushInOrder(this.removed, orders, ids, endedOrders, endedIds)
     // The ended queue skips gone entries only while evicting (over maxTasks): without this, every
     // ended task of every forgotten run stayed reachable from it, recorder and all.
     // Same for the lists the next delta would skip them in: let go now, not at that delta.
@@ -541,7 +562,7 @@ export class TaskMonitor {
   /** Tasks whose parent is this task. */
   childrenOf(taskId: number): number[] {
     const out: [order: number, id: number][] = []
-    for (const [id, t] of this.tasks) if (t.parentId === taskId) out.push([t.order, id])
+    for (const [id, t] of this.tasks.entries()) if (t.parentId === taskId) out.push([t.order, id])
     this.ended.forEach((id, order, _loop, parentId) => void (parentId === taskId && out.push([order, id])))
     return out.sort((a, b) => a[0] - b[0]).map((c) => c[1])
   }
@@ -784,7 +805,8 @@ export class TaskMonitor {
   private flush(): void {
     this.throttle.noteFlushed()
     if (this.dirty.length === 0 && this.pendingLogs.length === 0 && this.removed.length === 0 && this.segmentsDue.length === 0) return
-    const delta: TaskDelta = { seq: ++this.seq, created: [], changed: [], ended: [], removed: this.removed, logs: [], clocks: this.clocks() }
+    let delta = this.newDelta(this.removed)
+    this.removed = []
     // Evict first: an ended task that would be dropped at once is not read, copied or sent at all
     // (one the UI saw live goes after the loop below, so its end reaches the UI before its removal).
     this.evict(delta, true)
@@ -796,6 +818,9 @@ export class TaskMonitor {
     const folded = this.foldedSinceFlush
     this.foldedSinceFlush = 0
     let room = this.opts.roomForNew ? Math.max(0, this.opts.roomForNew()) : Infinity
+    const perDelta = this.maxTasksPerDelta
+    let snaps = 0
+    let items = 0
     for (const entry of dirty) {
       if (entry === null) continue
       entry.dirty = false
@@ -804,11 +829,19 @@ export class TaskMonitor {
         this.hide(entry)
         continue
       }
+      if (snaps === perDelta) {
+        // Full: this one goes now, and the next takes the rest (see maxTasksPerDelta).
+        items += snaps
+        this.opts.emit(delta)
+        delta = this.newDelta([])
+        snaps = 0
+      }
       this.read(entry)
       const final = FINAL_SET.has(entry.state)
       if (!entry.emitted) {
         entry.emitted = true
         delta.created.push(this.snapOf(entry))
+        snaps++
         if (final) {
           entry.endedEmitted = true
           if (this.maxUnseenEndedPerDelta !== Infinity) this.endedOrder.push(entry.id)
@@ -816,18 +849,23 @@ export class TaskMonitor {
       } else if (final && !entry.endedEmitted) {
         entry.endedEmitted = true
         delta.ended.push(this.snapOf(entry))
-      } else if (entry.unsent) delta.changed.push(this.snapOf(entry))
+        snaps++
+      } else if (entry.unsent) {
+        delta.changed.push(this.snapOf(entry))
+        snaps++
+      }
       entry.unsent = false
       if (!entry.segmentsDue) {
         entry.segmentsDue = true
         this.segmentsDue.push(entry)
       }
     }
+    // The last delta of the flush carries the segments, slow steps, lines and folded count: every
+    // task they name went in it or an earlier one.
     const segments = this.takeSegments()
     if (segments.length > 0) delta.segments = segments
     const slow = this.slowSteps?.takeFresh()
     if (slow !== undefined && slow.length > 0) delta.slowSteps = slow
-    this.removed = []
     if (this.pendingLogs.length > this.maxLogsPerDelta) {
       delta.logs = this.pendingLogs.splice(0, this.maxLogsPerDelta)
       this.throttle.mark()
@@ -838,13 +876,17 @@ export class TaskMonitor {
     this.evict(delta, false)
     // Big batches (thousands of busy tasks) come less often, up to 4 a second, so the renderer
     // gets time to draw between them; small ones keep the full 60 a second.
-    const items = delta.created.length + delta.changed.length + delta.ended.length + delta.logs.length
+    items += snaps + delta.logs.length
     this.throttle.setInterval(Math.min(250, this.minIntervalMs * Math.max(1, items / 1000)))
     if (folded > 0) {
       this.folded += folded
       this.opts.onFolded?.(folded)
     }
     this.opts.emit(delta)
+  }
+
+  private newDelta(removed: number[]): TaskDelta {
+    return { seq: ++this.seq, created: [], changed: [], ended: [], removed, logs: [], clocks: this.clocks() }
   }
 
   /**
@@ -1000,6 +1042,27 @@ export class TaskMonitor {
     const rate = loop.info.rate
     return { loop: at, wall: rate ? Math.round(wall + (at - now) / rate) : wall }
   }
+}
+
+/** Pushes the ids of two lists onto `out` by their orders, ascending (a merge when both are sorted). */
+function pushInOrder(out: number[], aOrders: number[], aIds: number[], bOrders: number[], bIds: number[]): void {
+  if (!ascending(aOrders) || !ascending(bOrders)) {
+    const all: [order: number, id: number][] = aOrders.map((o, i) => [o, aIds[i]!])
+    for (let i = 0; i < bOrders.length; i++) all.push([bOrders[i]!, bIds[i]!])
+    for (const [, id] of all.sort((x, y) => x[0] - y[0])) out.push(id)
+    return
+  }
+  let i = 0
+  let j = 0
+  while (i < aOrders.length || j < bOrders.length) {
+    if (j >= bOrders.length || (i < aOrders.length && aOrders[i]! < bOrders[j]!)) out.push(aIds[i++]!)
+    else out.push(bIds[j++]!)
+  }
+}
+
+function ascending(xs: number[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (xs[i]! < xs[i - 1]!) return false
+  return true
 }
 
 /** A task let go of no longer holds the entry (nor keeps it reachable from a program's reference). */
