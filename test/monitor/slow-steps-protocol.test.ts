@@ -38,6 +38,6 @@ describe('slow steps on the agent protocol', () => {
     const ids = new SourceIdMap()
     const global = ids.global('agent-1', 7)
     const out = translateDelta(delta([slow(), slow({ seq: 2, taskId: 99 })]) as TaskDelta, { sourceId: 'agent-1', ids, runId: 12 })
-    expect(out.slowSteps).toEqual([{ ...slow(), taskId: global, loop: 'agent-1/main', runId: 12 }])
+    expect(out.slowSteps).toEqual([{ ...slow(), taskId: global, localId: 7, loop: 'agent-1/main', runId: 12 }]) // the process's own id rides along (History names the task by it)
   })
 })
