@@ -62,8 +62,9 @@ export interface WatchOptions {
   stepTiming?: StepTimingOption
   /**
    * New tasks one delta may show (default AGENT_NEW_TASKS_PER_DELTA, at most the hub's 20,000 per
-   * source). Those past it are never shown and reach the hub as a dropped count. A bad value
-   * throws WatchOptionError.
+   * source). Those past it wait for the next deltas, while the hub has room; one that ends while it
+   * waits is a short task (folded past AGENT_UNSEEN_ENDED_PER_DELTA a delta, and counted as
+   * dropped). A bad value throws WatchOptionError.
    */
   newTasksPerDelta?: number
 }
@@ -183,9 +184,10 @@ export function watch(opts: WatchOptions = {}): Watcher {
     maxTailSegmentsPerDelta: AGENT_TAIL_SEGMENTS_PER_DELTA,
     // Short tasks beyond this per delta reach the hub as a dropped count, not one snapshot each.
     maxUnseenEndedPerDelta: AGENT_UNSEEN_ENDED_PER_DELTA,
-    // New tasks past the hub's room, or past this delta's share, are hidden: the monitor does not
-    // read them at all.
-    roomForNew: () => Math.min(newPerDelta, shown.room()),
+    // New tasks past the hub's room are hidden: the monitor does not read them at all. Past this
+    // delta's share they wait for the next deltas (ended meanwhile, they fold as short tasks do).
+    roomForNew: () => shown.room(),
+    maxNewPerFlush: newPerDelta,
     ...(stepTiming ? { stepTiming } : {}),
     onFolded: (count) => {
       // During a resync the connection is mid-write: the count goes with the next delta instead.

@@ -82,6 +82,14 @@ export interface MonitorOptions {
    * about a megabyte, let go before the next is made.
    */
   maxTasksPerDelta?: number
+  /**
+   * New tasks one flush shows at most (default: all). The rest wait, unread and in the order they
+   * came, for the next flushes (one comes as soon as the pacing allows); one that ends meanwhile is
+   * an unseen ended task like any other (maxUnseenEndedPerDelta folds it). So a burst of 10,000
+   * long-lived tasks is shown whole within a few deltas, while 100,000 short ones cost the
+   * deltas only what a person could read of them. The agent passes 2,000.
+   */
+  maxNewPerFlush?: number
   /** How many tasks a delta folded (called just before that delta's emit, only when > 0). */
   onFolded?: (count: number) => void
   /**
@@ -364,6 +372,7 @@ export class TaskMonitor {
   private readonly maxTailSegmentsPerDelta: number
   private readonly maxUnseenEndedPerDelta: number
   private readonly maxTasksPerDelta: number
+  private readonly maxNewPerFlush: number
   /** Tasks folded so far (see MonitorOptions.maxUnseenEndedPerDelta). */
   folded = 0
   /** Tasks hidden so far (see MonitorOptions.roomForNew). */
@@ -381,6 +390,7 @@ export class TaskMonitor {
     this.maxSegmentsPerDelta = opts.maxSegmentsPerDelta ?? 50_000
     this.maxUnseenEndedPerDelta = opts.maxUnseenEndedPerDelta ?? Infinity
     this.maxTasksPerDelta = Math.max(1, opts.maxTasksPerDelta ?? 2_000)
+    this.maxNewPerFlush = Math.max(1, opts.maxNewPerFlush ?? Infinity)
     this.maxTailSegmentsPerDelta = opts.maxTailSegmentsPerDelta ?? 5_000
     this.minIntervalMs = 1000 / (opts.maxPerSecond ?? 60)
     this.throttle = new Throttle(this.minIntervalMs, () => this.flush(), opts.timers ?? realTimers)
@@ -818,6 +828,9 @@ export class TaskMonitor {
     const folded = this.foldedSinceFlush
     this.foldedSinceFlush = 0
     let room = this.opts.roomForNew ? Math.max(0, this.opts.roomForNew()) : Infinity
+    let newRoom = this.maxNewPerFlush
+    /** New tasks past maxNewPerFlush: dirty still, for the next flush, in their order. */
+    const waiting: (TaskEntry | null)[] = []
     const perDelta = this.maxTasksPerDelta
     let snaps = 0
     let items = 0
@@ -825,9 +838,18 @@ export class TaskMonitor {
       if (entry === null) continue
       entry.dirty = false
       if (entry.gone || entry.hidden) continue
-      if (!entry.emitted && room-- <= 0) {
-        this.hide(entry)
-        continue
+      if (!entry.emitted) {
+        if (room <= 0) {
+          this.hide(entry)
+          continue
+        }
+        if (newRoom <= 0) {
+          entry.dirty = true
+          waiting.push(entry)
+          continue
+        }
+        room--
+        newRoom--
       }
       if (snaps === perDelta) {
         // Full: this one goes now, and the next takes the rest (see maxTasksPerDelta).
@@ -878,6 +900,12 @@ export class TaskMonitor {
     // gets time to draw between them; small ones keep the full 60 a second.
     items += snaps + delta.logs.length
     this.throttle.setInterval(Math.min(250, this.minIntervalMs * Math.max(1, items / 1000)))
+    if (waiting.length > 0) {
+      // First in the next flush, as they were in this one (dirtyAt: endedUnseen unlists by it).
+      this.dirty = waiting.concat(this.dirty)
+      this.dirty.forEach((e, i) => e !== null && (e.dirtyAt = i))
+      this.throttle.mark()
+    }
     if (folded > 0) {
       this.folded += folded
       this.opts.onFolded?.(folded)
