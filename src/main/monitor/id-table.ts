@@ -4,6 +4,72 @@ const PAGE = 1 << PAGE_BITS
 const MASK = PAGE - 1
 
 /**
+ * The paging IdTable and IdRows share: pages by key (made when their first id is held, let go when
+ * they empty), how many ids each holds, and the last page used kept at hand. Subclasses say what a
+ * page is and what an empty slot reads as.
+ */
+abstract class Paged<P extends ArrayLike<unknown>> {
+  protected readonly pages = new Map<number, P>()
+  /** Values held per page, to let a page go when it empties. */
+  private readonly counts = new Map<number, number>()
+  private lastKey = NaN
+  private lastPage: P | undefined = undefined
+  private n = 0
+
+  get size(): number {
+    return this.n
+  }
+
+  /** A new page, every slot empty. */
+  protected abstract newPage(): P
+
+  protected page(key: number): P | undefined {
+    if (key === this.lastKey) return this.lastPage
+    const page = this.pages.get(key)
+    if (page !== undefined) {
+      this.lastKey = key
+      this.lastPage = page
+    }
+    return page
+  }
+
+  /** `key`'s page, made if it has none (`id` names the key in the error for a bad one). */
+  protected pageToSet(key: number, id: number): P {
+    const page = this.page(key)
+    if (page !== undefined) return page
+    checkKey(key, id)
+    const made = this.newPage()
+    this.pages.set(key, made)
+    this.counts.set(key, 0)
+    this.lastKey = key
+    this.lastPage = made
+    return made
+  }
+
+  /** An empty slot of `key`'s page now holds a value. */
+  protected held(key: number): void {
+    this.counts.set(key, this.counts.get(key)! + 1)
+    this.n++
+  }
+
+  /** A slot of `key`'s page was emptied: the page goes with its last value. */
+  protected released(key: number): void {
+    this.n--
+    const left = this.counts.get(key)! - 1
+    if (left > 0) {
+      this.counts.set(key, left)
+      return
+    }
+    this.pages.delete(key)
+    this.counts.delete(key)
+    if (key === this.lastKey) {
+      this.lastKey = NaN
+      this.lastPage = undefined
+    }
+  }
+}
+
+/**
  * Values by task id, for ids as the runtime makes them (1, 2, 3, … in creation order): pages of 64
  * slots found by the id's high bits, the last page used kept at hand. The monitor's lookups by id
  * come in runs of neighbouring ids (tasks are created, stepped and end in about the order they were
@@ -14,26 +80,9 @@ const MASK = PAGE - 1
  * Iteration goes page by page in the order pages were made, each in id order: about id order,
  * not insertion order (callers that need an order sort).
  */
-export class IdTable<V> {
-  private readonly pages = new Map<number, (V | undefined)[]>()
-  /** Values held per page, to let a page go when it empties. */
-  private readonly counts = new Map<number, number>()
-  private lastKey = NaN
-  private lastPage: (V | undefined)[] | undefined = undefined
-  private n = 0
-
-  get size(): number {
-    return this.n
-  }
-
-  private page(key: number): (V | undefined)[] | undefined {
-    if (key === this.lastKey) return this.lastPage
-    const page = this.pages.get(key)
-    if (page !== undefined) {
-      this.lastKey = key
-      this.lastPage = page
-    }
-    return page
+export class IdTable<V> extends Paged<(V | undefined)[]> {
+  protected newPage(): (V | undefined)[] {
+    return new Array<V | undefined>(PAGE).fill(undefined)
   }
 
   get(id: number): V | undefined {
@@ -48,20 +97,9 @@ export class IdTable<V> {
   /** Holds `value` (not undefined) for `id`. */
   set(id: number, value: V): void {
     const key = keyOf(id)
-    let page = this.page(key)
-    if (page === undefined) {
-      checkKey(key, id)
-      page = new Array<V | undefined>(PAGE).fill(undefined)
-      this.pages.set(key, page)
-      this.counts.set(key, 0)
-      this.lastKey = key
-      this.lastPage = page
-    }
+    const page = this.pageToSet(key, id)
     const i = id & MASK
-    if (page[i] === undefined) {
-      this.counts.set(key, this.counts.get(key)! + 1)
-      this.n++
-    }
+    if (page[i] === undefined) this.held(key)
     page[i] = value
   }
 
@@ -72,17 +110,7 @@ export class IdTable<V> {
     const i = id & MASK
     if (page === undefined || page[i] === undefined) return false
     page[i] = undefined
-    this.n--
-    const left = this.counts.get(key)! - 1
-    if (left > 0) this.counts.set(key, left)
-    else {
-      this.pages.delete(key)
-      this.counts.delete(key)
-      if (key === this.lastKey) {
-        this.lastKey = NaN
-        this.lastPage = undefined
-      }
-    }
+    this.released(key)
     return true
   }
 
@@ -115,25 +143,9 @@ export class IdTable<V> {
  * Non-negative integers by task id (an ended task's row in EndedColumns), as IdTable but in Int32
  * pages (-1: none) the garbage collector does not trace.
  */
-export class IdRows {
-  private readonly pages = new Map<number, Int32Array>()
-  private readonly counts = new Map<number, number>()
-  private lastKey = NaN
-  private lastPage: Int32Array | undefined = undefined
-  private n = 0
-
-  get size(): number {
-    return this.n
-  }
-
-  private page(key: number): Int32Array | undefined {
-    if (key === this.lastKey) return this.lastPage
-    const page = this.pages.get(key)
-    if (page !== undefined) {
-      this.lastKey = key
-      this.lastPage = page
-    }
-    return page
+export class IdRows extends Paged<Int32Array> {
+  protected newPage(): Int32Array {
+    return new Int32Array(PAGE).fill(-1)
   }
 
   /** The row held for `id`, or -1. */
@@ -149,20 +161,9 @@ export class IdRows {
   /** Holds `row` (≥ 0, < 2^31) for `id`. */
   set(id: number, row: number): void {
     const key = keyOf(id)
-    let page = this.page(key)
-    if (page === undefined) {
-      checkKey(key, id)
-      page = new Int32Array(PAGE).fill(-1)
-      this.pages.set(key, page)
-      this.counts.set(key, 0)
-      this.lastKey = key
-      this.lastPage = page
-    }
+    const page = this.pageToSet(key, id)
     const i = id & MASK
-    if (page[i]! < 0) {
-      this.counts.set(key, this.counts.get(key)! + 1)
-      this.n++
-    }
+    if (page[i]! < 0) this.held(key)
     page[i] = row
   }
 
@@ -172,17 +173,7 @@ export class IdRows {
     const i = id & MASK
     if (page === undefined || page[i]! < 0) return false
     page[i] = -1
-    this.n--
-    const left = this.counts.get(key)! - 1
-    if (left > 0) this.counts.set(key, left)
-    else {
-      this.pages.delete(key)
-      this.counts.delete(key)
-      if (key === this.lastKey) {
-        this.lastKey = NaN
-        this.lastPage = undefined
-      }
-    }
+    this.released(key)
     return true
   }
 
