@@ -15,24 +15,33 @@ import { rejection, runVirtual } from './support'
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 
+/** Runs `body` with Future.prototype.then counted; resolves with its result and the count. */
+async function countingThen<R>(body: () => Promise<R>): Promise<{ result: R; calls: number }> {
+  const then = Future.prototype.then
+  let calls = 0
+  Future.prototype.then = function (this: Future<unknown>, ...args: Parameters<typeof then>) {
+    calls++
+    return then.apply(this, args)
+  } as typeof then
+  try {
+    return { result: await body(), calls }
+  } finally {
+    Future.prototype.then = then
+  }
+}
+
 describe('sleep(0) awaited natively', () => {
   it('awaiting sleep(0) inside a task calls no then (V8 takes its native-promise path)', async () => {
-    const then = Future.prototype.then
-    let calls = 0
-    Future.prototype.then = function (this: Future<unknown>, ...args: Parameters<typeof then>) {
-      calls++
-      return then.apply(this, args)
-    } as typeof then
-    try {
-      const { result } = await runVirtual(async () => {
-        let sum = 0
-        for (let i = 0; i < 100; i++) sum += await sleep(0, i)
-        return sum
-      })
-      expect(result).toBe(4950)
-    } finally {
-      Future.prototype.then = then
-    }
+    const { result, calls } = await countingThen(async () =>
+      (
+        await runVirtual(async () => {
+          let sum = 0
+          for (let i = 0; i < 100; i++) sum += await sleep(0, i)
+          return sum
+        })
+      ).result,
+    )
+    expect(result).toBe(4950)
     expect(calls).toBe(0)
   })
 
@@ -181,29 +190,23 @@ describe('sleep(0) awaited natively', () => {
   })
 
   it('awaiting sleep(ms) inside an async task calls no then either, and resumes inside its step at the deadline', async () => {
-    const then = Future.prototype.then
-    let calls = 0
-    Future.prototype.then = function (this: Future<unknown>, ...args: Parameters<typeof then>) {
-      calls++
-      return then.apply(this, args)
-    } as typeof then
-    try {
-      const { result } = await runVirtual(async () => {
-        const loop = getRunningLoop()
-        const t = createTask(async () => {
-          const seen: string[] = []
-          for (let i = 1; i <= 3; i++) {
-            const v = await sleep(10, i)
-            seen.push(`${v}@${loop.time()}:${currentTask() === t ? 'in its step' : 'outside'}`)
-          }
-          return seen
+    const { result, calls } = await countingThen(async () =>
+      (
+        await runVirtual(async () => {
+          const loop = getRunningLoop()
+          const t = createTask(async () => {
+            const seen: string[] = []
+            for (let i = 1; i <= 3; i++) {
+              const v = await sleep(10, i)
+              seen.push(`${v}@${loop.time()}:${currentTask() === t ? 'in its step' : 'outside'}`)
+            }
+            return seen
+          })
+          return await t
         })
-        return await t
-      })
-      expect(result).toEqual(['1@10:in its step', '2@20:in its step', '3@30:in its step'])
-    } finally {
-      Future.prototype.then = then
-    }
+      ).result,
+    )
+    expect(result).toEqual(['1@10:in its step', '2@20:in its step', '3@30:in its step'])
     expect(calls).toBe(1) // main's own await of the task; none for the sleeps
   })
 
